@@ -1,0 +1,21 @@
+// Bundles the renderer with vega, vega-lite, vega-embed, vega-tooltip and apache-arrow into one ESM file
+// that ships inside the Python package. Nothing is left to fetch at run time.
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+await build({
+  entryPoints: [path.join(root, "js", "index.js")],
+  outfile: path.join(root, "src", "evalviz", "rendering", "static", "evalviz.js"),
+  bundle: true,
+  format: "esm",
+  minify: true,
+  target: "es2020",
+  legalComments: "none",
+  // A page may already hold an AMD loader (require.js in Quarto and some notebook front ends). Any UMD
+  // wrapper left inside a dependency must not hand itself to that loader instead of to our bundle.
+  define: { define: "undefined" },
+  logLevel: "warning",
+});

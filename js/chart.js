@@ -1,0 +1,61 @@
+// Draws one evalviz chart: a Vega-Lite spec whose datasets arrive separately as Arrow rows.
+import embed from "vega-embed";
+import { loader as vegaLoader } from "vega";
+
+const SAFE_PROTOCOLS = new Set(["http:", "https:"]);
+
+// Only http(s) URLs may be opened; anything else in the data stays text.
+export function safeLink(value) {
+  if (typeof value !== "string" || value === "") return null;
+  try {
+    const url = new URL(value);
+    return SAFE_PROTOCOLS.has(url.protocol) ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+// Nothing is ever loaded from outside the page: every URL a spec could name is refused.
+function offlineLoader() {
+  const loader = vegaLoader();
+  loader.sanitize = (uri) => Promise.reject(new Error(`evalviz charts load no URLs (${uri})`));
+  return loader;
+}
+
+function plainDatum(datum) {
+  const out = {};
+  for (const key of Object.keys(datum)) {
+    const value = datum[key];
+    if (value === null || ["string", "number", "boolean"].includes(typeof value)) out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Render `spec` into `el` with `datasets` ({name: rows}). Returns the Vega view.
+ * `onSelect(datum)` is called with the datum of a clicked mark.
+ */
+export async function drawChart(el, spec, datasets, { onSelect } = {}) {
+  const meta = (spec.usermeta && spec.usermeta.evalviz) || {};
+  const full = { ...spec, datasets: { ...(spec.datasets || {}), ...datasets } };
+  const result = await embed(el, full, {
+    renderer: meta.renderer || "svg",
+    // Export stays in the page; the editor link would leave it.
+    actions: { export: true, source: false, compiled: false, editor: false },
+    tooltip: { theme: "light" },
+    loader: offlineLoader(),
+  });
+  const view = result.view;
+  const linkField = meta.link_field;
+  view.addEventListener("click", (event, item) => {
+    const datum = item && item.datum;
+    if (!datum || typeof datum !== "object") return;
+    if (onSelect) onSelect(plainDatum(datum));
+    const url = linkField ? safeLink(datum[linkField]) : null;
+    if (url) window.open(url, "_blank", "noopener,noreferrer");
+  });
+  el.evalvizView = view;
+  el.dataset.evalvizState = "ready";
+  el.dispatchEvent(new CustomEvent("evalviz:ready", { bubbles: true }));
+  return { view, finalize: () => result.finalize() };
+}

@@ -1,0 +1,5 @@
+"""Tables held by an in-process DuckDB connection."""
+
+from evalviz.data.table import Data
+
+__all__ = ["Data"]

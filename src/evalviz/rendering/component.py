@@ -1,0 +1,109 @@
+"""`Component`: what every view returns. It holds a chart's state and displays itself wherever it is."""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import altair as alt
+import pyarrow as pa
+
+from evalviz.rendering import html as html_target
+from evalviz.rendering import static_export
+from evalviz.rendering.environment import Frontend, detect_frontend, quarto_wants_image
+
+
+@dataclass(frozen=True, eq=False)
+class Component:
+    """A chart: a Vega-Lite spec whose datasets are named in it and held apart as Arrow tables.
+
+    It displays itself in Jupyter and VS Code (a widget), in Quarto (self-contained HTML, PNG for PDF) and
+    writes standalone HTML, PNG and SVG.
+
+    Example:
+        >>> import evalviz as ev
+        >>> chart = ev.scores_heatmap(ev.Data.from_file("examples/data/evals.parquet"))
+        >>> chart.write_html("scores.html")  # doctest: +SKIP
+    """
+
+    spec: dict[str, Any]
+    datasets: MappingProxyType[str, pa.Table]
+
+    @classmethod
+    def from_parts(cls, spec: dict[str, Any], datasets: dict[str, pa.Table]) -> Component:
+        """A Component from a spec and its datasets; every dataset the spec names must be given."""
+        return cls(spec=spec, datasets=MappingProxyType(dict(datasets)))
+
+    # -- outputs --------------------------------------------------------------------------------------------------
+    def to_html(self, title: str | None = None) -> str:
+        """One self-contained HTML page (bundle inlined, datasets as base64 Arrow) that renders offline."""
+        body = html_target.chart_markup(self.spec, self.datasets)
+        return html_target.standalone_page(body, title=title or self._title() or "evalviz chart")
+
+    def write_html(self, path: str | os.PathLike[str], title: str | None = None) -> Path:
+        """Write `to_html()` to `path` and return the path."""
+        page = self.to_html(title)
+        target = Path(path)
+        target.write_text(page, encoding="utf-8")
+        return target
+
+    def write_png(self, path: str | os.PathLike[str], scale: float = 2) -> Path:
+        """Write the chart as PNG (needs `evalviz[static]`)."""
+        target = Path(path)
+        target.write_bytes(static_export.to_png(self.spec, self.datasets, scale=scale))
+        return target
+
+    def write_svg(self, path: str | os.PathLike[str]) -> Path:
+        """Write the chart as SVG (needs `evalviz[static]`)."""
+        target = Path(path)
+        target.write_text(static_export.to_svg(self.spec, self.datasets), encoding="utf-8")
+        return target
+
+    def to_altair(self) -> alt.TopLevelMixin:
+        """The chart as an Altair object with its data written in, to keep editing in Altair."""
+        return alt.Chart.from_dict(static_export.inline_spec(self.spec, self.datasets), validate=False)
+
+    # -- live widget ----------------------------------------------------------------------------------------------
+    @functools.cached_property
+    def widget(self) -> Any:
+        """The anywidget that shows this chart in a notebook (created on first use)."""
+        from evalviz.rendering.widget import ChartWidget
+
+        return ChartWidget(self.spec, self.datasets)
+
+    @property
+    def selection(self) -> dict[str, Any] | None:
+        """In the live widget: the datum of the cell the user last clicked, else None."""
+        if "widget" not in self.__dict__:
+            return None
+        return self.widget.selection
+
+    # -- display --------------------------------------------------------------------------------------------------
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, Any], dict]:
+        frontend = detect_frontend()
+        if frontend is Frontend.QUARTO and quarto_wants_image():
+            return {"image/png": static_export.to_png(self.spec, self.datasets)}, {}
+        # Self-contained HTML wherever no widget manager will draw the chart (Quarto, nbconvert, plain).
+        bundle: dict[str, Any] = {"text/html": html_target.html_fragment(self.spec, self.datasets)}
+        if frontend is Frontend.QUARTO:
+            return bundle, {}
+        bundle["text/plain"] = repr(self)
+        metadata: dict[str, Any] = {}
+        if frontend is Frontend.JUPYTER:
+            widget_bundle, metadata = self.widget._repr_mimebundle_()
+            bundle.update(widget_bundle, **{"text/plain": repr(self)})
+        return bundle, metadata
+
+    def _title(self) -> str | None:
+        title = self.spec.get("title")
+        if isinstance(title, dict):
+            title = title.get("text")
+        return title if isinstance(title, str) else None
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{name}: {table.num_rows} rows" for name, table in self.datasets.items())
+        return f"<evalviz.Component {self._title() or 'chart'!r} ({sizes})>"
