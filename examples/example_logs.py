@@ -13,6 +13,7 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from inspect_ai import Task
@@ -58,6 +59,8 @@ _RELATIONS = ("taller than", "older than", "faster than", "heavier than")
 
 # How much easier (positive) or harder (negative) each task is, in log-odds.
 _TASK_EASE = {"arithmetic": 0.3, "capitals": 1.0, "spelling": -0.2, "logic_puzzles": -0.8}
+# Share of answers drawn afresh in each epoch rather than repeated from the sample's first draw.
+_FRESH_ANSWERS = 0.3
 
 
 @dataclass(frozen=True)
@@ -106,12 +109,18 @@ def _arithmetic(rng: random.Random) -> tuple[str, str, str]:
 def _logic_puzzle(rng: random.Random) -> tuple[str, str, str]:
     chain = rng.sample(_NAMES, rng.choice([3, 4]))
     relation = rng.choice(_RELATIONS)
-    facts = " ".join(f"{a} is {relation} {b}." for a, b in zip(chain, chain[1:], strict=False))
+    facts = " ".join(f"{a} is {relation} {b}." for a, b in pairwise(chain))
     i, j = sorted(rng.sample(range(len(chain)), 2))
     holds = rng.random() < 0.5
     x, y = (chain[i], chain[j]) if holds else (chain[j], chain[i])
     target, wrong = ("yes", "no") if holds else ("no", "yes")
     return f"{facts} Is {x} {relation} {y}? Answer yes or no.", target, wrong
+
+
+def _check_size(task: str, n_samples: int, available: int) -> int:
+    if n_samples > available:
+        raise ValueError(f"task {task!r} has only {available} samples, {n_samples} requested")
+    return n_samples
 
 
 def _items(task: str, n_samples: int, seed: int) -> list[_Item]:
@@ -143,12 +152,6 @@ def _items(task: str, n_samples: int, seed: int) -> list[_Item]:
         _Item(task, sample_id, question, target, wrong, difficulty=3.0 * (_unit(seed, task, sample_id) - 0.5))
         for sample_id, question, target, wrong in rows
     ]
-
-
-def _check_size(task: str, n_samples: int, available: int) -> int:
-    if n_samples > available:
-        raise ValueError(f"task {task!r} has only {available} samples, {n_samples} requested")
-    return n_samples
 
 
 def _difficulty_label(difficulty: float) -> str:
@@ -196,9 +199,11 @@ def _mock_outputs(
     ) -> ModelOutput:
         question = input[-1].text
         item = items[question]
-        draw = (seed, model, item.task, item.id, config.seed)
         logit = profile.base + profile.strengths.get(item.task, 0.0) + _TASK_EASE[item.task] - item.difficulty
-        answer = item.target if _unit(*draw) < 1 / (1 + math.exp(-logit)) else item.wrong
+        # Most answers repeat across epochs (config.seed is the epoch); the rest are drawn afresh per epoch.
+        sample, draw = (seed, model, item.task, item.id), (seed, model, item.task, item.id, config.seed)
+        chance = _unit(*draw) if _unit("fresh", *draw) < _FRESH_ANSWERS else _unit(*sample)
+        answer = item.target if chance < 1 / (1 + math.exp(-logit)) else item.wrong
         if item.task == "capitals" and _unit("verbose", *draw) < profile.verbosity:
             answer = f"The capital is {answer}."
         output = ModelOutput.from_content(model=model, content=answer)
@@ -230,7 +235,8 @@ def write_logs(
     task_items = {task: _items(task, n_samples, seed) for task in tasks}
     by_question = {item.question: item for items in task_items.values() for item in items}
     mock_models: list[Model] = [
-        get_model(f"mockllm/{model}", custom_outputs=_mock_outputs(model, by_question, seed)) for model in models
+        get_model(f"mockllm/{model}", custom_outputs=_mock_outputs(model, by_question, seed))
+        for model in models
     ]
     logs = inspect_eval(
         [_task(task, items) for task, items in task_items.items()],
@@ -242,7 +248,6 @@ def write_logs(
         log_level="error",
         score_display=False,
         log_realtime=False,
-        log_buffer=1000,
     )
     paths = []
     for log in logs:

@@ -37,11 +37,21 @@ from example_logs import write_logs
 VIEWER_URL = "https://logs.example.com/viewer/"
 
 MODEL_INFO = {
-    "mockllm/atlas-large": ModelInfo(organization="Atlas Labs", model="Atlas Large", release_date=date(2025, 9, 2)),
-    "mockllm/atlas-small": ModelInfo(organization="Atlas Labs", model="Atlas Small", release_date=date(2025, 9, 2)),
-    "mockllm/borealis": ModelInfo(organization="Borealis AI", model="Borealis", release_date=date(2025, 4, 15)),
-    "mockllm/cirrus-mini": ModelInfo(organization="Cirrus", model="Cirrus Mini", release_date=date(2024, 11, 20)),
-    "mockllm/delta-pro": ModelInfo(organization="Delta Systems", model="Delta Pro", release_date=date(2026, 1, 8)),
+    "mockllm/atlas-large": ModelInfo(
+        organization="Atlas Labs", model="Atlas Large", release_date=date(2025, 9, 2)
+    ),
+    "mockllm/atlas-small": ModelInfo(
+        organization="Atlas Labs", model="Atlas Small", release_date=date(2025, 9, 2)
+    ),
+    "mockllm/borealis": ModelInfo(
+        organization="Borealis AI", model="Borealis", release_date=date(2025, 4, 15)
+    ),
+    "mockllm/cirrus-mini": ModelInfo(
+        organization="Cirrus", model="Cirrus Mini", release_date=date(2024, 11, 20)
+    ),
+    "mockllm/delta-pro": ModelInfo(
+        organization="Delta Systems", model="Delta Pro", release_date=date(2026, 1, 8)
+    ),
 }
 
 TASK_DISPLAY_NAMES = {
@@ -53,8 +63,9 @@ TASK_DISPLAY_NAMES = {
 
 
 def _finish(df: pd.DataFrame, log_dir: Path, sort_by: list[str]) -> pd.DataFrame:
-    """Drop all-empty columns, make `log` relative to `log_dir` and sort the rows stably."""
-    df = df.dropna(axis="columns", how="all")
+    """Drop all-empty and machine-specific columns, make `log` relative to `log_dir`, sort the rows."""
+    # inspect records the git revision of the working directory the evals ran in, not of the evals.
+    df = df.dropna(axis="columns", how="all").drop(columns=["git_origin", "git_commit"], errors="ignore")
     df["log"] = df["log"].map(lambda log: Path(log).relative_to(log_dir).as_posix())
 
     def sort_key(column: pd.Series) -> pd.Series:
@@ -74,18 +85,16 @@ def build_tables(log_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     samples = samples_df(log_dir, columns=[*EvalTask, *EvalModel, *SampleSummary], quiet=True)
     score_columns = [column for column in samples.columns if column.startswith("score_")]
-    samples = prepare(
-        samples, [*common, log_viewer("sample", url_mapping), score_to_float(score_columns)]
-    )
+    samples = prepare(samples, [*common, log_viewer("sample", url_mapping), score_to_float(score_columns)])
     return (
         _finish(evals, log_dir, ["task_name", "model"]),
-        _finish(samples, log_dir, ["task_name", "model", "epoch", "id"]),
+        _finish(samples, log_dir, ["task_name", "model", "id", "epoch"]),
     )
 
 
 def main() -> None:
     """Write `evals.parquet` and `samples.parquet` into the output directory."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Build the example Parquet tables from inspect_ai logs.")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "data", help="output directory")
     out: Path = parser.parse_args().out
     out.mkdir(parents=True, exist_ok=True)
