@@ -33,9 +33,10 @@ function plainDatum(datum) {
 
 /**
  * Render `spec` into `el` with `datasets` ({name: rows}). Returns the Vega view.
- * `onSelect(datum)` is called with the datum of a clicked mark.
+ * `onSelect(datum)` is called with the datum of a clicked mark; `onDrill(datum)`, when given, takes a click
+ * on a cell instead of its link (a binned overview drills down rather than opening a page).
  */
-export async function drawChart(el, spec, datasets, { onSelect } = {}) {
+export async function drawChart(el, spec, datasets, { onSelect, onDrill } = {}) {
   const meta = (spec.usermeta && spec.usermeta.evalviz) || {};
   const full = { ...spec, datasets: { ...(spec.datasets || {}), ...datasets } };
   const result = await embed(el, full, {
@@ -51,6 +52,10 @@ export async function drawChart(el, spec, datasets, { onSelect } = {}) {
     const datum = item && item.datum;
     if (!datum || typeof datum !== "object") return;
     if (onSelect) onSelect(plainDatum(datum));
+    if (onDrill && item.mark && item.mark.role === "mark") {
+      onDrill(plainDatum(datum));
+      return;
+    }
     const url = linkField ? safeLink(datum[linkField]) : null;
     if (url) window.open(url, "_blank", "noopener,noreferrer");
   });

@@ -37,32 +37,76 @@ async function renderAll(root = document) {
   );
 }
 
+// The notebook widget. A chart marked drillable (a binned overview) asks Python for a region at full
+// resolution when a cell is clicked; the answer (a spec and Arrow buffers) replaces the chart, and "Back"
+// returns to the view it came from.
 async function render({ model, el }) {
   let current = null;
-  const draw = async () => {
+  let shown = null;
+  const history = [];
+  let request = 0;
+
+  const onSelect = (datum) => {
+    model.set("selection", datum);
+    model.save_changes();
+  };
+  const onDrill = (datum) => {
+    request += 1;
+    el.dataset.evalvizState = "drilling";
+    model.send({ type: "drill", request, datum });
+  };
+
+  const show = async (spec, datasets) => {
     if (current) current.finalize();
+    shown = { spec, datasets };
+    const children = [];
+    if (history.length) {
+      const back = document.createElement("button");
+      back.className = "evalviz-back";
+      back.textContent = "\u2190 Back";
+      back.addEventListener("click", () => show(...Object.values(history.pop())));
+      children.push(back);
+    }
     const target = document.createElement("div");
     target.className = "evalviz-target";
-    el.replaceChildren(target);
+    children.push(target);
+    el.replaceChildren(...children);
     try {
-      const datasets = decodeDatasets(model.get("datasets"), (value) => value);
-      current = await drawChart(target, model.get("spec"), datasets, {
-        onSelect: (datum) => {
-          model.set("selection", datum);
-          model.save_changes();
-        },
-      });
+      const drillable = Boolean(spec.usermeta && spec.usermeta.evalviz && spec.usermeta.evalviz.drill);
+      current = await drawChart(target, spec, datasets, { onSelect, onDrill: drillable ? onDrill : null });
+      el.dataset.evalvizState = "ready";
     } catch (error) {
       showError(el, error);
       console.error(error);
     }
   };
-  model.on("change:spec", draw);
-  model.on("change:datasets", draw);
-  await draw();
+
+  const fromModel = () => show(model.get("spec"), decodeDatasets(model.get("datasets"), (value) => value));
+  const onMessage = (msg, buffers) => {
+    if (!msg || msg.type !== "drill" || msg.request !== request) return;
+    if (msg.error) {
+      el.dataset.evalvizState = "ready";
+      const note = document.createElement("p");
+      note.className = "evalviz-note";
+      note.textContent = msg.error;
+      el.prepend(note);
+      return;
+    }
+    const datasets = {};
+    msg.datasets.forEach((name, i) => {
+      datasets[name] = arrowRows(buffers[i]);
+    });
+    history.push(shown);
+    show(msg.spec, datasets);
+  };
+  model.on("change:spec", fromModel);
+  model.on("change:datasets", fromModel);
+  model.on("msg:custom", onMessage);
+  await fromModel();
   return () => {
-    model.off("change:spec", draw);
-    model.off("change:datasets", draw);
+    model.off("change:spec", fromModel);
+    model.off("change:datasets", fromModel);
+    model.off("msg:custom", onMessage);
     if (current) current.finalize();
   };
 }

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -32,11 +33,18 @@ class Component:
 
     spec: dict[str, Any]
     datasets: MappingProxyType[str, pa.Table]
+    # For binned overviews: answers a clicked cell with the Component of that region at full resolution.
+    drilldown: Callable[[dict[str, Any]], Component] | None = field(default=None, repr=False)
 
     @classmethod
-    def from_parts(cls, spec: dict[str, Any], datasets: dict[str, pa.Table]) -> Component:
+    def from_parts(
+        cls,
+        spec: dict[str, Any],
+        datasets: dict[str, pa.Table],
+        drilldown: Callable[[dict[str, Any]], Component] | None = None,
+    ) -> Component:
         """A Component from a spec and its datasets; every dataset the spec names must be given."""
-        return cls(spec=spec, datasets=MappingProxyType(dict(datasets)))
+        return cls(spec=spec, datasets=MappingProxyType(dict(datasets)), drilldown=drilldown)
 
     # -- outputs --------------------------------------------------------------------------------------------------
     def to_html(self, title: str | None = None) -> str:
@@ -73,7 +81,13 @@ class Component:
         """The anywidget that shows this chart in a notebook (created on first use)."""
         from evalviz.rendering.widget import ChartWidget
 
-        return ChartWidget(self.spec, self.datasets)
+        drill = None
+        if self.drilldown is not None:
+            def drill(datum: dict[str, Any]) -> tuple[dict[str, Any], MappingProxyType[str, pa.Table]]:
+                region = self.drilldown(datum)
+                return region.spec, region.datasets
+
+        return ChartWidget(self.spec, self.datasets, drilldown=drill)
 
     @property
     def selection(self) -> dict[str, Any] | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import anywidget
@@ -11,6 +11,9 @@ import traitlets
 
 from evalviz.rendering.bundle import BUNDLE_PATH
 from evalviz.rendering.transport import to_ipc
+
+# A drill-down answers a clicked cell's datum with the (spec, datasets) of that region at full resolution.
+DrillDown = Callable[[dict[str, Any]], tuple[dict[str, Any], Mapping[str, pa.Table]]]
 
 
 class ChartWidget(anywidget.AnyWidget):
@@ -21,7 +24,28 @@ class ChartWidget(anywidget.AnyWidget):
     datasets = traitlets.Dict().tag(sync=True)  # name -> Arrow IPC bytes, sent as binary buffers
     selection = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
 
-    def __init__(self, spec: Mapping[str, Any], datasets: Mapping[str, pa.Table], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        spec: Mapping[str, Any],
+        datasets: Mapping[str, pa.Table],
+        drilldown: DrillDown | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(
             spec=dict(spec), datasets={name: to_ipc(table) for name, table in datasets.items()}, **kwargs
         )
+        self._drilldown = drilldown
+        if drilldown is not None:
+            self.on_msg(self._answer_drill)
+
+    def _answer_drill(self, _widget: Any, content: dict[str, Any], _buffers: list[bytes]) -> None:
+        if not isinstance(content, dict) or content.get("type") != "drill":
+            return
+        reply: dict[str, Any] = {"type": "drill", "request": content.get("request")}
+        try:
+            spec, datasets = self._drilldown(content.get("datum") or {})
+        except Exception as exc:  # the browser shows the reason; the kernel keeps running
+            self.send({**reply, "error": f"Could not drill down: {exc}"})
+            return
+        names = list(datasets)
+        self.send({**reply, "spec": spec, "datasets": names}, buffers=[to_ipc(datasets[n]) for n in names])
