@@ -1,0 +1,260 @@
+"""Benchmark: sample_heatmap over 1,000,000+ rows stays fast, small and truthful.
+
+Usage: python benchmarks/bench_large.py [--skip-jupyter]
+
+Writes samples tables under benchmarks/.data/ when missing (100 models x 10,000 samples x 2 epochs =
+2,000,000 rows; 100 x 5,000 x 2 = 1,000,000; 50 x 1,000 x 2 = 100,000), then measures, all in this run:
+
+- Python: a fresh process imports evalviz, then times `Data.from_file` -> `sample_heatmap` -> `write_html`;
+  peak RSS is that process's maximum resident set size.
+- The standalone page's size.
+- First paint in headless Chromium: navigation start to the frame after the chart was drawn
+  (`performance.now()` in the page), the network cut. Hover: the pointer event reaching the page to the
+  tooltip showing, timed in the page.
+- Drill-down in the live widget (a real JupyterLab on loopback): a click on a binned cell to the region drawn
+  at full resolution.
+- Altair's `save(inline=True)` page of the same heatmap on the 100,000-row table, against evalviz's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DATA_DIR = ROOT / ".data"
+sys.path.insert(0, str(ROOT.parent / "tests"))
+
+TABLES = {  # name: (models, samples, epochs)
+    "2,000,000 rows": (100, 10_000, 2),
+    "1,000,000 rows": (100, 5_000, 2),
+    "100,000 rows": (50, 1_000, 2),
+}
+TARGETS = {"python_s": 0.5, "rss_mb": 500.0, "html_mb": 5.0, "paint_s": 1.5, "hover_ms": 100.0, "drill_ms": 200.0}
+
+EVALVIZ_CASE = """
+import json, resource, sys, time
+import evalviz as ev
+t0 = time.perf_counter()
+data = ev.Data.from_file(sys.argv[1])
+chart = ev.sample_heatmap(data, score_value="score_match")
+chart.write_html(sys.argv[2])
+seconds = time.perf_counter() - t0
+rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "rss_mb": rss_mb}))
+"""
+
+ALTAIR_CASE = """
+import json, sys, time
+import altair as alt
+import pandas as pd
+t0 = time.perf_counter()
+alt.data_transformers.disable_max_rows()
+df = pd.read_parquet(sys.argv[1])
+chart = alt.Chart(df).mark_rect().encode(
+    x=alt.X("id:N", title="Sample"), y=alt.Y("model_display_name:N", title="Model"),
+    color=alt.Color("mean(score_match):Q", scale=alt.Scale(scheme="viridis", domain=[0, 1])),
+    tooltip=["model_display_name:N", "id:N", "mean(score_match):Q", "count():Q"],
+).properties(width=700, height=433)
+chart.save(sys.argv[2], inline=True)
+print(json.dumps({"seconds": time.perf_counter() - t0}))
+"""
+
+
+def make_table(path: Path, models: int, samples: int, epochs: int) -> None:
+    """A samples table with inspect_ai's column names, written by DuckDB."""
+    import duckdb
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    duckdb.connect().execute(
+        f"""
+        COPY (
+            SELECT
+                'model-' || lpad(CAST(m AS VARCHAR), 3, '0') AS model_display_name,
+                'sample-' || lpad(CAST(s AS VARCHAR), 5, '0') AS id,
+                e + 1 AS epoch,
+                CASE WHEN hash(m, s, e) % 1000 < 300 + 400 * m / {models} + 200 * (s % 7) / 7 THEN 1.0 ELSE 0.0
+                END AS score_match,
+                'https://logs.example.com/viewer/#/logs/model-' || m || '.eval/samples/sample/sample-'
+                    || s || '/' || (e + 1) AS log_viewer
+            FROM range({models}) AS a(m), range({samples}) AS b(s), range({epochs}) AS c(e)
+            ORDER BY m, s, e
+        ) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)
+        """
+    )
+    tmp.rename(path)
+
+
+def table_path(name: str) -> Path:
+    models, samples, epochs = TABLES[name]
+    path = DATA_DIR / f"samples_{models}x{samples}x{epochs}.parquet"
+    if not path.exists():
+        make_table(path, models, samples, epochs)
+    return path
+
+
+def run_case(code: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def first_paint_and_hover(browser, html: Path, *, evalviz_page: bool) -> tuple[float, float | None]:  # noqa: ANN001
+    """Seconds from navigation to the frame after the chart is drawn; ms for a hover to show its tooltip."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route(lambda url: not url.startswith(("file:", "data:", "blob:")), lambda route: route.abort())
+    page = context.new_page()
+    page.goto(html.as_uri())
+    if evalviz_page:
+        page.wait_for_function(
+            "() => document.querySelector('div.evalviz-target[data-evalviz-painted-at]')", polling="raf",
+            timeout=120_000,
+        )
+        painted = float(page.eval_on_selector("div.evalviz-target", "el => el.dataset.evalvizPaintedAt"))
+    else:
+        page.wait_for_function(
+            "() => document.querySelector('.vega-embed svg.marks g.role-mark, .vega-embed canvas.marks')",
+            polling="raf", timeout=300_000,
+        )
+        painted = page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(performance.now())))")
+    hover_ms = hover_latency(page) if evalviz_page else None
+    context.close()
+    return painted / 1000, hover_ms
+
+
+def hover_latency(page) -> float:  # noqa: ANN001
+    """Median over a few cells: the pointer event reaching the page to the tooltip becoming visible."""
+    from browser import ChartPage
+
+    page.evaluate(
+        """() => {
+            window.__hover = [];
+            window.addEventListener('pointermove', () => { window.__t0 = performance.now(); }, true);
+            new MutationObserver(() => {
+                const tip = document.getElementById('vg-tooltip-element');
+                if (tip && tip.classList.contains('visible') && window.__t0 !== undefined) {
+                    window.__hover.push(performance.now() - window.__t0);
+                    window.__t0 = undefined;
+                }
+            }).observe(document.body, {attributes: true, subtree: true, childList: true});
+        }"""
+    )
+    chart = ChartPage(page=page, context=page.context)
+    cells = chart.cells()
+    picks = [cells[len(cells) * k // 6] for k in range(1, 6)]
+    for k, cell in enumerate(picks, start=1):
+        page.mouse.move(5, 5)
+        page.wait_for_timeout(50)
+        page.mouse.move(*cell.center)
+        page.wait_for_function("(k) => window.__hover.length >= k", arg=k, timeout=10_000)
+    return statistics.median(page.evaluate("window.__hover"))
+
+
+def drill_latency(browser, path: Path) -> float | None:  # noqa: ANN001
+    """ms from a click on a binned cell in the JupyterLab widget to its region drawn; None if not binned."""
+    from jupyter_server import jupyter_lab, run_cell
+
+    with tempfile.TemporaryDirectory() as root, jupyter_lab(Path(root)) as lab:
+        lab.write_notebook("drill.ipynb", [
+            "import evalviz as ev\n"
+            f"chart = ev.sample_heatmap(ev.Data.from_file({str(path)!r}), score_value='score_match')\nchart",
+        ])
+        context, page, _ = lab.open_notebook(browser, "drill.ipynb")
+        run_cell(page, 0)
+        page.locator(".jp-OutputArea-output div.evalviz-target[data-evalviz-state=ready]").wait_for(timeout=120_000)
+        from browser import ChartPage
+
+        chart = ChartPage(page=page, context=context)
+        cells = chart.cells()
+        times = []
+        for k in range(3):
+            target = cells[len(cells) * (k + 1) // 4]
+            widget = page.locator(".jp-OutputArea-output div.evalviz-target").first.locator("xpath=..")
+            page.evaluate(
+                """(el) => {
+                    window.__drill = null;
+                    el.addEventListener('pointerdown', () => { window.__d0 = performance.now(); }, {capture: true, once: true});
+                    new MutationObserver((_, obs) => {
+                        if (el.dataset.evalvizState === 'ready' && window.__d0 !== undefined && el.querySelector('.evalviz-back')) {
+                            window.__drill = performance.now() - window.__d0; obs.disconnect();
+                        }
+                    }).observe(el, {attributes: true, subtree: true});
+                }""",
+                widget.element_handle(),
+            )
+            page.mouse.click(*target.center)
+            try:
+                page.wait_for_function("() => window.__drill !== null", timeout=10_000)
+            except Exception:  # noqa: BLE001 - a chart that is not binned does not drill
+                context.close()
+                return None
+            times.append(page.evaluate("window.__drill"))
+            page.locator(".evalviz-back").click()
+            page.locator(".jp-OutputArea-output div.evalviz-target[data-evalviz-state=ready]").wait_for()
+            cells = chart.cells()
+        context.close()
+        return statistics.median(times)
+
+
+def verdict(value: float | None, target: float) -> str:
+    if value is None:
+        return "n/a"
+    return "pass" if value <= target else "FAIL"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-jupyter", action="store_true", help="leave out the widget drill-down timing")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    out_dir = Path(tempfile.mkdtemp(prefix="evalviz-bench-"))
+    rows = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name in ("2,000,000 rows", "1,000,000 rows"):
+            path = table_path(name)
+            html = out_dir / f"{path.stem}.html"
+            py = run_case(EVALVIZ_CASE, str(path), str(html))
+            paint_s, hover_ms = first_paint_and_hover(browser, html, evalviz_page=True)
+            drill_ms = None if args.skip_jupyter or name != "2,000,000 rows" else drill_latency(browser, path)
+            rows.append((name, py["seconds"], py["rss_mb"], html.stat().st_size / 1e6, paint_s, hover_ms, drill_ms))
+
+        small = table_path("100,000 rows")
+        ev_html, alt_html = out_dir / "evalviz-100k.html", out_dir / "altair-100k.html"
+        ev_py = run_case(EVALVIZ_CASE, str(small), str(ev_html))
+        alt_py = run_case(ALTAIR_CASE, str(small), str(alt_html))
+        ev_paint, _ = first_paint_and_hover(browser, ev_html, evalviz_page=True)
+        alt_paint, _ = first_paint_and_hover(browser, alt_html, evalviz_page=False)
+        browser.close()
+
+    print("\n### sample_heatmap over large tables (targets: Python <= 0.5 s, RSS <= 500 MB, HTML <= 5 MB, "
+          "first paint <= 1.5 s, hover <= 100 ms, drill-down <= 200 ms)\n")
+    print("| table | Python s | peak RSS MB | HTML MB | first paint s | hover ms | drill-down ms | verdict |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, sec, rss, size, paint, hover, drill in rows:
+        checks = [verdict(sec, TARGETS["python_s"]), verdict(rss, TARGETS["rss_mb"]),
+                  verdict(size, TARGETS["html_mb"]), verdict(paint, TARGETS["paint_s"]),
+                  verdict(hover, TARGETS["hover_ms"]), verdict(drill, TARGETS["drill_ms"])]
+        fmt = (lambda v, p: "n/a" if v is None else f"{v:.{p}f}")
+        print(f"| {name} | {sec:.3f} | {rss:.0f} | {size:.2f} | {paint:.2f} | {fmt(hover, 1)} | {fmt(drill, 0)} | "
+              f"{'FAIL' if 'FAIL' in checks else 'pass'} ({', '.join(checks)}) |")
+
+    print("\n### 100,000 rows: evalviz page vs Altair save(inline=True), same heatmap\n")
+    print("| page | Python s | HTML MB | first paint s |")
+    print("| --- | --- | --- | --- |")
+    print(f"| evalviz | {ev_py['seconds']:.3f} | {ev_html.stat().st_size / 1e6:.2f} | {ev_paint:.2f} |")
+    print(f"| Altair | {alt_py['seconds']:.3f} | {alt_html.stat().st_size / 1e6:.2f} | {alt_paint:.2f} |")
+    print(f"| ratio Altair/evalviz | {alt_py['seconds'] / ev_py['seconds']:.1f}x | "
+          f"{alt_html.stat().st_size / ev_html.stat().st_size:.1f}x | {alt_paint / ev_paint:.1f}x |")
+
+
+if __name__ == "__main__":
+    main()
