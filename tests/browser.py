@@ -29,7 +29,10 @@ _SCENE_JS = """
   const view = el.evalvizView;
   const surface = el.querySelector('svg.marks, canvas.marks');
   const box = surface.getBoundingClientRect();
-  const [ox, oy] = view.origin();
+  // The scenegraph is drawn translated by the view's origin plus its padding.
+  const [x0, y0] = view.origin();
+  const pad = view.padding() || {};
+  const [ox, oy] = [x0 + (pad.left || 0), y0 + (pad.top || 0)];
   const out = [];
   const plain = (d) => {
     if (!d || typeof d !== 'object') return null;
@@ -135,6 +138,41 @@ class ChartPage:
             }""",
             axis,
         )
+
+    def axis_labels_in_order(self, axis: str, index: int = 0) -> list[str]:
+        """Label texts of the x axis from left to right, or of the y axis from top to bottom."""
+        return self.chart(index).evaluate(
+            """(el, axis) => {
+                const groups = [...el.querySelectorAll('g.role-axis')].filter(g =>
+                    (g.getAttribute('aria-label') || '').startsWith(axis.toUpperCase() + '-axis'));
+                const labels = groups.flatMap(g => [...g.querySelectorAll('g.role-axis-label text')]);
+                const at = (t) => {
+                    const b = t.getBoundingClientRect();
+                    return axis === 'x' ? b.left + b.width / 2 : b.top + b.height / 2;
+                };
+                return labels.sort((a, b) => at(a) - at(b)).map(t => t.textContent);
+            }""",
+            axis,
+        )
+
+    def legend_labels(self, index: int = 0) -> list[str]:
+        """Every legend's label texts (the gradient's tick labels and the entries of symbol legends)."""
+        return [i.text for i in self.items(index) if i.role == "legend-label" and i.text is not None]
+
+    def legend_titles(self, index: int = 0) -> list[str]:
+        return [i.text for i in self.items(index) if i.role == "legend-title" and i.text]
+
+    def title_texts(self, index: int = 0) -> list[str]:
+        """The chart title and subtitle lines as drawn."""
+        return self.texts("g.role-title text", index)
+
+    def marks_on(self, cell: Item, marktype: str = "text", index: int = 0) -> list[Item]:
+        """Mark items of `marktype` (annotations, glyphs) whose anchor lies inside `cell`."""
+        return [
+            i for i in self.items(index)
+            if i.marktype == marktype and i.role == "mark"
+            and cell.x <= i.x <= cell.x + cell.width and cell.y <= i.y <= cell.y + cell.height
+        ]
 
     def texts(self, selector: str, index: int = 0) -> list[str]:
         return self.chart(index).evaluate(

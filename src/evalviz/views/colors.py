@@ -5,19 +5,23 @@ from __future__ import annotations
 from evalviz.errors import EvalvizError
 
 MISSING_COLOR = "#d9d9d9"  # neutral: reads as "no value" next to every scheme below
-ERROR_COLOR = "#e15759"
+SKIPPED_COLOR = "#b3b3b3"  # a darker neutral: skipped on purpose, not lost
+ERROR_COLOR = "#7f2704"  # dark brown, and every error cell also carries a cross, whatever the scheme
 
 # matplotlib name -> Vega scheme. A "_r" suffix reverses the scheme.
 _SCHEMES = {
     "viridis": "viridis", "magma": "magma", "inferno": "inferno", "plasma": "plasma", "cividis": "cividis",
     "turbo": "turbo", "Blues": "blues", "Greens": "greens", "Greys": "greys", "Oranges": "oranges",
     "Purples": "purples", "Reds": "reds", "BuGn": "bluegreen", "BuPu": "bluepurple", "GnBu": "greenblue",
-    "OrRd": "orangered", "PuBu": "purpleblue", "PuBuGn": "purplebluegreen", "PuRd": "purplered", "RdPu": "redpurple",
-    "YlGn": "yellowgreen", "YlGnBu": "yellowgreenblue", "YlOrBr": "yelloworangebrown", "YlOrRd": "yelloworangered",
+    "OrRd": "orangered", "PuBu": "purpleblue", "PuBuGn": "purplebluegreen", "PuRd": "purplered",
+    "RdPu": "redpurple", "YlGn": "yellowgreen", "YlGnBu": "yellowgreenblue", "YlOrBr": "yelloworangebrown",
+    "YlOrRd": "yelloworangered",
     "BrBG": "brownbluegreen", "PRGn": "purplegreen", "PiYG": "pinkyellowgreen", "PuOr": "purpleorange",
     "RdBu": "redblue", "RdGy": "redgrey", "RdYlBu": "redyellowblue", "RdYlGn": "redyellowgreen",
     "Spectral": "spectral", "coolwarm": "blueorange", "bwr": "blueorange", "seismic": "blueorange",
 }
+
+_RUN_BACKWARDS = {"PuOr"}
 
 
 def valid_cmaps() -> list[str]:
@@ -32,8 +36,11 @@ def vega_scheme(cmap: str) -> tuple[str, bool]:
         >>> vega_scheme("RdBu_r")
         ('redblue', True)
     """
+    if not isinstance(cmap, str):
+        raise EvalvizError(f"cmap takes a colour map name such as 'viridis' or 'RdBu_r', not {cmap!r}.")
     base, reverse = (cmap[:-2], True) if cmap.endswith("_r") else (cmap, False)
     if base not in _SCHEMES:
         raise EvalvizError(f"Unknown cmap {cmap!r}. Valid names: {', '.join(valid_cmaps())}.")
-    # Both libraries run a scheme from the first colour of its name (RdBu and redblue: red for low values).
-    return _SCHEMES[base], reverse
+    # matplotlib and Vega take these from ColorBrewer and run them the same way (RdBu and redblue: red for low
+    # values), except PuOr: matplotlib's starts orange, Vega's purpleorange starts purple.
+    return _SCHEMES[base], reverse != (base in _RUN_BACKWARDS)

@@ -1,4 +1,7 @@
-"""The SQL behind every heatmap: rows of a `Data` aggregated into one cell per (x, y), in DuckDB."""
+"""The SQL behind every heatmap: rows of a `Data` aggregated into one cell per (x, y), in DuckDB.
+
+Only the cells leave DuckDB. `heatmap.py` draws them; nothing here knows about Vega-Lite.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +9,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 
 AGGREGATES = {"mean": "avg", "median": "median", "min": "min", "max": "max", "sum": "sum"}
-_NUMERIC_PREFIXES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-                     "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL", "BOOLEAN")
+_NUMERIC_PREFIXES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                     "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL", "BOOLEAN")
+NULL_LABEL = "(null)"  # the axis label of rows whose x or y is NULL
+
+# What a cell without a value to colour is, in the order their legend entries appear.
+NO_DATA, SKIPPED, ERROR = "no data", "skipped", "error"
+FLAGS = (NO_DATA, SKIPPED, ERROR)
+OK = "ok"
 
 
 @dataclass(frozen=True)
 class GridColumns:
-    """Which user columns feed a heatmap's cells."""
+    """Which user columns feed a heatmap's cells (None: the table has no such column)."""
 
     x: str
     y: str
@@ -27,15 +37,42 @@ class GridColumns:
     low: str | None = None
     high: str | None = None
     stderr: str | None = None
+    size: str | None = None  # a sample count per row (the `n` of an analysis table)
+    status: str | None = None  # "ok" / "skipped" / "error" per row
+    reason: str | None = None  # why a row was skipped or failed
+    x_group: str | None = None  # a column that qualifies x labels ("task · id" where ids repeat across tasks)
+    y_group: str | None = None
+    separator: str = " \u00b7 "
 
 
 @dataclass(frozen=True)
 class Grid:
-    """The drawn cells (x, y, value, n, ...) and the order of each axis."""
+    """The cells to draw and the order of each axis.
+
+    `cells` has one row per (x, y) pair of the two axes, missing pairs included: x, y, value, n (rows in the
+    cell), n_values (rows with a value), status ("ok", "no data", "skipped", "error"), note (what the status
+    means for this cell), and when the data has them: link (an http(s) URL, or NULL), link_text (the link as
+    given, shown as text), low and high (an interval), size (sum of the sample counts), reason.
+    """
 
     cells: pa.Table
     x_order: list[str]
     y_order: list[str]
+
+    @property
+    def max_rows(self) -> int:
+        """The most rows any one cell aggregates."""
+        return int(pc.max(self.cells["n"]).as_py() or 0)
+
+    @property
+    def statuses(self) -> list[str]:
+        """The statuses present among the cells, "ok" first."""
+        present = set(self.cells["status"].to_pylist())
+        return [s for s in (OK, *FLAGS) if s in present]
+
+    def values(self) -> list[float]:
+        """The values of the cells that have one."""
+        return [v for v in self.cells["value"].to_pylist() if v is not None]
 
 
 def check_numeric(data: Data, column: str) -> None:
@@ -43,80 +80,158 @@ def check_numeric(data: Data, column: str) -> None:
     kind = data.schema[column].upper()
     if kind.startswith(_NUMERIC_PREFIXES):
         return
-    example = data.relation.filter(f"{q(column)} IS NOT NULL").select(q(column)).limit(1).fetchall()
-    shown = f" such as {example[0][0]!r}" if example else ""
+    query = f"SELECT {q(column)} AS v FROM this WHERE {q(column)} IS NOT NULL LIMIT 1"
+    example = data.sql(query)["v"].to_pylist()
+    shown = f" such as {example[0]!r}" if example else ""
     raise EvalvizError(
         f"Column {column!r} holds {kind} values{shown}, not numbers. For inspect_ai scores (C, I, P, N) "
-        f"convert them first: ev.prepare(data, ev.score_to_float({column!r}))."
+        "convert them first: inspect_ai.analysis.prepare(df, "
+        f"inspect_ai.analysis.score_to_float({column!r}))."
     )
 
 
-def aggregate_grid(data: Data, columns: GridColumns, *, agg: str = "mean", sort: object = "ascending") -> Grid:
-    """One row per (x, y) pair present on either axis, with missing pairs as NULL values.
+def _interval(agg: str, columns: GridColumns) -> tuple[list[str], list[str]]:
+    """(source expressions, cell expressions) of the interval columns low and high."""
+    if columns.low and columns.high:
+        # An interval stays meaningful only for a cell of one row: there is no interval of averaged intervals.
+        return (
+            [f"CAST({q(columns.low)} AS DOUBLE) AS lo", f"CAST({q(columns.high)} AS DOUBLE) AS hi"],
+            ["CASE WHEN count(*) = 1 THEN max(lo) END AS low",
+             "CASE WHEN count(*) = 1 THEN max(hi) END AS high"],
+        )
+    if columns.stderr:
+        # The standard error of a mean (or sum) of independent estimates; other aggregates get none.
+        se = {
+            "mean": "sqrt(sum(se * se)) / count(se)",
+            "sum": "sqrt(sum(se * se))",
+        }.get(agg, "CASE WHEN count(*) = 1 THEN max(se) END")
+        value = f"{AGGREGATES[agg]}(v)"
+        return (
+            [f"CAST({q(columns.stderr)} AS DOUBLE) AS se"],
+            [f"{value} - 1.96 * ({se}) AS low", f"{value} + 1.96 * ({se}) AS high"],
+        )
+    return [], []
 
-    Columns of the result: x, y, value (the `agg` of fill, NaN counted as missing), n (rows in the cell),
-    n_values (non-missing fills), min, max, link (the first http(s) link), low and high (when the data has an
-    interval: `low`/`high` columns, or `stderr` as value +- 1.96 stderr).
+
+def aggregate_grid(
+    data: Data, columns: GridColumns, *, agg: str = "mean", sort: object = "ascending"
+) -> Grid:
+    """One cell per (x, y) pair of the two axes, with pairs that have no row as cells without a value.
+
+    Each cell's value is the `agg` of `fill` over its rows; NaN and NULL count as missing, and so do rows
+    whose status is "skipped" or "error". The work runs in DuckDB; the result has one row per cell.
+
+    Example:
+        >>> import evalviz as ev
+        >>> data = ev.Data.from_sql("SELECT 'a' AS t, 'm' AS m, 1.0 AS s UNION ALL SELECT 'a', 'm', 0.0")
+        >>> aggregate_grid(data, GridColumns(x="t", y="m", fill="s")).cells.to_pylist()[0]["n"]
+        2
     """
     if agg not in AGGREGATES:
         raise EvalvizError(f"Unknown agg {agg!r}. Use one of: {', '.join(AGGREGATES)}.")
-    data.require_columns(columns.x, columns.y, columns.fill, columns.link, columns.low, columns.high,
-                         columns.stderr, purpose="the heatmap")
+    needed = [c for c in (columns.x, columns.y, columns.fill, columns.link, columns.low, columns.high,
+                          columns.stderr, columns.size, columns.status, columns.reason, columns.x_group,
+                          columns.y_group) if c is not None]
+    data.require_columns(*needed, purpose="the heatmap")
     check_numeric(data, columns.fill)
+    data = data.select(*dict.fromkeys(needed))  # read only these columns
     data.require_rows()
 
     fill = f"CAST({q(columns.fill)} AS DOUBLE)"
     select = [
-        f"CAST({q(columns.x)} AS VARCHAR) AS x",
-        f"CAST({q(columns.y)} AS VARCHAR) AS y",
-        f"CASE WHEN isnan({fill}) THEN NULL ELSE {fill} END AS v",
+        f"{_label(columns.x, columns.x_group, columns.separator)} AS x",
+        f"{_label(columns.y, columns.y_group, columns.separator)} AS y",
+        f"CASE WHEN isnan({fill}) THEN NULL ELSE {fill} END AS v0",
         "row_number() OVER () AS ord",
     ]
-    cell = [
-        f"{AGGREGATES[agg]}(v) AS value", "count(*) AS n", "count(v) AS n_values", "min(v) AS min", "max(v) AS max",
-        "min(ord) AS ord",
-    ]
+    value_of_row = "v0"
+    cell = ["count(*) AS n", "min(ord) AS ord"]
+    if columns.status:
+        select.append(f"lower(trim(CAST({q(columns.status)} AS VARCHAR))) AS st")
+        value_of_row = f"CASE WHEN st IN ('{SKIPPED}', '{ERROR}') THEN NULL ELSE v0 END"
+        cell += [f"bool_or(st = '{ERROR}') AS any_error", f"bool_and(st = '{SKIPPED}') AS all_skipped"]
+    else:
+        cell += ["false AS any_error", "false AS all_skipped"]
+    cell += [f"{AGGREGATES[agg]}(v) AS value", "count(v) AS n_values"]
+    if columns.reason:
+        select.append(f"CAST({q(columns.reason)} AS VARCHAR) AS why")
+        cell.append("string_agg(DISTINCT why, '; ' ORDER BY why) AS reason")
+    if columns.size:
+        select.append(f"CAST({q(columns.size)} AS BIGINT) AS sz")
+        cell.append("CAST(sum(sz) AS BIGINT) AS size")
     if columns.link:
-        select.append(f"CAST({q(columns.link)} AS VARCHAR) AS link")
-        # Only http(s) URLs become links; anything else is dropped here and refused again in the browser.
-        cell.append("min(link) FILTER (WHERE regexp_matches(link, '^https?://', 'i')) AS link")
-    if columns.low and columns.high:
-        select += [f"CAST({q(columns.low)} AS DOUBLE) AS lo", f"CAST({q(columns.high)} AS DOUBLE) AS hi"]
-        cell += ["avg(lo) AS low", "avg(hi) AS high"]
-    elif columns.stderr:
-        select.append(f"CAST({q(columns.stderr)} AS DOUBLE) AS se")
-        cell += [f"{AGGREGATES[agg]}(v) - 1.96 * avg(se) AS low", f"{AGGREGATES[agg]}(v) + 1.96 * avg(se) AS high"]
+        select.append(f"CAST({q(columns.link)} AS VARCHAR) AS lnk")
+        # Only http(s) URLs become links; anything else stays text (and the browser refuses it again).
+        cell += ["min(lnk) FILTER (WHERE regexp_matches(lnk, '^https?://', 'i')) AS link",
+                 "min(lnk) AS link_text"]
+    interval_select, interval_cell = _interval(agg, columns)
+    select += interval_select
+    cell += interval_cell
 
     query = f"""
-        WITH src AS (SELECT {", ".join(select)} FROM this),
+        WITH raw AS (SELECT {", ".join(select)} FROM this),
+        src AS (SELECT *, {value_of_row} AS v FROM raw),
         cells AS (SELECT x, y, {", ".join(cell)} FROM src GROUP BY x, y),
         xs AS (SELECT x, min(ord) AS xo FROM src GROUP BY x),
         ys AS (SELECT y, min(ord) AS yo FROM src GROUP BY y)
-        SELECT xs.x, ys.y, cells.* EXCLUDE (x, y, ord), xs.xo, ys.yo
+        SELECT xs.x, ys.y,
+            cells.* EXCLUDE (x, y, ord, n, any_error, all_skipped),
+            coalesce(cells.n, 0) AS n,
+            CASE WHEN cells.n IS NULL THEN '{NO_DATA}' WHEN any_error THEN '{ERROR}'
+                 WHEN all_skipped THEN '{SKIPPED}' WHEN cells.value IS NULL THEN '{NO_DATA}'
+                 ELSE '{OK}' END AS status,
+            xs.xo, ys.yo
         FROM xs CROSS JOIN ys LEFT JOIN cells ON cells.x = xs.x AND cells.y = ys.y
         ORDER BY ys.yo, xs.xo
     """
     table = data.sql(query)
-    table = table.set_column(table.schema.get_field_index("n"), "n",
-                             pa.compute.fill_null(table["n"], 0))
+    table = table.append_column("note", pa.array(_notes(table), pa.string()))
     x_order, y_order = _axis_orders(data, table, sort)
     return Grid(cells=table.drop_columns(["xo", "yo"]), x_order=x_order, y_order=y_order)
 
 
-def _axis_orders(data: Data, cells: pa.Table, sort: object) -> tuple[list[str], list[str]]:
-    """Input order, mean-value order (highest values towards the top right for "ascending"), or explicit."""
-    rel = data.connection.from_arrow(cells)
+def _label(column: str, group: str | None, separator: str) -> str:
+    """SQL for the text label of an axis value, qualified by its group when given."""
+    label = f"coalesce(CAST({q(column)} AS VARCHAR), '{NULL_LABEL}')"
+    if group is None:
+        return label
+    sep = separator.replace("'", "''")
+    return f"coalesce(CAST({q(group)} AS VARCHAR), '{NULL_LABEL}') || '{sep}' || {label}"
 
-    def order(axis: str, first: str, direction: str) -> list[str]:
-        if direction == "input":
+
+def _notes(table: pa.Table) -> list[str]:
+    """What each cell's status means, in words, for its tooltip."""
+    reasons = table["reason"].to_pylist() if "reason" in table.column_names else [None] * table.num_rows
+    notes = []
+    for status, n, reason in zip(table["status"].to_pylist(), table["n"].to_pylist(), reasons, strict=True):
+        if status == OK:
+            text = OK
+        elif status == NO_DATA:
+            text = "no rows" if n == 0 else "no value (NaN or empty)"
+        else:
+            text = status
+        notes.append(f"{text}: {reason}" if reason and status != OK else text)
+    return notes
+
+
+def _axis_orders(data: Data, cells: pa.Table, sort: object) -> tuple[list[str], list[str]]:
+    """Input order, mean-value order (highest values towards the top right for "ascending"), or explicit.
+
+    Rows and columns without any value go to the low end of the order.
+    """
+    rel = data.connection.from_arrow(cells.select(["x", "y", "value", "xo", "yo"]))
+
+    def order(axis: str, first: str, direction: str | None) -> list[str]:
+        if direction is None:
             key = f"min({first})"
         else:
-            key = f"avg(value) {direction} NULLS FIRST, min({first})"
+            nulls = "NULLS FIRST" if direction == "ASC" else "NULLS LAST"
+            key = f"avg(value) {direction} {nulls}, min({first})"
         rows = rel.query("cells", f"SELECT {axis} FROM cells GROUP BY {axis} ORDER BY {key}").fetchall()
         return [r[0] for r in rows]
 
     if sort is None:
-        return order("x", "xo", "input"), order("y", "yo", "input")
+        return order("x", "xo", None), order("y", "yo", None)
     if sort == "ascending":
         return order("x", "xo", "ASC"), order("y", "yo", "DESC")
     if sort == "descending":
@@ -125,7 +240,7 @@ def _axis_orders(data: Data, cells: pa.Table, sort: object) -> tuple[list[str], 
         unknown = set(sort) - {"x", "y"}
         if unknown:
             raise EvalvizError(f"sort takes the keys 'x' and 'y', not {sorted(unknown)}.")
-        x_default, y_default = order("x", "xo", "input"), order("y", "yo", "input")
+        x_default, y_default = order("x", "xo", None), order("y", "yo", None)
         return _explicit(sort.get("x"), x_default), _explicit(sort.get("y"), y_default)
     raise EvalvizError(
         f"sort={sort!r} is not understood. Use 'ascending', 'descending', None (input order) or "
@@ -134,9 +249,12 @@ def _axis_orders(data: Data, cells: pa.Table, sort: object) -> tuple[list[str], 
 
 
 def _explicit(given: Sequence[str] | None, present: list[str]) -> list[str]:
-    """An explicit order; values it leaves out follow in input order."""
+    """An explicit order; values it leaves out follow in input order, values not present are ignored."""
     if given is None:
         return present
-    given = [str(v) for v in given]
-    seen = set(given)
-    return [v for v in given if v in set(present)] + [v for v in present if v not in seen]
+    if isinstance(given, str):
+        raise EvalvizError(f"An explicit sort order is a list of labels, not the string {given!r}.")
+    present_set = set(present)
+    ordered = list(dict.fromkeys(str(v) for v in given if str(v) in present_set))
+    seen = set(ordered)
+    return ordered + [v for v in present if v not in seen]

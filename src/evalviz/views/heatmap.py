@@ -1,28 +1,55 @@
-"""`heatmap`: the shared core that scores_heatmap, sample_heatmap and slice_metric_heatmap are built on."""
+"""`heatmap`: the shared core that scores_heatmap, sample_heatmap and slice_metric_heatmap are built on.
+
+`grid.py` aggregates rows into cells in DuckDB; this module draws the cells as a Vega-Lite spec (with Altair).
+"""
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
-from evalviz.views.colors import MISSING_COLOR, vega_scheme
-from evalviz.views.formatting import d3_format
-from evalviz.views.grid import Grid, GridColumns, aggregate_grid
+from evalviz.views.colors import ERROR_COLOR, MISSING_COLOR, SKIPPED_COLOR, vega_scheme
+from evalviz.views.formatting import d3_format, format_value
+from evalviz.views.grid import ERROR, NO_DATA, OK, SKIPPED, Grid, GridColumns, aggregate_grid
 from evalviz.views.options import NOT_GIVEN, CellOptions, NotGiven
 
 DATASET = "cells"
 DEFAULT_WIDTH = 700
 GOLDEN = 1.618
+DEFAULT_FORMAT = "{:.3f}"
 AXIS_LABEL_LIMIT = 160  # pixels; longer labels end in an ellipsis on the axis and stay whole in the tooltip
+LABEL_CHAR_WIDTH = 5.5  # pixels per character of a 10px axis label (about 4.8 on average), for the layout
+ANNOTATION_FONT_SIZE = 11
+ANNOTATION_CHAR_WIDTH = 7  # pixels per character of an annotation
 MIN_ANNOTATED_HEIGHT = 14  # pixels of cell height below which annotations are switched off
-ANNOTATION_CHAR_WIDTH = 7  # pixels per character, to tell whether an annotation fits its cell
+MIN_GLYPH_SIZE = 9  # pixels; smaller error cells show their colour only
+FLAG_COLORS = {NO_DATA: MISSING_COLOR, SKIPPED: SKIPPED_COLOR, ERROR: ERROR_COLOR}
+
+Marks = Sequence[alt.TopLevelMixin] | alt.TopLevelMixin | None
+Legend = str | bool | None | NotGiven
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What the axes, the colour and the tooltip rows are called."""
+
+    x: str
+    y: str
+    fill: str
+    rows: str | None = "rows"  # tooltip title of the row count; None hides it
+    link: str = "link"
+    interval: str = "95% CI"
+    size: str = "n"
+    x_axis: bool = True  # title the axes with x and y (a bare grid has names for its tooltip only)
+    y_axis: bool = True
 
 
 def heatmap(
@@ -39,172 +66,317 @@ def heatmap(
     low: str | None = None,
     high: str | None = None,
     stderr: str | None = None,
+    size: str | None = None,
+    status: str | None = None,
+    reason: str | None = None,
     cell: CellOptions | None = None,
     tip: bool = True,
     title: str | None = None,
-    marks: Sequence[alt.TopLevelMixin] | None = None,
+    subtitle: str | None = None,
+    marks: Marks = None,
     width: int | None = None,
     height: int | None = None,
-    legend: str | None | NotGiven = NOT_GIVEN,
+    legend: Legend = NOT_GIVEN,
     sort: object = "ascending",
     cmap: str = "viridis",
-    domain: tuple[float, float] | None = None,
+    domain: tuple[float | None, float | None] | None = None,
     center: float | None = None,
     **attributes: Any,
 ) -> Component:
     """A grid of cells, one per (x, y), coloured by the `agg` of `fill` over the rows of that cell.
 
-    Aggregation runs in DuckDB; only the cells travel to the browser. Cells without a value are drawn in a
-    neutral colour with a legend entry of their own.
+    Aggregation runs in DuckDB; only the cells travel to the browser. Several rows for one cell become one
+    cell whose tooltip gives the row count. Cells without a value (NaN, NULL, no row at all) are drawn in a
+    neutral colour with a legend entry of their own; with a `status` column, "skipped" rows are neutral too
+    and "error" rows are marked with a dark colour and a cross.
+
+    Args:
+        data: The table.
+        x, y: Columns whose values become the columns and rows of the grid.
+        fill: The numeric column that colours the cells.
+        x_label, y_label, fill_label: Axis and legend titles (default: the column names).
+        agg: How the rows of one cell combine: "mean", "median", "min", "max" or "sum".
+        link: A column of URLs; clicking a cell opens its http(s) link in a new tab.
+        low, high: Columns of an interval shown in the tooltip; or `stderr`, a standard error (95% CI).
+        size, status, reason: Columns of a sample count, a row status ("ok", "skipped", "error") and why.
+        cell: How cells and their annotations are drawn (`CellOptions`).
+        tip: Show a tooltip on hover.
+        title, subtitle: Chart title and a line below it.
+        marks: Extra Altair layers drawn on top; without data of their own they see the cells (columns x, y,
+            value, n, status, ...).
+        width, height: Outer size in pixels (700, and width / 1.618 by default).
+        legend: None hides the legends, a string titles the colour legend.
+        sort: "ascending" (highest values towards the top right), "descending", None (input order) or
+            {"x": [...], "y": [...]} explicit orders.
+        cmap: A matplotlib colour map name ("viridis", "RdBu_r", ...).
+        domain: (vmin, vmax) of the colour scale; either may be None. Values in [0, 1] span [0, 1].
+        center: Centre of a diverging colour scale; the domain becomes symmetric around it.
+        **attributes: `x_tick_rotate` / `y_tick_rotate` (degrees, counter-clockwise), or Vega-Lite top-level
+            properties such as `background`.
 
     Example:
         >>> import evalviz as ev
         >>> data = ev.Data.from_file("examples/data/evals.parquet")
-        >>> chart = ev.heatmap(data, x="task_display_name", y="model_display_name", fill="score_headline_value")
+        >>> chart = ev.heatmap(data, x="task_display_name", y="model_display_name",
+        ...                    fill="score_headline_value")
     """
-    cell = cell or CellOptions()
-    grid = aggregate_grid(
-        data, GridColumns(x=x, y=y, fill=fill, link=link, low=low, high=high, stderr=stderr), agg=agg, sort=sort
-    )
+    columns = GridColumns(x=x, y=y, fill=fill, link=link, low=low, high=high, stderr=stderr, size=size,
+                          status=status, reason=reason)
+    grid = aggregate_grid(data, columns, agg=agg, sort=sort)
+    labels = Labels(x=x_label or x, y=y_label or y, fill=fill_label or fill,
+                    interval="interval" if low and high else "95% CI")
     return draw_grid(
-        grid, x_label=x_label or x, y_label=y_label or y, fill_label=fill_label or fill, cell=cell, tip=tip,
-        title=title, marks=marks, width=width, height=height, legend=legend, cmap=cmap, domain=domain,
-        center=center, **attributes,
+        grid, labels=labels, cell=cell or CellOptions(), tip=tip, title=title,
+        subtitle=subtitle if subtitle is not None else aggregation_note(grid, agg), marks=marks, width=width,
+        height=height, legend=legend, cmap=cmap, domain=domain, center=center, **attributes,
     )
+
+
+def aggregation_note(grid: Grid, agg: str) -> str | None:
+    """A subtitle saying that cells hold several rows, when some do."""
+    most = grid.max_rows
+    if most <= 1:
+        return None
+    return f"Each cell shows the {agg} of its rows (up to {most}); hover a cell for its row count."
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Sizes worked out before drawing: the plot area inside the axes, legend and title, and label angles."""
+
+    plot_width: float
+    plot_height: float
+    x_angle: float
+    y_angle: float
+
+    def band(self, grid: Grid) -> tuple[float, float]:
+        return self.plot_width / max(len(grid.x_order), 1), self.plot_height / max(len(grid.y_order), 1)
+
+
+def _text_width(labels: Sequence[str], char_width: float = LABEL_CHAR_WIDTH) -> float:
+    longest = max((len(s) for s in labels), default=0)
+    return min(longest * char_width, AXIS_LABEL_LIMIT)
+
+
+def _layout(grid: Grid, *, width: float, height: float, legend_on: bool, legend_title: str, titled: int,
+            x_rotate: float | None, y_rotate: float | None) -> _Layout:
+    """Estimate the plot area of a chart of `width` x `height` pixels in all (Vega fits it exactly)."""
+    y_area = _text_width(grid.y_order) + 30 if y_rotate is None or y_rotate == 0 else 60
+    legend_area = 0.0
+    if legend_on:
+        flags = [s for s in grid.statuses if s != OK]
+        entries = max((len(f) * 6 + 25 for f in flags), default=0)
+        legend_area = max(60.0, min(len(legend_title) * 7, 180), entries) + 20
+    plot_width = max(width - y_area - legend_area, 40.0)
+    band_width = plot_width / max(len(grid.x_order), 1)
+    x_extent = _text_width(grid.x_order)
+    if x_rotate is None:
+        # Level labels when they fit their band; slanted when their slanted boxes do not overlap (Vega hides
+        # overlapping labels); upright otherwise, so that as many as possible stay readable.
+        if x_extent <= band_width - 6:
+            x_angle = 0.0
+        elif x_extent * math.cos(math.radians(45)) + 4 <= band_width:
+            x_angle = -45.0
+        else:
+            x_angle = -90.0
+    else:
+        x_angle = -float(x_rotate)
+    x_area = 12 + abs(math.sin(math.radians(x_angle))) * x_extent + 30
+    plot_height = max(height - x_area - 26 * titled, 40.0)
+    y_angle = 0.0 if y_rotate is None else -float(y_rotate)
+    return _Layout(plot_width=plot_width, plot_height=plot_height, x_angle=x_angle, y_angle=y_angle)
 
 
 def draw_grid(
     grid: Grid,
     *,
-    x_label: str,
-    y_label: str,
-    fill_label: str,
+    labels: Labels,
     cell: CellOptions,
-    tip: bool,
-    title: str | None,
-    marks: Sequence[alt.TopLevelMixin] | None,
-    width: int | None,
-    height: int | None,
-    legend: str | None | NotGiven,
-    cmap: str,
-    domain: tuple[float, float] | None,
-    center: float | None,
+    tip: bool = True,
+    title: str | None = None,
+    subtitle: str | None = None,
+    marks: Marks = None,
+    width: int | None = None,
+    height: int | None = None,
+    legend: Legend = NOT_GIVEN,
+    cmap: str = "viridis",
+    domain: tuple[float | None, float | None] | None = None,
+    center: float | None = None,
     **attributes: Any,
 ) -> Component:
     """The Vega-Lite spec of an aggregated grid, and its Component."""
-    width = width or DEFAULT_WIDTH
-    height = height or round(width / GOLDEN)
+    width = int(width or DEFAULT_WIDTH)
+    height = int(height or round(width / GOLDEN))
+    if width <= 0 or height <= 0:
+        raise EvalvizError(f"width and height must be positive, not {width} and {height}.")
+    fmt_python = cell.annot_fmt or DEFAULT_FORMAT
+    fmt = d3_format(fmt_python)
+    x_rotate = attributes.pop("x_tick_rotate", None)
+    y_rotate = attributes.pop("y_tick_rotate", None)
+    legend_on = legend is not None and legend is not False
+    legend_title = legend if isinstance(legend, str) else labels.fill
+    layout = _layout(grid, width=width, height=height, legend_on=legend_on,
+                     legend_title=legend_title, titled=bool(title) + bool(subtitle), x_rotate=x_rotate,
+                     y_rotate=y_rotate)
+    band_w, band_h = layout.band(grid)
     cells = grid.cells
-    fmt = d3_format(cell.annot_fmt or "{:.3f}")
-    has_link = "link" in cells.column_names and cells["link"].null_count < len(cells)
-    x_tick_rotate = attributes.pop("x_tick_rotate", None)
-    y_tick_rotate = attributes.pop("y_tick_rotate", None)
+    names = cells.column_names
+    has_link = "link" in names and cells["link"].null_count < len(cells)
 
-    # The inset between cells, in pixels, as the band scales' inner padding (a fraction of a band).
-    x_padding = min(cell.inset * len(grid.x_order) / width, 0.5)
-    y_padding = min(cell.inset * len(grid.y_order) / height, 0.5)
-    base = alt.Chart(alt.Data(name=DATASET)).encode(
-        x=alt.X("x:N", title=x_label, sort=grid.x_order, scale=alt.Scale(paddingInner=x_padding, paddingOuter=0),
-                axis=_axis(x_tick_rotate, default_angle=-45)),
-        y=alt.Y("y:N", title=y_label, sort=grid.y_order, scale=alt.Scale(paddingInner=y_padding, paddingOuter=0),
-                axis=_axis(y_tick_rotate, default_angle=0)),
+    # The gap between cells, in pixels, as the band scales' inner padding (a fraction of a band).
+    x_padding = min(cell.inset / band_w, 0.5) if band_w > 0 else 0
+    y_padding = min(cell.inset / band_h, 0.5) if band_h > 0 else 0
+    base = alt.Chart().encode(
+        x=alt.X("x:N", title=labels.x if labels.x_axis else None,
+                scale=alt.Scale(domain=grid.x_order, paddingInner=x_padding, paddingOuter=0),
+                axis=alt.Axis(labelLimit=AXIS_LABEL_LIMIT, labelAngle=layout.x_angle, labelOverlap=True)),
+        y=alt.Y("y:N", title=labels.y if labels.y_axis else None,
+                scale=alt.Scale(domain=grid.y_order, paddingInner=y_padding, paddingOuter=0),
+                axis=alt.Axis(labelLimit=AXIS_LABEL_LIMIT, labelAngle=layout.y_angle, labelOverlap=True)),
     )
-    rect = {"cornerRadius": cell.corner_radius, "stroke": cell.stroke, "strokeWidth": 1 if cell.stroke else 0}
-    rect = {k: v for k, v in rect.items() if v is not None}
-    show_legend = not (legend is None)
-    tooltip = _tooltip(cells, x_label=x_label, y_label=y_label, fill_label=fill_label, fmt=fmt) if tip else alt.Undefined
+    rect: dict[str, Any] = {"cornerRadius": cell.corner_radius}
+    if cell.stroke:
+        rect.update(stroke=cell.stroke, strokeWidth=1)
+    layers: list[alt.TopLevelMixin] = []
 
-    scale = _color_scale(cells, cmap=cmap, domain=domain, center=center)
-    colored = base.mark_rect(cursor="pointer" if has_link else "default", **rect).encode(
+    values = grid.values()
+    scale = _color_scale(values, cmap=cmap, domain=domain, center=center)
+    legend_format = ".0%" if fmt.endswith("%") else alt.Undefined
+    cursor = "pointer" if has_link else "default"
+    ok_tip = _tooltip(names, labels, fmt, ok=True) if tip else alt.Undefined
+    flagged_tip = _tooltip(names, labels, fmt, ok=False) if tip else alt.Undefined
+    colored = base.mark_rect(cursor=cursor, **rect).encode(
         color=alt.Color("value:Q", scale=scale,
-                        legend=alt.Legend(title=legend if isinstance(legend, str) else fill_label)
-                        if show_legend else None),
-        tooltip=tooltip,
-    ).transform_filter("isValid(datum.value)")
-    # Missing cells use the fill channel, so their legend entry stands beside the colour legend.
-    missing = base.mark_rect(**rect).encode(
-        fill=alt.Fill("status:N", scale=alt.Scale(domain=["no data"], range=[MISSING_COLOR]),
-                        legend=alt.Legend(title=None) if show_legend else None),
-        tooltip=tooltip,
-    ).transform_filter("!isValid(datum.value)").transform_calculate(status="'no data'")
-    has_missing = cells["value"].null_count > 0
-    layers: list[alt.TopLevelMixin] = [missing, colored] if has_missing else [colored]
+                        legend=alt.Legend(title=legend_title, format=legend_format) if legend_on else None),
+        tooltip=ok_tip,
+    ).transform_filter(f"datum.status === '{OK}'")
+    if values:  # without any value there is nothing to colour, and no colour legend to show
+        layers.append(colored)
 
-    # Annotations switch themselves off when the cells are too small to read them.
-    if cell.annotate and _annotations_fit(cells, grid, width, height, fmt):
-        layers.append(_annotations(base, cell, fmt))
-    layers.extend(marks or [])
+    flags = [s for s in grid.statuses if s != OK]
+    if flags:
+        # Cells without a colour use the fill channel, so their legend entries stand beside the colour legend.
+        layers.append(base.mark_rect(cursor=cursor, **rect).encode(
+            fill=alt.Fill("status:N", scale=alt.Scale(domain=flags, range=[FLAG_COLORS[f] for f in flags]),
+                          legend=alt.Legend(title=None) if legend_on else None),
+            tooltip=flagged_tip,
+        ).transform_filter(f"datum.status !== '{OK}'"))
+    if ERROR in flags and min(band_w, band_h) >= MIN_GLYPH_SIZE:
+        # A cross tells error cells apart from any colour of the scheme. Text over a cell carries the cell's
+        # tooltip (and datum, so a click on it opens the cell's link).
+        layers.append(base.mark_text(text="\u00d7", color="white", fontSize=min(band_h * 0.7, 16),
+                                     fontWeight="bold", cursor=cursor).encode(tooltip=flagged_tip)
+                      .transform_filter(f"datum.status === '{ERROR}'"))
 
-    chart = alt.layer(*layers).properties(width=width, height=height)
-    if title:
-        chart = chart.properties(title=alt.TitleParams(text=title, anchor="start"))
-    if attributes:
-        chart = chart.properties(**attributes)
-    spec = chart.to_dict()
-    spec["usermeta"] = {"evalviz": {"link_field": "link" if has_link else None, "renderer": "svg"}}
+    annotate = True if cell.annotate is None else cell.annotate
+    if annotate and values and _annotations_fit(values, band_w, band_h, fmt_python):
+        layers.append(_annotations(base, cell, fmt, cursor=cursor, tooltip=ok_tip))
+    layers.extend(_as_list(marks))
+
+    chart = alt.layer(*layers, data=alt.Data(name=DATASET)).properties(width=round(layout.plot_width),
+                                                                        height=round(layout.plot_height))
+    if "low" in names:
+        chart = chart.transform_calculate(interval=_interval_expr(fmt))
+    if title or subtitle:
+        chart = chart.properties(title=alt.TitleParams(text=title or "", subtitle=subtitle or alt.Undefined,
+                                                       anchor="start", subtitleColor="#555"))
+    spec = _to_dict(chart, attributes)
+    # Vega fits the whole chart (axes, legend and title included) into width x height.
+    spec["autosize"] = {"type": "fit", "contains": "padding"}
+    spec["width"], spec["height"] = width, height
+    spec["usermeta"] = {"evalviz": {
+        "link_field": "link" if has_link else None,
+        "renderer": "svg",
+        "plot_size": [round(layout.plot_width), round(layout.plot_height)],
+    }}
     return Component.from_parts(spec, {DATASET: cells})
 
 
-def _axis(rotate: float | None, *, default_angle: float) -> alt.Axis:
-    """A nominal axis; `rotate` turns its labels counter-clockwise by that many degrees."""
-    angle = default_angle if rotate is None else -float(rotate)
-    return alt.Axis(labelLimit=AXIS_LABEL_LIMIT, labelAngle=angle, labelAlign="right" if angle else alt.Undefined)
+def _as_list(marks: Marks) -> list[alt.TopLevelMixin]:
+    if marks is None:
+        return []
+    if isinstance(marks, alt.TopLevelMixin):
+        return [marks]
+    return list(marks)
 
 
-def _color_scale(cells: pa.Table, *, cmap: str, domain: tuple[float, float] | None, center: float | None) -> alt.Scale:
+def _to_dict(chart: alt.TopLevelMixin, attributes: dict[str, Any]) -> dict[str, Any]:
+    """The chart's spec with `attributes` set on it; an attribute Vega-Lite does not know fails by name."""
+    if attributes:
+        chart = chart.properties(**attributes)
+    try:
+        return chart.to_dict()
+    except alt.utils.schemapi.SchemaValidationError as exc:
+        raise EvalvizError(
+            f"The chart attributes {sorted(attributes)} are not all valid Vega-Lite properties: "
+            f"{str(exc).splitlines()[0]}"
+        ) from exc
+
+
+def _color_scale(values: list[float], *, cmap: str, domain: tuple[float | None, float | None] | None,
+                 center: float | None) -> alt.Scale:
+    """The colour scale: scores in [0, 1] span [0, 1]; `domain` (vmin, vmax) overrides; `center` makes a
+    diverging scale symmetric around it."""
     scheme, reverse = vega_scheme(cmap)
-    values = cells["value"]
-    lo, hi = pc.min(values).as_py(), pc.max(values).as_py()
-    if domain is None and lo is not None and 0 <= lo and hi <= 1:
-        domain = (0.0, 1.0)  # scores in [0, 1] span the whole of it, so colours compare across charts
+    lo, hi = (min(values), max(values)) if values else (None, None)
+    vmin, vmax = domain if domain is not None else (None, None)
+    if vmin is None and vmax is None and lo is not None and 0 <= lo and hi <= 1:
+        vmin, vmax = 0.0, 1.0  # scores in [0, 1] span the whole of it, so colours compare across charts
+    vmin = lo if vmin is None else vmin
+    vmax = hi if vmax is None else vmax
     if center is not None:
-        lo_d, hi_d = domain if domain is not None else (lo, hi)
-        if lo_d is None:
-            lo_d = hi_d = center
-        reach = max(abs(center - lo_d), abs(hi_d - center)) or 1.0
-        domain = (center - reach, center + reach)
+        low_end = center if vmin is None else vmin
+        high_end = center if vmax is None else vmax
+        reach = max(abs(center - low_end), abs(high_end - center)) or 1.0
+        vmin, vmax = center - reach, center + reach
     kwargs: dict[str, Any] = {"scheme": scheme, "reverse": reverse}
-    if domain is not None:
-        if domain[0] >= domain[1]:
-            raise EvalvizError(f"The colour domain {list(domain)} is empty: vmin must be below vmax.")
-        kwargs["domain"] = list(domain)
-        kwargs["clamp"] = True
+    if vmin is not None and vmax is not None:
+        if vmin > vmax or (vmin == vmax and domain is not None and None not in domain):
+            raise EvalvizError(f"The colour domain [{vmin}, {vmax}] is empty: vmin must be below vmax.")
+        if vmin == vmax:  # one value: give the scale some room so the colour sits in the middle
+            vmin, vmax = vmin - 0.5, vmax + 0.5
+        kwargs.update(domain=[vmin, vmax], clamp=True)
     return alt.Scale(**kwargs)
 
 
-def _tooltip(cells: pa.Table, *, x_label: str, y_label: str, fill_label: str, fmt: str) -> list[alt.Tooltip]:
-    names = cells.column_names
-    tooltip = [
-        alt.Tooltip("y:N", title=y_label),
-        alt.Tooltip("x:N", title=x_label),
-        alt.Tooltip("value:Q", title=fill_label, format=fmt),
-        alt.Tooltip("n:Q", title="rows"),
-    ]
-    if "low" in names:
-        tooltip += [alt.Tooltip("low:Q", title="95% CI low", format=fmt),
-                    alt.Tooltip("high:Q", title="95% CI high", format=fmt)]
-    if "link" in names:
-        tooltip.append(alt.Tooltip("link:N", title="link"))
+def _interval_expr(fmt: str) -> str:
+    f = json.dumps(fmt)
+    return (f"isValid(datum.low) && isValid(datum.high) ? "
+            f"'[' + format(datum.low, {f}) + ', ' + format(datum.high, {f}) + ']' : 'none'")
+
+
+def _tooltip(names: list[str], labels: Labels, fmt: str, *, ok: bool) -> list[alt.Tooltip]:
+    """Tooltip rows: row, column, the value (or why there is none), interval, counts, status and link."""
+    tooltip = [alt.Tooltip("y:N", title=labels.y), alt.Tooltip("x:N", title=labels.x)]
+    if ok:
+        tooltip.append(alt.Tooltip("value:Q", title=labels.fill, format=fmt))
+        if "low" in names:
+            tooltip.append(alt.Tooltip("interval:N", title=labels.interval))
+    else:
+        tooltip.append(alt.Tooltip("note:N", title=labels.fill))
+    if "size" in names:
+        tooltip.append(alt.Tooltip("size:Q", title=labels.size))
+    if labels.rows:
+        tooltip.append(alt.Tooltip("n:Q", title=labels.rows))
+    if "link_text" in names:
+        tooltip.append(alt.Tooltip("link_text:N", title=labels.link))
     return tooltip
 
 
-def _annotations_fit(cells: pa.Table, grid: Grid, width: int, height: int, fmt: str) -> bool:
-    cell_w = width / max(len(grid.x_order), 1)
-    cell_h = height / max(len(grid.y_order), 1)
-    sample = pc.max(cells["value"]).as_py() or 0.0
-    text_w = ANNOTATION_CHAR_WIDTH * len(_python_preview(fmt, sample))
-    return cell_h >= MIN_ANNOTATED_HEIGHT and cell_w >= text_w + 4
+def _annotations_fit(values: list[float], band_w: float, band_h: float, fmt: str) -> bool:
+    """Whether the widest annotation fits its cell with room to spare."""
+    samples = {min(values), max(values), values[len(values) // 2]}
+    longest = max(len(format_value(fmt, v)) for v in samples)
+    return band_h >= MIN_ANNOTATED_HEIGHT and band_w >= longest * ANNOTATION_CHAR_WIDTH + 6
 
 
-def _python_preview(fmt: str, value: float) -> str:
-    return ("{:" + fmt + "}").format(value)
-
-
-def _annotations(base: alt.Chart, cell: CellOptions, fmt: str) -> alt.Chart:
-    # Text is black on light cells and white on dark ones, judged from the colour the cell actually got.
+def _annotations(base: alt.Chart, cell: CellOptions, fmt: str, *, cursor: str, tooltip: Any) -> alt.Chart:
+    # Black or white, whichever contrasts more with the colour the cell actually got from the colour scale.
     color: Any = alt.value(cell.text) if cell.text else alt.condition(
-        "luminance(scale('color', datum.value)) > 0.45", alt.value("black"), alt.value("white")
+        "contrast(scale('color', datum.value), 'black') >= contrast(scale('color', datum.value), 'white')",
+        alt.value("black"), alt.value("white"),
     )
-    return base.mark_text(fontSize=11).encode(
-        text=alt.Text("value:Q", format=fmt), color=color
-    ).transform_filter("isValid(datum.value)")
+    # The text carries its cell's tooltip (and datum, so a click on it opens the cell's link).
+    return base.mark_text(fontSize=ANNOTATION_FONT_SIZE, cursor=cursor).encode(
+        text=alt.Text("value:Q", format=fmt), color=color, tooltip=tooltip,
+    ).transform_filter(f"datum.status === '{OK}'")

@@ -1,0 +1,26 @@
+"""Draw the PNGs that docs/views.md shows, from the example data, with the charts of examples/demo.py.
+
+Usage: python docs/render_images.py  (writes docs/images/<view>.png; needs evalviz[static] for vl-convert)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS.parent / "examples"))
+
+from demo import build_examples  # noqa: E402
+
+
+def main() -> None:
+    images = DOCS / "images"
+    images.mkdir(exist_ok=True)
+    for example in build_examples():
+        path = example.chart.write_png(images / f"{example.name}.png", scale=1.5)
+        print(path.relative_to(DOCS.parent))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""Build one standalone HTML page with every evalviz view, drawn from the example data.
+
+Usage: python examples/demo.py [--out out/evalviz-demo.html] [--data examples/data]
+
+The page opens offline in any browser. `docs/render_images.py` draws the same charts as the PNGs of the docs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+import evalviz as ev
+from evalviz.rendering.html import chart_markup, standalone_page
+
+DATA = Path(__file__).resolve().parent / "data"
+DIFFICULTIES = ["easy", "medium", "hard"]
+MIN_SLICE_ROWS = 15  # slices with fewer rows are skipped in the long-form example, as an analysis would
+
+
+@dataclass(frozen=True)
+class Example:
+    """One chart of the demo: its name (also the docs image name), a heading, a sentence and the chart."""
+
+    name: str
+    heading: str
+    text: str
+    chart: ev.Component
+
+
+def accuracy_by_difficulty(samples: ev.Data) -> tuple[np.ndarray, list[str], list[str]]:
+    """A 2-D grid: mean `score_match` per difficulty (rows) and model (columns), computed in DuckDB."""
+    rows = samples.sql(
+        "SELECT metadata_difficulty AS d, model_display_name AS m, avg(score_match) AS v "
+        "FROM this GROUP BY ALL"
+    ).to_pylist()
+    models = sorted({r["m"] for r in rows})
+    grid = np.full((len(DIFFICULTIES), len(models)), np.nan)
+    for r in rows:
+        grid[DIFFICULTIES.index(r["d"]), models.index(r["m"])] = r["v"]
+    return grid, DIFFICULTIES, models
+
+
+def slice_gaps(samples: ev.Data) -> ev.Data:
+    """A long-form analysis table: per (task and difficulty, model) the accuracy gap to the model's overall
+    accuracy, a 95% interval, n, and a status: slices with too few rows are skipped, with the reason."""
+    rows = samples.sql("""
+        WITH overall AS (SELECT model_display_name AS m, avg(score_match) AS acc FROM this GROUP BY ALL),
+        slices AS (
+            SELECT task_display_name AS task, metadata_difficulty AS difficulty, model_display_name AS model,
+                   avg(score_match) AS acc, count(score_match) AS n
+            FROM this GROUP BY ALL
+        )
+        SELECT task || ' / ' || difficulty AS slice, model, slices.acc, n, overall.acc AS overall
+        FROM slices JOIN overall ON overall.m = slices.model
+        ORDER BY task, list_position(['easy', 'medium', 'hard'], difficulty), model
+    """).to_pylist()
+    names = ("slice", "model", "value", "low", "high", "n", "status", "reason")
+    out: dict[str, list] = {name: [] for name in names}
+    for r in rows:
+        skipped = r["n"] < MIN_SLICE_ROWS
+        gap = None if skipped else r["acc"] - r["overall"]
+        half = 1.96 * math.sqrt(r["acc"] * (1 - r["acc"]) / r["n"]) if not skipped else None
+        out["slice"].append(r["slice"])
+        out["model"].append(r["model"])
+        out["value"].append(gap)
+        out["low"].append(None if skipped else gap - half)
+        out["high"].append(None if skipped else gap + half)
+        out["n"].append(r["n"])
+        out["status"].append("skipped" if skipped else "ok")
+        out["reason"].append(f"{r['n']} rows, fewer than {MIN_SLICE_ROWS}" if skipped else None)
+    return ev.Data.from_dataframe(pa.table(out))
+
+
+def build_examples(data_dir: Path = DATA) -> list[Example]:
+    """Every view of evalviz on the example evals and samples tables."""
+    evals = ev.Data.from_file(data_dir / "evals.parquet")
+    samples = ev.Data.from_file(data_dir / "samples.parquet")
+    grid, difficulties, models = accuracy_by_difficulty(samples)
+    return [
+        Example(
+            "scores_heatmap", "scores_heatmap: headline score by task and model",
+            "One cell per (model, task) from the evals table. Hover for the 95% CI; click to open the log.",
+            ev.scores_heatmap(evals, title="Headline score"),
+        ),
+        Example(
+            "sample_heatmap", "sample_heatmap: every sample of one task",
+            "One cell per (model, sample): the mean of the sample's epochs. Click a cell to open the sample.",
+            ev.sample_heatmap(samples.filter("task_name = 'capitals'"), score_value="score_match",
+                              title="World Capitals: score per sample"),
+        ),
+        Example(
+            "slice_metric_heatmap", "slice_metric_heatmap: accuracy by difficulty (a 2-D grid)",
+            "A numpy grid with row and column labels, annotated with a Python format string.",
+            ev.slice_metric_heatmap(grid, difficulties, models, metric_name="accuracy (match)",
+                                    annot_fmt="{:.0%}", title="Accuracy by difficulty"),
+        ),
+        Example(
+            "slice_metric_heatmap_long", "slice_metric_heatmap: accuracy gap per slice (long form)",
+            "An analysis table with intervals, n and a status per cell; skipped slices are grey, with the"
+            " reason in their tooltip.",
+            ev.slice_metric_heatmap(slice_gaps(samples), row="slice", col="model",
+                                    metric_name="gap to overall", annot_fmt="{:+.0%}", cmap="RdBu", center=0,
+                                    height=560, title="Accuracy gap to each model's overall accuracy"),
+        ),
+        Example(
+            "heatmap", "heatmap: the core, on any columns",
+            "Median tokens per sample by task and model, with a sequential colour map.",
+            ev.heatmap(samples, x="task_display_name", y="model_display_name", fill="total_tokens",
+                       agg="median", x_label="Task", y_label="Model", fill_label="Median tokens",
+                       cmap="Blues", cell=ev.CellOptions(annot_fmt="{:.0f}"), title="Tokens per sample"),
+        ),
+        Example(
+            "hconcat", "hconcat: two scorers side by side",
+            "Each part keeps its scales, legend, tooltips and links. 'includes' only scored World Capitals.",
+            ev.hconcat(
+                ev.scores_heatmap(evals, score_value="score_match_accuracy", title="match", width=480),
+                ev.scores_heatmap(evals, score_value="score_includes_accuracy", title="includes", width=480),
+            ),
+        ),
+    ]
+
+
+def build_page(data_dir: Path = DATA) -> str:
+    """The demo page: a heading and a sentence before each chart."""
+    parts = ["<h1>evalviz views</h1>"]
+    for example in build_examples(data_dir):
+        parts.append(f"<h2>{html.escape(example.heading)}</h2>\n<p>{html.escape(example.text)}</p>")
+        parts.append(chart_markup(example.chart.spec, example.chart.datasets))
+    return standalone_page("\n".join(parts), title="evalviz views")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("out/evalviz-demo.html"),
+                        help="the HTML file to write")
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of evals.parquet and samples.parquet")
+    args = parser.parse_args()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(build_page(args.data), encoding="utf-8")
+    print(args.out.resolve())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""`slice_metric_heatmap`: a metric per (slice, column), from a 2-D grid or from an analysis table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from evalviz.data.connection import quote_identifier as q
+from evalviz.data.table import Data
+from evalviz.errors import EvalvizError
+from evalviz.rendering.component import Component
+from evalviz.views.grid import GridColumns, aggregate_grid
+from evalviz.views.heatmap import Labels, aggregation_note, draw_grid
+from evalviz.views.options import CellOptions
+
+# Optional columns of a long-form table, as the analysis layer writes them.
+LONG_FORM_OPTIONAL = ("low", "high", "n", "status", "reason")
+
+
+def slice_metric_heatmap(
+    grid_or_data: Data | np.ndarray | Sequence[Sequence[float]],
+    row_labels: Sequence[Any] | None = None,
+    col_labels: Sequence[Any] | None = None,
+    *,
+    row: str = "row",
+    col: str = "col",
+    value: str = "value",
+    metric_name: str = "metric",
+    title: str | None = None,
+    annotate: bool = True,
+    annot_fmt: str = "{:.3f}",
+    cmap: str = "viridis",
+    center: float | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    tip: bool = True,
+    **attributes: Any,
+) -> Component:
+    """Heatmap of one metric over slices (rows) and columns (scorers, models, ...), seaborn-style.
+
+    Takes either a 2-D grid (numpy array or nested lists; NaN for a missing value) with `row_labels` and
+    `col_labels`, or a `Data` in long form with one row per cell: columns `row`, `col` and `value`, and
+    optionally `low`, `high` (an interval shown in the tooltip), `n` (sample count), `status` ("ok",
+    "skipped", "error") and `reason`. Skipped cells are drawn grey with their reason in the tooltip; error
+    cells are dark with a cross. Rows and columns keep their input order.
+
+    Args:
+        grid_or_data: The values: a 2-D array-like, or a long-form `Data`.
+        row_labels, col_labels: Labels of the grid's rows and columns (default: their indices).
+        row, col, value: Column names of a long-form `Data` (e.g. row="slice", col="scorer").
+        metric_name: What the values are; titles the colour legend and the tooltip row.
+        title: Chart title.
+        annotate: Write each value on its cell (switched off when cells are too small to read).
+        annot_fmt: Python format string of annotations and tooltips: "{:.3f}", "{:.0%}", "{:.2g}".
+        cmap: matplotlib colour map name: "viridis", "RdBu_r", "coolwarm", ...
+        center: Centre of a diverging metric; the colour domain becomes symmetric around it.
+        vmin, vmax: Ends of the colour scale (values beyond them take the end colours).
+        width, height: Outer size in pixels (700, and width / 1.618 by default).
+        tip: Show a tooltip on hover.
+        **attributes: e.g. `x_tick_rotate=45`, or Vega-Lite top-level properties.
+
+    Example:
+        >>> import numpy as np
+        >>> import evalviz as ev
+        >>> chart = ev.slice_metric_heatmap(
+        ...     np.array([[0.91, 0.72], [0.65, np.nan]]), ["easy", "hard"], ["match", "includes"],
+        ...     metric_name="accuracy", annot_fmt="{:.0%}",
+        ... )
+    """
+    if isinstance(grid_or_data, Data):
+        if row_labels is not None or col_labels is not None:
+            raise EvalvizError(
+                "row_labels and col_labels label a 2-D grid; a Data names its columns with row=, col= and "
+                "value=."
+            )
+        data = grid_or_data
+        data.require_columns(row, col, value, purpose="slice_metric_heatmap")
+        _check_one_metric(data, row, col, value)
+        optional = {name: name if name in data.columns and name not in (row, col, value) else None
+                    for name in LONG_FORM_OPTIONAL}
+        x_title, y_title = col, row
+    else:
+        data = _grid_data(grid_or_data, row_labels, col_labels)
+        row, col, value = "row", "col", "value"
+        optional = dict.fromkeys(LONG_FORM_OPTIONAL)
+        x_title, y_title = None, None
+
+    has_interval = bool(optional["low"] and optional["high"])
+    columns = GridColumns(
+        x=col, y=row, fill=value, low=optional["low"] if has_interval else None,
+        high=optional["high"] if has_interval else None, size=optional["n"], status=optional["status"],
+        reason=optional["reason"],
+    )
+    grid = aggregate_grid(data, columns, sort=None)
+    labels = Labels(x=x_title or "column", y=y_title or "row", fill=metric_name,
+                    rows="rows" if grid.max_rows > 1 else None, interval="interval",
+                    x_axis=x_title is not None, y_axis=y_title is not None)
+    return draw_grid(
+        grid, labels=labels, cell=CellOptions(annotate=annotate, annot_fmt=annot_fmt), tip=tip, title=title,
+        subtitle=aggregation_note(grid, "mean"), width=width, height=height, cmap=cmap, domain=(vmin, vmax),
+        center=center, **attributes,
+    )
+
+
+def _grid_data(values: Any, row_labels: Sequence[Any] | None, col_labels: Sequence[Any] | None) -> Data:
+    """A long-form Data (row, col, value) from a 2-D grid and its labels."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise EvalvizError(f"The grid must be a 2-D array of numbers: {exc}.") from exc
+    if array.ndim != 2:
+        raise EvalvizError(f"The grid must be 2-D (rows x columns); it has shape {array.shape}.")
+    rows = [str(v) for v in row_labels] if row_labels is not None else [str(i) for i in range(array.shape[0])]
+    cols = [str(v) for v in col_labels] if col_labels is not None else [str(i) for i in range(array.shape[1])]
+    if (len(rows), len(cols)) != array.shape:
+        raise EvalvizError(
+            f"The grid has shape {array.shape} but row_labels x col_labels is {(len(rows), len(cols))}: "
+            "give one label per row and one per column."
+        )
+    for name, labels in (("row_labels", rows), ("col_labels", cols)):
+        repeated = sorted({v for v in labels if labels.count(v) > 1})
+        if repeated:
+            raise EvalvizError(f"{name} repeat {repeated}; each row and column needs its own label.")
+    if array.size == 0:
+        raise EvalvizError("The grid is empty: it has no cells to draw.")
+    table = pa.table({
+        "row": np.repeat(np.array(rows, dtype=object), len(cols)).tolist(),
+        "col": np.tile(np.array(cols, dtype=object), len(rows)).tolist(),
+        "value": pa.array(array.ravel(), pa.float64()),
+    })
+    return Data.from_dataframe(table)
+
+
+def _check_one_metric(data: Data, row: str, col: str, value: str) -> None:
+    """An analysis table may hold several metrics; one heatmap shows one."""
+    if "metric" not in data.columns or "metric" in (row, col, value):
+        return
+    metrics = data.sql(f"SELECT DISTINCT {q('metric')} AS m FROM this ORDER BY 1 LIMIT 11")["m"].to_pylist()
+    if len(metrics) > 1:
+        shown = ", ".join(repr(m) for m in metrics[:10]) + (", ..." if len(metrics) > 10 else "")
+        raise EvalvizError(
+            f"The table holds several metrics ({shown}); a heatmap shows one. Filter first, e.g. "
+            f"data.filter(\"metric = {metrics[0]!r}\")."
+        )
