@@ -49,10 +49,11 @@ export async function drawChart(el, spec, datasets, { onSelect, onDrill } = {}) 
   const view = result.view;
   const linkField = meta.link_field;
   view.addEventListener("click", (event, item) => {
-    const datum = item && item.datum;
+    // Only the chart's own marks count: axis labels and legend entries carry data too, but select nothing.
+    const datum = item && item.mark && item.mark.role === "mark" ? item.datum : null;
     if (!datum || typeof datum !== "object") return;
     if (onSelect) onSelect(plainDatum(datum));
-    if (onDrill && item.mark && item.mark.role === "mark") {
+    if (onDrill) {
       onDrill(plainDatum(datum));
       return;
     }

@@ -18,6 +18,11 @@ from evalviz.rendering import static_export
 from evalviz.rendering.environment import Frontend, detect_frontend, quarto_wants_image
 
 
+# The Altair class of a spec, by its top-level composition key; a spec with none of these is one Chart.
+_ALTAIR_KINDS = {"layer": alt.LayerChart, "hconcat": alt.HConcatChart, "vconcat": alt.VConcatChart,
+                 "concat": alt.ConcatChart, "facet": alt.FacetChart, "repeat": alt.RepeatChart}
+
+
 @dataclass(frozen=True, eq=False)
 class Component:
     """A chart: a Vega-Lite spec whose datasets are named in it and held apart as Arrow tables.
@@ -73,7 +78,9 @@ class Component:
 
     def to_altair(self) -> alt.TopLevelMixin:
         """The chart as an Altair object with its data written in, to keep editing in Altair."""
-        return alt.Chart.from_dict(static_export.inline_spec(self.spec, self.datasets), validate=False)
+        spec = static_export.inline_spec(self.spec, self.datasets)
+        kind = next((_ALTAIR_KINDS[key] for key in _ALTAIR_KINDS if key in spec), alt.Chart)
+        return kind.from_dict(spec, validate=False)
 
     # -- live widget ----------------------------------------------------------------------------------------------
     @functools.cached_property
