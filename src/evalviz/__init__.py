@@ -5,10 +5,19 @@ Example:
     >>> chart = ev.scores_heatmap(ev.Data.from_file("examples/data/evals.parquet"))
 """
 
-from evalviz.data import Data
+from evalviz.data import Data, log_viewer, model_info, prepare, score_to_float, task_info
 from evalviz.errors import DataSourceError, EmptyDataError, EvalvizError, MissingColumnError
 from evalviz.rendering.component import Component
-from evalviz.views import NOT_GIVEN, CellOptions, heatmap, scores_heatmap
+from evalviz.views import (
+    NOT_GIVEN,
+    CellOptions,
+    hconcat,
+    heatmap,
+    sample_heatmap,
+    scores_heatmap,
+    slice_metric_heatmap,
+    vconcat,
+)
 
 __version__ = "0.1.0"
 
@@ -23,4 +32,13 @@ __all__ = [
     "MissingColumnError",
     "heatmap",
     "scores_heatmap",
+    "hconcat",
+    "sample_heatmap",
+    "slice_metric_heatmap",
+    "vconcat",
+    "log_viewer",
+    "model_info",
+    "prepare",
+    "score_to_float",
+    "task_info",
 ]

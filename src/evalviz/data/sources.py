@@ -32,12 +32,14 @@ def _is_glob(path: str) -> bool:
 
 def _expand(path: PathLike) -> tuple[list[str], bool]:
     """One user path -> the files it names, and whether they sit in a hive-partitioned folder."""
-    text = os.fspath(path)
+    text = os.path.expanduser(os.fspath(path))
     if _is_glob(text):
-        files = sorted(globlib.glob(text, recursive=True))
+        files = sorted(f for f in globlib.glob(text, recursive=True) if os.path.isfile(f))
         if not files:
-            raise DataSourceError(f"No file matches {text!r}. Check the pattern and the working directory.")
-        return files, "=" in text
+            raise DataSourceError(
+                f"No file matches {text!r}. Check the pattern and the working directory ({os.getcwd()!r})."
+            )
+        return files, "=" in text or any(_in_hive_folder(f, _glob_root(text)) for f in files)
     p = Path(text)
     if p.is_dir():
         files = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in _SUFFIXES)
@@ -45,12 +47,30 @@ def _expand(path: PathLike) -> tuple[list[str], bool]:
             raise DataSourceError(
                 f"The folder {text!r} holds no data file ({', '.join(sorted(_SUFFIXES))})."
             )
-        return files, any("=" in part for f in files for part in Path(f).relative_to(p).parts[:-1])
+        return files, any(_in_hive_folder(f, text) for f in files)
     if not p.exists():
-        raise DataSourceError(f"File not found: {text!r}. Check the path (working directory: {os.getcwd()!r}).")
+        raise DataSourceError(
+            f"File not found: {text!r}. Check the path (working directory: {os.getcwd()!r})."
+        )
     if not os.access(p, os.R_OK):
         raise DataSourceError(f"File {text!r} cannot be read: permission denied.")
     return [text], False
+
+
+def _glob_root(pattern: str) -> str:
+    """The folder a glob pattern starts from: its leading parts without glob characters."""
+    parts = Path(pattern).parts
+    fixed = parts[: next((i for i, part in enumerate(parts) if _is_glob(part)), len(parts))]
+    return str(Path(*fixed)) if fixed else "."
+
+
+def _in_hive_folder(file: str, root: str) -> bool:
+    """Whether `file` sits in `key=value` folders below `root` (hive partitioning)."""
+    try:
+        folders = Path(file).relative_to(root).parts[:-1]
+    except ValueError:
+        return False
+    return any("=" in part for part in folders)
 
 
 def _format_of(files: Sequence[str], given: str | None) -> str:
@@ -65,10 +85,13 @@ def _format_of(files: Sequence[str], given: str | None) -> str:
     if None in found:
         bad = next(f for f in files if Path(f).suffix.lower() not in _SUFFIXES)
         raise DataSourceError(
-            f"Cannot tell the format of {bad!r} from its extension. Pass format= one of: {', '.join(FORMATS)}."
+            f"Cannot tell the format of {bad!r} from its extension. "
+            f"Pass format= one of: {', '.join(FORMATS)}."
         )
     if len(found) > 1:
-        raise DataSourceError(f"The files mix formats ({', '.join(sorted(found))}); read each format separately.")
+        raise DataSourceError(
+            f"The files mix formats ({', '.join(sorted(found))}); read each format separately."
+        )
     return found.pop()
 
 
