@@ -197,7 +197,8 @@ class Data:
             ...
             evalviz.errors.EmptyDataError: The data from a SQL query filtered by 'a > 1' has no rows ...
         """
-        if not self._run(lambda: self._relation.limit(1).fetchall()):
+        # A constant, not the row: fetching some column types (e.g. timestamps with time zone) needs extras.
+        if not self._run(lambda: self._relation.limit(1).project("1").fetchall()):
             raise EmptyDataError(
                 f"The data from {self._source} has no rows to {what}. Check the source, or loosen the filter."
             )

@@ -85,8 +85,7 @@ def check_numeric(data: Data, column: str) -> None:
     shown = f" such as {example[0]!r}" if example else ""
     raise EvalvizError(
         f"Column {column!r} holds {kind} values{shown}, not numbers. For inspect_ai scores (C, I, P, N) "
-        "convert them first: inspect_ai.analysis.prepare(df, "
-        f"inspect_ai.analysis.score_to_float({column!r}))."
+        f"convert them first: ev.prepare(data, ev.score_to_float({column!r}))."
     )
 
 
@@ -139,8 +138,8 @@ def aggregate_grid(
 
     fill = f"CAST({q(columns.fill)} AS DOUBLE)"
     select = [
-        f"{_label(columns.x, columns.x_group, columns.separator)} AS x",
-        f"{_label(columns.y, columns.y_group, columns.separator)} AS y",
+        f"{label_sql(columns.x, columns.x_group, columns.separator)} AS x",
+        f"{label_sql(columns.y, columns.y_group, columns.separator)} AS y",
         f"CASE WHEN isnan({fill}) THEN NULL ELSE {fill} END AS v0",
         "row_number() OVER () AS ord",
     ]
@@ -172,8 +171,8 @@ def aggregate_grid(
         WITH raw AS (SELECT {", ".join(select)} FROM this),
         src AS (SELECT *, {value_of_row} AS v FROM raw),
         cells AS (SELECT x, y, {", ".join(cell)} FROM src GROUP BY x, y),
-        xs AS (SELECT x, min(ord) AS xo FROM src GROUP BY x),
-        ys AS (SELECT y, min(ord) AS yo FROM src GROUP BY y)
+        xs AS (SELECT x, min(ord) AS xo FROM cells GROUP BY x),
+        ys AS (SELECT y, min(ord) AS yo FROM cells GROUP BY y)
         SELECT xs.x, ys.y,
             cells.* EXCLUDE (x, y, ord, n, any_error, all_skipped),
             coalesce(cells.n, 0) AS n,
@@ -185,12 +184,12 @@ def aggregate_grid(
         ORDER BY ys.yo, xs.xo
     """
     table = data.sql(query)
-    table = table.append_column("note", pa.array(_notes(table), pa.string()))
+    table = table.append_column("note", pa.array(status_notes(table), pa.string()))
     x_order, y_order = _axis_orders(data, table, sort)
     return Grid(cells=table.drop_columns(["xo", "yo"]), x_order=x_order, y_order=y_order)
 
 
-def _label(column: str, group: str | None, separator: str) -> str:
+def label_sql(column: str, group: str | None, separator: str) -> str:
     """SQL for the text label of an axis value, qualified by its group when given."""
     label = f"coalesce(CAST({q(column)} AS VARCHAR), '{NULL_LABEL}')"
     if group is None:
@@ -199,7 +198,7 @@ def _label(column: str, group: str | None, separator: str) -> str:
     return f"coalesce(CAST({q(group)} AS VARCHAR), '{NULL_LABEL}') || '{sep}' || {label}"
 
 
-def _notes(table: pa.Table) -> list[str]:
+def status_notes(table: pa.Table) -> list[str]:
     """What each cell's status means, in words, for its tooltip."""
     reasons = table["reason"].to_pylist() if "reason" in table.column_names else [None] * table.num_rows
     notes = []
@@ -241,14 +240,14 @@ def _axis_orders(data: Data, cells: pa.Table, sort: object) -> tuple[list[str], 
         if unknown:
             raise EvalvizError(f"sort takes the keys 'x' and 'y', not {sorted(unknown)}.")
         x_default, y_default = order("x", "xo", None), order("y", "yo", None)
-        return _explicit(sort.get("x"), x_default), _explicit(sort.get("y"), y_default)
+        return explicit_order(sort.get("x"), x_default), explicit_order(sort.get("y"), y_default)
     raise EvalvizError(
         f"sort={sort!r} is not understood. Use 'ascending', 'descending', None (input order) or "
         "{'x': [...], 'y': [...]}."
     )
 
 
-def _explicit(given: Sequence[str] | None, present: list[str]) -> list[str]:
+def explicit_order(given: Sequence[str] | None, present: list[str]) -> list[str]:
     """An explicit order; values it leaves out follow in input order, values not present are ignored."""
     if given is None:
         return present

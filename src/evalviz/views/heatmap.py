@@ -5,13 +5,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
+from altair.utils.schemapi import debug_mode
 
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
@@ -30,7 +33,9 @@ LABEL_CHAR_WIDTH = 5.5  # pixels per character of a 10px axis label (about 4.8 o
 ANNOTATION_FONT_SIZE = 11
 ANNOTATION_CHAR_WIDTH = 7  # pixels per character of an annotation
 MIN_ANNOTATED_HEIGHT = 14  # pixels of cell height below which annotations are switched off
+SUBTITLE_CHAR_WIDTH = 6  # pixels per character of an 11px subtitle, to wrap it
 MIN_GLYPH_SIZE = 9  # pixels; smaller error cells show their colour only
+CANVAS_MIN_CELLS = 2500  # from this many cells on, one canvas draws faster than an SVG element per cell
 FLAG_COLORS = {NO_DATA: MISSING_COLOR, SKIPPED: SKIPPED_COLOR, ERROR: ERROR_COLOR}
 
 Marks = Sequence[alt.TopLevelMixin] | alt.TopLevelMixin | None
@@ -187,6 +192,19 @@ def _layout(grid: Grid, *, width: float, height: float, legend_on: bool, legend_
     return _Layout(plot_width=plot_width, plot_height=plot_height, x_angle=x_angle, y_angle=y_angle)
 
 
+def _built_unchecked(build: Callable[..., Component]) -> Callable[..., Component]:
+    """Build the spec with Altair's per-object schema checks off: they check every axis label of a large grid
+    one by one. The finished spec is still validated whenever user input is part of it (see `_to_dict`)."""
+
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> Component:
+        with debug_mode(False):
+            return build(*args, **kwargs)
+
+    return wrapper
+
+
+@_built_unchecked
 def draw_grid(
     grid: Grid,
     *,
@@ -216,7 +234,7 @@ def draw_grid(
     legend_on = legend is not None and legend is not False
     legend_title = legend if isinstance(legend, str) else labels.fill
     layout = _layout(grid, width=width, height=height, legend_on=legend_on,
-                     legend_title=legend_title, titled=bool(title) + bool(subtitle), x_rotate=x_rotate,
+                     legend_title=legend_title, titled=bool(title) + len(_subtitle_lines(subtitle, width)), x_rotate=x_rotate,
                      y_rotate=y_rotate)
     band_w, band_h = layout.band(grid)
     cells = grid.cells
@@ -278,18 +296,30 @@ def draw_grid(
     if "low" in names:
         chart = chart.transform_calculate(interval=_interval_expr(fmt))
     if title or subtitle:
-        chart = chart.properties(title=alt.TitleParams(text=title or "", subtitle=subtitle or alt.Undefined,
-                                                       anchor="start", subtitleColor="#555"))
-    spec = _to_dict(chart, attributes)
+        chart = chart.properties(title=_title(title, subtitle, width))
+    spec = _to_dict(chart, attributes, validate=bool(attributes) or bool(_as_list(marks)))
     # Vega fits the whole chart (axes, legend and title included) into width x height.
     spec["autosize"] = {"type": "fit", "contains": "padding"}
     spec["width"], spec["height"] = width, height
     spec["usermeta"] = {"evalviz": {
         "link_field": "link" if has_link else None,
-        "renderer": "svg",
+        "renderer": "canvas" if len(cells) >= CANVAS_MIN_CELLS else "svg",
         "plot_size": [round(layout.plot_width), round(layout.plot_height)],
     }}
     return Component.from_parts(spec, {DATASET: cells})
+
+
+def _title(title: str | None, subtitle: str | None, width: int) -> alt.TitleParams:
+    """The chart's title with its subtitle wrapped to the chart's width. Vega draws no subtitle under an empty
+    title, so a subtitle alone becomes the title, in the subtitle's style."""
+    lines = _subtitle_lines(subtitle, width)
+    if title:
+        return alt.TitleParams(text=title, subtitle=lines or alt.Undefined, anchor="start", subtitleColor="#555")
+    return alt.TitleParams(text=lines, anchor="start", color="#555", fontSize=11, fontWeight="normal")
+
+
+def _subtitle_lines(subtitle: str | None, width: int) -> list[str]:
+    return textwrap.wrap(subtitle, max(int(width / SUBTITLE_CHAR_WIDTH), 30)) if subtitle else []
 
 
 def _as_list(marks: Marks) -> list[alt.TopLevelMixin]:
@@ -300,12 +330,16 @@ def _as_list(marks: Marks) -> list[alt.TopLevelMixin]:
     return list(marks)
 
 
-def _to_dict(chart: alt.TopLevelMixin, attributes: dict[str, Any]) -> dict[str, Any]:
-    """The chart's spec with `attributes` set on it; an attribute Vega-Lite does not know fails by name."""
+def _to_dict(chart: alt.TopLevelMixin, attributes: dict[str, Any], *, validate: bool) -> dict[str, Any]:
+    """The chart's spec with `attributes` set on it; an attribute Vega-Lite does not know fails by name.
+
+    Schema validation costs more than building the spec, so it runs only when user input (attributes,
+    extra marks) is part of it; the spec evalviz writes itself is checked by the tests.
+    """
     if attributes:
         chart = chart.properties(**attributes)
     try:
-        return chart.to_dict()
+        return chart.to_dict(validate=validate)
     except alt.utils.schemapi.SchemaValidationError as exc:
         raise EvalvizError(
             f"The chart attributes {sorted(attributes)} are not all valid Vega-Lite properties: "
@@ -354,6 +388,12 @@ def _tooltip(names: list[str], labels: Labels, fmt: str, *, ok: bool) -> list[al
             tooltip.append(alt.Tooltip("interval:N", title=labels.interval))
     else:
         tooltip.append(alt.Tooltip("note:N", title=labels.fill))
+    for axis, label in (("x", labels.x), ("y", labels.y)):
+        if f"{axis}_members" in names:  # a binned cell: which values it holds
+            tooltip.append(alt.Tooltip(f"{axis}_members:N", title=f"{label}s in this cell"))
+    if ok and "low_value" in names:
+        tooltip += [alt.Tooltip("low_value:Q", title="min", format=fmt),
+                    alt.Tooltip("high_value:Q", title="max", format=fmt)]
     if "size" in names:
         tooltip.append(alt.Tooltip("size:Q", title=labels.size))
     if labels.rows:

@@ -26,6 +26,13 @@ class NotGiven:
 NOT_GIVEN: Final = NotGiven()
 
 
+class _DefaultOrientation(str):
+    """"horizontal", as a default the user did not choose: a view may turn a chart that does not fit."""
+
+
+DEFAULT_ORIENTATION: Final = _DefaultOrientation("horizontal")
+
+
 @dataclass(frozen=True)
 class CellOptions:
     """How a heatmap draws its cells.

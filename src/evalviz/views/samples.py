@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
+
+import pyarrow as pa
 
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
+from evalviz.views.binning import axis_ranks, binned_grid, capacity, region_filter
 from evalviz.views.grid import GridColumns, aggregate_grid
-from evalviz.views.heatmap import Labels, Legend, Marks, aggregation_note, draw_grid
-from evalviz.views.options import NOT_GIVEN, CellOptions
+from evalviz.views.heatmap import DEFAULT_WIDTH, GOLDEN, Labels, Legend, Marks, aggregation_note, draw_grid
+from evalviz.views.options import DEFAULT_ORIENTATION, NOT_GIVEN, CellOptions
 from evalviz.views.scores import Orientation, check_orientation, fallback_column, optional_link
 
 SAMPLE_FORMAT = "{:.2g}"  # per-sample scores are mostly 0, 1 or a fraction of epochs: "0", "1", "0.5"
 TASK_COLUMNS = ("task_display_name", "task_name")
 SEPARATOR = " \u00b7 "  # between a task and a sample id when a table holds several tasks
+# Pixels of a chart's width and height taken by axis labels, titles and the legend rather than cells.
+AXES_WIDTH, AXES_HEIGHT = 230, 110
 
 
 def sample_heatmap(
@@ -33,7 +39,7 @@ def sample_heatmap(
     width: int | None = None,
     legend: Legend = NOT_GIVEN,
     sort: object = "ascending",
-    orientation: Orientation = "horizontal",
+    orientation: Orientation = DEFAULT_ORIENTATION,
     link: str | None = "log_viewer",
     agg: str = "mean",
     **attributes: Any,
@@ -62,7 +68,8 @@ def sample_heatmap(
         legend: None hides the legend; a string titles it.
         sort: "ascending" (easiest samples right, best models on top), "descending", None (input order) or
             {"x": [...], "y": [...]}.
-        orientation: "horizontal" (samples on x, models on y) or "vertical" (models on x, samples on y).
+        orientation: "horizontal" (samples on x, models on y) or "vertical" (models on x, samples on y). Left
+            out, a sample set too large for the chart runs along its longer side.
         link: Column of log viewer URLs (ignored when the default column is absent).
         agg: How the epochs of one cell combine: "mean", "median", "min", "max" or "sum".
         **attributes: e.g. `x_tick_rotate=90`, or Vega-Lite top-level properties.
@@ -84,28 +91,94 @@ def sample_heatmap(
     model_name = fallback_column(data, model_name, "model_display_name", "model")
     link = optional_link(data, link)
     task = _several_tasks(data)
+    width = int(width or DEFAULT_WIDTH)
+    height = int(height or round(width / GOLDEN))
+    max_cells = (capacity(width - AXES_WIDTH), capacity(height - AXES_HEIGHT))
 
+    horizontal = GridColumns(x=id, y=model_name, fill=score_value, link=link, x_group=task, separator=SEPARATOR)
+    ranks = axis_ranks(data, horizontal, sort)
+    n_samples, n_models = ranks[0].num_rows, ranks[1].num_rows
+    if orientation is DEFAULT_ORIENTATION and n_samples > min(max_cells) and height > width:
+        orientation = "vertical"  # more samples than the short side can show: they go along the long side
     sample = (id, id_label or "Sample")
     model = (model_name, model_label or "Model")
     (x, x_label), (y, y_label) = (sample, model) if orientation == "horizontal" else (model, sample)
     columns = GridColumns(x=x, y=y, fill=score_value, link=link, x_group=task if x == id else None,
                           y_group=task if y == id else None, separator=SEPARATOR)
-    grid = aggregate_grid(data, columns, agg=agg, sort=sort)
-
-    notes = [aggregation_note(grid, agg)]
-    if task is not None:
-        notes.append(f"Sample ids are shown with their task (task{SEPARATOR}id).")
-    cell = cell or CellOptions()
-    if cell.annot_fmt is None:
-        cell = CellOptions(**{**cell.__dict__, "annot_fmt": SAMPLE_FORMAT})
     scorer = score_value.removeprefix("score_")
     labels = Labels(x=x_label, y=y_label, fill=f"Score ({scorer})" if scorer else "Score",
                     link="Log" if link == "log_viewer" else link or "link")
-    return draw_grid(
-        grid, labels=labels, cell=cell, tip=tip, title=title,
-        subtitle=" ".join(n for n in notes if n) or None, marks=marks, width=width, height=height,
-        legend=legend, **attributes,
-    )
+    cell = cell or CellOptions()
+    if cell.annot_fmt is None:
+        cell = replace(cell, annot_fmt=SAMPLE_FORMAT)
+    drawing = _SampleDrawing(data=data, columns=columns, labels=labels, agg=agg, cell=cell, tip=tip,
+                             title=title, marks=marks, width=width, height=height, legend=legend,
+                             task=task, attributes=attributes)
+    if x != id:
+        ranks = axis_ranks(data, columns, sort)  # the axes swapped, and "ascending" runs each its own way
+    if ranks[0].num_rows > max_cells[0] or ranks[1].num_rows > max_cells[1]:
+        return drawing.binned(ranks, max_cells, sort)
+    return drawing.full(sort)
+
+
+@dataclass(frozen=True)
+class _SampleDrawing:
+    """Everything a sample heatmap is drawn from, so a drill-down can draw a region of it the same way."""
+
+    data: Data
+    columns: GridColumns
+    labels: Labels
+    agg: str
+    cell: CellOptions
+    tip: bool
+    title: str | None
+    marks: Marks
+    width: int
+    height: int
+    legend: Legend
+    task: str | None
+    attributes: dict[str, Any]
+
+    def full(self, sort: object, note: str | None = None) -> Component:
+        """One cell per (sample, model)."""
+        grid = aggregate_grid(self.data, self.columns, agg=self.agg, sort=sort)
+        notes = [note, aggregation_note(grid, self.agg)]
+        if self.task is not None:
+            notes.append(f"Sample ids are shown with their task (task{SEPARATOR}id).")
+        return draw_grid(
+            grid, labels=self.labels, cell=self.cell, tip=self.tip, title=self.title,
+            subtitle=" ".join(n for n in notes if n) or None, marks=self.marks, width=self.width,
+            height=self.height, legend=self.legend, **self.attributes,
+        )
+
+    def binned(self, ranks: tuple[pa.Table, pa.Table], max_cells: tuple[int, int], sort: object) -> Component:
+        """More samples (or models) than pixels: DuckDB bins them, and a click drills down to full detail."""
+        binned = binned_grid(self.data, self.columns, ranks, agg=self.agg, max_cells=max_cells)
+        described = [f"{len(axis.values):,} {name.lower()}s in {axis.n_bins:,} cells of up to {axis.size:,}"
+                     for axis, name in ((binned.x, self.labels.x), (binned.y, self.labels.y)) if axis.binned]
+        order = "by mean score" if sort in ("ascending", "descending") else "in the given order"
+        subtitle = (f"Binned ({order}): {'; '.join(described)}. Hover a cell for what it holds; in a notebook, "
+                    "click it to see its samples one by one.")
+        labels = replace(
+            self.labels,
+            x=f"{self.labels.x} (binned)" if binned.x.binned else self.labels.x,
+            y=f"{self.labels.y} (binned)" if binned.y.binned else self.labels.y,
+        )
+        cell = replace(self.cell, inset=0, annotate=False)
+        chart = draw_grid(
+            binned.grid, labels=labels, cell=cell, tip=self.tip, title=self.title, subtitle=subtitle,
+            marks=self.marks, width=self.width, height=self.height, legend=self.legend, **self.attributes,
+        )
+        spec = dict(chart.spec)
+        spec["usermeta"] = {"evalviz": {**spec["usermeta"]["evalviz"], "drill": True}}
+
+        def drill_down(datum: dict[str, Any]) -> Component:
+            xs = binned.x.window(int(datum["xb"]), max_cells[0])
+            ys = binned.y.window(int(datum["yb"]), max_cells[1])
+            region = replace(self, data=self.data.filter(region_filter(self.columns, xs, ys)))
+            return region.full({"x": xs, "y": ys}, note="A region of the binned chart, at full resolution.")
+
+        return Component.from_parts(spec, dict(chart.datasets), drilldown=drill_down)
 
 
 def _several_tasks(data: Data) -> str | None:
