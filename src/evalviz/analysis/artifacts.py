@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import PurePath
 from typing import Any, Literal
@@ -67,7 +67,9 @@ def _check_name(kind: str, field_name: str, value: object, *, optional: bool) ->
             return
         raise ValueError(f"{kind}.{field_name} is required: name the column that holds it")
     if not isinstance(value, str):
-        raise TypeError(f"{kind}.{field_name} must be a column name (str), got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{kind}.{field_name} must be a column name (str), got {type(value).__name__} {value!r}"
+        )
     if not value.strip():
         raise ValueError(f"{kind}.{field_name} must be a non-empty column name, got {value!r}")
 
@@ -175,7 +177,9 @@ class PredictionArtifactRef:
         if isinstance(self.uri, PurePath):
             object.__setattr__(self, "uri", str(self.uri))
         if not isinstance(self.uri, str):
-            raise TypeError(f"PredictionArtifactRef.uri must be a str path or URI, got {type(self.uri).__name__}")
+            raise TypeError(
+                f"PredictionArtifactRef.uri must be a str path or URI, got {type(self.uri).__name__}"
+            )
         if not self.uri.strip():
             raise ValueError("PredictionArtifactRef.uri must be a non-empty path or URI")
         if not isinstance(self.media_type, str):
@@ -437,7 +441,7 @@ def available_schemas() -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".json"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_schema(schema_name: str) -> dict[str, Any]:
     names = available_schemas()
     if schema_name not in names:

@@ -142,7 +142,9 @@ def _location(ref: PredictionArtifactRef) -> str:
 def _count_rows(ref: PredictionArtifactRef) -> int:
     cur = default_connection().cursor()
     try:
-        return int(cur.sql(f"SELECT count(*) FROM {_source_sql(ref)}", params=[_location(ref)]).fetchone()[0])
+        return int(
+            cur.sql(f"SELECT count(*) FROM {_source_sql(ref)}", params=[_location(ref)]).fetchall()[0][0]
+        )
     except Exception as exc:
         raise ValueError(f"could not read prediction file {ref.uri!r} as {ref.media_type}: {exc}") from exc
     finally:
@@ -178,11 +180,14 @@ def read_prediction_table(
     cur = default_connection().cursor()
     try:
         try:
-            available = [row[0] for row in cur.sql(
-                f"DESCRIBE SELECT * FROM {_source_sql(ref)}", params=[location]
-            ).fetchall()]
+            available = [
+                row[0]
+                for row in cur.sql(f"DESCRIBE SELECT * FROM {_source_sql(ref)}", params=[location]).fetchall()
+            ]
         except Exception as exc:
-            raise ValueError(f"could not read prediction file {ref.uri!r} as {ref.media_type}: {exc}") from exc
+            raise ValueError(
+                f"could not read prediction file {ref.uri!r} as {ref.media_type}: {exc}"
+            ) from exc
         missing = [c for c in wanted if c not in available]
         if missing:
             raise ValueError(
@@ -258,7 +263,9 @@ def scores_from_arrow(col: pa.ChunkedArray | pa.Array, *, column: str, source: s
     where = f" in {source}" if source else ""
     bad_null = _first_null(col)
     if bad_null is not None:
-        raise ValueError(f"score column {column!r}{where} must be finite numbers; row {bad_null} is missing (null)")
+        raise ValueError(
+            f"score column {column!r}{where} must be finite numbers; row {bad_null} is missing (null)"
+        )
     t = col.type
     if pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
         values = np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -277,7 +284,9 @@ def scores_from_arrow(col: pa.ChunkedArray | pa.Array, *, column: str, source: s
     finite = np.isfinite(values)
     if not finite.all():
         i = _first_true(~finite)
-        raise ValueError(f"score column {column!r}{where} must be finite numbers; row {i} has {values[i]!r}")
+        raise ValueError(
+            f"score column {column!r}{where} must be finite numbers; row {i} has {float(values[i])!r}"
+        )
     return np.ascontiguousarray(values)
 
 
@@ -326,7 +335,9 @@ def load_prediction_arrays(
     source = repr(ref.uri)
     labels = labels_from_arrow(table[cols.label], column=cols.label, source=source) if cols.label else None
     scores = scores_from_arrow(table[cols.score], column=cols.score, source=source)
-    row_ids = strings_from_arrow(table[cols.row_id], column=cols.row_id, source=source) if cols.row_id else None
+    row_ids = (
+        strings_from_arrow(table[cols.row_id], column=cols.row_id, source=source) if cols.row_id else None
+    )
     hashes = (
         strings_from_arrow(table[cols.content_hash], column=cols.content_hash, source=source)
         if cols.content_hash

@@ -1,0 +1,75 @@
+"""Analysis from persisted predictions: bootstrap intervals, paired differences, and tables to draw.
+
+Did the new scorer really beat the old one, on which slices, and with what uncertainty? The
+functions here answer from prediction artifacts on disk (CSV, JSON Lines, Parquet) without re-running
+inference, and write long-form tables that the views draw.
+"""
+
+from evalviz.analysis.artifacts import (
+    MEDIA_TYPES,
+    MetricState,
+    PayloadValidationError,
+    PredictionArtifactRef,
+    PredictionColumns,
+    available_schemas,
+    error_metric,
+    sanitize_for_json,
+    skipped_metric,
+    validate_payload,
+)
+from evalviz.analysis.bootstrap import (
+    bootstrap_metric,
+    bootstrap_metric_from_predictions,
+    bootstrap_metrics,
+    paired_bootstrap_diff,
+    resample_metric_values,
+)
+from evalviz.analysis.metrics import (
+    Metric,
+    available_metrics,
+    compute_metric,
+    get_metric,
+    register_metric,
+    unregister_metric,
+)
+from evalviz.analysis.paired import align_prediction_arrays, paired_diff_from_prediction_refs
+from evalviz.analysis.readers import (
+    PredictionArrays,
+    file_sha256,
+    load_prediction_arrays,
+    prediction_ref_for_file,
+)
+from evalviz.analysis.tables import evaluate_slices, paired_diff_between_models, paired_diff_table
+
+__all__ = [
+    "MEDIA_TYPES",
+    "Metric",
+    "MetricState",
+    "PayloadValidationError",
+    "PredictionArrays",
+    "PredictionArtifactRef",
+    "PredictionColumns",
+    "align_prediction_arrays",
+    "available_metrics",
+    "available_schemas",
+    "bootstrap_metric",
+    "bootstrap_metric_from_predictions",
+    "bootstrap_metrics",
+    "compute_metric",
+    "error_metric",
+    "evaluate_slices",
+    "file_sha256",
+    "get_metric",
+    "load_prediction_arrays",
+    "paired_bootstrap_diff",
+    "paired_diff_between_models",
+    "paired_diff_from_prediction_refs",
+    "paired_diff_table",
+    "prediction_ref_for_file",
+    "register_metric",
+    "resample_metric_values",
+    "sanitize_for_json",
+    "skipped_metric",
+    "unregister_metric",
+    "validate_payload",
+]

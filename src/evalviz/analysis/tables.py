@@ -1,0 +1,865 @@
+"""Long-form tables of bootstrap results, one row per (slice, scorer, metric), for the views to draw.
+
+``evaluate_slices`` feeds ``slice_metric_heatmap``; ``paired_diff_table`` and
+``paired_diff_between_models`` (inspect_ai sample tables) feed ``diff_plot``. Each public
+function returns an ``evalviz.data.Data``; the ``*_arrow`` twins return the ``pyarrow.Table``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from evalviz.analysis.artifacts import PredictionArtifactRef
+from evalviz.analysis.bootstrap import (
+    Method,
+    _as_labels,
+    _check_args,
+    _metric_list,
+    _paired_shape,
+    _run_bootstrap,
+)
+from evalviz.analysis.metrics import Metric, check_metric_inputs, get_metric
+from evalviz.analysis.paired import load_aligned_pair
+from evalviz.analysis.readers import labels_from_arrow, load_prediction_arrays, scores_from_arrow
+
+__all__ = [
+    "PAIRED_SCHEMA",
+    "SLICE_SCHEMA",
+    "evaluate_slices",
+    "evaluate_slices_arrow",
+    "paired_diff_between_models",
+    "paired_diff_between_models_arrow",
+    "paired_diff_table",
+    "paired_diff_table_arrow",
+]
+
+#: Columns of :func:`evaluate_slices` (the input of ``slice_metric_heatmap``).
+SLICE_SCHEMA = pa.schema(
+    [
+        ("slice", pa.string()),
+        ("scorer", pa.string()),
+        ("metric", pa.string()),
+        ("value", pa.float64()),
+        ("low", pa.float64()),
+        ("high", pa.float64()),
+        ("n", pa.int64()),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+    ]
+)
+
+#: Columns of the paired-difference tables (the input of ``diff_plot``).
+PAIRED_SCHEMA = pa.schema(
+    [
+        ("slice", pa.string()),
+        ("metric", pa.string()),
+        ("delta", pa.float64()),
+        ("low", pa.float64()),
+        ("high", pa.float64()),
+        ("n", pa.int64()),
+        ("overlaps_zero", pa.bool_()),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+        ("baseline_value", pa.float64()),
+        ("candidate_value", pa.float64()),
+    ]
+)
+
+_MISSING_SLICE = "(missing)"
+_AUTO_PROGRESS_SLICES = 10
+# inspect_ai's letter scores, valued as inspect's value_to_float does by default.
+_INSPECT_LETTERS = {"C": 1.0, "I": 0.0, "P": 0.5, "N": 0.0}
+
+RefLike = PredictionArtifactRef | Mapping[str, Any]
+
+
+def _as_data(table: pa.Table) -> Any:
+    from evalviz.data import Data
+
+    return Data.from_dataframe(table)
+
+
+def as_arrow_table(obj: Any) -> pa.Table:
+    """Turn a table-like (pyarrow, evalviz Data, pandas, polars, DuckDB relation) into a pyarrow Table."""
+    if isinstance(obj, pa.Table):
+        return obj
+    if isinstance(obj, pa.RecordBatch):
+        return pa.Table.from_batches([obj])
+    if isinstance(obj, pa.RecordBatchReader):
+        return obj.read_all()
+    for attr in ("to_arrow", "to_arrow_table"):
+        method = getattr(obj, attr, None)
+        if callable(method):
+            out = method()
+            if isinstance(out, pa.RecordBatchReader):
+                out = out.read_all()
+            if isinstance(out, pa.Table):
+                return out
+    if hasattr(obj, "__arrow_c_stream__"):
+        return pa.table(obj)
+    if type(obj).__module__.startswith("pandas"):
+        return pa.Table.from_pandas(obj, preserve_index=False)
+    if hasattr(obj, "__dataframe__"):
+        from pyarrow.interchange import from_dataframe
+
+        return from_dataframe(obj)
+    if isinstance(obj, Mapping):
+        return pa.table(dict(obj))
+    raise TypeError(f"expected a table (pyarrow, evalviz Data, pandas, polars), got {type(obj).__name__}")
+
+
+def _columns(value: str | Sequence[str] | None, what: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    out = list(value)
+    if not all(isinstance(v, str) and v for v in out):
+        raise TypeError(f"{what} must be a column name or a list of column names, got {value!r}")
+    return out
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return _MISSING_SLICE
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return str(value)
+
+
+def _slice_keys(columns: Sequence[Sequence[Any]], n: int) -> np.ndarray:
+    """One slice name per row: the values of the slice columns joined with ' / '."""
+    if not columns:
+        return np.full(n, "", dtype=object)
+    texts = [[_text(v) for v in col] for col in columns]
+    if len(texts) == 1:
+        return np.asarray(texts[0], dtype=object)
+    return np.asarray([" / ".join(parts) for parts in zip(*texts, strict=True)], dtype=object)
+
+
+def _slice_order(keys: Iterable[np.ndarray], sliced: bool, overall: str | None) -> list[tuple[str, bool]]:
+    """(slice name, is_overall) in display order: the overall slice first, then sorted names."""
+    order: list[tuple[str, bool]] = []
+    if overall is not None or not sliced:
+        order.append((overall if overall is not None else "all", True))
+    if sliced:
+        names = sorted(
+            {k for arr in keys for k in arr.tolist()},
+            key=lambda name: [(part == _MISSING_SLICE, part) for part in name.split(" / ")],
+        )
+        if overall is not None and overall in names:
+            raise ValueError(f"a slice is named {overall!r}, like the overall slice; pass another overall=")
+        order += [(name, False) for name in names]
+    return order
+
+
+def _progress(total: int, show: bool | None, desc: str) -> Any:
+    from tqdm.auto import tqdm
+
+    if show is None:
+        show = total >= _AUTO_PROGRESS_SLICES
+    return tqdm(total=total, desc=desc, disable=not show, leave=False)
+
+
+def _num(x: Any) -> float | None:
+    return None if x is None else float(x)
+
+
+@dataclass
+class _Block:
+    """Rows that several scorers share: one label column and one score array per scorer."""
+
+    labels: np.ndarray | None
+    scores: dict[str, np.ndarray]
+    slices: np.ndarray
+    clusters: np.ndarray | None
+
+
+def _blocks_from_table(
+    table: pa.Table,
+    scorers: Sequence[str] | Mapping[str, str] | None,
+    label: str | None,
+    slice_cols: Sequence[str],
+    cluster: str | None,
+) -> list[_Block]:
+    if scorers is None:
+        raise ValueError("scorers= is required with a table: list the score columns (or map name -> column)")
+    mapping = dict(scorers) if isinstance(scorers, Mapping) else {s: s for s in _columns(scorers, "scorers")}
+    if not mapping:
+        raise ValueError("scorers= must name at least one score column")
+    needed = [*mapping.values(), *slice_cols, *([label] if label else []), *([cluster] if cluster else [])]
+    missing = [c for c in dict.fromkeys(needed) if c not in table.column_names]
+    if missing:
+        raise ValueError(
+            f"the table has no column(s) {', '.join(repr(c) for c in missing)}; "
+            f"its columns are {', '.join(repr(c) for c in table.column_names)}"
+        )
+    labels = labels_from_arrow(table[label], column=label) if label else None
+    scores = {name: scores_from_arrow(table[col], column=col) for name, col in mapping.items()}
+    slices = _slice_keys([table[c].to_pylist() for c in slice_cols], table.num_rows)
+    clusters = np.asarray(table[cluster].to_pylist(), dtype=object) if cluster else None
+    return [_Block(labels, scores, slices, clusters)]
+
+
+def _blocks_from_refs(
+    refs: Mapping[str, RefLike], slice_cols: Sequence[str], cluster: str | None
+) -> list[_Block]:
+    if not refs:
+        raise ValueError("predictions must map at least one scorer name to a prediction artifact")
+    blocks = []
+    extra = [*slice_cols, *([cluster] if cluster else [])]
+    for name, ref in refs.items():
+        arrays = load_prediction_arrays(ref, extra_columns=extra)
+        slices = _slice_keys([arrays.extra[c].tolist() for c in slice_cols], len(arrays))
+        clusters = arrays.extra[cluster] if cluster else None
+        blocks.append(_Block(arrays.labels, {str(name): arrays.scores}, slices, clusters))
+    return blocks
+
+
+def _is_ref_mapping(obj: Any) -> bool:
+    if not isinstance(obj, Mapping) or not obj:
+        return False
+    return all(isinstance(v, (PredictionArtifactRef, Mapping)) for v in obj.values())
+
+
+def evaluate_slices_arrow(
+    predictions: Mapping[str, RefLike] | Any,
+    *,
+    scorers: Sequence[str] | Mapping[str, str] | None = None,
+    label: str | None = "label",
+    metrics: str | Sequence[str] = ("pr_auc", "roc_auc"),
+    slice_by: str | Sequence[str] | None = None,
+    overall: str | None = "all",
+    n_resamples: int = 1000,
+    seed: int | None = 0,
+    method: Method = "percentile",
+    confidence: float = 0.95,
+    stratify: bool = False,
+    cluster: str | None = None,
+    min_rows: int = 10,
+    progress: bool | None = None,
+) -> pa.Table:
+    """:func:`evaluate_slices`, returning the ``pyarrow.Table`` (columns of ``SLICE_SCHEMA``)."""
+    _check_args(n_resamples, method, confidence, min_rows)
+    metric_objs = _metric_list(metrics)
+    slice_cols = _columns(slice_by, "slice_by")
+    if _is_ref_mapping(predictions):
+        blocks = _blocks_from_refs(predictions, slice_cols, cluster)
+    else:
+        blocks = _blocks_from_table(as_arrow_table(predictions), scorers, label, slice_cols, cluster)
+    for block in blocks:
+        for metric in metric_objs:
+            if metric.requires_labels and block.labels is None:
+                raise ValueError(
+                    f"metric {metric.name!r} needs 0/1 labels, but no label column was given "
+                    f"(scorers {', '.join(map(repr, block.scores))})"
+                )
+    if stratify and any(b.labels is None for b in blocks):
+        raise ValueError("stratify=True needs labels to stratify by")
+    order = _slice_order([b.slices for b in blocks], bool(slice_cols), overall)
+    records: dict[tuple[str, str, str], dict[str, Any]] = {}
+    with _progress(len(order), progress, "evalviz: bootstrapping slices") as bar:
+        for slice_name, is_overall in order:
+            for block in blocks:
+                mask = None if is_overall else block.slices == slice_name
+                _evaluate_block(
+                    block,
+                    mask,
+                    slice_name,
+                    metric_objs,
+                    records,
+                    n_resamples=n_resamples,
+                    seed=seed,
+                    method=method,
+                    confidence=confidence,
+                    stratify=stratify,
+                    min_rows=min_rows,
+                )
+            bar.update(1)
+    scorer_names = [name for block in blocks for name in block.scores]
+    rows = []
+    for slice_name, _ in order:
+        for scorer in scorer_names:
+            for metric in metric_objs:
+                rec = records.get((slice_name, scorer, metric.name))
+                if rec is not None:
+                    rows.append(rec)
+    return pa.Table.from_pylist(rows, schema=SLICE_SCHEMA)
+
+
+def _evaluate_block(
+    block: _Block,
+    mask: np.ndarray | None,
+    slice_name: str,
+    metrics: Sequence[Metric],
+    records: dict[tuple[str, str, str], dict[str, Any]],
+    **options: Any,
+) -> None:
+    if mask is not None and not mask.any():
+        return  # this block has no rows in the slice
+    labels = block.labels if mask is None or block.labels is None else block.labels[mask]
+    clusters = block.clusters if mask is None or block.clusters is None else block.clusters[mask]
+    # Metrics that cannot apply to a scorer (e.g. brier on scores outside [0, 1]) are error cells.
+    by_metrics: dict[tuple[str, ...], list[str]] = {}
+    for scorer, all_scores in block.scores.items():
+        scores = all_scores if mask is None else all_scores[mask]
+        usable = []
+        for metric in metrics:
+            try:
+                check_metric_inputs(metric, labels, scores)
+                usable.append(metric.name)
+            except ValueError as exc:
+                records[(slice_name, scorer, metric.name)] = _slice_record(
+                    slice_name, scorer, metric.name, len(scores), "error", str(exc)
+                )
+        by_metrics.setdefault(tuple(usable), []).append(scorer)
+    for names, scorers in by_metrics.items():
+        if not names:
+            continue
+        chosen = [m for m in metrics if m.name in names]
+        score_arrays = [block.scores[s] if mask is None else block.scores[s][mask] for s in scorers]
+        try:
+            results = _run_bootstrap(labels, score_arrays, chosen, clusters=clusters, paired=False, **options)
+        except Exception as exc:  # e.g. stratify without labels: report in the cells
+            reason = f"{type(exc).__name__}: {exc}"
+            for scorer, arr in zip(scorers, score_arrays, strict=True):
+                for metric in chosen:
+                    records[(slice_name, scorer, metric.name)] = _slice_record(
+                        slice_name, scorer, metric.name, len(arr), "error", reason
+                    )
+            continue
+        for scorer, res in zip(scorers, results, strict=True):
+            for metric in chosen:
+                r = res[metric.name]
+                records[(slice_name, scorer, metric.name)] = {
+                    "slice": slice_name,
+                    "scorer": scorer,
+                    "metric": metric.name,
+                    "value": _num(r["point"]),
+                    "low": _num(r["low"]),
+                    "high": _num(r["high"]),
+                    "n": int(r["n"]),
+                    "status": r["status"],
+                    "reason": r["reason"],
+                }
+
+
+def _slice_record(
+    slice_name: str, scorer: str, metric: str, n: int, status: str, reason: str
+) -> dict[str, Any]:
+    return {
+        "slice": slice_name,
+        "scorer": scorer,
+        "metric": metric,
+        "value": None,
+        "low": None,
+        "high": None,
+        "n": n,
+        "status": status,
+        "reason": reason,
+    }
+
+
+def evaluate_slices(
+    predictions: Mapping[str, RefLike] | Any,
+    *,
+    scorers: Sequence[str] | Mapping[str, str] | None = None,
+    label: str | None = "label",
+    metrics: str | Sequence[str] = ("pr_auc", "roc_auc"),
+    slice_by: str | Sequence[str] | None = None,
+    overall: str | None = "all",
+    n_resamples: int = 1000,
+    seed: int | None = 0,
+    method: Method = "percentile",
+    confidence: float = 0.95,
+    stratify: bool = False,
+    cluster: str | None = None,
+    min_rows: int = 10,
+    progress: bool | None = None,
+) -> Any:
+    """Bootstrap several scorers over several slices into a long-form table for the heatmap.
+
+    ``predictions`` is either a mapping ``{scorer name: prediction ref}`` (each artifact must
+    hold the ``slice_by`` and ``cluster`` columns), or a table (pyarrow, evalviz ``Data``,
+    pandas, polars) with a ``label`` column and one score column per scorer, named by
+    ``scorers`` (a list of columns, or ``{scorer name: column}``). With a table, all scorers of
+    a slice share the same resamples.
+
+    Returns a ``Data`` with columns ``slice, scorer, metric, value, low, high, n, status,
+    reason`` (one row per cell; the overall slice, named by ``overall``, comes first). Skipped
+    cells (single class, too few rows) and error cells have null values and say why.
+    ``progress`` shows a tqdm bar (default: when there are 10 slices or more).
+
+    Example:
+        >>> import pyarrow as pa
+        >>> t = pa.table({"label": [0, 1] * 50, "old": [0.2, 0.7] * 50, "new": [0.1, 0.9] * 50,
+        ...               "lang": ["en"] * 60 + ["de"] * 40})
+        >>> heat = evaluate_slices(t, scorers=["old", "new"], slice_by="lang")  # doctest: +SKIP
+        >>> heat.to_arrow().column("slice").to_pylist()[:4]  # doctest: +SKIP
+        ['all', 'all', 'all', 'all']
+    """
+    return _as_data(
+        evaluate_slices_arrow(
+            predictions,
+            scorers=scorers,
+            label=label,
+            metrics=metrics,
+            slice_by=slice_by,
+            overall=overall,
+            n_resamples=n_resamples,
+            seed=seed,
+            method=method,
+            confidence=confidence,
+            stratify=stratify,
+            cluster=cluster,
+            min_rows=min_rows,
+            progress=progress,
+        )
+    )
+
+
+def _paired_rows(
+    labels: np.ndarray | None,
+    baseline: np.ndarray,
+    candidate: np.ndarray,
+    slices: np.ndarray,
+    clusters: np.ndarray | None,
+    metric: Metric,
+    *,
+    sliced: bool,
+    overall: str | None,
+    progress: bool | None,
+    **options: Any,
+) -> pa.Table:
+    check_metric_inputs(metric, labels, baseline)
+    check_metric_inputs(metric, labels, candidate)
+    order = _slice_order([slices], sliced, overall)
+    rows = []
+    with _progress(len(order), progress, "evalviz: paired bootstrap over slices") as bar:
+        for slice_name, is_overall in order:
+            mask = slice(None) if is_overall else slices == slice_name
+            (res,) = _run_bootstrap(
+                None if labels is None else labels[mask],
+                [baseline[mask], candidate[mask]],
+                [metric],
+                clusters=None if clusters is None else clusters[mask],
+                paired=True,
+                **options,
+            )
+            r = _paired_shape(res[metric.name])
+            rows.append(
+                {
+                    "slice": slice_name,
+                    "metric": metric.name,
+                    "delta": _num(r["delta"]),
+                    "low": _num(r["low"]),
+                    "high": _num(r["high"]),
+                    "n": int(r["n"]),
+                    "overlaps_zero": r["overlaps_zero"],
+                    "status": r["status"],
+                    "reason": r["reason"],
+                    "baseline_value": _num(r["baseline"]),
+                    "candidate_value": _num(r["candidate"]),
+                }
+            )
+            bar.update(1)
+    return pa.Table.from_pylist(rows, schema=PAIRED_SCHEMA)
+
+
+def paired_diff_table_arrow(
+    baseline: RefLike,
+    candidate: RefLike,
+    *,
+    metric: str = "pr_auc",
+    slice_by: str | Sequence[str] | None = None,
+    overall: str | None = "all",
+    n_resamples: int = 1000,
+    seed: int | None = 0,
+    method: Method = "percentile",
+    confidence: float = 0.95,
+    stratify: bool = False,
+    cluster: str | None = None,
+    min_rows: int = 10,
+    progress: bool | None = None,
+) -> pa.Table:
+    """:func:`paired_diff_table`, returning the ``pyarrow.Table`` (columns of ``PAIRED_SCHEMA``)."""
+    _check_args(n_resamples, method, confidence, min_rows)
+    metric_obj = get_metric(metric)
+    slice_cols = _columns(slice_by, "slice_by")
+    pair = load_aligned_pair(
+        baseline, candidate, extra_columns=[*slice_cols, *([cluster] if cluster else [])]
+    )
+    n = len(pair.baseline_scores)
+    slices = _slice_keys([pair.extra[c].tolist() for c in slice_cols], n)
+    return _paired_rows(
+        pair.labels,
+        pair.baseline_scores,
+        pair.candidate_scores,
+        slices,
+        pair.extra[cluster] if cluster else None,
+        metric_obj,
+        sliced=bool(slice_cols),
+        overall=overall,
+        progress=progress,
+        n_resamples=n_resamples,
+        seed=seed,
+        method=method,
+        confidence=confidence,
+        stratify=stratify,
+        min_rows=min_rows,
+    )
+
+
+def paired_diff_table(
+    baseline: RefLike,
+    candidate: RefLike,
+    *,
+    metric: str = "pr_auc",
+    slice_by: str | Sequence[str] | None = None,
+    overall: str | None = "all",
+    n_resamples: int = 1000,
+    seed: int | None = 0,
+    method: Method = "percentile",
+    confidence: float = 0.95,
+    stratify: bool = False,
+    cluster: str | None = None,
+    min_rows: int = 10,
+    progress: bool | None = None,
+) -> Any:
+    """Paired ``candidate - baseline`` differences per slice, for ``diff_plot``.
+
+    The two prediction artifacts are joined by ``row_id`` (see
+    :func:`~evalviz.analysis.paired.align_prediction_arrays`); ``slice_by`` and ``cluster`` are
+    columns of the baseline artifact. Returns a ``Data`` with columns ``slice, metric, delta,
+    low, high, n, overlaps_zero, status, reason, baseline_value, candidate_value``.
+
+    Example:
+        >>> cols = {"label": "y", "score": "p", "row_id": "id"}
+        >>> old = {"uri": "old.parquet", "media_type": "application/vnd.apache.parquet", "columns": cols}
+        >>> new = {"uri": "new.parquet", "media_type": "application/vnd.apache.parquet", "columns": cols}
+        >>> diffs = paired_diff_table(old, new, metric="roc_auc", slice_by="lang")  # doctest: +SKIP
+    """
+    return _as_data(
+        paired_diff_table_arrow(
+            baseline,
+            candidate,
+            metric=metric,
+            slice_by=slice_by,
+            overall=overall,
+            n_resamples=n_resamples,
+            seed=seed,
+            method=method,
+            confidence=confidence,
+            stratify=stratify,
+            cluster=cluster,
+            min_rows=min_rows,
+            progress=progress,
+        )
+    )
+
+
+def _pick_column(table: pa.Table, candidates: Sequence[str], what: str) -> str:
+    for name in candidates:
+        if name in table.column_names:
+            return name
+    raise ValueError(
+        f"the sample table has no {what} column (looked for {', '.join(map(repr, candidates))}); "
+        f"its columns are {', '.join(map(repr, table.column_names))}"
+    )
+
+
+def _model_column(table: pa.Table, models: Sequence[str], given: str | None) -> str:
+    options = [given] if given else [c for c in ("model_display_name", "model") if c in table.column_names]
+    if given and given not in table.column_names:
+        raise ValueError(f"the sample table has no column {given!r}")
+    if not options:
+        raise ValueError("the sample table has no 'model_display_name' or 'model' column; pass model_column=")
+    for col in options:
+        present = set(table[col].to_pylist())
+        if all(m in present for m in models):
+            return col
+    shown = sorted({str(v) for col in options for v in table[col].to_pylist()})
+    missing = [m for m in models if all(m not in set(table[c].to_pylist()) for c in options)]
+    raise ValueError(
+        f"model(s) {', '.join(map(repr, missing))} not found in column(s) {', '.join(map(repr, options))}; "
+        f"models present: {', '.join(map(repr, shown))}"
+    )
+
+
+def _score_column(table: pa.Table, score: str | None) -> str:
+    score_cols = [c for c in table.column_names if c.startswith("score_")]
+    if score is None:
+        if len(score_cols) == 1:
+            return score_cols[0]
+        raise ValueError(
+            "pass score= to choose the scorer column"
+            + (
+                f"; candidates: {', '.join(map(repr, score_cols))}"
+                if score_cols
+                else "; no score_* columns found"
+            )
+        )
+    if score in table.column_names:
+        return score
+    if f"score_{score}" in table.column_names:
+        return f"score_{score}"
+    raise ValueError(
+        f"no score column {score!r} (or 'score_{score}'); "
+        f"score columns: {', '.join(map(repr, score_cols)) or 'none'}"
+    )
+
+
+def _inspect_scores(col: pa.ChunkedArray, column: str, describe_row: Any) -> np.ndarray:
+    """inspect_ai score values -> floats: numbers as they are, C/I/P/N letters as inspect values them."""
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if col.null_count:
+        i = int(np.flatnonzero(col.is_null().to_numpy(zero_copy_only=False))[0])
+        raise ValueError(
+            f"score column {column!r} is missing (null) for {describe_row(i)}; the sample may have errored - "
+            "filter such samples out first (or pass on_unmatched='drop' after removing them)"
+        )
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        out = np.empty(len(col))
+        for i, v in enumerate(col.to_pylist()):
+            if v in _INSPECT_LETTERS:
+                out[i] = _INSPECT_LETTERS[v]
+                continue
+            try:
+                out[i] = float(v)
+            except ValueError:
+                raise ValueError(
+                    f"score column {column!r} has {v!r} for {describe_row(i)}; expected a number or one of "
+                    "C, I, P, N"
+                ) from None
+    elif pa.types.is_boolean(col.type) or pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
+        out = np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+    else:
+        raise ValueError(f"score column {column!r} must hold numbers or C/I/P/N letters, not {col.type}")
+    finite = np.isfinite(out)
+    if not finite.all():
+        i = int(np.flatnonzero(~finite)[0])
+        raise ValueError(
+            f"score column {column!r} must be finite numbers; {describe_row(i)} has {float(out[i])!r}"
+        )
+    return out
+
+
+def paired_diff_between_models_arrow(
+    samples: Any,
+    baseline_model: str,
+    candidate_model: str,
+    *,
+    score: str | None = None,
+    metric: str = "mean",
+    by: str | Sequence[str] | None = "task",
+    label: str | None = None,
+    model_column: str | None = None,
+    id_column: str = "id",
+    epoch_column: str | None = "epoch",
+    cluster_by_id: bool = True,
+    overall: str | None = "all",
+    on_unmatched: Literal["raise", "drop"] = "raise",
+    n_resamples: int = 1000,
+    seed: int | None = 0,
+    method: Method = "percentile",
+    confidence: float = 0.95,
+    min_rows: int = 10,
+    progress: bool | None = None,
+) -> pa.Table:
+    """:func:`paired_diff_between_models`, returning the ``pyarrow.Table`` (``PAIRED_SCHEMA``)."""
+    _check_args(n_resamples, method, confidence, min_rows)
+    if on_unmatched not in ("raise", "drop"):
+        raise ValueError(f"on_unmatched must be 'raise' or 'drop', got {on_unmatched!r}")
+    if baseline_model == candidate_model:
+        raise ValueError("baseline_model and candidate_model are the same model")
+    metric_obj = get_metric(metric)
+    table = as_arrow_table(samples)
+    model_col = _model_column(table, [baseline_model, candidate_model], model_column)
+    score_col = _score_column(table, score)
+    by_cols = []
+    for col in _columns(by, "by"):
+        by_cols.append(
+            _pick_column(table, ["task_display_name", "task_name", "task"], "task")
+            if col == "task" and col not in table.column_names
+            else col
+        )
+    id_col = _pick_column(table, [id_column], "sample id")
+    epoch_col = epoch_column if epoch_column and epoch_column in table.column_names else None
+    if epoch_column and epoch_col is None and epoch_column != "epoch":
+        raise ValueError(f"the sample table has no column {epoch_column!r}")
+    for col in by_cols + ([label] if label else []):
+        if col not in table.column_names:
+            raise ValueError(
+                f"the sample table has no column {col!r}; its columns are {', '.join(table.column_names)}"
+            )
+    # Sample ids are unique within a task: the task is always part of a sample's identity.
+    task_col = next((c for c in ("task_display_name", "task_name", "task") if c in table.column_names), None)
+    identity = list(dict.fromkeys([*([task_col] if task_col else []), *by_cols, id_col]))
+    key_cols = [*identity, *([epoch_col] if epoch_col else [])]
+
+    def side(model: str) -> tuple[pa.Table, pa.Array]:
+        part = table.filter(pc.equal(table[model_col], model))
+        keys = (
+            pc.binary_join_element_wise(
+                *[pc.cast(part[c], pa.string()) for c in key_cols], "\x1f"
+            ).combine_chunks()
+            if key_cols
+            else pa.array([""] * part.num_rows)
+        )
+        counts = pc.value_counts(keys)
+        dupes = counts.filter(pc.greater(counts.field("counts"), 1))
+        if len(dupes):
+            first = dupes[0].as_py()
+            shown = ", ".join(
+                f"{c}={v}" for c, v in zip(key_cols, first["values"].split("\x1f"), strict=True)
+            )
+            raise ValueError(
+                f"model {model!r} has {len(dupes)} repeated sample(s) "
+                f"(e.g. {shown} appears {first['counts']} "
+                "times); keep one run per task and model"
+            )
+        return part, keys
+
+    base_t, base_k = side(baseline_model)
+    cand_t, cand_k = side(candidate_model)
+    where = pc.index_in(base_k, value_set=cand_k).to_numpy(zero_copy_only=False)
+    matched = ~np.isnan(where.astype(np.float64))
+    in_base = np.asarray(pc.is_in(cand_k, value_set=base_k).to_numpy(zero_copy_only=False))
+    n_only_base = int((~matched).sum())
+    n_only_cand = int((~in_base).sum())
+
+    def readable(key: str) -> str:
+        return "(" + ", ".join(f"{c}={v}" for c, v in zip(key_cols, key.split("\x1f"), strict=True)) + ")"
+
+    if (n_only_base or n_only_cand) and on_unmatched == "raise":
+        parts = []
+        if n_only_base:
+            first = base_k[int(np.flatnonzero(~matched)[0])].as_py()
+            parts.append(f"{n_only_base} only for {baseline_model!r} (e.g. {readable(first)})")
+        if n_only_cand:
+            first = cand_k[int(np.flatnonzero(~in_base)[0])].as_py()
+            parts.append(f"{n_only_cand} only for {candidate_model!r} (e.g. {readable(first)})")
+        raise ValueError(
+            f"the two models were not run on the same samples: {int(matched.sum())} match, "
+            + "; ".join(parts)
+            + ". Pass on_unmatched='drop' to compare the common samples only"
+        )
+    rows_b = np.flatnonzero(matched)
+    rows_c = where[matched].astype(np.int64)
+    base_t = base_t.take(pa.array(rows_b))
+    cand_t = cand_t.take(pa.array(rows_c))
+    keys = base_k.take(pa.array(rows_b)).to_pylist()
+
+    def describe(model: str) -> Any:
+        return lambda i: f"model {model!r} sample {readable(keys[i])}"
+
+    base_scores = _inspect_scores(base_t[score_col], score_col, describe(baseline_model))
+    cand_scores = _inspect_scores(cand_t[score_col], score_col, describe(candidate_model))
+    labels = None
+    if label:
+        labels = labels_from_arrow(base_t[label], column=label)
+        other = labels_from_arrow(cand_t[label], column=label)
+        differ = np.flatnonzero(labels != other)
+        if len(differ):
+            raise ValueError(
+                f"label {label!r} differs between the models for {len(differ)} sample(s), "
+                f"e.g. {readable(keys[differ[0]])}"
+            )
+    labels = _as_labels(labels)
+    n = len(base_scores)
+    slices = _slice_keys([base_t[c].to_pylist() for c in by_cols], n)
+    clusters = None
+    if cluster_by_id:
+        cluster_cols = identity
+        clusters = np.asarray(
+            pc.binary_join_element_wise(
+                *[pc.cast(base_t[c], pa.string()) for c in cluster_cols], "\x1f"
+            ).to_pylist(),
+            dtype=object,
+        )
+    return _paired_rows(
+        labels,
+        base_scores,
+        cand_scores,
+        slices,
+        clusters,
+        metric_obj,
+        sliced=bool(by_cols),
+        overall=overall,
+        progress=progress,
+        n_resamples=n_resamples,
+        seed=seed,
+        method=method,
+        confidence=confidence,
+        stratify=False,
+        min_rows=min_rows,
+    )
+
+
+def paired_diff_between_models(
+    samples: Any,
+    baseline_model: str,
+    candidate_model: str,
+    *,
+    score: str | None = None,
+    metric: str = "mean",
+    by: str | Sequence[str] | None = "task",
+    label: str | None = None,
+    model_column: str | None = None,
+    id_column: str = "id",
+    epoch_column: str | None = "epoch",
+    cluster_by_id: bool = True,
+    overall: str | None = "all",
+    on_unmatched: Literal["raise", "drop"] = "raise",
+    n_resamples: int = 1000,
+    seed: int | None = 0,
+    method: Method = "percentile",
+    confidence: float = 0.95,
+    min_rows: int = 10,
+    progress: bool | None = None,
+) -> Any:
+    """Paired difference between two models on an inspect_ai sample table, per task, for ``diff_plot``.
+
+    ``samples`` is a table with one row per (model, task, sample, epoch), as from
+    ``inspect_ai.analysis.samples_df``: columns ``id``, ``epoch``, ``model_display_name`` or
+    ``model``, ``task_display_name`` (``by="task"`` also finds ``task_name``) and
+    ``score_<scorer>``. Rows are matched by (task, id, epoch); resampling is clustered by sample
+    id (all epochs of a sample move together) unless ``cluster_by_id=False``. Letter scores
+    C/I/P/N count as 1/0/0.5/0. ``metric="mean"`` needs no labels; binary metrics need
+    ``label=``. Returns a ``Data`` with the columns of :func:`paired_diff_table`.
+
+    Example:
+        >>> from inspect_ai.analysis import samples_df  # doctest: +SKIP
+        >>> df = samples_df("logs/")  # doctest: +SKIP
+        >>> diffs = paired_diff_between_models(df, "gpt-4o", "claude-3-7", score="match")  # doctest: +SKIP
+    """
+    return _as_data(
+        paired_diff_between_models_arrow(
+            samples,
+            baseline_model,
+            candidate_model,
+            score=score,
+            metric=metric,
+            by=by,
+            label=label,
+            model_column=model_column,
+            id_column=id_column,
+            epoch_column=epoch_column,
+            cluster_by_id=cluster_by_id,
+            overall=overall,
+            on_unmatched=on_unmatched,
+            n_resamples=n_resamples,
+            seed=seed,
+            method=method,
+            confidence=confidence,
+            min_rows=min_rows,
+            progress=progress,
+        )
+    )
