@@ -51,7 +51,7 @@ _SCENE_JS = """
         out.push({
           marktype: mark.marktype, role: mark.role || null, name: mark.name || null,
           datum: plain(item.datum), fill: item.fill || null, stroke: item.stroke || null,
-          text: item.text === undefined ? null : String(item.text), opacity: item.opacity ?? 1,
+          text: item.text === undefined ? null : Array.isArray(item.text) ? item.text.join(' ') : String(item.text), opacity: item.opacity ?? 1,
           x: box.left + x + (item.x || 0), y: box.top + y + (item.y || 0),
           width: item.width || 0, height: item.height || 0,
         });
@@ -163,8 +163,8 @@ class ChartPage:
         return [i.text for i in self.items(index) if i.role == "legend-title" and i.text]
 
     def title_texts(self, index: int = 0) -> list[str]:
-        """The chart title and subtitle lines as drawn."""
-        return self.texts("g.role-title text", index)
+        """The chart title and subtitle lines as drawn (SVG or canvas alike)."""
+        return [i.text for i in self.items(index) if i.role in ("title-text", "title-subtitle") and i.text]
 
     def marks_on(self, cell: Item, marktype: str = "text", index: int = 0) -> list[Item]:
         """Mark items of `marktype` (annotations, glyphs) whose anchor lies inside `cell`."""

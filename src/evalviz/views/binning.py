@@ -19,8 +19,7 @@ from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
-from evalviz.views.grid import AGGREGATES, NO_DATA, OK, Grid, GridColumns, check_numeric, explicit_order
-from evalviz.views.grid import label_sql
+from evalviz.views.grid import AGGREGATES, NO_DATA, OK, Grid, GridColumns, check_numeric, explicit_order, label_sql
 
 MIN_CELL_PIXELS = 3  # a cell narrower than this is binned with its neighbours
 ELLIPSIS = "\u2026"

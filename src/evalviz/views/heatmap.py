@@ -53,6 +53,8 @@ class Labels:
     link: str = "link"
     interval: str = "95% CI"
     size: str = "n"
+    x_members: str = "values in this cell"  # tooltip title of what a binned cell holds
+    y_members: str = "values in this cell"
     x_axis: bool = True  # title the axes with x and y (a bare grid has names for its tooltip only)
     y_axis: bool = True
 
@@ -388,9 +390,9 @@ def _tooltip(names: list[str], labels: Labels, fmt: str, *, ok: bool) -> list[al
             tooltip.append(alt.Tooltip("interval:N", title=labels.interval))
     else:
         tooltip.append(alt.Tooltip("note:N", title=labels.fill))
-    for axis, label in (("x", labels.x), ("y", labels.y)):
+    for axis, title in (("x", labels.x_members), ("y", labels.y_members)):
         if f"{axis}_members" in names:  # a binned cell: which values it holds
-            tooltip.append(alt.Tooltip(f"{axis}_members:N", title=f"{label}s in this cell"))
+            tooltip.append(alt.Tooltip(f"{axis}_members:N", title=title))
     if ok and "low_value" in names:
         tooltip += [alt.Tooltip("low_value:Q", title="min", format=fmt),
                     alt.Tooltip("high_value:Q", title="max", format=fmt)]

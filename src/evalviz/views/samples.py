@@ -97,7 +97,7 @@ def sample_heatmap(
 
     horizontal = GridColumns(x=id, y=model_name, fill=score_value, link=link, x_group=task, separator=SEPARATOR)
     ranks = axis_ranks(data, horizontal, sort)
-    n_samples, n_models = ranks[0].num_rows, ranks[1].num_rows
+    n_samples = ranks[0].num_rows
     if orientation is DEFAULT_ORIENTATION and n_samples > min(max_cells) and height > width:
         orientation = "vertical"  # more samples than the short side can show: they go along the long side
     sample = (id, id_label or "Sample")
@@ -163,6 +163,8 @@ class _SampleDrawing:
             self.labels,
             x=f"{self.labels.x} (binned)" if binned.x.binned else self.labels.x,
             y=f"{self.labels.y} (binned)" if binned.y.binned else self.labels.y,
+            x_members=f"{self.labels.x}s in this cell",
+            y_members=f"{self.labels.y}s in this cell",
         )
         cell = replace(self.cell, inset=0, annotate=False)
         chart = draw_grid(
