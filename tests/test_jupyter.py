@@ -55,3 +55,46 @@ def test_scores_heatmap_in_jupyterlab(browser, tmp_path: Path) -> None:
         assert all(url.startswith("https://logs.example.com/") for url in outside), outside
         assert dialogs == []
         context.close()
+
+
+def test_binned_sample_heatmap_drills_down_in_the_widget(browser, tmp_path: Path) -> None:
+    """A click on a bin asks the kernel for that region (a message, a DuckDB query, Arrow bytes back); the
+    region shows single samples with their own tooltips, and Back returns to the overview."""
+    rows = "range(30) a(m), range(1200) b(s)"  # 36,000 cells: more samples than the chart has pixels
+    cells = [
+        "import duckdb, evalviz as ev\n"
+        "duckdb.connect().execute(\"\"\"COPY (SELECT 'model-' || lpad(CAST(m AS VARCHAR), 2, '0') AS model_display_name,\n"
+        "  's' || lpad(CAST(s AS VARCHAR), 4, '0') AS id, 1 AS epoch,\n"
+        "  CASE WHEN hash(m, s) % 100 < 30 + 2 * m THEN 1.0 ELSE 0.0 END AS score_match,\n"
+        "  'https://logs.example.com/viewer/#/logs/m' || m || '.eval/samples/sample/s' || s || '/1' AS log_viewer\n"
+        f"  FROM {rows}) TO 'samples.parquet' (FORMAT parquet)\"\"\")\n"
+        "chart = ev.sample_heatmap(ev.Data.from_file('samples.parquet'), score_value='score_match')\n"
+        "chart",
+    ]
+    with jupyter_lab(tmp_path) as lab:
+        lab.write_notebook("drill.ipynb", cells)
+        context, page, outside = lab.open_notebook(browser, "drill.ipynb")
+        run_cell(page, 0)
+        ready = ".jp-OutputArea-output div.evalviz-target[data-evalviz-state=ready]"
+        page.locator(ready).wait_for(timeout=60_000)
+        chart = ChartPage(page=page, context=context)
+        overview = chart.cells()
+        assert len(overview) < 30 * 1200 and "x_members" in overview[0].datum  # binned
+        target = next(c for c in overview if c.datum["y"] == "model-07" and c.datum["xb"] == 40)
+        members = target.datum["x_members"]
+        first, last = members.split(" \u2026 ")[0], members.split(" \u2026 ")[1].split(" (")[0]
+
+        page.mouse.click(*target.center)
+        page.locator(".evalviz-back").wait_for(timeout=10_000)
+        page.locator(ready).wait_for(timeout=10_000)
+        detail = chart.cells()
+        shown = {c.datum["x"] for c in detail}
+        assert {first, last} <= shown and all("x_members" not in c.datum for c in detail)
+        tip = chart.hover(chart.cell(x=first, y="model-07"))
+        assert tip["Sample"] == first and tip["Log"].endswith(f"/samples/sample/s{int(first[1:])}/1")
+
+        page.locator(".evalviz-back").click()
+        page.locator(ready).wait_for(timeout=10_000)
+        assert len(chart.cells()) == len(overview)
+        assert outside == []
+        context.close()
