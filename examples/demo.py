@@ -17,11 +17,13 @@ import numpy as np
 import pyarrow as pa
 
 import evalviz as ev
+from evalviz.analysis import evaluate_slices, paired_diff_between_models
 from evalviz.rendering.html import chart_markup, standalone_page
 
 DATA = Path(__file__).resolve().parent / "data"
 DIFFICULTIES = ["easy", "medium", "hard"]
 MIN_SLICE_ROWS = 15  # slices with fewer rows are skipped in the long-form example, as an analysis would
+MIN_BOOTSTRAP_ROWS = 12  # evaluate_slices skips (task, difficulty) slices with fewer rows than this
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,27 @@ def slice_gaps(samples: ev.Data) -> ev.Data:
     return ev.Data.from_dataframe(pa.table(out))
 
 
+def accuracy_by_slice(samples: ev.Data) -> ev.Data:
+    """evaluate_slices on the samples: each model's accuracy (`score_match`) per task and difficulty, with
+    bootstrap intervals clustered by sample (its two epochs move together). Slices with fewer than
+    MIN_BOOTSTRAP_ROWS rows are skipped, with the reason."""
+    wide = samples.sql("""
+        PIVOT (SELECT task_display_name AS task, metadata_difficulty AS difficulty,
+                      task_name || '/' || id AS sample, epoch, model_display_name AS model, score_match
+               FROM this)
+        ON model USING first(score_match)
+        ORDER BY task, sample, epoch
+    """)
+    models = [c for c in wide.column_names if c not in ("task", "difficulty", "sample", "epoch")]
+    return evaluate_slices(wide, scorers=models, label=None, metrics="mean", slice_by=["task", "difficulty"],
+                           cluster="sample", min_rows=MIN_BOOTSTRAP_ROWS, progress=False)
+
+
+def large_vs_small(samples: ev.Data) -> ev.Data:
+    """paired_diff_between_models: Atlas Large - Atlas Small per task, paired by sample id and epoch."""
+    return paired_diff_between_models(samples, "Atlas Small", "Atlas Large", score="match", by="task",
+                                      progress=False)
+
 def build_examples(data_dir: Path = DATA) -> list[Example]:
     """Every view of evalviz on the example evals and samples tables."""
     evals = ev.Data.from_file(data_dir / "evals.parquet")
@@ -108,6 +131,20 @@ def build_examples(data_dir: Path = DATA) -> list[Example]:
             ev.slice_metric_heatmap(slice_gaps(samples), row="slice", col="model",
                                     metric_name="gap to overall", annot_fmt="{:+.0%}", cmap="RdBu", center=0,
                                     height=560, title="Accuracy gap to each model's overall accuracy"),
+        ),
+        Example(
+            "evaluate_slices_heatmap", "slice_metric_heatmap of evaluate_slices: accuracy per slice and model",
+            "Bootstrap intervals clustered by sample; hover a cell for its interval and n. Slices with fewer"
+            f" than {MIN_BOOTSTRAP_ROWS} rows are skipped, grey, with the reason in their tooltip.",
+            ev.slice_metric_heatmap(accuracy_by_slice(samples), row="slice", col="scorer", value="value",
+                                    metric_name="accuracy", annot_fmt="{:.0%}", height=560,
+                                    title="Accuracy (match) per task and difficulty"),
+        ),
+        Example(
+            "diff_plot", "diff_plot: Atlas Large against Atlas Small, per task",
+            "Paired differences with 95% bootstrap intervals: a point and its interval per slice, against a"
+            " line at zero. Hover a row for both accuracies and n.",
+            ev.diff_plot(large_vs_small(samples), title="Atlas Large - Atlas Small: accuracy (match)"),
         ),
         Example(
             "heatmap", "heatmap: the core, on any columns",

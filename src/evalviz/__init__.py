@@ -11,6 +11,7 @@ from evalviz.rendering.component import Component
 from evalviz.views import (
     NOT_GIVEN,
     CellOptions,
+    diff_plot,
     hconcat,
     heatmap,
     sample_heatmap,
@@ -29,6 +30,7 @@ __all__ = [
     "DataSourceError",
     "EmptyDataError",
     "EvalvizError",
+    "diff_plot",
     "MissingColumnError",
     "heatmap",
     "scores_heatmap",

@@ -1,5 +1,6 @@
 """Views: functions from a `Data` to a `Component`, aggregating in SQL."""
 
+from evalviz.views.diff import diff_plot
 from evalviz.views.heatmap import heatmap
 from evalviz.views.layout import hconcat, vconcat
 from evalviz.views.options import NOT_GIVEN, CellOptions
@@ -10,6 +11,7 @@ from evalviz.views.slices import slice_metric_heatmap
 __all__ = [
     "NOT_GIVEN",
     "CellOptions",
+    "diff_plot",
     "hconcat",
     "heatmap",
     "sample_heatmap",

@@ -1,0 +1,421 @@
+"""`diff_plot`: paired differences per slice, a point and an interval each, against a line at zero.
+
+It draws the tables of `evalviz.analysis.paired_diff_table` and `paired_diff_between_models` (columns slice,
+delta, low, high, n, status, reason, baseline_value, candidate_value), or any table with such columns. The
+rows are selected in DuckDB; only the drawn rows, one per slice, travel to the browser.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import pyarrow as pa
+
+from evalviz.data.connection import quote_identifier as q
+from evalviz.data.table import Data
+from evalviz.errors import EvalvizError
+from evalviz.rendering.component import Component
+from evalviz.views.colors import ERROR_COLOR, MISSING_COLOR, SKIPPED_COLOR
+from evalviz.views.formatting import _SHARED_SPEC, d3_format
+from evalviz.views.grid import NULL_LABEL, check_numeric, explicit_order
+from evalviz.views.heatmap import AXIS_LABEL_LIMIT, _built_unchecked, _subtitle_lines, _text_width, _title, _to_dict
+
+DATASET = "diffs"
+DEFAULT_WIDTH = 700
+ROW_HEIGHT = 28  # pixels per slice when the height is not given
+AXIS_HEIGHT = 50  # pixels below the rows: the x axis, its title and padding
+TITLE_LINE_HEIGHT = 24
+DEFAULT_X_LABEL = "Difference (candidate - baseline)"
+ZERO_COLOR = "#666666"
+FLAG_TEXT_COLOR = "#555555"
+
+# What a row shows, in legend order. The first three read the interval against zero.
+BETTER, WORSE, UNCLEAR = "better", "worse", "no clear difference"
+NO_INTERVAL, SKIPPED, ERROR, NO_VALUE = "no interval", "skipped", "error", "no value"
+FLAGGED = (SKIPPED, ERROR, NO_VALUE)
+RESULTS = (BETTER, WORSE, UNCLEAR, NO_INTERVAL, *FLAGGED)
+_COLORS = {BETTER: "#2166ac", WORSE: "#b2182b", UNCLEAR: "#525252", NO_INTERVAL: "#969696",
+           SKIPPED: SKIPPED_COLOR, ERROR: ERROR_COLOR, NO_VALUE: MISSING_COLOR}
+_SHAPES = {UNCLEAR: "circle", NO_INTERVAL: "square", SKIPPED: "diamond", ERROR: "cross", NO_VALUE: "diamond"}
+_READINGS = {
+    BETTER: "better: the interval excludes zero",
+    WORSE: "worse: the interval excludes zero",
+    UNCLEAR: "no clear difference: the interval includes zero",
+    NO_INTERVAL: "no interval",
+}
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The user's columns behind each role (None: the table has no such column)."""
+
+    slice: str
+    delta: str
+    low: str | None
+    high: str | None
+    n: str | None
+    status: str | None
+    reason: str | None
+    baseline: str | None
+    candidate: str | None
+
+
+@_built_unchecked
+def diff_plot(
+    data: Data | Any,
+    *,
+    slice: str = "slice",
+    delta: str = "delta",
+    low: str | None = "low",
+    high: str | None = "high",
+    n: str | None = "n",
+    status: str | None = "status",
+    reason: str | None = "reason",
+    baseline: str | None = "baseline_value",
+    candidate: str | None = "candidate_value",
+    title: str | None = None,
+    subtitle: str | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    sort: str | Sequence[str] | None = "descending",
+    x_label: str = DEFAULT_X_LABEL,
+    y_label: str | None = None,
+    fmt: str = "{:+.3f}",
+    higher_is_better: bool = True,
+    tip: bool = True,
+    **attributes: Any,
+) -> Component:
+    """Paired differences per slice: a point at `delta` and a line from `low` to `high`, one row per slice,
+    against a vertical line at zero.
+
+    Colour and shape say how the interval reads: "better" (it lies wholly above zero; a triangle pointing
+    right), "worse" (wholly below; pointing left) or "no clear difference" (it includes zero; a circle).
+    Rows whose status is "skipped" or "error", or without a finite delta, are not dropped: a neutral marker
+    sits on the zero line with the status and reason written beside it and in the tooltip. The tooltip gives
+    the slice, the difference, the interval, n, the baseline and candidate values (when the table has them)
+    and the result. The rows are selected in DuckDB; only the drawn rows travel to the browser.
+
+    Args:
+        data: One row per slice, e.g. from `evalviz.analysis.paired_diff_table` or `paired_diff_between_models`
+            (a `Data`, or a pyarrow Table or pandas / polars dataframe).
+        slice, delta: Columns of the slice names and of the differences (candidate - baseline).
+        low, high: Columns of the interval; n, status ("ok", "skipped", "error"), reason: of the sample count,
+            the row's status and why. Optional: used when the table has them. Pass None to leave one out; a
+            name other than the default must be a column of the table.
+        baseline, candidate: Columns of the two values compared, shown in the tooltip when present.
+        title, subtitle: Chart title and a line below it (by default the metric, when the table names one).
+        width, height: Outer size in pixels: 700 wide, and 50 + 28 px per slice (plus the title) high.
+        sort: "descending" (largest difference on top), "ascending" (smallest on top; either way rows without
+            a difference go last), None (input order) or a list of slice names (slices left out follow in
+            input order).
+        x_label, y_label: Axis titles (the y axis is titled with the slice column by default).
+        fmt: Python format string of the differences and intervals in the tooltip: "{:+.3f}", "{:+.1%}".
+        higher_is_better: Whether a positive difference is an improvement (False for losses, error rates).
+        tip: Show a tooltip on hover.
+        **attributes: Vega-Lite top-level properties such as `background`.
+
+    Example:
+        >>> import evalviz as ev
+        >>> from evalviz.analysis import paired_diff_between_models
+        >>> samples = ev.Data.from_file("examples/data/samples.parquet")
+        >>> diffs = paired_diff_between_models(samples, "Atlas Small", "Atlas Large", score="match",
+        ...                                    by="task", progress=False)
+        >>> chart = ev.diff_plot(diffs, title="Atlas Large - Atlas Small")
+        >>> len(chart.datasets["diffs"])  # the overall slice and four tasks
+        5
+    """
+    if not isinstance(data, Data):
+        data = Data.from_dataframe(data)  # a pyarrow Table or a pandas / polars dataframe; others are refused
+    if not isinstance(x_label, str):
+        raise EvalvizError(f"x_label is a string, not {x_label!r}.")
+    columns = _resolve_columns(data, slice=slice, delta=delta, low=low, high=high, n=n, status=status,
+                               reason=reason, baseline=baseline, candidate=candidate)
+    fmt_d3 = d3_format(fmt)
+    value_d3 = _unsigned(fmt_d3)
+    metric = _one_metric(data, columns)
+    data = data.select(*dict.fromkeys(c for c in vars(columns).values() if c is not None))
+    data.require_rows()
+    _check_unique_slices(data, columns.slice)
+    rows = data.sql(_query(columns, sort=sort, higher_is_better=higher_is_better))
+    labels = rows["slice"].to_pylist()
+    order = explicit_order(sort, labels) if _is_explicit(sort) else labels
+
+    width = int(width or DEFAULT_WIDTH)
+    if subtitle is None and metric is not None:
+        subtitle = f"metric: {metric}"
+    title_lines = bool(title) + len(_subtitle_lines(subtitle, width))
+    height = int(height or AXIS_HEIGHT + ROW_HEIGHT * len(order) + TITLE_LINE_HEIGHT * title_lines)
+    if width <= 0 or height <= 0:
+        raise EvalvizError(f"width and height must be positive, not {width} and {height}.")
+
+    results = [r for r in RESULTS if r in set(rows["result"].to_pylist())]
+    lo, hi = _x_extent(rows)
+    legend_area = max(len(r) for r in results) * 6 + 45
+    y_area = _text_width(order) + 30 + (16 if y_label != "" else 0)
+    plot_width = max(width - y_area - legend_area, 60.0)
+    chart = _chart(
+        rows, columns, order=order, results=results, extent=(lo, hi), plot_width=plot_width,
+        plot_height=max(height - AXIS_HEIGHT - TITLE_LINE_HEIGHT * title_lines, 20),
+        fmt=fmt_d3, value_fmt=value_d3, x_label=x_label,
+        y_label=columns.slice if y_label is None else y_label, higher_is_better=higher_is_better, tip=tip,
+    )
+    if title or subtitle:
+        chart = chart.properties(title=_title(title, subtitle, width))
+    spec = _to_dict(chart, attributes, validate=bool(attributes))
+    spec["autosize"] = {"type": "fit", "contains": "padding"}
+    spec["width"], spec["height"] = width, height
+    spec["usermeta"] = {"evalviz": {"link_field": None, "renderer": "svg"}}
+    return Component.from_parts(spec, {DATASET: rows})
+
+
+# -- columns and SQL -----------------------------------------------------------------------------------------
+_DEFAULTS = {"low": "low", "high": "high", "n": "n", "status": "status", "reason": "reason",
+             "baseline": "baseline_value", "candidate": "candidate_value"}
+
+
+def _resolve_columns(data: Data, **given: str | None) -> _Columns:
+    """The columns of each role. `slice` and `delta` are required; an optional column left at its default name
+    is used when present, and one named otherwise must be there."""
+    present = set(data.columns)
+    for role in ("slice", "delta"):
+        if not isinstance(given[role], str):
+            raise EvalvizError(f"{role} names a column of the table, not {given[role]!r}.")
+    data.require_columns(given["slice"], given["delta"], purpose="diff_plot")
+    resolved: dict[str, str | None] = {"slice": given["slice"], "delta": given["delta"]}
+    for role, default in _DEFAULTS.items():
+        name = given[role]
+        if name is not None and not isinstance(name, str):
+            raise EvalvizError(f"{role} names a column of the table (or None), not {name!r}.")
+        if name is None or (name == default and name not in present):
+            resolved[role] = None
+            continue
+        data.require_columns(name, purpose=f"diff_plot's {role}")
+        resolved[role] = name
+    if (resolved["low"] is None) != (resolved["high"] is None):
+        have, lack = ("low", "high") if resolved["low"] else ("high", "low")
+        raise EvalvizError(
+            f"The interval needs both ends: the table has {have}={resolved[have]!r} but no {lack} column "
+            f"({lack}={given[lack]!r}). Columns present: {', '.join(repr(c) for c in data.columns)}."
+        )
+    for role in ("delta", "low", "high", "baseline", "candidate"):
+        if resolved[role] is not None:
+            check_numeric(data, resolved[role])
+    return _Columns(**resolved)
+
+
+def _one_metric(data: Data, columns: _Columns) -> str | None:
+    """The metric a table names in a `metric` column; a table of several metrics must be filtered first."""
+    if "metric" not in data.columns or "metric" in vars(columns).values():
+        return None
+    metrics = data.sql(f"SELECT DISTINCT CAST({q('metric')} AS VARCHAR) AS m FROM this ORDER BY 1 LIMIT 11")
+    names = metrics["m"].to_pylist()
+    if len(names) > 1:
+        shown = ", ".join(repr(m) for m in names[:10]) + (", ..." if len(names) > 10 else "")
+        raise EvalvizError(
+            f"The table holds several metrics ({shown}); diff_plot shows one. Filter first, e.g. "
+            f"data.filter(\"metric = {names[0]!r}\")."
+        )
+    return names[0] if names else None
+
+
+def _check_unique_slices(data: Data, column: str) -> None:
+    """One row per slice: repeated slices (several metrics, scorers or runs) would be drawn on top of each
+    other."""
+    label = _label_sql(column)
+    repeated = data.sql(
+        f"SELECT {label} AS s, count(*) AS c FROM this GROUP BY 1 HAVING count(*) > 1 ORDER BY c DESC, s LIMIT 3"
+    ).to_pylist()
+    if repeated:
+        shown = ", ".join(f"{r['s']!r} ({r['c']} rows)" for r in repeated)
+        raise EvalvizError(
+            f"diff_plot draws one row per slice, but some slices repeat: {shown}. Filter the table to one "
+            "comparison first (one metric, one pair of models)."
+        )
+
+
+def _label_sql(column: str) -> str:
+    return f"coalesce(CAST({q(column)} AS VARCHAR), '{NULL_LABEL}')"
+
+
+def _finite(column: str | None) -> str:
+    if column is None:
+        return "CAST(NULL AS DOUBLE)"
+    return f"CASE WHEN isfinite(CAST({q(column)} AS DOUBLE)) THEN CAST({q(column)} AS DOUBLE) END"
+
+
+def _is_explicit(sort: object) -> bool:
+    return sort is not None and not isinstance(sort, str)
+
+
+def _query(columns: _Columns, *, sort: object, higher_is_better: bool) -> str:
+    """One row per slice: the values to draw, the result (how the interval reads, or why there is none) and
+    the note of the tooltip."""
+    status = f"lower(trim(CAST({q(columns.status)} AS VARCHAR)))" if columns.status else "CAST(NULL AS VARCHAR)"
+    reason = f"nullif(trim(CAST({q(columns.reason)} AS VARCHAR)), '')" if columns.reason else "CAST(NULL AS VARCHAR)"
+    size = f"CAST({q(columns.n)} AS BIGINT)" if columns.n else "CAST(NULL AS BIGINT)"
+    up, down = (BETTER, WORSE) if higher_is_better else (WORSE, BETTER)
+    if sort == "descending":
+        order = "delta DESC NULLS LAST, ord"
+    elif sort == "ascending":
+        order = "delta ASC NULLS LAST, ord"
+    elif sort is None or _is_explicit(sort):
+        if isinstance(sort, dict):
+            raise EvalvizError("diff_plot's sort is 'descending', 'ascending', None or a list of slice names.")
+        order = "ord"
+    else:
+        raise EvalvizError(
+            f"sort={sort!r} is not understood. Use 'descending' (largest difference on top), 'ascending', None "
+            "(input order) or a list of slice names."
+        )
+    readings = " ".join(f"WHEN result = '{r}' THEN '{text}'" for r, text in _READINGS.items())
+    return f"""
+        WITH raw AS (
+            SELECT {_label_sql(columns.slice)} AS slice, {_finite(columns.delta)} AS d, {_finite(columns.low)} AS lo,
+                   {_finite(columns.high)} AS hi, {size} AS n, {status} AS st, {reason} AS reason,
+                   {_finite(columns.baseline)} AS baseline, {_finite(columns.candidate)} AS candidate,
+                   row_number() OVER () AS ord
+            FROM this
+        ),
+        flagged AS (
+            SELECT *, CASE WHEN st = '{ERROR}' THEN '{ERROR}' WHEN st = '{SKIPPED}' THEN '{SKIPPED}'
+                           WHEN d IS NULL THEN '{NO_VALUE}' END AS flag
+            FROM raw
+        ),
+        src AS (
+            SELECT slice, n, st, reason, baseline, candidate, ord, flag,
+                   CASE WHEN flag IS NULL THEN d END AS delta,
+                   CASE WHEN flag IS NULL THEN lo END AS low,
+                   CASE WHEN flag IS NULL THEN hi END AS high
+            FROM flagged
+        ),
+        results AS (
+            SELECT *, CASE WHEN flag IS NOT NULL THEN flag
+                           WHEN low IS NULL OR high IS NULL THEN '{NO_INTERVAL}'
+                           WHEN low > 0 THEN '{up}' WHEN high < 0 THEN '{down}'
+                           ELSE '{UNCLEAR}' END AS result
+            FROM src
+        )
+        SELECT slice, delta, low, high, n, baseline, candidate, reason, result,
+            CASE {readings}
+                 WHEN reason IS NOT NULL THEN result || ': ' || reason
+                 WHEN result = '{NO_VALUE}' THEN '{NO_VALUE} (the difference is missing or not finite)'
+                 ELSE result END AS note
+        FROM results
+        ORDER BY {order}
+    """
+
+
+def _x_extent(rows: pa.Table) -> tuple[float, float]:
+    """The range of the x axis: every point and interval, and zero, with a little room at both ends."""
+    values = [0.0]
+    for name in ("delta", "low", "high"):
+        values += [v for v in rows[name].to_pylist() if v is not None]
+    lo, hi = min(values), max(values)
+    if lo == hi:
+        return -1.0, 1.0
+    pad = 0.04 * (hi - lo)
+    return lo - pad, hi + pad
+
+
+def _unsigned(d3: str) -> str:
+    """A d3 format without a forced sign: baseline and candidate values are not differences."""
+    match = _SHARED_SPEC.match(d3.replace("~g", "g"))
+    if match and match["sign"] == "+":
+        start = match.start("sign")
+        return d3[:start] + d3[start + 1:]
+    return d3
+
+
+# -- drawing -------------------------------------------------------------------------------------------------
+def _chart(rows: pa.Table, columns: _Columns, *, order: list[str], results: list[str],
+           extent: tuple[float, float], plot_width: float, plot_height: float, fmt: str, value_fmt: str,
+           x_label: str, y_label: str, higher_is_better: bool, tip: bool) -> alt.LayerChart:
+    up, down = (BETTER, WORSE) if higher_is_better else (WORSE, BETTER)
+    shapes = {**_SHAPES, up: "triangle-right", down: "triangle-left"}
+    x_scale = alt.Scale(domain=list(extent), nice=True, zero=True)
+    # Vega picks tick labels to suit the tick step; a percent format keeps percent ticks.
+    axis = alt.Axis(format="~%" if fmt.endswith("%") else alt.Undefined, grid=True, gridColor="#eeeeee",
+                    tickCount=max(int(plot_width / 80), 2), labelOverlap=True)
+
+    def x_of(field: str) -> alt.X:
+        return alt.X(f"{field}:Q", scale=x_scale, title=x_label, axis=axis)
+
+    zero_x = alt.XDatum(0, type="quantitative", scale=x_scale, title=x_label, axis=axis)
+    base = alt.Chart().encode(
+        y=alt.Y("slice:N", title=y_label or None, sort=None, scale=alt.Scale(domain=order, padding=0.3),
+                axis=alt.Axis(labelLimit=AXIS_LABEL_LIMIT, grid=False, domain=False, ticks=False)),
+    )
+    legend = alt.Legend(title=None, orient="right")
+    color = alt.Color("result:N", scale=alt.Scale(domain=results, range=[_COLORS[r] for r in results]),
+                      legend=legend)
+    shape = alt.Shape("result:N", scale=alt.Scale(domain=results, range=[shapes[r] for r in results]),
+                      legend=legend)
+    tooltip = _tooltip(columns, y_label) if tip else alt.Undefined
+    has_value = "isValid(datum.delta)"
+    flagged = f"!({has_value})"
+
+    layers: list[alt.TopLevelMixin] = [
+        # The line at zero: one rule, from one aggregated row.
+        alt.Chart(name="zero").transform_aggregate(rows="count()").mark_rule(
+            color=ZERO_COLOR, strokeWidth=1.5, strokeDash=[4, 3]).encode(x=zero_x),
+        base.properties(name="interval").mark_rule(strokeWidth=2.5).encode(
+            x=x_of("low"), x2="high:Q", color=color, tooltip=tooltip,
+        ).transform_filter(f"{has_value} && isValid(datum.low) && isValid(datum.high)"),
+        base.properties(name="point").mark_point(filled=True, size=110, opacity=1).encode(
+            x=x_of("delta"), color=color, shape=shape, tooltip=tooltip,
+        ).transform_filter(has_value),
+    ]
+    if any(r in FLAGGED for r in results):
+        # Rows without a difference: a neutral marker on the zero line, and their status and reason beside it,
+        # on whichever side of zero has more room.
+        lo, hi = extent
+        zero_at = (0 - lo) / (hi - lo)
+        right = zero_at <= 0.5
+        room = (1 - zero_at if right else zero_at) * plot_width - 18
+        layers += [
+            base.properties(name="flagged").mark_point(filled=True, size=90, opacity=1).encode(
+                x=zero_x, color=color, shape=shape, tooltip=tooltip,
+            ).transform_filter(flagged),
+            base.properties(name="flag_text").mark_text(
+                align="left" if right else "right", dx=10 if right else -10, baseline="middle", fontSize=11,
+                limit=max(room, 40),
+            ).encode(
+                x=zero_x, text="note:N", tooltip=tooltip,
+                color=alt.condition(f"datum.result === '{ERROR}'", alt.value(ERROR_COLOR),
+                                    alt.value(FLAG_TEXT_COLOR)),
+            ).transform_filter(flagged),
+        ]
+    chart = alt.layer(*layers, data=alt.Data(name=DATASET)).properties(
+        width=round(plot_width), height=round(plot_height))
+    return chart.transform_calculate(
+        delta_text=_number_expr("delta", fmt),
+        interval=(f"isValid(datum.low) && isValid(datum.high) ? '[' + format(datum.low, {json.dumps(fmt)}) + ', ' "
+                  f"+ format(datum.high, {json.dumps(fmt)}) + ']' : 'none'"),
+        n_text="isValid(datum.n) ? format(datum.n, ',d') : 'none'",
+        baseline_text=_number_expr("baseline", value_fmt),
+        candidate_text=_number_expr("candidate", value_fmt),
+    )
+
+
+def _number_expr(field: str, fmt: str) -> str:
+    return f"isValid(datum.{field}) ? format(datum.{field}, {json.dumps(fmt)}) : 'none'"
+
+
+def _tooltip(columns: _Columns, y_label: str) -> list[alt.Tooltip]:
+    """Tooltip rows: slice, difference, interval, n, the two values compared, and the result or reason."""
+    tooltip = [alt.Tooltip("slice:N", title=y_label or "slice"),
+               alt.Tooltip("delta_text:N", title="difference")]
+    if columns.low:
+        tooltip.append(alt.Tooltip("interval:N", title="interval"))
+    if columns.n:
+        tooltip.append(alt.Tooltip("n_text:N", title="n"))
+    if columns.baseline:
+        tooltip.append(alt.Tooltip("baseline_text:N", title="baseline"))
+    if columns.candidate:
+        tooltip.append(alt.Tooltip("candidate_text:N", title="candidate"))
+    tooltip.append(alt.Tooltip("note:N", title="result"))
+    return tooltip
