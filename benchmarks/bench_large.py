@@ -37,15 +37,18 @@ TABLES = {  # name: (models, samples, epochs)
 }
 TARGETS = {"python_s": 0.5, "rss_mb": 500.0, "html_mb": 5.0, "paint_s": 1.5, "hover_ms": 100.0, "drill_ms": 200.0}
 
+# Peak RSS is read from /proc (VmHWM, this process's own high-water mark); getrusage's ru_maxrss would also
+# count the parent's memory image that the child was forked from.
 EVALVIZ_CASE = """
-import json, resource, sys, time
+import json, re, sys, time
 import evalviz as ev
 t0 = time.perf_counter()
 data = ev.Data.from_file(sys.argv[1])
 chart = ev.sample_heatmap(data, score_value="score_match")
 chart.write_html(sys.argv[2])
 seconds = time.perf_counter() - t0
-rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+status = open("/proc/self/status").read()
+rss_mb = int(re.search(r"VmHWM:\\s+(\\d+) kB", status).group(1)) / 1024
 print(json.dumps({"seconds": seconds, "rss_mb": rss_mb}))
 """
 
@@ -79,8 +82,7 @@ def make_table(path: Path, models: int, samples: int, epochs: int) -> None:
                 'model-' || lpad(CAST(m AS VARCHAR), 3, '0') AS model_display_name,
                 'sample-' || lpad(CAST(s AS VARCHAR), 5, '0') AS id,
                 e + 1 AS epoch,
-                CASE WHEN hash(m, s, e) % 1000 < 300 + 400 * m / {models} + 200 * (s % 7) / 7 THEN 1.0 ELSE 0.0
-                END AS score_match,
+                CAST(hash(m, s, e) % 1000 < 300 + 400 * m / {models} + 200 * (s % 7) / 7 AS DOUBLE) AS score_match,
                 'https://logs.example.com/viewer/#/logs/model-' || m || '.eval/samples/sample/sample-'
                     || s || '/' || (e + 1) AS log_viewer
             FROM range({models}) AS a(m), range({samples}) AS b(s), range({epochs}) AS c(e)
@@ -178,10 +180,13 @@ def drill_latency(browser, path: Path) -> float | None:  # noqa: ANN001
             page.evaluate(
                 """(el) => {
                     window.__drill = null;
-                    el.addEventListener('pointerdown', () => { window.__d0 = performance.now(); }, {capture: true, once: true});
+                    const start = () => { window.__d0 = performance.now(); };
+                    el.addEventListener('pointerdown', start, {capture: true, once: true});
                     new MutationObserver((_, obs) => {
-                        if (el.dataset.evalvizState === 'ready' && window.__d0 !== undefined && el.querySelector('.evalviz-back')) {
-                            window.__drill = performance.now() - window.__d0; obs.disconnect();
+                        const drawn = el.dataset.evalvizState === 'ready' && el.querySelector('.evalviz-back');
+                        if (drawn && window.__d0 !== undefined) {
+                            window.__drill = performance.now() - window.__d0;
+                            obs.disconnect();
                         }
                     }).observe(el, {attributes: true, subtree: true});
                 }""",
@@ -199,6 +204,10 @@ def drill_latency(browser, path: Path) -> float | None:  # noqa: ANN001
             cells = chart.cells()
         context.close()
         return statistics.median(times)
+
+
+def fmt(value: float | None, digits: int) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
 
 
 def verdict(value: float | None, target: float) -> str:
@@ -243,7 +252,6 @@ def main() -> None:
         checks = [verdict(sec, TARGETS["python_s"]), verdict(rss, TARGETS["rss_mb"]),
                   verdict(size, TARGETS["html_mb"]), verdict(paint, TARGETS["paint_s"]),
                   verdict(hover, TARGETS["hover_ms"]), verdict(drill, TARGETS["drill_ms"])]
-        fmt = (lambda v, p: "n/a" if v is None else f"{v:.{p}f}")
         print(f"| {name} | {sec:.3f} | {rss:.0f} | {size:.2f} | {paint:.2f} | {fmt(hover, 1)} | {fmt(drill, 0)} | "
               f"{'FAIL' if 'FAIL' in checks else 'pass'} ({', '.join(checks)}) |")
 

@@ -8,13 +8,16 @@ some models are better, some tasks are harder, and answers vary across epochs.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import random
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
+from typing import TypeVar
 
 from inspect_ai import Task
 from inspect_ai import eval as inspect_eval
@@ -30,6 +33,8 @@ from inspect_ai.model import (
 from inspect_ai.scorer import Scorer, includes, match
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.tool import ToolChoice, ToolInfo
+
+T = TypeVar("T")
 
 MODELS = ("atlas-large", "atlas-small", "borealis", "cirrus-mini", "delta-pro")
 TASKS = ("arithmetic", "capitals", "spelling", "logic_puzzles")
@@ -217,6 +222,17 @@ def _mock_outputs(
     return generate
 
 
+def _outside_event_loop(run: Callable[[], T]) -> T:
+    """inspect_ai's eval starts an event loop of its own, which fails where one runs already (a notebook,
+    Playwright's sync API): there it runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return run()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
 def write_logs(
     log_dir: str | Path,
     *,
@@ -238,16 +254,18 @@ def write_logs(
         get_model(f"mockllm/{model}", custom_outputs=_mock_outputs(model, by_question, seed))
         for model in models
     ]
-    logs = inspect_eval(
-        [_task(task, items) for task, items in task_items.items()],
-        model=mock_models,
-        epochs=epochs,
-        log_dir=str(log_dir),
-        log_format="eval",
-        display="none",
-        log_level="error",
-        score_display=False,
-        log_realtime=False,
+    logs = _outside_event_loop(
+        lambda: inspect_eval(
+            [_task(task, items) for task, items in task_items.items()],
+            model=mock_models,
+            epochs=epochs,
+            log_dir=str(log_dir),
+            log_format="eval",
+            display="none",
+            log_level="error",
+            score_display=False,
+            log_realtime=False,
+        )
     )
     paths = []
     for log in logs:

@@ -35,11 +35,9 @@ def samples_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def sample_order(path: Path) -> list[str]:
-    """Samples by mean score, ties in order of first appearance: what sort="ascending" puts left to right."""
+    """Samples by mean score, ties by id: what sort="ascending" puts left to right."""
     rows = duckdb.connect().execute(
-        f"""SELECT id FROM (SELECT id, avg(score_match) AS m, min(file_row_number) AS o
-                            FROM read_parquet('{path}', file_row_number = true) GROUP BY id)
-            ORDER BY m, o"""
+        f"SELECT id FROM (SELECT id, avg(score_match) AS m FROM '{path}' GROUP BY id) ORDER BY m, id"
     ).fetchall()
     return [r[0] for r in rows]
 

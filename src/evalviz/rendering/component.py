@@ -17,7 +17,6 @@ from evalviz.rendering import html as html_target
 from evalviz.rendering import static_export
 from evalviz.rendering.environment import Frontend, detect_frontend, quarto_wants_image
 
-
 # The Altair class of a spec, by its top-level composition key; a spec with none of these is one Chart.
 _ALTAIR_KINDS = {"layer": alt.LayerChart, "hconcat": alt.HConcatChart, "vconcat": alt.VConcatChart,
                  "concat": alt.ConcatChart, "facet": alt.FacetChart, "repeat": alt.RepeatChart}

@@ -19,7 +19,18 @@ from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
-from evalviz.views.grid import AGGREGATES, NO_DATA, OK, Grid, GridColumns, check_numeric, explicit_order, label_sql
+from evalviz.views.grid import (
+    AGGREGATES,
+    NO_DATA,
+    NULL_LABEL,
+    OK,
+    Grid,
+    GridColumns,
+    check_numeric,
+    explicit_order,
+    label_sql,
+    needs_input_order,
+)
 
 MIN_CELL_PIXELS = 3  # a cell narrower than this is binned with its neighbours
 ELLIPSIS = "\u2026"
@@ -121,20 +132,30 @@ def binned_grid(
     return BinnedGrid(grid=grid, x=x_axis, y=y_axis)
 
 
-def region_filter(columns: GridColumns, x_values: list[str], y_values: list[str]) -> str:
-    """A SQL predicate keeping the rows whose x and y labels are among the given values."""
-    x = label_sql(columns.x, columns.x_group, columns.separator)
-    y = label_sql(columns.y, columns.y_group, columns.separator)
-    return (f"{x} IN ({', '.join(quote_literal(v) for v in x_values)}) AND "
-            f"{y} IN ({', '.join(quote_literal(v) for v in y_values)})")
+def region_filter(data: Data, columns: GridColumns, x_values: list[str], y_values: list[str]) -> str:
+    """A SQL predicate keeping the rows whose x and y labels are among the given values.
+
+    A text column is compared as it is stored, so DuckDB filters while it scans the file and decodes the other
+    columns (long log links) only for the rows kept.
+    """
+    schema = data.schema
+    parts = []
+    for column, group, values in ((columns.x, columns.x_group, x_values), (columns.y, columns.y_group, y_values)):
+        listed = ", ".join(quote_literal(v) for v in values)
+        if group is None and schema[column].upper() == "VARCHAR":
+            test = f"{q(column)} IN ({listed})"
+            parts.append(f"({test} OR {q(column)} IS NULL)" if NULL_LABEL in values else test)
+        else:
+            parts.append(f"{label_sql(column, group, columns.separator)} IN ({listed})")
+    return " AND ".join(parts)
 
 
 # ORDER BY keys of each axis's values (mean m, first row o): "ascending" puts the highest values towards the
-# top right (x rising left to right; y lists its top row first, so it falls). Values without any score go to
-# the low end.
+# top right (x rising left to right; y lists its top row first, so it falls), ties by label. Values without any
+# score go to the low end.
 _ORDER_KEYS = {
-    "ascending": ("m ASC NULLS FIRST, o", "m DESC NULLS LAST, o"),
-    "descending": ("m DESC NULLS LAST, o", "m ASC NULLS FIRST, o"),
+    "ascending": ("m ASC NULLS FIRST, value", "m DESC NULLS LAST, value"),
+    "descending": ("m DESC NULLS LAST, value", "m ASC NULLS FIRST, value"),
     None: ("o", "o"),
 }
 
@@ -168,7 +189,7 @@ def axis_ranks(data: Data, columns: GridColumns, sort: object) -> tuple[pa.Table
         )
     x_key, y_key = _ORDER_KEYS[None if explicit is not None else sort]
     ranks = data.sql(
-        f"""WITH src AS (SELECT *, row_number() OVER () AS ord FROM ({src})),
+        f"""WITH src AS (SELECT *, {'row_number() OVER ()' if needs_input_order(sort) else '0'} AS ord FROM ({src})),
         xs AS (SELECT x AS value, avg(v) AS m, min(ord) AS o FROM src GROUP BY x),
         ys AS (SELECT y AS value, avg(v) AS m, min(ord) AS o FROM src GROUP BY y)
         SELECT 0 AS axis, value, row_number() OVER (ORDER BY {x_key}) - 1 AS r FROM xs

@@ -141,7 +141,8 @@ def aggregate_grid(
         f"{label_sql(columns.x, columns.x_group, columns.separator)} AS x",
         f"{label_sql(columns.y, columns.y_group, columns.separator)} AS y",
         f"CASE WHEN isnan({fill}) THEN NULL ELSE {fill} END AS v0",
-        "row_number() OVER () AS ord",
+        # Input order costs a window over every row, so it is numbered only when an order needs it.
+        f"{'row_number() OVER ()' if needs_input_order(sort) else '0'} AS ord",
     ]
     value_of_row = "v0"
     cell = ["count(*) AS n", "min(ord) AS ord"]
@@ -161,7 +162,8 @@ def aggregate_grid(
     if columns.link:
         select.append(f"CAST({q(columns.link)} AS VARCHAR) AS lnk")
         # Only http(s) URLs become links; anything else stays text (and the browser refuses it again).
-        cell += ["min(lnk) FILTER (WHERE regexp_matches(lnk, '^https?://', 'i')) AS link",
+        web = "(starts_with(lower(lnk), 'https://') OR starts_with(lower(lnk), 'http://'))"
+        cell += [f"min(lnk) FILTER (WHERE {web}) AS link",
                  "min(lnk) AS link_text"]
     interval_select, interval_cell = _interval(agg, columns)
     select += interval_select
@@ -222,10 +224,10 @@ def _axis_orders(data: Data, cells: pa.Table, sort: object) -> tuple[list[str], 
 
     def order(axis: str, first: str, direction: str | None) -> list[str]:
         if direction is None:
-            key = f"min({first})"
+            key = f"min({first}), {axis}"
         else:
             nulls = "NULLS FIRST" if direction == "ASC" else "NULLS LAST"
-            key = f"avg(value) {direction} {nulls}, min({first})"
+            key = f"avg(value) {direction} {nulls}, min({first}), {axis}"
         rows = rel.query("cells", f"SELECT {axis} FROM cells GROUP BY {axis} ORDER BY {key}").fetchall()
         return [r[0] for r in rows]
 
@@ -245,6 +247,14 @@ def _axis_orders(data: Data, cells: pa.Table, sort: object) -> tuple[list[str], 
         f"sort={sort!r} is not understood. Use 'ascending', 'descending', None (input order) or "
         "{'x': [...], 'y': [...]}."
     )
+
+
+def needs_input_order(sort: object) -> bool:
+    """Whether an axis order falls back on the order rows come in: sort=None, or an explicit order that leaves
+    an axis out. Orders by mean break ties by label instead."""
+    if isinstance(sort, dict):
+        return not (sort.get("x") is not None and sort.get("y") is not None)
+    return sort not in ("ascending", "descending")
 
 
 def explicit_order(given: Sequence[str] | None, present: list[str]) -> list[str]:

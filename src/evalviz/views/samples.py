@@ -11,7 +11,7 @@ from evalviz.data.connection import quote_identifier as q
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
-from evalviz.views.binning import axis_ranks, binned_grid, capacity, region_filter
+from evalviz.views.binning import MIN_CELL_PIXELS, BinnedAxis, axis_ranks, binned_grid, capacity, region_filter
 from evalviz.views.grid import GridColumns, aggregate_grid
 from evalviz.views.heatmap import DEFAULT_WIDTH, GOLDEN, Labels, Legend, Marks, aggregation_note, draw_grid
 from evalviz.views.options import DEFAULT_ORIENTATION, NOT_GIVEN, CellOptions
@@ -22,6 +22,7 @@ TASK_COLUMNS = ("task_display_name", "task_name")
 SEPARATOR = " \u00b7 "  # between a task and a sample id when a table holds several tasks
 # Pixels of a chart's width and height taken by axis labels, titles and the legend rather than cells.
 AXES_WIDTH, AXES_HEIGHT = 230, 110
+DRILL_CELL_PIXELS = 10  # the width of a single sample's cell after a drill-down
 
 
 def sample_heatmap(
@@ -175,12 +176,20 @@ class _SampleDrawing:
         spec["usermeta"] = {"evalviz": {**spec["usermeta"]["evalviz"], "drill": True}}
 
         def drill_down(datum: dict[str, Any]) -> Component:
-            xs = binned.x.window(int(datum["xb"]), max_cells[0])
-            ys = binned.y.window(int(datum["yb"]), max_cells[1])
-            region = replace(self, data=self.data.filter(region_filter(self.columns, xs, ys)))
+            # A binned axis zooms to cells wide enough to point at one by one; an axis that fit stays whole.
+            xs = binned.x.window(int(datum["xb"]), _zoomed(binned.x, max_cells[0]))
+            ys = binned.y.window(int(datum["yb"]), _zoomed(binned.y, max_cells[1]))
+            region = replace(self, data=self.data.filter(region_filter(self.data, self.columns, xs, ys)))
             return region.full({"x": xs, "y": ys}, note="A region of the binned chart, at full resolution.")
 
         return Component.from_parts(spec, dict(chart.datasets), drilldown=drill_down)
+
+
+def _zoomed(axis: BinnedAxis, capacity: int) -> int:
+    """How many values of `axis` a drill-down shows: a binned axis shows cells of DRILL_CELL_PIXELS or more."""
+    if not axis.binned:
+        return len(axis.values)
+    return max(capacity * MIN_CELL_PIXELS // DRILL_CELL_PIXELS, axis.size)
 
 
 def _several_tasks(data: Data) -> str | None:
