@@ -101,6 +101,18 @@ def large_vs_small(samples: ev.Data) -> ev.Data:
     return paired_diff_between_models(samples, "Atlas Small", "Atlas Large", score="match", by="task",
                                       progress=False)
 
+def synthetic_samples(models: int = 40, samples: int = 5000, epochs: int = 2) -> ev.Data:
+    """A synthetic samples table too large to draw cell by cell (400,000 rows), made in DuckDB."""
+    return ev.Data.from_sql(
+        f"""SELECT 'model-' || lpad(CAST(m AS VARCHAR), 2, '0') AS model_display_name,
+                   'sample-' || lpad(CAST(s AS VARCHAR), 4, '0') AS id, e + 1 AS epoch,
+                   CAST(hash(m, s, e) % 100 < 15 + 2 * m + (s % 40) AS DOUBLE) AS score_match,
+                   'https://logs.example.com/viewer/#/logs/model-' || m || '.eval/samples/sample/sample-' || s
+                       || '/' || (e + 1) AS log_viewer
+            FROM range({models}) a(m), range({samples}) b(s), range({epochs}) c(e)"""
+    )
+
+
 def build_examples(data_dir: Path = DATA) -> list[Example]:
     """Every view of evalviz on the example evals and samples tables."""
     evals = ev.Data.from_file(data_dir / "evals.parquet")
@@ -117,6 +129,12 @@ def build_examples(data_dir: Path = DATA) -> list[Example]:
             "One cell per (model, sample): the mean of the sample's epochs. Click a cell to open the sample.",
             ev.sample_heatmap(samples.filter("task_name = 'capitals'"), score_value="score_match",
                               title="World Capitals: score per sample"),
+        ),
+        Example(
+            "sample_heatmap_binned", "sample_heatmap: 400,000 rows, binned to the chart's pixels",
+            "Synthetic: 40 models x 5,000 samples x 2 epochs. DuckDB bins the samples; hover a cell for the"
+            " samples it holds and their mean, min and max. In a notebook, click a cell to see its samples.",
+            ev.sample_heatmap(synthetic_samples(), score_value="score_match", title="Binned samples"),
         ),
         Example(
             "slice_metric_heatmap", "slice_metric_heatmap: accuracy by difficulty (a 2-D grid)",
