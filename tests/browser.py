@@ -51,7 +51,7 @@ _SCENE_JS = """
         out.push({
           marktype: mark.marktype, role: mark.role || null, name: mark.name || null,
           datum: plain(item.datum), fill: item.fill || null, stroke: item.stroke || null,
-          text: item.text === undefined ? null : Array.isArray(item.text) ? item.text.join(' ') : String(item.text), opacity: item.opacity ?? 1,
+          text: item.text === undefined ? null : [].concat(item.text).join(' '), opacity: item.opacity ?? 1,
           x: box.left + x + (item.x || 0), y: box.top + y + (item.y || 0),
           width: item.width || 0, height: item.height || 0,
         });

@@ -63,7 +63,8 @@ def test_binned_sample_heatmap_drills_down_in_the_widget(browser, tmp_path: Path
     rows = "range(30) a(m), range(1200) b(s)"  # 36,000 cells: more samples than the chart has pixels
     cells = [
         "import duckdb, evalviz as ev\n"
-        "duckdb.connect().execute(\"\"\"COPY (SELECT 'model-' || lpad(CAST(m AS VARCHAR), 2, '0') AS model_display_name,\n"
+        "duckdb.connect().execute(\"\"\"COPY (\n"
+        "  SELECT 'model-' || lpad(CAST(m AS VARCHAR), 2, '0') AS model_display_name,\n"
         "  's' || lpad(CAST(s AS VARCHAR), 4, '0') AS id, 1 AS epoch,\n"
         "  CASE WHEN hash(m, s) % 100 < 30 + 2 * m THEN 1.0 ELSE 0.0 END AS score_match,\n"
         "  'https://logs.example.com/viewer/#/logs/m' || m || '.eval/samples/sample/s' || s || '/1' AS log_viewer\n"

@@ -235,9 +235,9 @@ def draw_grid(
     y_rotate = attributes.pop("y_tick_rotate", None)
     legend_on = legend is not None and legend is not False
     legend_title = legend if isinstance(legend, str) else labels.fill
-    layout = _layout(grid, width=width, height=height, legend_on=legend_on,
-                     legend_title=legend_title, titled=bool(title) + len(_subtitle_lines(subtitle, width)), x_rotate=x_rotate,
-                     y_rotate=y_rotate)
+    title_lines = bool(title) + len(_subtitle_lines(subtitle, width))
+    layout = _layout(grid, width=width, height=height, legend_on=legend_on, legend_title=legend_title,
+                     titled=title_lines, x_rotate=x_rotate, y_rotate=y_rotate)
     band_w, band_h = layout.band(grid)
     cells = grid.cells
     names = cells.column_names
