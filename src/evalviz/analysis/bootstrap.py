@@ -606,6 +606,36 @@ def _prepare_inputs(
     return y, arrays
 
 
+def _bootstrap_arrays(
+    labels: Any,
+    scores_list: Sequence[Any],
+    what: Sequence[str],
+    metrics: Sequence[Metric],
+    *,
+    paired: bool,
+    n_resamples: int,
+    confidence: float,
+    min_rows: int,
+    **options: Any,
+) -> dict[str, dict[str, Any]]:
+    """Check user arrays (named by ``what`` in errors) and run the engine on them: ``{metric: result}``.
+
+    With ``paired``, ``scores_list`` is ``[baseline, candidate]`` and the results are of the difference.
+    """
+    y, arrays = _prepare_inputs(labels, scores_list, metrics, what)
+    (res,) = _run_bootstrap(
+        y,
+        arrays,
+        metrics,
+        n_resamples=int(n_resamples),
+        confidence=float(confidence),
+        min_rows=int(min_rows),
+        paired=paired,
+        **options,
+    )
+    return res
+
+
 def _metric_list(metrics: str | Metric | Sequence[str | Metric]) -> list[Metric]:
     if isinstance(metrics, (str, Metric)):
         metrics = [metrics]
@@ -650,21 +680,20 @@ def bootstrap_metrics(
     """
     _check_args(n_resamples, method, confidence, min_rows)
     metric_objs = _metric_list(metrics)
-    y, (s,) = _prepare_inputs(labels, [scores], metric_objs, ["scores"])
-    (res,) = _run_bootstrap(
-        y,
-        [s],
+    return _bootstrap_arrays(
+        labels,
+        [scores],
+        ["scores"],
         metric_objs,
-        n_resamples=int(n_resamples),
+        paired=False,
+        n_resamples=n_resamples,
         seed=seed,
         method=method,
-        confidence=float(confidence),
+        confidence=confidence,
         stratify=stratify,
         clusters=clusters,
-        min_rows=int(min_rows),
-        paired=False,
+        min_rows=min_rows,
     )
-    return res
 
 
 def bootstrap_metric(
@@ -779,21 +808,19 @@ def paired_bootstrap_diff(
     """
     _check_args(n_resamples, method, confidence, min_rows)
     metric_obj = get_metric(metric)
-    y, (base, cand) = _prepare_inputs(
-        labels, [baseline_scores, candidate_scores], [metric_obj], ["baseline_scores", "candidate_scores"]
-    )
-    (res,) = _run_bootstrap(
-        y,
-        [base, cand],
+    res = _bootstrap_arrays(
+        labels,
+        [baseline_scores, candidate_scores],
+        ["baseline_scores", "candidate_scores"],
         [metric_obj],
-        n_resamples=int(n_resamples),
+        paired=True,
+        n_resamples=n_resamples,
         seed=seed,
         method=method,
-        confidence=float(confidence),
+        confidence=confidence,
         stratify=stratify,
         clusters=clusters,
-        min_rows=int(min_rows),
-        paired=True,
+        min_rows=min_rows,
     )
     return _paired_shape(res[metric_obj.name])
 

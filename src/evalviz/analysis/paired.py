@@ -44,14 +44,23 @@ def _shown(values: Sequence[Any]) -> str:
     return head + (", ..." if len(values) > _SHOW else "")
 
 
-def _check_unique(ids: pa.Array, side: str) -> None:
-    counts = pc.value_counts(ids)
+def _repeated(values: pa.Array) -> tuple[int, Any, int] | None:
+    """(how many distinct values repeat, the first of them, its count), or None when all are unique."""
+    counts = pc.value_counts(values)
     dupes = counts.filter(pc.greater(counts.field("counts"), 1))
-    if len(dupes):
-        first = dupes[0].as_py()
+    if not len(dupes):
+        return None
+    first = dupes[0].as_py()
+    return len(dupes), first["values"], first["counts"]
+
+
+def _check_unique(ids: pa.Array, side: str) -> None:
+    repeated = _repeated(ids)
+    if repeated is not None:
+        n_repeated, value, count = repeated
         raise ValueError(
-            f"row_id must be unique to join rows, but {len(dupes)} id(s) repeat in the {side} "
-            f"(e.g. {first['values']!r} appears {first['counts']} times)"
+            f"row_id must be unique to join rows, but {n_repeated} id(s) repeat in the {side} "
+            f"(e.g. {value!r} appears {count} times)"
         )
 
 

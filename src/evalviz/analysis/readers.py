@@ -225,6 +225,26 @@ def _first_null(col: pa.Array) -> int | None:
     return _first_true(np.asarray(col.is_null().to_numpy(zero_copy_only=False)))
 
 
+def _floats_from_arrow(col: pa.Array, problem: str) -> np.ndarray | None:
+    """A numeric or boolean column cast to ``float64``, or a text column parsed as floats; None for other types.
+
+    An unparsable text value raises ``"{problem}; row {i} has {value!r}"``.
+    """
+    t = col.type
+    if pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        raw = col.to_pylist()
+        values = np.empty(len(raw), dtype=np.float64)
+        for i, v in enumerate(raw):
+            try:
+                values[i] = float(v)
+            except ValueError:
+                raise ValueError(f"{problem}; row {i} has {v!r}") from None
+        return values
+    return None
+
+
 def labels_from_arrow(col: pa.ChunkedArray | pa.Array, *, column: str, source: str = "") -> np.ndarray:
     """Convert a column to an ``int8`` array of 0/1, or raise naming the first bad row."""
     col = _column_array(col)
@@ -235,19 +255,8 @@ def labels_from_arrow(col: pa.ChunkedArray | pa.Array, *, column: str, source: s
     t = col.type
     if pa.types.is_boolean(t):
         return np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.int8)
-    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
-        values = np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
-    elif pa.types.is_string(t) or pa.types.is_large_string(t):
-        raw = col.to_pylist()
-        values = np.empty(len(raw), dtype=np.float64)
-        for i, v in enumerate(raw):
-            try:
-                values[i] = float(v)
-            except ValueError:
-                raise ValueError(
-                    f"label column {column!r}{where} must be 0 or 1; row {i} has {v!r}"
-                ) from None
-    else:
+    values = _floats_from_arrow(col, f"label column {column!r}{where} must be 0 or 1")
+    if values is None:
         raise ValueError(f"label column {column!r}{where} must hold 0/1 values, not {t}")
     bad = (values != 0.0) & (values != 1.0)
     if bad.any():
@@ -267,19 +276,8 @@ def scores_from_arrow(col: pa.ChunkedArray | pa.Array, *, column: str, source: s
             f"score column {column!r}{where} must be finite numbers; row {bad_null} is missing (null)"
         )
     t = col.type
-    if pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
-        values = np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
-    elif pa.types.is_string(t) or pa.types.is_large_string(t):
-        raw = col.to_pylist()
-        values = np.empty(len(raw), dtype=np.float64)
-        for i, v in enumerate(raw):
-            try:
-                values[i] = float(v)
-            except ValueError:
-                raise ValueError(
-                    f"score column {column!r}{where} must be finite numbers; row {i} has {v!r}"
-                ) from None
-    else:
+    values = _floats_from_arrow(col, f"score column {column!r}{where} must be finite numbers")
+    if values is None:
         raise ValueError(f"score column {column!r}{where} must hold numbers, not {t}")
     finite = np.isfinite(values)
     if not finite.all():

@@ -26,7 +26,7 @@ from evalviz.analysis.bootstrap import (
     _run_bootstrap,
 )
 from evalviz.analysis.metrics import Metric, check_metric_inputs, get_metric
-from evalviz.analysis.paired import load_aligned_pair
+from evalviz.analysis.paired import _repeated, load_aligned_pair
 from evalviz.analysis.readers import labels_from_arrow, load_prediction_arrays, scores_from_arrow
 
 __all__ = [
@@ -76,6 +76,8 @@ _MISSING_SLICE = "(missing)"
 _AUTO_PROGRESS_SLICES = 10
 # inspect_ai's letter scores, valued as inspect's value_to_float does by default.
 _INSPECT_LETTERS = {"C": 1.0, "I": 0.0, "P": 0.5, "N": 0.0}
+# Joins the columns of a sample's identity into one text key.
+_KEY_SEP = "\x1f"
 
 RefLike = PredictionArtifactRef | Mapping[str, Any]
 
@@ -651,6 +653,16 @@ def _inspect_scores(col: pa.ChunkedArray, column: str, describe_row: Any) -> np.
     return out
 
 
+def _joined_keys(table: pa.Table, cols: Sequence[str]) -> pa.Array:
+    """One key per row: the values of ``cols`` as text, joined with ``_KEY_SEP``."""
+    return pc.binary_join_element_wise(*[pc.cast(table[c], pa.string()) for c in cols], _KEY_SEP).combine_chunks()
+
+
+def _key_text(cols: Sequence[str], key: str) -> str:
+    """A key of :func:`_joined_keys` for people: ``col=value, col=value``."""
+    return ", ".join(f"{c}={v}" for c, v in zip(cols, key.split(_KEY_SEP), strict=True))
+
+
 def paired_diff_between_models_arrow(
     samples: Any,
     baseline_model: str,
@@ -706,23 +718,13 @@ def paired_diff_between_models_arrow(
 
     def side(model: str) -> tuple[pa.Table, pa.Array]:
         part = table.filter(pc.equal(table[model_col], model))
-        keys = (
-            pc.binary_join_element_wise(
-                *[pc.cast(part[c], pa.string()) for c in key_cols], "\x1f"
-            ).combine_chunks()
-            if key_cols
-            else pa.array([""] * part.num_rows)
-        )
-        counts = pc.value_counts(keys)
-        dupes = counts.filter(pc.greater(counts.field("counts"), 1))
-        if len(dupes):
-            first = dupes[0].as_py()
-            shown = ", ".join(
-                f"{c}={v}" for c, v in zip(key_cols, first["values"].split("\x1f"), strict=True)
-            )
+        keys = _joined_keys(part, key_cols) if key_cols else pa.array([""] * part.num_rows)
+        repeated = _repeated(keys)
+        if repeated is not None:
+            n_repeated, key, count = repeated
             raise ValueError(
-                f"model {model!r} has {len(dupes)} repeated sample(s) "
-                f"(e.g. {shown} appears {first['counts']} "
+                f"model {model!r} has {n_repeated} repeated sample(s) "
+                f"(e.g. {_key_text(key_cols, key)} appears {count} "
                 "times); keep one run per task and model"
             )
         return part, keys
@@ -736,7 +738,7 @@ def paired_diff_between_models_arrow(
     n_only_cand = int((~in_base).sum())
 
     def readable(key: str) -> str:
-        return "(" + ", ".join(f"{c}={v}" for c, v in zip(key_cols, key.split("\x1f"), strict=True)) + ")"
+        return "(" + _key_text(key_cols, key) + ")"
 
     if (n_only_base or n_only_cand) and on_unmatched == "raise":
         parts = []
@@ -777,13 +779,7 @@ def paired_diff_between_models_arrow(
     slices = _slice_keys([base_t[c].to_pylist() for c in by_cols], n)
     clusters = None
     if cluster_by_id:
-        cluster_cols = identity
-        clusters = np.asarray(
-            pc.binary_join_element_wise(
-                *[pc.cast(base_t[c], pa.string()) for c in cluster_cols], "\x1f"
-            ).to_pylist(),
-            dtype=object,
-        )
+        clusters = np.asarray(_joined_keys(base_t, identity).to_pylist(), dtype=object)
     return _paired_rows(
         labels,
         base_scores,
