@@ -19,10 +19,10 @@ from evalviz.data.connection import quote_identifier as q
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
+from evalviz.views.chart import AXIS_LABEL_LIMIT, built_unchecked, subtitle_lines, text_width, title_params, to_spec
 from evalviz.views.colors import ERROR_COLOR, MISSING_COLOR, SKIPPED_COLOR
-from evalviz.views.formatting import _SHARED_SPEC, d3_format
+from evalviz.views.formatting import d3_format, without_sign
 from evalviz.views.grid import NULL_LABEL, check_numeric, explicit_order
-from evalviz.views.heatmap import AXIS_LABEL_LIMIT, _built_unchecked, _subtitle_lines, _text_width, _title, _to_dict
 
 DATASET = "diffs"
 DEFAULT_WIDTH = 700
@@ -64,7 +64,7 @@ class _Columns:
     candidate: str | None
 
 
-@_built_unchecked
+@built_unchecked
 def diff_plot(
     data: Data | Any,
     *,
@@ -135,7 +135,7 @@ def diff_plot(
     columns = _resolve_columns(data, slice=slice, delta=delta, low=low, high=high, n=n, status=status,
                                reason=reason, baseline=baseline, candidate=candidate)
     fmt_d3 = d3_format(fmt)
-    value_d3 = _unsigned(fmt_d3)
+    value_d3 = without_sign(fmt_d3)
     metric = _one_metric(data, columns)
     data = data.select(*dict.fromkeys(c for c in vars(columns).values() if c is not None))
     data.require_rows()
@@ -147,7 +147,7 @@ def diff_plot(
     width = int(width or DEFAULT_WIDTH)
     if subtitle is None and metric is not None:
         subtitle = f"metric: {metric}"
-    title_lines = bool(title) + len(_subtitle_lines(subtitle, width))
+    title_lines = bool(title) + len(subtitle_lines(subtitle, width))
     height = int(height or AXIS_HEIGHT + ROW_HEIGHT * len(order) + TITLE_LINE_HEIGHT * title_lines)
     if width <= 0 or height <= 0:
         raise EvalvizError(f"width and height must be positive, not {width} and {height}.")
@@ -155,7 +155,7 @@ def diff_plot(
     results = [r for r in RESULTS if r in set(rows["result"].to_pylist())]
     lo, hi = _x_extent(rows)
     legend_area = max(len(r) for r in results) * 6 + 45
-    y_area = _text_width(order) + 30 + (16 if y_label != "" else 0)
+    y_area = text_width(order) + 30 + (16 if y_label != "" else 0)
     plot_width = max(width - y_area - legend_area, 60.0)
     chart = _chart(
         rows, columns, order=order, results=results, extent=(lo, hi), plot_width=plot_width,
@@ -164,8 +164,8 @@ def diff_plot(
         y_label=columns.slice if y_label is None else y_label, higher_is_better=higher_is_better, tip=tip,
     )
     if title or subtitle:
-        chart = chart.properties(title=_title(title, subtitle, width))
-    spec = _to_dict(chart, attributes, validate=bool(attributes))
+        chart = chart.properties(title=title_params(title, subtitle, width))
+    spec = to_spec(chart, attributes, validate=bool(attributes))
     spec["autosize"] = {"type": "fit", "contains": "padding"}
     spec["width"], spec["height"] = width, height
     spec["usermeta"] = {"evalviz": {"link_field": None, "renderer": "svg"}}
@@ -319,15 +319,6 @@ def _x_extent(rows: pa.Table) -> tuple[float, float]:
         return -1.0, 1.0
     pad = 0.04 * (hi - lo)
     return lo - pad, hi + pad
-
-
-def _unsigned(d3: str) -> str:
-    """A d3 format without a forced sign: baseline and candidate values are not differences."""
-    match = _SHARED_SPEC.match(d3.replace("~g", "g"))
-    if match and match["sign"] == "+":
-        start = match.start("sign")
-        return d3[:start] + d3[start + 1:]
-    return d3
 
 
 # -- drawing -------------------------------------------------------------------------------------------------

@@ -60,3 +60,17 @@ def python_spec(python_format: str) -> str:
 def format_value(python_format: str, value: float) -> str:
     """`value` written with `python_format`, as Python writes it (used to size annotations)."""
     return ("{:" + python_spec(python_format) + "}").format(value)
+
+
+def without_sign(d3: str) -> str:
+    """A d3 format without a forced sign ("+.3f" -> ".3f"), for values that are not differences.
+
+    Example:
+        >>> without_sign("+.3f")
+        '.3f'
+    """
+    match = _SHARED_SPEC.match(d3.replace("~g", "g"))
+    if match and match["sign"] == "+":
+        start = match.start("sign")
+        return d3[:start] + d3[start + 1:]
+    return d3

@@ -5,20 +5,25 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import math
-import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
-from altair.utils.schemapi import debug_mode
 
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
+from evalviz.views.chart import (
+    AXIS_LABEL_LIMIT,
+    built_unchecked,
+    subtitle_lines,
+    text_width,
+    title_params,
+    to_spec,
+)
 from evalviz.views.colors import ERROR_COLOR, MISSING_COLOR, SKIPPED_COLOR, vega_scheme
 from evalviz.views.formatting import d3_format, format_value
 from evalviz.views.grid import ERROR, NO_DATA, OK, SKIPPED, Grid, GridColumns, aggregate_grid
@@ -28,12 +33,9 @@ DATASET = "cells"
 DEFAULT_WIDTH = 700
 GOLDEN = 1.618
 DEFAULT_FORMAT = "{:.3f}"
-AXIS_LABEL_LIMIT = 160  # pixels; longer labels end in an ellipsis on the axis and stay whole in the tooltip
-LABEL_CHAR_WIDTH = 5.5  # pixels per character of a 10px axis label (about 4.8 on average), for the layout
 ANNOTATION_FONT_SIZE = 11
 ANNOTATION_CHAR_WIDTH = 7  # pixels per character of an annotation
 MIN_ANNOTATED_HEIGHT = 14  # pixels of cell height below which annotations are switched off
-SUBTITLE_CHAR_WIDTH = 6  # pixels per character of an 11px subtitle, to wrap it
 MIN_GLYPH_SIZE = 9  # pixels; smaller error cells show their colour only
 CANVAS_MIN_CELLS = 2500  # from this many cells on, one canvas draws faster than an SVG element per cell
 FLAG_COLORS = {NO_DATA: MISSING_COLOR, SKIPPED: SKIPPED_COLOR, ERROR: ERROR_COLOR}
@@ -160,15 +162,10 @@ class _Layout:
         return self.plot_width / max(len(grid.x_order), 1), self.plot_height / max(len(grid.y_order), 1)
 
 
-def _text_width(labels: Sequence[str], char_width: float = LABEL_CHAR_WIDTH) -> float:
-    longest = max((len(s) for s in labels), default=0)
-    return min(longest * char_width, AXIS_LABEL_LIMIT)
-
-
 def _layout(grid: Grid, *, width: float, height: float, legend_on: bool, legend_title: str, titled: int,
             x_rotate: float | None, y_rotate: float | None) -> _Layout:
     """Estimate the plot area of a chart of `width` x `height` pixels in all (Vega fits it exactly)."""
-    y_area = _text_width(grid.y_order) + 30 if y_rotate is None or y_rotate == 0 else 60
+    y_area = text_width(grid.y_order) + 30 if y_rotate is None or y_rotate == 0 else 60
     legend_area = 0.0
     if legend_on:
         flags = [s for s in grid.statuses if s != OK]
@@ -176,7 +173,7 @@ def _layout(grid: Grid, *, width: float, height: float, legend_on: bool, legend_
         legend_area = max(60.0, min(len(legend_title) * 7, 180), entries) + 20
     plot_width = max(width - y_area - legend_area, 40.0)
     band_width = plot_width / max(len(grid.x_order), 1)
-    x_extent = _text_width(grid.x_order)
+    x_extent = text_width(grid.x_order)
     if x_rotate is None:
         # Level labels when they fit their band; slanted when their slanted boxes do not overlap (Vega hides
         # overlapping labels); upright otherwise, so that as many as possible stay readable.
@@ -194,19 +191,7 @@ def _layout(grid: Grid, *, width: float, height: float, legend_on: bool, legend_
     return _Layout(plot_width=plot_width, plot_height=plot_height, x_angle=x_angle, y_angle=y_angle)
 
 
-def _built_unchecked(build: Callable[..., Component]) -> Callable[..., Component]:
-    """Build the spec with Altair's per-object schema checks off: they check every axis label of a large grid
-    one by one. The finished spec is still validated whenever user input is part of it (see `_to_dict`)."""
-
-    @functools.wraps(build)
-    def wrapper(*args: Any, **kwargs: Any) -> Component:
-        with debug_mode(False):
-            return build(*args, **kwargs)
-
-    return wrapper
-
-
-@_built_unchecked
+@built_unchecked
 def draw_grid(
     grid: Grid,
     *,
@@ -235,7 +220,7 @@ def draw_grid(
     y_rotate = attributes.pop("y_tick_rotate", None)
     legend_on = legend is not None and legend is not False
     legend_title = legend if isinstance(legend, str) else labels.fill
-    title_lines = bool(title) + len(_subtitle_lines(subtitle, width))
+    title_lines = bool(title) + len(subtitle_lines(subtitle, width))
     layout = _layout(grid, width=width, height=height, legend_on=legend_on, legend_title=legend_title,
                      titled=title_lines, x_rotate=x_rotate, y_rotate=y_rotate)
     band_w, band_h = layout.band(grid)
@@ -298,8 +283,8 @@ def draw_grid(
     if "low" in names:
         chart = chart.transform_calculate(interval=_interval_expr(fmt))
     if title or subtitle:
-        chart = chart.properties(title=_title(title, subtitle, width))
-    spec = _to_dict(chart, attributes, validate=bool(attributes) or bool(_as_list(marks)))
+        chart = chart.properties(title=title_params(title, subtitle, width))
+    spec = to_spec(chart, attributes, validate=bool(attributes) or bool(_as_list(marks)))
     # Vega fits the whole chart (axes, legend and title included) into width x height.
     spec["autosize"] = {"type": "fit", "contains": "padding"}
     spec["width"], spec["height"] = width, height
@@ -311,42 +296,12 @@ def draw_grid(
     return Component.from_parts(spec, {DATASET: cells})
 
 
-def _title(title: str | None, subtitle: str | None, width: int) -> alt.TitleParams:
-    """The chart's title with its subtitle wrapped to the chart's width. Vega draws no subtitle under an empty
-    title, so a subtitle alone becomes the title, in the subtitle's style."""
-    lines = _subtitle_lines(subtitle, width)
-    if title:
-        return alt.TitleParams(text=title, subtitle=lines or alt.Undefined, anchor="start", subtitleColor="#555")
-    return alt.TitleParams(text=lines, anchor="start", color="#555", fontSize=11, fontWeight="normal")
-
-
-def _subtitle_lines(subtitle: str | None, width: int) -> list[str]:
-    return textwrap.wrap(subtitle, max(int(width / SUBTITLE_CHAR_WIDTH), 30)) if subtitle else []
-
-
 def _as_list(marks: Marks) -> list[alt.TopLevelMixin]:
     if marks is None:
         return []
     if isinstance(marks, alt.TopLevelMixin):
         return [marks]
     return list(marks)
-
-
-def _to_dict(chart: alt.TopLevelMixin, attributes: dict[str, Any], *, validate: bool) -> dict[str, Any]:
-    """The chart's spec with `attributes` set on it; an attribute Vega-Lite does not know fails by name.
-
-    Schema validation costs more than building the spec, so it runs only when user input (attributes,
-    extra marks) is part of it; the spec evalviz writes itself is checked by the tests.
-    """
-    if attributes:
-        chart = chart.properties(**attributes)
-    try:
-        return chart.to_dict(validate=validate)
-    except alt.utils.schemapi.SchemaValidationError as exc:
-        raise EvalvizError(
-            f"The chart attributes {sorted(attributes)} are not all valid Vega-Lite properties: "
-            f"{str(exc).splitlines()[0]}"
-        ) from exc
 
 
 def _color_scale(values: list[float], *, cmap: str, domain: tuple[float | None, float | None] | None,

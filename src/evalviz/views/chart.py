@@ -1,0 +1,67 @@
+"""What the specs of every view share: titles, label widths, and turning Altair charts into specs."""
+
+from __future__ import annotations
+
+import functools
+import textwrap
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import altair as alt
+from altair.utils.schemapi import debug_mode
+
+from evalviz.errors import EvalvizError
+from evalviz.rendering.component import Component
+
+AXIS_LABEL_LIMIT = 160  # pixels; longer labels end in an ellipsis on the axis and stay whole in the tooltip
+LABEL_CHAR_WIDTH = 5.5  # pixels per character of a 10px axis label (about 4.8 on average), for the layout
+SUBTITLE_CHAR_WIDTH = 6  # pixels per character of an 11px subtitle, to wrap it
+
+
+def text_width(labels: Sequence[str], char_width: float = LABEL_CHAR_WIDTH) -> float:
+    """An estimate of the widest label's width in pixels, as the axis draws it (cut at AXIS_LABEL_LIMIT)."""
+    longest = max((len(s) for s in labels), default=0)
+    return min(longest * char_width, AXIS_LABEL_LIMIT)
+
+
+def built_unchecked(build: Callable[..., Component]) -> Callable[..., Component]:
+    """Build the spec with Altair's per-object schema checks off: they check every axis label of a large grid
+    one by one. The finished spec is still validated whenever user input is part of it (see `to_spec`)."""
+
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> Component:
+        with debug_mode(False):
+            return build(*args, **kwargs)
+
+    return wrapper
+
+
+def title_params(title: str | None, subtitle: str | None, width: int) -> alt.TitleParams:
+    """The chart's title with its subtitle wrapped to the chart's width. Vega draws no subtitle under an empty
+    title, so a subtitle alone becomes the title, in the subtitle's style."""
+    lines = subtitle_lines(subtitle, width)
+    if title:
+        return alt.TitleParams(text=title, subtitle=lines or alt.Undefined, anchor="start", subtitleColor="#555")
+    return alt.TitleParams(text=lines, anchor="start", color="#555", fontSize=11, fontWeight="normal")
+
+
+def subtitle_lines(subtitle: str | None, width: int) -> list[str]:
+    """The subtitle wrapped into lines that fit a chart `width` pixels wide."""
+    return textwrap.wrap(subtitle, max(int(width / SUBTITLE_CHAR_WIDTH), 30)) if subtitle else []
+
+
+def to_spec(chart: alt.TopLevelMixin, attributes: dict[str, Any], *, validate: bool) -> dict[str, Any]:
+    """The chart's spec with `attributes` set on it; an attribute Vega-Lite does not know fails by name.
+
+    Schema validation costs more than building the spec, so it runs only when user input (attributes,
+    extra marks) is part of it; the spec evalviz writes itself is checked by the tests.
+    """
+    if attributes:
+        chart = chart.properties(**attributes)
+    try:
+        return chart.to_dict(validate=validate)
+    except alt.utils.schemapi.SchemaValidationError as exc:
+        raise EvalvizError(
+            f"The chart attributes {sorted(attributes)} are not all valid Vega-Lite properties: "
+            f"{str(exc).splitlines()[0]}"
+        ) from exc
