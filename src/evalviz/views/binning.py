@@ -96,12 +96,12 @@ def binned_grid(
 
     Cells carry x, y (labels), xb, yb (bin numbers), value (the `agg` of the rows), low_value and high_value
     (min and max), n and n_values (rows, rows with a value), x_members / y_members (what a binned axis cell
-    holds), status and note. `ranks` comes from `axis_ranks`. Everything runs in DuckDB and stays in Arrow:
-    no Python object per value.
+    holds), status and note. `ranks` comes from `axis_ranks`, which checked the table. Everything runs in
+    DuckDB and stays in Arrow: no Python object per value.
     """
     if agg not in AGGREGATES:
         raise EvalvizError(f"Unknown agg {agg!r}. Use one of: {', '.join(AGGREGATES)}.")
-    data, src = _source(data, columns)
+    src = _rows_sql(columns)
     x_ranks, y_ranks = ranks
     x_axis = BinnedAxis(x_ranks["x"].to_pylist(), math.ceil(x_ranks.num_rows / max_cells[0]))
     y_axis = BinnedAxis(y_ranks["y"].to_pylist(), math.ceil(y_ranks.num_rows / max_cells[1]))
@@ -167,8 +167,13 @@ def _source(data: Data, columns: GridColumns) -> tuple[Data, str]:
     check_numeric(data, columns.fill)
     data = data.select(*dict.fromkeys(needed))
     data.require_rows()
+    return data, _rows_sql(columns)
+
+
+def _rows_sql(columns: GridColumns) -> str:
+    """SQL of the table's rows as (x label, y label, value v), NaN counted as missing."""
     fill = f"CAST({q(columns.fill)} AS DOUBLE)"
-    return data, (
+    return (
         f"SELECT {label_sql(columns.x, columns.x_group, columns.separator)} AS x, "
         f"{label_sql(columns.y, columns.y_group, columns.separator)} AS y, "
         f"CASE WHEN isnan({fill}) THEN NULL ELSE {fill} END AS v FROM this"
