@@ -22,7 +22,7 @@ TASK_COLUMNS = ("task_display_name", "task_name")
 SEPARATOR = " \u00b7 "  # between a task and a sample id when a table holds several tasks
 # Pixels of a chart's width and height taken by axis labels, titles and the legend rather than cells.
 AXES_WIDTH, AXES_HEIGHT = 230, 110
-DRILL_CELL_PIXELS = 10  # the width of a single sample's cell after a drill-down
+DRILL_CELL_PIXELS = 10  # the size of a single sample's cell after a drill-down
 
 
 def sample_heatmap(
@@ -176,7 +176,7 @@ class _SampleDrawing:
         spec["usermeta"] = {"evalviz": {**spec["usermeta"]["evalviz"], "drill": True}}
 
         def drill_down(datum: dict[str, Any]) -> Component:
-            # A binned axis zooms to cells wide enough to point at one by one; an axis that fit stays whole.
+            # Both axes zoom to cells large enough to point at one by one, around the clicked cell.
             xs = binned.x.window(int(datum["xb"]), _zoomed(binned.x, max_cells[0]))
             ys = binned.y.window(int(datum["yb"]), _zoomed(binned.y, max_cells[1]))
             region = replace(self, data=self.data.filter(region_filter(self.data, self.columns, xs, ys)))
@@ -186,9 +186,8 @@ class _SampleDrawing:
 
 
 def _zoomed(axis: BinnedAxis, capacity: int) -> int:
-    """How many values of `axis` a drill-down shows: a binned axis shows cells of DRILL_CELL_PIXELS or more."""
-    if not axis.binned:
-        return len(axis.values)
+    """How many values of `axis` a drill-down shows: cells of DRILL_CELL_PIXELS or more, and at least the
+    clicked bin's values."""
     return max(capacity * MIN_CELL_PIXELS // DRILL_CELL_PIXELS, axis.size)
 
 
