@@ -7,7 +7,6 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import altair as alt
@@ -36,7 +35,7 @@ class Component:
     """
 
     spec: dict[str, Any]
-    datasets: MappingProxyType[str, pa.Table]
+    datasets: dict[str, pa.Table]
     # For binned overviews: answers a clicked cell with the Component of that region at full resolution.
     drilldown: Callable[[dict[str, Any]], Component] | None = field(default=None, repr=False)
 
@@ -48,7 +47,7 @@ class Component:
         drilldown: Callable[[dict[str, Any]], Component] | None = None,
     ) -> Component:
         """A Component from a spec and its datasets; every dataset the spec names must be given."""
-        return cls(spec=spec, datasets=MappingProxyType(dict(datasets)), drilldown=drilldown)
+        return cls(spec=spec, datasets=dict(datasets), drilldown=drilldown)
 
     # -- outputs --------------------------------------------------------------------------------------------------
     def to_html(self, title: str | None = None) -> str:
@@ -89,7 +88,7 @@ class Component:
 
         drill = None
         if self.drilldown is not None:
-            def drill(datum: dict[str, Any]) -> tuple[dict[str, Any], MappingProxyType[str, pa.Table]]:
+            def drill(datum: dict[str, Any]) -> tuple[dict[str, Any], dict[str, pa.Table]]:
                 region = self.drilldown(datum)
                 return region.spec, region.datasets
 
