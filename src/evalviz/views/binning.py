@@ -22,6 +22,8 @@ from evalviz.errors import EvalvizError
 from evalviz.views.grid import (
     AGGREGATES,
     NO_DATA,
+    NO_ROWS_NOTE,
+    NO_VALUE_NOTE,
     NULL_LABEL,
     OK,
     Grid,
@@ -54,18 +56,6 @@ class BinnedAxis:
     def bounds(self, b: int) -> tuple[int, int]:
         """Positions of the first and last value of bin `b`."""
         return b * self.size, min((b + 1) * self.size, len(self.values)) - 1
-
-    def label(self, b: int) -> str:
-        """The axis label of bin `b`: the value itself, or the range of positions it covers ("1–43")."""
-        first, last = self.bounds(b)
-        return self.values[first] if not self.binned else f"{first + 1:,}\u2013{last + 1:,}"
-
-    def members(self, b: int) -> str:
-        """What bin `b` holds, for its tooltip: "sample-12 … sample-54 (43)"."""
-        first, last = self.bounds(b)
-        if first == last:
-            return self.values[first]
-        return f"{self.values[first]} {ELLIPSIS} {self.values[last]} ({last - first + 1:,})"
 
     def window(self, b: int, capacity: int) -> list[str]:
         """At most `capacity` values centred on bin `b`: the region a drill-down shows at full resolution."""
@@ -121,14 +111,16 @@ def binned_grid(
                 {x_label} AS x, {y_label} AS y,
                 {"".join(f"{m} AS {axis}_members, " for axis, m in (("x", x_members), ("y", y_members)) if m)}
                 CASE WHEN binned.value IS NOT NULL THEN '{OK}' ELSE '{NO_DATA}' END AS status,
-                CASE WHEN binned.value IS NOT NULL THEN '{OK}' WHEN binned.n IS NULL THEN 'no rows'
-                     ELSE 'no value (NaN or empty)' END AS note
+                CASE WHEN binned.value IS NOT NULL THEN '{OK}' WHEN binned.n IS NULL THEN '{NO_ROWS_NOTE}'
+                     ELSE '{NO_VALUE_NOTE}' END AS note
             FROM range({x_axis.n_bins}) AS a(xb) CROSS JOIN range({y_axis.n_bins}) AS b(yb) {x_joins} {y_joins}
             LEFT JOIN binned ON binned.xb = a.xb AND binned.yb = b.yb
             ORDER BY b.yb, a.xb"""
         )
-    grid = Grid(cells=cells, x_order=[x_axis.label(b) for b in range(x_axis.n_bins)],
-                y_order=[y_axis.label(b) for b in range(y_axis.n_bins)])
+    # The axis orders are read off the cells, which run through every x bin for each y bin in turn, so the
+    # labels are written once, in SQL.
+    labels_x, labels_y = cells["x"].to_pylist(), cells["y"].to_pylist()
+    grid = Grid(cells=cells, x_order=labels_x[:x_axis.n_bins], y_order=labels_y[::x_axis.n_bins])
     return BinnedGrid(grid=grid, x=x_axis, y=y_axis)
 
 

@@ -24,6 +24,8 @@ NULL_LABEL = "(null)"  # the axis label of rows whose x or y is NULL
 NO_DATA, SKIPPED, ERROR = "no data", "skipped", "error"
 FLAGS = (NO_DATA, SKIPPED, ERROR)
 OK = "ok"
+# What a "no data" cell's tooltip says: it has no row at all, or rows without a value.
+NO_ROWS_NOTE, NO_VALUE_NOTE = "no rows", "no value (NaN or empty)"
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,7 @@ def status_notes(table: pa.Table) -> list[str]:
         if status == OK:
             text = OK
         elif status == NO_DATA:
-            text = "no rows" if n == 0 else "no value (NaN or empty)"
+            text = NO_ROWS_NOTE if n == 0 else NO_VALUE_NOTE
         else:
             text = status
         notes.append(f"{text}: {reason}" if reason and status != OK else text)
