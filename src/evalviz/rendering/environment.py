@@ -23,11 +23,6 @@ def in_quarto() -> bool:
     return "QUARTO_FIG_WIDTH" in os.environ
 
 
-def in_vscode() -> bool:
-    """True inside VS Code's notebook kernel."""
-    return "VSCODE_PID" in os.environ or "VSCODE_CWD" in os.environ
-
-
 def in_kernel() -> bool:
     """True when running in a Jupyter kernel (which can host widgets)."""
     ipython = sys.modules.get("IPython")
