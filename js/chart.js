@@ -52,11 +52,9 @@ export async function drawChart(el, spec, datasets, { onSelect, onDrill } = {}) 
     // Only the chart's own marks count: axis labels and legend entries carry data too, but select nothing.
     const datum = item && item.mark && item.mark.role === "mark" ? item.datum : null;
     if (!datum || typeof datum !== "object") return;
+    if (onDrill) onDrill(plainDatum(datum)); // first: the region is what the user waits for
     if (onSelect) onSelect(plainDatum(datum));
-    if (onDrill) {
-      onDrill(plainDatum(datum));
-      return;
-    }
+    if (onDrill) return;
     const url = linkField ? safeLink(datum[linkField]) : null;
     if (url) window.open(url, "_blank", "noopener,noreferrer");
   });

@@ -86,7 +86,7 @@ async function render({ model, el }) {
   const fromModel = () => show(model.get("spec"), decodeDatasets(model.get("datasets"), (value) => value));
   const onMessage = (msg, buffers) => {
     if (!msg || msg.type !== "drill" || msg.request !== request) return;
-    performance.mark("evalviz:drill-answered");
+    performance.mark("evalviz:drill-answered", { detail: { pythonMs: msg.python_ms } });
     if (msg.error) {
       el.dataset.evalvizState = "ready";
       const note = document.createElement("p");

@@ -203,6 +203,19 @@ class Data:
                 f"The data from {self._source} has no rows to {what}. Check the source, or loosen the filter."
             )
 
+    def on_own_cursor(self) -> Data:
+        """This table on a DuckDB cursor of its own, to query from another thread.
+
+        One DuckDB connection refuses a second call while one runs; a cursor is a connection of its own to the
+        same database, which sees the same sources.
+
+        Example:
+            >>> Data.from_sql("SELECT 1 AS a").on_own_cursor().sql("SELECT a FROM this").num_rows
+            1
+        """
+        cursor = self._connection.cursor()
+        return Data(cursor.sql(self._relation.sql_query()), cursor, self._source)
+
     # -- lazy transformations --------------------------------------------------------------------------------
     def filter(self, predicate: str) -> Data:
         """Rows where the SQL `predicate` (the user's own SQL) holds, e.g. `"epoch = 1"`.

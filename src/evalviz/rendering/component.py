@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import altair as alt
 import pyarrow as pa
@@ -19,6 +18,16 @@ from evalviz.rendering.environment import Frontend, detect_frontend, quarto_want
 # The Altair class of a spec, by its top-level composition key; a spec with none of these is one Chart.
 _ALTAIR_KINDS = {"layer": alt.LayerChart, "hconcat": alt.HConcatChart, "vconcat": alt.VConcatChart,
                  "concat": alt.ConcatChart, "facet": alt.FacetChart, "repeat": alt.RepeatChart}
+
+
+class DrillDown(Protocol):
+    """What a binned overview answers a click on one of its cells with: that region at full resolution."""
+
+    def __call__(self, datum: dict[str, Any]) -> Component:
+        """The Component of the region around the clicked cell, whose datum is given."""
+
+    def prepare(self) -> None:
+        """Start, in the background, whatever makes answers fast; called when a live widget shows the chart."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,14 +46,14 @@ class Component:
     spec: dict[str, Any]
     datasets: dict[str, pa.Table]
     # For binned overviews: answers a clicked cell with the Component of that region at full resolution.
-    drilldown: Callable[[dict[str, Any]], Component] | None = field(default=None, repr=False)
+    drilldown: DrillDown | None = field(default=None, repr=False)
 
     @classmethod
     def from_parts(
         cls,
         spec: dict[str, Any],
         datasets: dict[str, pa.Table],
-        drilldown: Callable[[dict[str, Any]], Component] | None = None,
+        drilldown: DrillDown | None = None,
     ) -> Component:
         """A Component from a spec and its datasets; every dataset the spec names must be given."""
         return cls(spec=spec, datasets=dict(datasets), drilldown=drilldown)
@@ -88,6 +97,8 @@ class Component:
 
         drill = None
         if self.drilldown is not None:
+            self.drilldown.prepare()
+
             def drill(datum: dict[str, Any]) -> tuple[dict[str, Any], dict[str, pa.Table]]:
                 region = self.drilldown(datum)
                 return region.spec, region.datasets

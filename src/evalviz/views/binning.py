@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from evalviz.data.connection import quote_identifier as q
-from evalviz.data.connection import quote_literal
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.views.grid import (
@@ -24,11 +23,10 @@ from evalviz.views.grid import (
     NO_DATA,
     NO_ROWS_NOTE,
     NO_VALUE_NOTE,
-    NULL_LABEL,
     OK,
     Grid,
     GridColumns,
-    check_numeric,
+    checked_source,
     explicit_order,
     label_sql,
     needs_input_order,
@@ -40,9 +38,9 @@ ELLIPSIS = "\u2026"
 
 @dataclass(frozen=True)
 class BinnedAxis:
-    """One axis of a binned grid: all its values in drawing order, `size` of them to a cell."""
+    """One axis of a binned grid: `count` values in drawing order, `size` of them to a cell."""
 
-    values: list[str]
+    count: int
     size: int
 
     @property
@@ -51,18 +49,18 @@ class BinnedAxis:
 
     @property
     def n_bins(self) -> int:
-        return math.ceil(len(self.values) / self.size)
+        return math.ceil(self.count / self.size)
 
     def bounds(self, b: int) -> tuple[int, int]:
         """Positions of the first and last value of bin `b`."""
-        return b * self.size, min((b + 1) * self.size, len(self.values)) - 1
+        return b * self.size, min((b + 1) * self.size, self.count) - 1
 
-    def window(self, b: int, capacity: int) -> list[str]:
-        """At most `capacity` values centred on bin `b`: the region a drill-down shows at full resolution."""
+    def window(self, b: int, capacity: int) -> tuple[int, int]:
+        """Positions (start, stop) of at most `capacity` values centred on bin `b`: what a drill-down shows."""
         first, last = self.bounds(b)
         middle = (first + last) // 2
-        start = max(0, min(middle - capacity // 2, len(self.values) - capacity))
-        return self.values[start:start + capacity]
+        start = max(0, min(middle - capacity // 2, self.count - capacity))
+        return start, min(start + capacity, self.count)
 
 
 @dataclass(frozen=True)
@@ -93,10 +91,10 @@ def binned_grid(
         raise EvalvizError(f"Unknown agg {agg!r}. Use one of: {', '.join(AGGREGATES)}.")
     src = _rows_sql(columns)
     x_ranks, y_ranks = ranks
-    x_axis = BinnedAxis(x_ranks["x"].to_pylist(), math.ceil(x_ranks.num_rows / max_cells[0]))
-    y_axis = BinnedAxis(y_ranks["y"].to_pylist(), math.ceil(y_ranks.num_rows / max_cells[1]))
+    x_axis = BinnedAxis(x_ranks.num_rows, math.ceil(x_ranks.num_rows / max_cells[0]))
+    y_axis = BinnedAxis(y_ranks.num_rows, math.ceil(y_ranks.num_rows / max_cells[1]))
 
-    with _registered(data, x_ranks, y_ranks) as (xr, yr):
+    with registered(data, x_ranks, y_ranks) as (xr, yr):
         x_label, x_members, x_joins = _bin_text("x", "a.xb", xr, x_axis)
         y_label, y_members, y_joins = _bin_text("y", "b.yb", yr, y_axis)
         cells = data.sql(
@@ -124,24 +122,6 @@ def binned_grid(
     return BinnedGrid(grid=grid, x=x_axis, y=y_axis)
 
 
-def region_filter(data: Data, columns: GridColumns, x_values: list[str], y_values: list[str]) -> str:
-    """A SQL predicate keeping the rows whose x and y labels are among the given values.
-
-    A text column is compared as it is stored, so DuckDB filters while it scans the file and decodes the other
-    columns (long log links) only for the rows kept.
-    """
-    schema = data.schema
-    parts = []
-    for column, group, values in ((columns.x, columns.x_group, x_values), (columns.y, columns.y_group, y_values)):
-        listed = ", ".join(quote_literal(v) for v in values)
-        if group is None and schema[column].upper() == "VARCHAR":
-            test = f"{q(column)} IN ({listed})"
-            parts.append(f"({test} OR {q(column)} IS NULL)" if NULL_LABEL in values else test)
-        else:
-            parts.append(f"{label_sql(column, group, columns.separator)} IN ({listed})")
-    return " AND ".join(parts)
-
-
 # ORDER BY keys of each axis's values (mean m, first row o): "ascending" puts the highest values towards the
 # top right (x rising left to right; y lists its top row first, so it falls), ties by label. Values without any
 # score go to the low end.
@@ -154,10 +134,7 @@ _ORDER_KEYS = {
 
 def _source(data: Data, columns: GridColumns) -> tuple[Data, str]:
     """The checked table, narrowed to the columns the grid reads, and SQL of its (x, y, v) rows."""
-    needed = [c for c in (columns.x, columns.y, columns.fill, columns.x_group, columns.y_group) if c is not None]
-    data.require_columns(*needed, purpose="the heatmap")
-    check_numeric(data, columns.fill)
-    data = data.select(*dict.fromkeys(needed))
+    data = checked_source(data, columns)
     data.require_rows()
     return data, _rows_sql(columns)
 
@@ -206,7 +183,7 @@ def axis_ranks(data: Data, columns: GridColumns, sort: object) -> tuple[pa.Table
 def _bin_text(axis: str, bin_column: str, ranks: str, binned: BinnedAxis) -> tuple[str, str | None, str]:
     """SQL for a bin's axis label and what it holds (None when the axis is not binned), and the joins they
     need: the first and last value of each bin, looked up in the axis's ranks."""
-    size, n = binned.size, len(binned.values)
+    size, n = binned.size, binned.count
     first, last = f"{axis}_first", f"{axis}_last"
     last_rank = f"least(({bin_column} + 1) * {size}, {n}) - 1"
     joins = (f"JOIN {ranks} AS {first} ON {first}.{axis}r = {bin_column} * {size} "
@@ -221,7 +198,7 @@ def _bin_text(axis: str, bin_column: str, ranks: str, binned: BinnedAxis) -> tup
 
 
 @contextmanager
-def _registered(data: Data, *tables: pa.Table) -> Iterator[list[str]]:
+def registered(data: Data, *tables: pa.Table) -> Iterator[list[str]]:
     """Arrow tables registered under unique names for the length of one query."""
     names = [f"evalviz_ranks_{uuid.uuid4().hex}" for _ in tables]
     try:

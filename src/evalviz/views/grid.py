@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalviz.data.connection import quote_identifier as q
+from evalviz.data.connection import quote_literal
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 
@@ -53,8 +54,8 @@ class Grid:
 
     `cells` has one row per (x, y) pair of the two axes, missing pairs included: x, y, value, n (rows in the
     cell), n_values (rows with a value), status ("ok", "no data", "skipped", "error"), note (what the status
-    means for this cell), and when the data has them: link (an http(s) URL, or NULL), link_text (the link as
-    given, shown as text), low and high (an interval), size (sum of the sample counts), reason.
+    means for this cell), and when the data has them: link (the link as given; only an http(s) URL opens), low
+    and high (an interval), size (sum of the sample counts), reason.
     """
 
     cells: pa.Table
@@ -115,12 +116,19 @@ def _interval(agg: str, columns: GridColumns) -> tuple[list[str], list[str]]:
 
 
 def aggregate_grid(
-    data: Data, columns: GridColumns, *, agg: str = "mean", sort: object = "ascending"
+    data: Data,
+    columns: GridColumns,
+    *,
+    agg: str = "mean",
+    sort: object = "ascending",
+    axes: tuple[Sequence[str], Sequence[str]] | None = None,
 ) -> Grid:
     """One cell per (x, y) pair of the two axes, with pairs that have no row as cells without a value.
 
     Each cell's value is the `agg` of `fill` over its rows; NaN and NULL count as missing, and so do rows
-    whose status is "skipped" or "error". The work runs in DuckDB; the result has one row per cell.
+    whose status is "skipped" or "error". The work runs in DuckDB, in one query; the result has one row per
+    cell. `axes`, when given, are the x and y labels to draw, in order (a drill-down's region): `sort` is then
+    not used, and labels without rows are drawn as cells without data.
 
     Example:
         >>> import evalviz as ev
@@ -128,23 +136,44 @@ def aggregate_grid(
         >>> aggregate_grid(data, GridColumns(x="t", y="m", fill="s")).cells.to_pylist()[0]["n"]
         2
     """
-    if agg not in AGGREGATES:
-        raise EvalvizError(f"Unknown agg {agg!r}. Use one of: {', '.join(AGGREGATES)}.")
+    data = checked_source(data, columns)
+    if axes is None:
+        data.require_rows()
+        xs, ys = "SELECT x, min(ord) AS xo FROM cells GROUP BY x", "SELECT y, min(ord) AS yo FROM cells GROUP BY y"
+    else:
+        xs, ys = (positions_sql(axis, labels) for axis, labels in zip("xy", axes, strict=True))
+    cells = cells_sql(columns, agg, input_order=axes is None and needs_input_order(sort))
+    table = data.sql(grid_sql(cells, xs, ys, reason=columns.reason is not None))
+    if axes is None:
+        return finished_grid(table, *_axis_orders(data, table, sort))
+    return finished_grid(table, list(axes[0]), list(axes[1]))
+
+
+def checked_source(data: Data, columns: GridColumns) -> Data:
+    """The table narrowed to the columns a grid reads, after checking that they exist and `fill` is numeric."""
     needed = [c for c in (columns.x, columns.y, columns.fill, columns.link, columns.low, columns.high,
                           columns.stderr, columns.size, columns.status, columns.reason, columns.x_group,
                           columns.y_group) if c is not None]
     data.require_columns(*needed, purpose="the heatmap")
     check_numeric(data, columns.fill)
-    data = data.select(*dict.fromkeys(needed))  # read only these columns
-    data.require_rows()
+    return data.select(*dict.fromkeys(needed))  # read only these columns
 
+
+def cells_sql(columns: GridColumns, agg: str, *, input_order: bool) -> str:
+    """SQL of one row per (x, y) pair that has rows in the table `this`.
+
+    Columns: x, y, n, ord (the pair's first row, when `input_order`), any_error, all_skipped, value, n_values,
+    and the optional reason, size, link, low and high.
+    """
+    if agg not in AGGREGATES:
+        raise EvalvizError(f"Unknown agg {agg!r}. Use one of: {', '.join(AGGREGATES)}.")
     fill = f"CAST({q(columns.fill)} AS DOUBLE)"
     select = [
         f"{label_sql(columns.x, columns.x_group, columns.separator)} AS x",
         f"{label_sql(columns.y, columns.y_group, columns.separator)} AS y",
         f"CASE WHEN isnan({fill}) THEN NULL ELSE {fill} END AS v0",
         # Input order costs a window over every row, so it is numbered only when an order needs it.
-        f"{'row_number() OVER ()' if needs_input_order(sort) else '0'} AS ord",
+        f"{'row_number() OVER ()' if input_order else '0'} AS ord",
     ]
     value_of_row = "v0"
     cell = ["count(*) AS n", "min(ord) AS ord"]
@@ -162,35 +191,49 @@ def aggregate_grid(
         select.append(f"CAST({q(columns.size)} AS BIGINT) AS sz")
         cell.append("CAST(sum(sz) AS BIGINT) AS size")
     if columns.link:
+        # The link as given: the browser opens it only when it is an http(s) URL, and shows anything else as text.
         select.append(f"CAST({q(columns.link)} AS VARCHAR) AS lnk")
-        # Only http(s) URLs become links; anything else stays text (and the browser refuses it again).
-        web = "(starts_with(lower(lnk), 'https://') OR starts_with(lower(lnk), 'http://'))"
-        cell += [f"min(lnk) FILTER (WHERE {web}) AS link",
-                 "min(lnk) AS link_text"]
+        cell.append("min(lnk) AS link")
     interval_select, interval_cell = _interval(agg, columns)
     select += interval_select
     cell += interval_cell
-
-    query = f"""
+    return f"""
         WITH raw AS (SELECT {", ".join(select)} FROM this),
-        src AS (SELECT *, {value_of_row} AS v FROM raw),
-        cells AS (SELECT x, y, {", ".join(cell)} FROM src GROUP BY x, y),
-        xs AS (SELECT x, min(ord) AS xo FROM cells GROUP BY x),
-        ys AS (SELECT y, min(ord) AS yo FROM cells GROUP BY y)
-        SELECT xs.x, ys.y,
-            cells.* EXCLUDE (x, y, ord, n, any_error, all_skipped),
-            coalesce(cells.n, 0) AS n,
-            CASE WHEN cells.n IS NULL THEN '{NO_DATA}' WHEN any_error THEN '{ERROR}'
-                 WHEN all_skipped THEN '{SKIPPED}' WHEN cells.value IS NULL THEN '{NO_DATA}'
-                 ELSE '{OK}' END AS status,
-            xs.xo, ys.yo
-        FROM xs CROSS JOIN ys LEFT JOIN cells ON cells.x = xs.x AND cells.y = ys.y
-        ORDER BY ys.yo, xs.xo
-    """
-    table = data.sql(query)
-    table = table.append_column("note", pa.array(status_notes(table), pa.string()))
-    x_order, y_order = _axis_orders(data, table, sort)
+        src AS (SELECT *, {value_of_row} AS v FROM raw)
+        SELECT x, y, {", ".join(cell)} FROM src GROUP BY x, y"""
+
+
+def grid_sql(cells: str, xs: str, ys: str, *, reason: bool) -> str:
+    """SQL of every (x, y) pair of the axes `xs` (x, xo: its position) and `ys` (y, yo), in drawing order, with
+    its cell from `cells` (SQL of `cells_sql`'s columns, with a `reason` column when `reason`): a pair without
+    rows is a cell without data. Each cell gets its status and a note saying what the status means."""
+    status = (f"CASE WHEN cells.n IS NULL THEN '{NO_DATA}' WHEN any_error THEN '{ERROR}' "
+              f"WHEN all_skipped THEN '{SKIPPED}' WHEN cells.value IS NULL THEN '{NO_DATA}' ELSE '{OK}' END")
+    note = (f"CASE WHEN status = '{OK}' THEN '{OK}' WHEN status = '{NO_DATA}' AND n = 0 THEN '{NO_ROWS_NOTE}' "
+            f"WHEN status = '{NO_DATA}' THEN '{NO_VALUE_NOTE}' ELSE status END")
+    if reason:
+        note = f"CASE WHEN status <> '{OK}' AND reason <> '' THEN {note} || ': ' || reason ELSE {note} END"
+    return f"""
+        WITH cells AS ({cells}), xs AS ({xs}), ys AS ({ys}),
+        grid AS (
+            SELECT xs.x, ys.y,
+                cells.* EXCLUDE (x, y, ord, n, any_error, all_skipped),
+                coalesce(cells.n, 0) AS n, {status} AS status, xs.xo, ys.yo
+            FROM xs CROSS JOIN ys LEFT JOIN cells ON cells.x = xs.x AND cells.y = ys.y)
+        SELECT * EXCLUDE (xo, yo), {note} AS note, xo, yo FROM grid ORDER BY yo, xo"""
+
+
+def finished_grid(table: pa.Table, x_order: list[str], y_order: list[str]) -> Grid:
+    """The Grid of `grid_sql`'s result: the position columns dropped."""
     return Grid(cells=table.drop_columns(["xo", "yo"]), x_order=x_order, y_order=y_order)
+
+
+def positions_sql(axis: str, labels: Sequence[str]) -> str:
+    """SQL of given axis labels with their positions: columns `axis` and `axis`o."""
+    if not labels:
+        raise EvalvizError(f"The {axis} axis has no labels to draw.")
+    rows = ", ".join(f"({quote_literal(label)}, {i})" for i, label in enumerate(labels))
+    return f"SELECT * FROM (VALUES {rows}) AS given({axis}, {axis}o)"
 
 
 def label_sql(column: str, group: str | None, separator: str) -> str:
@@ -200,21 +243,6 @@ def label_sql(column: str, group: str | None, separator: str) -> str:
         return label
     sep = separator.replace("'", "''")
     return f"coalesce(CAST({q(group)} AS VARCHAR), '{NULL_LABEL}') || '{sep}' || {label}"
-
-
-def status_notes(table: pa.Table) -> list[str]:
-    """What each cell's status means, in words, for its tooltip."""
-    reasons = table["reason"].to_pylist() if "reason" in table.column_names else [None] * table.num_rows
-    notes = []
-    for status, n, reason in zip(table["status"].to_pylist(), table["n"].to_pylist(), reasons, strict=True):
-        if status == OK:
-            text = OK
-        elif status == NO_DATA:
-            text = NO_ROWS_NOTE if n == 0 else NO_VALUE_NOTE
-        else:
-            text = status
-        notes.append(f"{text}: {reason}" if reason and status != OK else text)
-    return notes
 
 
 def _axis_orders(data: Data, cells: pa.Table, sort: object) -> tuple[list[str], list[str]]:

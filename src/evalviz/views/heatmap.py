@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
+import pyarrow.compute as pc
 
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
@@ -37,7 +38,7 @@ ANNOTATION_FONT_SIZE = 11
 ANNOTATION_CHAR_WIDTH = 7  # pixels per character of an annotation
 MIN_ANNOTATED_HEIGHT = 14  # pixels of cell height below which annotations are switched off
 MIN_GLYPH_SIZE = 9  # pixels; smaller error cells show their colour only
-CANVAS_MIN_CELLS = 2500  # from this many cells on, one canvas draws faster than an SVG element per cell
+CANVAS_MIN_CELLS = 1000  # from this many cells on, one canvas draws faster than an SVG element per cell
 FLAG_COLORS = {NO_DATA: MISSING_COLOR, SKIPPED: SKIPPED_COLOR, ERROR: ERROR_COLOR}
 
 Marks = Sequence[alt.TopLevelMixin] | alt.TopLevelMixin | None
@@ -163,15 +164,16 @@ class _Layout:
 
 
 def _layout(grid: Grid, *, width: float, height: float, legend_on: bool, legend_title: str, titled: int,
-            x_rotate: float | None, y_rotate: float | None) -> _Layout:
-    """Estimate the plot area of a chart of `width` x `height` pixels in all (Vega fits it exactly)."""
+            x_rotate: float | None, y_rotate: float | None, plot_size: tuple[int, int] | None) -> _Layout:
+    """Estimate the plot area of a chart of `width` x `height` pixels in all (Vega fits it exactly), unless
+    `plot_size` gives it, and choose the label angles."""
     y_area = text_width(grid.y_order) + 30 if y_rotate is None or y_rotate == 0 else 60
     legend_area = 0.0
     if legend_on:
         flags = [s for s in grid.statuses if s != OK]
         entries = max((len(f) * 6 + 25 for f in flags), default=0)
         legend_area = max(60.0, min(len(legend_title) * 7, 180), entries) + 20
-    plot_width = max(width - y_area - legend_area, 40.0)
+    plot_width = max(width - y_area - legend_area, 40.0) if plot_size is None else float(plot_size[0])
     band_width = plot_width / max(len(grid.x_order), 1)
     x_extent = text_width(grid.x_order)
     if x_rotate is None:
@@ -186,7 +188,7 @@ def _layout(grid: Grid, *, width: float, height: float, legend_on: bool, legend_
     else:
         x_angle = -float(x_rotate)
     x_area = 12 + abs(math.sin(math.radians(x_angle))) * x_extent + 30
-    plot_height = max(height - x_area - 26 * titled, 40.0)
+    plot_height = max(height - x_area - 26 * titled, 40.0) if plot_size is None else float(plot_size[1])
     y_angle = 0.0 if y_rotate is None else -float(y_rotate)
     return _Layout(plot_width=plot_width, plot_height=plot_height, x_angle=x_angle, y_angle=y_angle)
 
@@ -207,9 +209,17 @@ def draw_grid(
     cmap: str = "viridis",
     domain: tuple[float | None, float | None] | None = None,
     center: float | None = None,
+    value_range: tuple[float, float] | None = None,
+    plot_size: tuple[int, int] | None = None,
     **attributes: Any,
 ) -> Component:
-    """The Vega-Lite spec of an aggregated grid, and its Component."""
+    """The Vega-Lite spec of an aggregated grid, and its Component.
+
+    `value_range` is what the colour scale spans (by default the cells' values), so that charts of parts of
+    one table can share colours. `plot_size` fixes the cells' area in pixels and lets the chart grow around it,
+    rather than fitting the whole chart into `width` x `height`: Vega then lays it out in one pass, and a
+    region that replaces an overview keeps the overview's plot area.
+    """
     width = int(width or DEFAULT_WIDTH)
     height = int(height or round(width / GOLDEN))
     if width <= 0 or height <= 0:
@@ -222,11 +232,14 @@ def draw_grid(
     legend_title = legend if isinstance(legend, str) else labels.fill
     title_lines = bool(title) + len(subtitle_lines(subtitle, width))
     layout = _layout(grid, width=width, height=height, legend_on=legend_on, legend_title=legend_title,
-                     titled=title_lines, x_rotate=x_rotate, y_rotate=y_rotate)
+                     titled=title_lines, x_rotate=x_rotate, y_rotate=y_rotate, plot_size=plot_size)
     band_w, band_h = layout.band(grid)
     cells = grid.cells
     names = cells.column_names
-    has_link = "link" in names and cells["link"].null_count < len(cells)
+    # A pointer over cells when some link will open (the browser opens http(s) URLs only).
+    has_link = "link" in names and pc.any(
+        pc.match_substring_regex(cells["link"], "^https?://", ignore_case=True)
+    ).as_py() is True
 
     # The gap between cells, in pixels, as the band scales' inner padding (a fraction of a band).
     x_padding = min(cell.inset / band_w, 0.5) if band_w > 0 else 0
@@ -245,7 +258,7 @@ def draw_grid(
     layers: list[alt.TopLevelMixin] = []
 
     values = grid.values()
-    scale = _color_scale(values, cmap=cmap, domain=domain, center=center)
+    scale = _color_scale(value_range or _span(values), cmap=cmap, domain=domain, center=center)
     legend_format = ".0%" if fmt.endswith("%") else alt.Undefined
     cursor = "pointer" if has_link else "default"
     ok_tip = _tooltip(names, labels, fmt, ok=True) if tip else alt.Undefined
@@ -285,9 +298,12 @@ def draw_grid(
     if title or subtitle:
         chart = chart.properties(title=title_params(title, subtitle, width))
     spec = to_spec(chart, attributes, validate=bool(attributes) or bool(_as_list(marks)))
-    # Vega fits the whole chart (axes, legend and title included) into width x height.
-    spec["autosize"] = {"type": "fit", "contains": "padding"}
-    spec["width"], spec["height"] = width, height
+    if plot_size is None:
+        # Vega fits the whole chart (axes, legend and title included) into width x height.
+        spec["autosize"] = {"type": "fit", "contains": "padding"}
+        spec["width"], spec["height"] = width, height
+    else:
+        spec["autosize"] = {"type": "pad"}
     spec["usermeta"] = {"evalviz": {
         "link_field": "link" if has_link else None,
         "renderer": "canvas" if len(cells) >= CANVAS_MIN_CELLS else "svg",
@@ -304,12 +320,17 @@ def _as_list(marks: Marks) -> list[alt.TopLevelMixin]:
     return list(marks)
 
 
-def _color_scale(values: list[float], *, cmap: str, domain: tuple[float | None, float | None] | None,
+def _span(values: list[float]) -> tuple[float, float] | None:
+    """The lowest and highest of `values` (None when there are none)."""
+    return (min(values), max(values)) if values else None
+
+
+def _color_scale(span: tuple[float, float] | None, *, cmap: str, domain: tuple[float | None, float | None] | None,
                  center: float | None) -> alt.Scale:
-    """The colour scale: scores in [0, 1] span [0, 1]; `domain` (vmin, vmax) overrides; `center` makes a
-    diverging scale symmetric around it."""
+    """The colour scale over values spanning `span`: scores in [0, 1] span [0, 1]; `domain` (vmin, vmax)
+    overrides; `center` makes a diverging scale symmetric around it."""
     scheme, reverse = vega_scheme(cmap)
-    lo, hi = (min(values), max(values)) if values else (None, None)
+    lo, hi = span if span is not None else (None, None)
     vmin, vmax = domain if domain is not None else (None, None)
     if vmin is None and vmax is None and lo is not None and 0 <= lo and hi <= 1:
         vmin, vmax = 0.0, 1.0  # scores in [0, 1] span the whole of it, so colours compare across charts
@@ -355,8 +376,8 @@ def _tooltip(names: list[str], labels: Labels, fmt: str, *, ok: bool) -> list[al
         tooltip.append(alt.Tooltip("size:Q", title=labels.size))
     if labels.rows:
         tooltip.append(alt.Tooltip("n:Q", title=labels.rows))
-    if "link_text" in names:
-        tooltip.append(alt.Tooltip("link_text:N", title=labels.link))
+    if "link" in names:
+        tooltip.append(alt.Tooltip("link:N", title=labels.link))
     return tooltip
 
 

@@ -6,15 +6,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
-from evalviz.views.binning import MIN_CELL_PIXELS, BinnedAxis, axis_ranks, binned_grid, capacity, region_filter
-from evalviz.views.grid import GridColumns, aggregate_grid
+from evalviz.views.binning import MIN_CELL_PIXELS, BinnedAxis, BinnedGrid, axis_ranks, binned_grid, capacity
+from evalviz.views.grid import Grid, GridColumns, aggregate_grid
 from evalviz.views.heatmap import DEFAULT_WIDTH, GOLDEN, Labels, Legend, Marks, aggregation_note, draw_grid
 from evalviz.views.options import DEFAULT_ORIENTATION, NOT_GIVEN, CellOptions
+from evalviz.views.regions import Region, RegionSource
 from evalviz.views.scores import Orientation, check_orientation, fallback_column, optional_link
 
 SAMPLE_FORMAT = "{:.2g}"  # per-sample scores are mostly 0, 1 or a fraction of epochs: "0", "1", "0.5"
@@ -23,6 +25,7 @@ SEPARATOR = " \u00b7 "  # between a task and a sample id when a table holds seve
 # Pixels of a chart's width and height taken by axis labels, titles and the legend rather than cells.
 AXES_WIDTH, AXES_HEIGHT = 230, 110
 DRILL_CELL_PIXELS = 10  # the size of a single sample's cell after a drill-down
+REGION_NOTE = "A region of the binned chart, at full resolution."
 
 
 def sample_heatmap(
@@ -140,22 +143,26 @@ class _SampleDrawing:
     task: str | None
     attributes: dict[str, Any]
 
-    def full(self, sort: object, note: str | None = None) -> Component:
+    def full(self, sort: object) -> Component:
         """One cell per (sample, model)."""
-        grid = aggregate_grid(self.data, self.columns, agg=self.agg, sort=sort)
+        return self.draw(aggregate_grid(self.data, self.columns, agg=self.agg, sort=sort))
+
+    def draw(self, grid: Grid, note: str | None = None, **region: Any) -> Component:
+        """The chart of a grid of single samples: the whole table, or a drill-down's region (`region` holds
+        `draw_grid`'s value_range and plot_size, so that it looks like the overview it came from)."""
         notes = [note, aggregation_note(grid, self.agg)]
         if self.task is not None:
             notes.append(f"Sample ids are shown with their task (task{SEPARATOR}id).")
         return draw_grid(
             grid, labels=self.labels, cell=self.cell, tip=self.tip, title=self.title,
             subtitle=" ".join(n for n in notes if n) or None, marks=self.marks, width=self.width,
-            height=self.height, legend=self.legend, **self.attributes,
+            height=self.height, legend=self.legend, **region, **self.attributes,
         )
 
     def binned(self, ranks: tuple[pa.Table, pa.Table], max_cells: tuple[int, int], sort: object) -> Component:
         """More samples (or models) than pixels: DuckDB bins them, and a click drills down to full detail."""
         binned = binned_grid(self.data, self.columns, ranks, agg=self.agg, max_cells=max_cells)
-        described = [f"{len(axis.values):,} {name.lower()}s in {axis.n_bins:,} cells of up to {axis.size:,}"
+        described = [f"{axis.count:,} {name.lower()}s in {axis.n_bins:,} cells of up to {axis.size:,}"
                      for axis, name in ((binned.x, self.labels.x), (binned.y, self.labels.y)) if axis.binned]
         order = "by mean score" if sort in ("ascending", "descending") else "in the given order"
         subtitle = (f"Binned ({order}): {'; '.join(described)}. Hover a cell for what it holds; in a notebook, "
@@ -168,21 +175,44 @@ class _SampleDrawing:
             y_members=f"{self.labels.y}s in this cell",
         )
         cell = replace(self.cell, inset=0, annotate=False)
+        # The colours span single samples' scores (a bin's min and max), not only bin means, so that a region
+        # drilled into keeps the overview's colours.
+        cells = binned.grid.cells
+        lows, highs = pc.min(cells["low_value"]).as_py(), pc.max(cells["high_value"]).as_py()
+        value_range = None if lows is None else (lows, highs)
         chart = draw_grid(
             binned.grid, labels=labels, cell=cell, tip=self.tip, title=self.title, subtitle=subtitle,
-            marks=self.marks, width=self.width, height=self.height, legend=self.legend, **self.attributes,
+            marks=self.marks, width=self.width, height=self.height, legend=self.legend, value_range=value_range,
+            **self.attributes,
         )
         spec = dict(chart.spec)
-        spec["usermeta"] = {"evalviz": {**spec["usermeta"]["evalviz"], "drill": True}}
+        meta = spec["usermeta"]["evalviz"]
+        spec["usermeta"] = {"evalviz": {**meta, "drill": True}}
+        regions = RegionSource(self.data, self.columns, agg=self.agg, ranks=ranks)
+        drill = _SampleDrill(drawing=self, binned=binned, regions=regions, max_cells=max_cells,
+                             look={"value_range": value_range, "plot_size": tuple(meta["plot_size"])})
+        return Component.from_parts(spec, dict(chart.datasets), drilldown=drill)
 
-        def drill_down(datum: dict[str, Any]) -> Component:
-            # Both axes zoom to cells large enough to point at one by one, around the clicked cell.
-            xs = binned.x.window(int(datum["xb"]), _zoomed(binned.x, max_cells[0]))
-            ys = binned.y.window(int(datum["yb"]), _zoomed(binned.y, max_cells[1]))
-            region = replace(self, data=self.data.filter(region_filter(self.data, self.columns, xs, ys)))
-            return region.full({"x": xs, "y": ys}, note="A region of the binned chart, at full resolution.")
 
-        return Component.from_parts(spec, dict(chart.datasets), drilldown=drill_down)
+@dataclass(frozen=True)
+class _SampleDrill:
+    """A binned sample heatmap's drill-down: a clicked bin becomes the region around it, one cell per sample."""
+
+    drawing: _SampleDrawing
+    binned: BinnedGrid
+    regions: RegionSource
+    max_cells: tuple[int, int]
+    look: dict[str, Any]  # the overview's colour span and plot size, which regions keep
+
+    def __call__(self, datum: dict[str, Any]) -> Component:
+        # Both axes zoom to cells large enough to point at one by one, around the clicked cell.
+        x_start, x_stop = self.binned.x.window(int(datum["xb"]), _zoomed(self.binned.x, self.max_cells[0]))
+        y_start, y_stop = self.binned.y.window(int(datum["yb"]), _zoomed(self.binned.y, self.max_cells[1]))
+        grid = self.regions.grid(Region(x_start, x_stop, y_start, y_stop))
+        return self.drawing.draw(grid, REGION_NOTE, **self.look)
+
+    def prepare(self) -> None:
+        self.regions.keep_in_background()
 
 
 def _zoomed(axis: BinnedAxis, capacity: int) -> int:

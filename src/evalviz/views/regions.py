@@ -1,0 +1,135 @@
+"""Regions of a binned grid at full resolution, for drill-downs: from memory when ready, else from the table.
+
+A drill-down must answer while the user waits, and scanning a large table again for every click is too slow
+(most of a scan is decoding long log links). So when a live widget shows a binned chart, every cell of the
+grid at full resolution is computed once, in a background thread, and kept in memory ordered by (y rank,
+x rank); a region is then a few slices of it. Until those cells are ready (or when there are too many to
+keep), a region is queried from the table. Both ways give the same cells.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from evalviz.data.connection import quote_identifier as q
+from evalviz.data.connection import quote_literal
+from evalviz.data.table import Data
+from evalviz.views.binning import registered
+from evalviz.views.grid import (
+    NULL_LABEL,
+    Grid,
+    GridColumns,
+    aggregate_grid,
+    cells_sql,
+    checked_source,
+    finished_grid,
+    grid_sql,
+    label_sql,
+)
+
+# Past this many cells (about 200 bytes each with their links) the full-resolution grid is not kept in memory.
+MAX_KEPT_CELLS = 4_000_000
+
+
+@dataclass(frozen=True)
+class Region:
+    """Consecutive positions of each axis in drawing order: x from x_start, y from y_start."""
+
+    x_start: int
+    x_stop: int
+    y_start: int
+    y_stop: int
+
+
+class RegionSource:
+    """Answers `grid(region)` for a binned grid whose axes are ranked by `ranks` (see `binning.axis_ranks`).
+
+    Example:
+        >>> import evalviz as ev
+        >>> from evalviz.views.binning import axis_ranks
+        >>> data = ev.Data.from_file("examples/data/samples.parquet")
+        >>> columns = GridColumns(x="id", y="model", fill="score_match")
+        >>> source = RegionSource(data, columns, agg="mean", ranks=axis_ranks(data, columns, "ascending"))
+        >>> source.grid(Region(0, 3, 0, 2)).cells.num_rows
+        6
+    """
+
+    def __init__(self, data: Data, columns: GridColumns, *, agg: str, ranks: tuple[pa.Table, pa.Table]) -> None:
+        self._data = data
+        self._columns = columns
+        self._agg = agg
+        self._x_ranks, self._y_ranks = ranks
+        self._lock = threading.Lock()
+        self._started = False
+        # Every (x, y) pair as `grid_sql` gives it, ordered by (y rank, x rank): the pair (xr, yr) is row
+        # yr * (number of x values) + xr.
+        self._kept: pa.Table | None = None
+        self.ready = threading.Event()  # set once the cells are kept (or could not be)
+        self.keep_seconds: float | None = None  # how long keeping them took
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether regions are read from cells kept in memory rather than queried."""
+        return self._kept is not None
+
+    def keep_in_background(self) -> None:
+        """Start computing every cell at full resolution in a background thread (once; later calls do nothing).
+
+        A grid of more than MAX_KEPT_CELLS cells is not kept: its regions are always queried.
+        """
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        if self._x_ranks.num_rows * self._y_ranks.num_rows > MAX_KEPT_CELLS:
+            self.ready.set()
+            return
+        threading.Thread(target=self._keep, name="evalviz-regions", daemon=True).start()
+
+    def grid(self, region: Region) -> Grid:
+        """The cells of `region` at full resolution, in drawing order, cells without rows included."""
+        xs = self._x_ranks["x"].slice(region.x_start, region.x_stop - region.x_start).to_pylist()
+        ys = self._y_ranks["y"].slice(region.y_start, region.y_stop - region.y_start).to_pylist()
+        kept = self._kept
+        if kept is None:
+            data = self._data.filter(region_filter(self._data, self._columns, xs, ys))
+            return aggregate_grid(data, self._columns, agg=self._agg, axes=(xs, ys))
+        n_x = self._x_ranks.num_rows
+        rows = [kept.slice(y * n_x + region.x_start, len(xs)) for y in range(region.y_start, region.y_stop)]
+        return finished_grid(pa.concat_tables(rows), xs, ys)
+
+    def _keep(self) -> None:
+        began = time.perf_counter()
+        try:
+            data = checked_source(self._data, self._columns).on_own_cursor()
+            with registered(data, self._x_ranks, self._y_ranks) as (xr, yr):
+                cells = cells_sql(self._columns, self._agg, input_order=False)
+                self._kept = data.sql(grid_sql(cells, f"SELECT x, xr AS xo FROM {xr}", f"SELECT y, yr AS yo FROM {yr}",
+                                               reason=self._columns.reason is not None))
+            data.connection.close()
+            self.keep_seconds = time.perf_counter() - began
+        except Exception:  # noqa: BLE001 - regions are then queried from the table, as before they were kept
+            self._kept = None
+        finally:
+            self.ready.set()
+
+
+def region_filter(data: Data, columns: GridColumns, x_values: list[str], y_values: list[str]) -> str:
+    """A SQL predicate keeping the rows whose x and y labels are among the given values.
+
+    A text column is compared as it is stored, so DuckDB can filter while it scans the file.
+    """
+    schema = data.schema
+    parts = []
+    for column, group, values in ((columns.x, columns.x_group, x_values), (columns.y, columns.y_group, y_values)):
+        listed = ", ".join(quote_literal(v) for v in values)
+        if group is None and schema[column].upper() == "VARCHAR":
+            test = f"{q(column)} IN ({listed})"
+            parts.append(f"({test} OR {q(column)} IS NULL)" if NULL_LABEL in values else test)
+        else:
+            parts.append(f"{label_sql(column, group, columns.separator)} IN ({listed})")
+    return " AND ".join(parts)
