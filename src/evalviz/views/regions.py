@@ -88,7 +88,13 @@ class RegionSource:
         if self._x_ranks.num_rows * self._y_ranks.num_rows > MAX_KEPT_CELLS:
             self.ready.set()
             return
-        threading.Thread(target=self._keep, name="evalviz-regions", daemon=True).start()
+        # Only the cursor may be used from the thread: the session's connection stays the user's.
+        try:
+            data = checked_source(self._data, self._columns).on_own_cursor()
+        except Exception:  # noqa: BLE001 - regions are then queried from the table
+            self.ready.set()
+            return
+        threading.Thread(target=self._keep, args=(data,), name="evalviz-regions", daemon=True).start()
 
     def grid(self, region: Region) -> Grid:
         """The cells of `region` at full resolution, in drawing order, cells without rows included."""
@@ -102,10 +108,9 @@ class RegionSource:
         rows = [kept.slice(y * n_x + region.x_start, len(xs)) for y in range(region.y_start, region.y_stop)]
         return finished_grid(pa.concat_tables(rows), xs, ys)
 
-    def _keep(self) -> None:
+    def _keep(self, data: Data) -> None:
         began = time.perf_counter()
         try:
-            data = checked_source(self._data, self._columns).on_own_cursor()
             with registered(data, self._x_ranks, self._y_ranks) as (xr, yr):
                 cells = cells_sql(self._columns, self._agg, input_order=False)
                 self._kept = data.sql(grid_sql(cells, f"SELECT x, xr AS xo FROM {xr}", f"SELECT y, yr AS yo FROM {yr}",
