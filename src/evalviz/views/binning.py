@@ -14,8 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from evalviz.data.connection import quote_identifier as q
+from evalviz.data.connection import quote_literal
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.views.grid import (
@@ -33,7 +35,7 @@ from evalviz.views.grid import (
 )
 
 MIN_CELL_PIXELS = 3  # a cell narrower than this is binned with its neighbours
-ELLIPSIS = "\u2026"
+ELLIPSIS, EN_DASH = "\u2026", "\u2013"
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,9 @@ def binned_grid(
         )
     # The axis orders are read off the cells, which run through every x bin for each y bin in turn, so the
     # labels are written once, in SQL.
-    labels_x, labels_y = cells["x"].to_pylist(), cells["y"].to_pylist()
-    grid = Grid(cells=cells, x_order=labels_x[:x_axis.n_bins], y_order=labels_y[::x_axis.n_bins])
+    x_order = cells["x"].slice(0, x_axis.n_bins).to_pylist()
+    y_order = [cells["y"][row].as_py() for row in range(0, cells.num_rows, x_axis.n_bins)]
+    grid = Grid(cells=cells, x_order=x_order, y_order=y_order)
     return BinnedGrid(grid=grid, x=x_axis, y=y_axis)
 
 
@@ -170,7 +173,7 @@ def axis_ranks(data: Data, columns: GridColumns, sort: object) -> tuple[pa.Table
         UNION ALL SELECT 1, value, row_number() OVER (ORDER BY {y_key}) - 1 FROM ys
         ORDER BY axis, r"""
     )
-    n_x = ranks.num_rows - sum(ranks["axis"].to_pylist())
+    n_x = ranks.num_rows - pc.sum(ranks["axis"]).as_py()
     tables = []
     for axis, part in (("x", ranks.slice(0, n_x)), ("y", ranks.slice(n_x))):
         if explicit is not None:  # rare and small: the explicit order is applied in Python
@@ -190,9 +193,9 @@ def _bin_text(axis: str, bin_column: str, ranks: str, binned: BinnedAxis) -> tup
              f"JOIN {ranks} AS {last} ON {last}.{axis}r = {last_rank}")
     if not binned.binned:
         return f"{first}.{axis}", None, joins
-    label = f"format('{{:,}}\u2013{{:,}}', {bin_column} * {size} + 1, {last_rank} + 1)"
+    label = f"format({quote_literal('{:,}' + EN_DASH + '{:,}')}, {bin_column} * {size} + 1, {last_rank} + 1)"
     count = f"{last_rank} - {bin_column} * {size} + 1"
-    members = (f"CASE WHEN {count} = 1 THEN {first}.{axis} ELSE {first}.{axis} || ' {ELLIPSIS} ' || "
+    members = (f"CASE WHEN {count} = 1 THEN {first}.{axis} ELSE {first}.{axis} || {quote_literal(f' {ELLIPSIS} ')} || "
                f"{last}.{axis} || format(' ({{:,}})', {count}) END")
     return label, members, joins
 

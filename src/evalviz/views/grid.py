@@ -70,12 +70,12 @@ class Grid:
     @property
     def statuses(self) -> list[str]:
         """The statuses present among the cells, "ok" first."""
-        present = set(self.cells["status"].to_pylist())
+        present = set(pc.unique(self.cells["status"]).to_pylist())
         return [s for s in (OK, *FLAGS) if s in present]
 
-    def values(self) -> list[float]:
-        """The values of the cells that have one."""
-        return [v for v in self.cells["value"].to_pylist() if v is not None]
+    def values(self) -> pa.Array:
+        """The values of the cells that have one, in cell order (as Arrow: a large grid's values stay there)."""
+        return pc.drop_null(self.cells["value"]).combine_chunks()
 
 
 def check_numeric(data: Data, column: str) -> None:
@@ -241,8 +241,7 @@ def label_sql(column: str, group: str | None, separator: str) -> str:
     label = f"coalesce(CAST({q(column)} AS VARCHAR), '{NULL_LABEL}')"
     if group is None:
         return label
-    sep = separator.replace("'", "''")
-    return f"coalesce(CAST({q(group)} AS VARCHAR), '{NULL_LABEL}') || '{sep}' || {label}"
+    return f"coalesce(CAST({q(group)} AS VARCHAR), '{NULL_LABEL}') || {quote_literal(separator)} || {label}"
 
 
 def _axis_orders(data: Data, cells: pa.Table, sort: object) -> tuple[list[str], list[str]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalviz.data.table import Data
@@ -268,7 +269,7 @@ def draw_grid(
                         legend=alt.Legend(title=legend_title, format=legend_format) if legend_on else None),
         tooltip=ok_tip,
     ).transform_filter(f"datum.status === '{OK}'")
-    if values:  # without any value there is nothing to colour, and no colour legend to show
+    if len(values):  # without any value there is nothing to colour, and no colour legend to show
         layers.append(colored)
 
     flags = [s for s in grid.statuses if s != OK]
@@ -287,7 +288,7 @@ def draw_grid(
                       .transform_filter(f"datum.status === '{ERROR}'"))
 
     annotate = True if cell.annotate is None else cell.annotate
-    if annotate and values and _annotations_fit(values, band_w, band_h, fmt_python):
+    if annotate and len(values) and _annotations_fit(values, band_w, band_h, fmt_python):
         layers.append(_annotations(base, cell, fmt, cursor=cursor, tooltip=ok_tip))
     layers.extend(_as_list(marks))
 
@@ -320,9 +321,12 @@ def _as_list(marks: Marks) -> list[alt.TopLevelMixin]:
     return list(marks)
 
 
-def _span(values: list[float]) -> tuple[float, float] | None:
+def _span(values: pa.Array) -> tuple[float, float] | None:
     """The lowest and highest of `values` (None when there are none)."""
-    return (min(values), max(values)) if values else None
+    if not len(values):
+        return None
+    extremes = pc.min_max(values)
+    return extremes["min"].as_py(), extremes["max"].as_py()
 
 
 def _color_scale(span: tuple[float, float] | None, *, cmap: str, domain: tuple[float | None, float | None] | None,
@@ -381,9 +385,9 @@ def _tooltip(names: list[str], labels: Labels, fmt: str, *, ok: bool) -> list[al
     return tooltip
 
 
-def _annotations_fit(values: list[float], band_w: float, band_h: float, fmt: str) -> bool:
+def _annotations_fit(values: pa.Array, band_w: float, band_h: float, fmt: str) -> bool:
     """Whether the widest annotation fits its cell with room to spare."""
-    samples = {min(values), max(values), values[len(values) // 2]}
+    samples = {*_span(values), values[len(values) // 2].as_py()}
     longest = max(len(format_value(fmt, v)) for v in samples)
     return band_h >= MIN_ANNOTATED_HEIGHT and band_w >= longest * ANNOTATION_CHAR_WIDTH + 6
 
