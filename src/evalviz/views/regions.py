@@ -113,8 +113,8 @@ class RegionSource:
         try:
             with registered(data, self._x_ranks, self._y_ranks) as (xr, yr):
                 cells = cells_sql(self._columns, self._agg, input_order=False)
-                self._kept = data.sql(grid_sql(cells, f"SELECT x, xr AS xo FROM {xr}", f"SELECT y, yr AS yo FROM {yr}",
-                                               reason=self._columns.reason is not None))
+                xs, ys = f"SELECT x, xr AS xo FROM {xr}", f"SELECT y, yr AS yo FROM {yr}"
+                self._kept = data.sql(grid_sql(cells, xs, ys, reason=self._columns.reason is not None))
             data.connection.close()
             self.keep_seconds = time.perf_counter() - began
         except Exception:  # noqa: BLE001 - regions are then queried from the table, as before they were kept

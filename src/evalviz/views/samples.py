@@ -147,16 +147,18 @@ class _SampleDrawing:
         """One cell per (sample, model)."""
         return self.draw(aggregate_grid(self.data, self.columns, agg=self.agg, sort=sort))
 
-    def draw(self, grid: Grid, note: str | None = None, **region: Any) -> Component:
-        """The chart of a grid of single samples: the whole table, or a drill-down's region (`region` holds
-        `draw_grid`'s value_range and plot_size, so that it looks like the overview it came from)."""
+    def draw(self, grid: Grid, note: str | None = None, value_range: tuple[float, float] | None = None,
+             plot_size: tuple[int, int] | None = None) -> Component:
+        """The chart of a grid of single samples: the whole table, or a drill-down's region, which keeps the
+        overview's colour span and plot area (see `draw_grid`)."""
         notes = [note, aggregation_note(grid, self.agg)]
         if self.task is not None:
             notes.append(f"Sample ids are shown with their task (task{SEPARATOR}id).")
         return draw_grid(
             grid, labels=self.labels, cell=self.cell, tip=self.tip, title=self.title,
             subtitle=" ".join(n for n in notes if n) or None, marks=self.marks, width=self.width,
-            height=self.height, legend=self.legend, **region, **self.attributes,
+            height=self.height, legend=self.legend, value_range=value_range, plot_size=plot_size,
+            **self.attributes,
         )
 
     def binned(self, ranks: tuple[pa.Table, pa.Table], max_cells: tuple[int, int], sort: object) -> Component:
@@ -190,7 +192,7 @@ class _SampleDrawing:
         spec["usermeta"] = {"evalviz": {**meta, "drill": True}}
         regions = RegionSource(self.data, self.columns, agg=self.agg, ranks=ranks)
         drill = _SampleDrill(drawing=self, binned=binned, regions=regions, max_cells=max_cells,
-                             look={"value_range": value_range, "plot_size": tuple(meta["plot_size"])})
+                             value_range=value_range, plot_size=tuple(meta["plot_size"]))
         return Component.from_parts(spec, dict(chart.datasets), drilldown=drill)
 
 
@@ -202,14 +204,15 @@ class _SampleDrill:
     binned: BinnedGrid
     regions: RegionSource
     max_cells: tuple[int, int]
-    look: dict[str, Any]  # the overview's colour span and plot size, which regions keep
+    value_range: tuple[float, float] | None  # the overview's colour span and plot size, which regions keep
+    plot_size: tuple[int, int]
 
     def __call__(self, datum: dict[str, Any]) -> Component:
         # Both axes zoom to cells large enough to point at one by one, around the clicked cell.
         x_start, x_stop = self.binned.x.window(int(datum["xb"]), _zoomed(self.binned.x, self.max_cells[0]))
         y_start, y_stop = self.binned.y.window(int(datum["yb"]), _zoomed(self.binned.y, self.max_cells[1]))
         grid = self.regions.grid(Region(x_start, x_stop, y_start, y_stop))
-        return self.drawing.draw(grid, REGION_NOTE, **self.look)
+        return self.drawing.draw(grid, REGION_NOTE, value_range=self.value_range, plot_size=self.plot_size)
 
     def prepare(self) -> None:
         self.regions.keep_in_background()
