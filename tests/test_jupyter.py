@@ -58,7 +58,7 @@ def test_scores_heatmap_in_jupyterlab(browser, tmp_path: Path) -> None:
 
 
 def test_binned_sample_heatmap_drills_down_in_the_widget(browser, tmp_path: Path) -> None:
-    """A click on a bin asks the kernel for that region (a message, a DuckDB query, Arrow bytes back); the
+    """A click on a bin asks the kernel for that region (a message, its cells, Arrow bytes back); the
     region shows single samples with their own tooltips, and Back returns to the overview."""
     rows = "range(30) a(m), range(1200) b(s)"  # 36,000 cells: more samples than the chart has pixels
     cells = [
