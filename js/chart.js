@@ -1,6 +1,7 @@
 // Draws one evalviz chart: a Vega-Lite spec whose datasets arrive separately as Arrow rows.
 import embed from "vega-embed";
-import { loader as vegaLoader } from "vega";
+import { defaultLocale, loader as vegaLoader } from "vega";
+import { Handler } from "vega-tooltip";
 
 const SAFE_PROTOCOLS = new Set(["http:", "https:"]);
 
@@ -20,6 +21,28 @@ function offlineLoader() {
   const loader = vegaLoader();
   loader.sanitize = (uri) => Promise.reject(new Error(`evalviz charts load no URLs (${uri})`));
   return loader;
+}
+
+// A mark whose tooltip is its datum has its rows in usermeta.evalviz.tooltips, under the mark's name: the
+// rows are formatted when a cell is hovered, not for every cell when the chart is drawn. Values are shown as
+// a Vega-Lite tooltip shows them: a number through its d3 format, anything else as it is.
+function tooltipHandler(rowsByMark) {
+  const base = new Handler({ theme: "light" });
+  const locale = defaultLocale();
+  const formats = new Map();
+  const formatted = (row, value) => {
+    if (row.format === undefined) return value !== null && value !== undefined && value === value ? value : `${value}`;
+    if (!formats.has(row.format)) formats.set(row.format, locale.format(row.format));
+    return formats.get(row.format)(value);
+  };
+  return (handler, event, item, value) => {
+    const name = item && item.mark && item.mark.name ? item.mark.name.replace(/_marks$/, "") : null;
+    const rows = name ? rowsByMark[name] : null;
+    if (rows && value && value === item.datum) {
+      value = Object.fromEntries(rows.map((row) => [row.title, formatted(row, value[row.field])]));
+    }
+    base.call(handler, event, item, value);
+  };
 }
 
 function plainDatum(datum) {
@@ -43,7 +66,7 @@ export async function drawChart(el, spec, datasets, { onSelect, onDrill } = {}) 
     renderer: meta.renderer || "svg",
     // Export stays in the page; the editor link would leave it.
     actions: { export: true, source: false, compiled: false, editor: false },
-    tooltip: { theme: "light" },
+    tooltip: tooltipHandler(meta.tooltips || {}),
     loader: offlineLoader(),
   });
   const view = result.view;

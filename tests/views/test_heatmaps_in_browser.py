@@ -358,3 +358,6 @@ def test_concat_keeps_each_chart_whole(scores_data, render) -> None:
     assert len(vertical) == 1
     assert page.hover(vertical[0])["Task"] == "Capitals"
     assert page.click_opens(vertical[0]) == "https://logs.example.com/viewer/#/logs/a2.eval"
+    # A part nested two levels down has its own tooltip rows too.
+    nested = next(c for c in cells if (c.datum["x"], c.datum["y"]) == ("y", "a"))
+    assert page.hover(nested)["acc"] == "0.900"

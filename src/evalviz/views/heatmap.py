@@ -256,41 +256,43 @@ def draw_grid(
     rect: dict[str, Any] = {"cornerRadius": cell.corner_radius}
     if cell.stroke:
         rect.update(stroke=cell.stroke, strokeWidth=1)
-    layers: list[alt.TopLevelMixin] = []
+    # Our layers, each with its tooltip rows. A tooltip is the cell's datum, formatted into rows only when the
+    # cell is hovered (see usermeta "tooltips"): formatting every cell's tooltip up front costs more than
+    # drawing the cells.
+    ours: list[tuple[alt.Chart, list[dict[str, str]] | None]] = []  # rows are None without tooltips
+    tip_mark: dict[str, Any] = {"tooltip": {"content": "data"}} if tip else {}
 
     values = grid.values()
     scale = _color_scale(value_range or _span(values), cmap=cmap, domain=domain, center=center)
     legend_format = ".0%" if fmt.endswith("%") else alt.Undefined
     cursor = "pointer" if has_link else "default"
-    ok_tip = _tooltip(names, labels, fmt, ok=True) if tip else alt.Undefined
-    flagged_tip = _tooltip(names, labels, fmt, ok=False) if tip else alt.Undefined
-    colored = base.mark_rect(cursor=cursor, **rect).encode(
+    ok_tip = _tooltip(names, labels, fmt, ok=True) if tip else None
+    flagged_tip = _tooltip(names, labels, fmt, ok=False) if tip else None
+    colored = base.mark_rect(cursor=cursor, **rect, **tip_mark).encode(
         color=alt.Color("value:Q", scale=scale,
                         legend=alt.Legend(title=legend_title, format=legend_format) if legend_on else None),
-        tooltip=ok_tip,
     ).transform_filter(f"datum.status === '{OK}'")
     if len(values):  # without any value there is nothing to colour, and no colour legend to show
-        layers.append(colored)
+        ours.append((colored, ok_tip))
 
     flags = [s for s in grid.statuses if s != OK]
     if flags:
         # Cells without a colour use the fill channel, so their legend entries stand beside the colour legend.
-        layers.append(base.mark_rect(cursor=cursor, **rect).encode(
+        ours.append((base.mark_rect(cursor=cursor, **rect, **tip_mark).encode(
             fill=alt.Fill("status:N", scale=alt.Scale(domain=flags, range=[FLAG_COLORS[f] for f in flags]),
                           legend=alt.Legend(title=None) if legend_on else None),
-            tooltip=flagged_tip,
-        ).transform_filter(f"datum.status !== '{OK}'"))
+        ).transform_filter(f"datum.status !== '{OK}'"), flagged_tip))
     if ERROR in flags and min(band_w, band_h) >= MIN_GLYPH_SIZE:
         # A cross tells error cells apart from any colour of the scheme. Text over a cell carries the cell's
         # tooltip (and datum, so a click on it opens the cell's link).
-        layers.append(base.mark_text(text="\u00d7", color="white", fontSize=min(band_h * 0.7, 16),
-                                     fontWeight="bold", cursor=cursor).encode(tooltip=flagged_tip)
-                      .transform_filter(f"datum.status === '{ERROR}'"))
+        cross = base.mark_text(text="\u00d7", color="white", fontSize=min(band_h * 0.7, 16), fontWeight="bold",
+                               cursor=cursor, **tip_mark)
+        ours.append((cross.transform_filter(f"datum.status === '{ERROR}'"), flagged_tip))
 
     annotate = True if cell.annotate is None else cell.annotate
     if annotate and len(values) and _annotations_fit(values, band_w, band_h, fmt_python):
-        layers.append(_annotations(base, cell, fmt, cursor=cursor, tooltip=ok_tip))
-    layers.extend(_as_list(marks))
+        ours.append((_annotations(base, cell, fmt, cursor=cursor, **tip_mark), ok_tip))
+    layers = [layer for layer, _ in ours] + _as_list(marks)
 
     chart = alt.layer(*layers, data=alt.Data(name=DATASET)).properties(width=round(layout.plot_width),
                                                                         height=round(layout.plot_height))
@@ -310,6 +312,9 @@ def draw_grid(
         "renderer": "canvas" if len(cells) >= CANVAS_MIN_CELLS else "svg",
         "plot_size": [round(layout.plot_width), round(layout.plot_height)],
     }}
+    if tip:
+        # Tooltip rows under Vega-Lite's name for each layer's marks (the layers of `marks` keep their own).
+        spec["usermeta"]["evalviz"]["tooltips"] = {f"layer_{i}": rows for i, (_, rows) in enumerate(ours)}
     return Component.from_parts(spec, {DATASET: cells})
 
 
@@ -361,27 +366,31 @@ def _interval_expr(fmt: str) -> str:
             f"'[' + format(datum.low, {f}) + ', ' + format(datum.high, {f}) + ']' : 'none'")
 
 
-def _tooltip(names: list[str], labels: Labels, fmt: str, *, ok: bool) -> list[alt.Tooltip]:
-    """Tooltip rows: row, column, the value (or why there is none), interval, counts, status and link."""
-    tooltip = [alt.Tooltip("y:N", title=labels.y), alt.Tooltip("x:N", title=labels.x)]
+def _tooltip(names: list[str], labels: Labels, fmt: str, *, ok: bool) -> list[dict[str, str]]:
+    """Tooltip rows: row, column, the value (or why there is none), interval, counts, status and link.
+
+    Each row is a datum field and its title; a number also has its d3 format ("" for plain numbers), as a
+    Vega-Lite tooltip of a quantitative field would.
+    """
+    tooltip = [{"field": "y", "title": labels.y}, {"field": "x", "title": labels.x}]
     if ok:
-        tooltip.append(alt.Tooltip("value:Q", title=labels.fill, format=fmt))
+        tooltip.append({"field": "value", "title": labels.fill, "format": fmt})
         if "low" in names:
-            tooltip.append(alt.Tooltip("interval:N", title=labels.interval))
+            tooltip.append({"field": "interval", "title": labels.interval})
     else:
-        tooltip.append(alt.Tooltip("note:N", title=labels.fill))
+        tooltip.append({"field": "note", "title": labels.fill})
     for axis, title in (("x", labels.x_members), ("y", labels.y_members)):
         if f"{axis}_members" in names:  # a binned cell: which values it holds
-            tooltip.append(alt.Tooltip(f"{axis}_members:N", title=title))
+            tooltip.append({"field": f"{axis}_members", "title": title})
     if ok and "low_value" in names:
-        tooltip += [alt.Tooltip("low_value:Q", title="min", format=fmt),
-                    alt.Tooltip("high_value:Q", title="max", format=fmt)]
+        tooltip += [{"field": "low_value", "title": "min", "format": fmt},
+                    {"field": "high_value", "title": "max", "format": fmt}]
     if "size" in names:
-        tooltip.append(alt.Tooltip("size:Q", title=labels.size))
+        tooltip.append({"field": "size", "title": labels.size, "format": ""})
     if labels.rows:
-        tooltip.append(alt.Tooltip("n:Q", title=labels.rows))
+        tooltip.append({"field": "n", "title": labels.rows, "format": ""})
     if "link" in names:
-        tooltip.append(alt.Tooltip("link:N", title=labels.link))
+        tooltip.append({"field": "link", "title": labels.link})
     return tooltip
 
 
@@ -392,13 +401,13 @@ def _annotations_fit(values: pa.Array, band_w: float, band_h: float, fmt: str) -
     return band_h >= MIN_ANNOTATED_HEIGHT and band_w >= longest * ANNOTATION_CHAR_WIDTH + 6
 
 
-def _annotations(base: alt.Chart, cell: CellOptions, fmt: str, *, cursor: str, tooltip: Any) -> alt.Chart:
+def _annotations(base: alt.Chart, cell: CellOptions, fmt: str, *, cursor: str, **mark: Any) -> alt.Chart:
     # Black or white, whichever contrasts more with the colour the cell actually got from the colour scale.
     color: Any = alt.value(cell.text) if cell.text else alt.condition(
         "contrast(scale('color', datum.value), 'black') >= contrast(scale('color', datum.value), 'white')",
         alt.value("black"), alt.value("white"),
     )
     # The text carries its cell's tooltip (and datum, so a click on it opens the cell's link).
-    return base.mark_text(fontSize=ANNOTATION_FONT_SIZE, cursor=cursor).encode(
-        text=alt.Text("value:Q", format=fmt), color=color, tooltip=tooltip,
+    return base.mark_text(fontSize=ANNOTATION_FONT_SIZE, cursor=cursor, **mark).encode(
+        text=alt.Text("value:Q", format=fmt), color=color,
     ).transform_filter(f"datum.status === '{OK}'")

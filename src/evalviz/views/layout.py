@@ -67,6 +67,7 @@ def _concat(kind: str, given: tuple[Component | Iterable[Component], ...]) -> Co
     children: list[dict[str, Any]] = []
     datasets: dict[str, pa.Table] = {}
     inline: dict[str, Any] = {}
+    tooltips: dict[str, Any] = {}
     for i, (component, own_link) in enumerate(zip(components, link_fields, strict=True)):
         spec = copy.deepcopy(component.spec)
         prefix = f"c{i}_"
@@ -75,7 +76,10 @@ def _concat(kind: str, given: tuple[Component | Iterable[Component], ...]) -> Co
         _rename_data(spec, rename)
         # With independent scales Vega-Lite names a child's scales "concat_<i>_<name>": expressions follow.
         _rescope_scales(spec, f"concat_{i}_")
-        plot_size = spec.get("usermeta", {}).get("evalviz", {}).get("plot_size")
+        meta = spec.get("usermeta", {}).get("evalviz", {})
+        plot_size = meta.get("plot_size")
+        # Vega-Lite names a child's marks "concat_<i>_<name>": its tooltip rows follow.
+        tooltips.update({f"concat_{i}_{name}": rows for name, rows in meta.get("tooltips", {}).items()})
         child = {k: v for k, v in spec.items() if k not in _TOP_LEVEL_ONLY}
         if plot_size and "width" in child and "height" in child:
             # The child was sized to fit its whole outer size; inside a concat its plot area is what counts.
@@ -96,7 +100,7 @@ def _concat(kind: str, given: tuple[Component | Iterable[Component], ...]) -> Co
             "scale": dict.fromkeys(_INDEPENDENT, "independent"),
             "legend": dict.fromkeys(("color", "fill", "opacity", "size", "shape", "stroke"), "independent"),
         },
-        "usermeta": {"evalviz": {"link_field": link_field, "renderer": "svg"}},
+        "usermeta": {"evalviz": {"link_field": link_field, "renderer": "svg", "tooltips": tooltips}},
     }
     if "config" in first:
         spec["config"] = copy.deepcopy(first["config"])
