@@ -3,6 +3,8 @@ from the table before that. Both ways must give the same cells; keeping them mus
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -152,3 +154,38 @@ def test_a_region_keeps_the_overview_colours_and_plot_area(samples_file: Path) -
     assert color_domain(chart.spec) == color_domain(region.spec) == [0.0, 10.0]
     assert region.spec["autosize"] == {"type": "pad"}
     assert [region.spec["width"], region.spec["height"]] == chart.spec["usermeta"]["evalviz"]["plot_size"]
+
+
+def test_charts_keep_their_cells_within_a_memory_budget(monkeypatch: pytest.MonkeyPatch, samples_file: Path
+                                                       ) -> None:
+    data = ev.Data.from_file(samples_file)
+    charts = [ev.sample_heatmap(data, score_value="score_match") for _ in range(3)]
+    sources = [chart.drilldown.regions for chart in charts]
+    datum = charts[0].datasets["cells"].to_pylist()[7]
+    queried = [chart.drilldown(datum) for chart in charts]
+
+    def keep(i: int) -> None:
+        charts[i].drilldown.prepare()
+        _wait_until(lambda: sources[i].in_memory)
+
+    keep(0)
+    # Room for about two charts' cells.
+    monkeypatch.setattr(regions_module, "KEPT_BYTES_BUDGET", int(sources[0].kept_bytes * 2.5))
+    keep(1)
+    charts[0].drilldown(datum)  # drilled into: now the second chart is the least recently used
+    keep(2)
+    assert [s.in_memory for s in sources] == [True, False, True]
+
+    # The chart that gave its cells up still answers, from the table; asked again, it keeps them anew and the
+    # least recently used (the first) gives way.
+    assert charts[1].drilldown(datum).datasets["cells"].equals(queried[1].datasets["cells"])
+    keep(1)
+    assert [s.in_memory for s in sources] == [False, True, True]
+    assert charts[1].drilldown(datum).datasets["cells"].equals(queried[1].datasets["cells"])
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)

@@ -101,6 +101,7 @@ class Component:
 
             def drill(datum: dict[str, Any]) -> tuple[dict[str, Any], dict[str, pa.Table]]:
                 region = self.drilldown(datum)
+                self.drilldown.prepare()  # a chart in use gets back what it gave up to make room for others
                 return region.spec, region.datasets
 
         return ChartWidget(self.spec, self.datasets, drilldown=drill)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -33,6 +35,10 @@ from evalviz.views.grid import (
 
 # Past this many cells (about 200 bytes each with their links) the full-resolution grid is not kept in memory.
 MAX_KEPT_CELLS = 4_000_000
+# The kept cells of all charts together stay under this many bytes. A notebook holds on to every chart it showed
+# (IPython's Out[] does), so the charts drilled into least recently give theirs up, and query again until a
+# drill-down in their widget keeps them anew.
+KEPT_BYTES_BUDGET = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,18 @@ class RegionSource:
         """Whether regions are read from cells kept in memory rather than queried."""
         return self._kept is not None
 
+    @property
+    def kept_bytes(self) -> int:
+        """The memory the kept cells take (0 when none are kept)."""
+        kept = self._kept
+        return 0 if kept is None else kept.nbytes
+
+    def give_up_cells(self) -> None:
+        """Drop the kept cells: regions are queried again, until `keep_in_background` keeps them anew."""
+        with self._lock:
+            self._kept = None
+            self._started = False
+
     def keep_in_background(self) -> None:
         """Start computing every cell at full resolution in a background thread (once; later calls do nothing).
 
@@ -104,6 +122,7 @@ class RegionSource:
         if kept is None:
             data = self._data.filter(region_filter(self._data, self._columns, xs, ys))
             return aggregate_grid(data, self._columns, agg=self._agg, axes=(xs, ys))
+        _KEPT.used(self)
         n_x = self._x_ranks.num_rows
         rows = [kept.slice(y * n_x + region.x_start, len(xs)) for y in range(region.y_start, region.y_stop)]
         return finished_grid(pa.concat_tables(rows), xs, ys)
@@ -117,10 +136,48 @@ class RegionSource:
                 self._kept = data.sql(grid_sql(cells, xs, ys, reason=self._columns.reason is not None))
             data.connection.close()
             self.keep_seconds = time.perf_counter() - began
+            _KEPT.added(self)
         except Exception:  # noqa: BLE001 - regions are then queried from the table, as before they were kept
             self._kept = None
         finally:
             self.ready.set()
+
+
+class _KeptSources:
+    """The RegionSources that keep cells, least recently used first, held within KEPT_BYTES_BUDGET."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sources: OrderedDict[int, weakref.ref[RegionSource]] = OrderedDict()
+
+    def used(self, source: RegionSource) -> None:
+        with self._lock:
+            if id(source) in self._sources:
+                self._sources.move_to_end(id(source))
+
+    def added(self, source: RegionSource) -> None:
+        """Take `source` in as the most recently used; the least recently used give up their cells while the
+        total is over budget (the newest is always kept)."""
+        with self._lock:
+            self._sources[id(source)] = weakref.ref(source)
+            self._sources.move_to_end(id(source))
+            alive = []
+            for key, ref in list(self._sources.items()):
+                kept = ref()
+                if kept is None:  # its chart is gone, and its cells with it
+                    del self._sources[key]
+                else:
+                    alive.append((key, kept))
+            total = sum(kept.kept_bytes for _, kept in alive)
+            for key, older in alive[:-1]:
+                if total <= KEPT_BYTES_BUDGET:
+                    break
+                del self._sources[key]
+                total -= older.kept_bytes
+                older.give_up_cells()
+
+
+_KEPT = _KeptSources()
 
 
 def region_filter(data: Data, columns: GridColumns, x_values: list[str], y_values: list[str]) -> str:
