@@ -31,7 +31,9 @@ function tooltipHandler(rowsByMark) {
   const locale = defaultLocale();
   const formats = new Map();
   const formatted = (row, value) => {
-    if (row.format === undefined) return value !== null && value !== undefined && value === value ? value : `${value}`;
+    if (row.format === undefined) {
+      return value !== null && value !== undefined && value === value ? value : `${value}`; // NaN !== NaN
+    }
     if (!formats.has(row.format)) formats.set(row.format, locale.format(row.format));
     return formats.get(row.format)(value);
   };
