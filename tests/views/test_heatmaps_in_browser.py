@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -229,7 +230,8 @@ def test_scores_heatmap_on_the_example_evals(evals_path: Path, render) -> None:
     data = ev.Data.from_file(evals_path)
     models = data.sql("SELECT DISTINCT model_display_name AS m FROM this")["m"].to_pylist()
     tasks = data.sql("SELECT DISTINCT task_display_name AS t FROM this")["t"].to_pylist()
-    star = alt.Chart().mark_text(text="★", dy=-14).encode(x="x:N", y="y:N")
+    star = alt.Chart().mark_text(text="★", dy=-14, fontSize=20).encode(
+        x="x:N", y="y:N", tooltip=[alt.Tooltip("value:Q", title="starred", format=".1f")])
     star = star.transform_filter("datum.value > 0.9")
     page = render(ev.scores_heatmap(data, legend="Headline score", marks=[star]))
     one_per_cell(page.cells())
@@ -243,6 +245,9 @@ def test_scores_heatmap_on_the_example_evals(evals_path: Path, render) -> None:
     # The extra mark is drawn on top, on the cells it selects.
     stars = [i for i in page.items() if i.text == "★"]
     assert len(stars) == len([c for c in page.cells() if c.datum["value"] > 0.9]) > 0
+    # An extra layer keeps its own Vega-Lite tooltip (the star is drawn 14 px above its anchor).
+    glyph = dataclasses.replace(stars[0], y=stars[0].y - 14)
+    assert page.hover(glyph) == {"starred": f"{stars[0].datum['value']:.1f}"}
     cell = page.cells()[0]
     assert page.click_opens(cell) == cell.datum["link"]
     assert set(page.hover(cell)) == {"Model", "Task", "Score", "95% CI", "rows", "Log"}
