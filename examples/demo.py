@@ -89,7 +89,7 @@ def accuracy_by_slice(samples: ev.Data) -> ev.Data:
                       task_name || '/' || id AS sample, epoch, model_display_name AS model, score_match
                FROM this)
         ON model USING first(score_match)
-        ORDER BY task, sample, epoch
+        ORDER BY task, list_position(['easy', 'medium', 'hard'], difficulty), sample, epoch
     """)
     models = [c for c in wide.column_names if c not in ("task", "difficulty", "sample", "epoch")]
     return evaluate_slices(wide, scorers=models, label=None, metrics="mean", slice_by=["task", "difficulty"],

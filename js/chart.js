@@ -41,7 +41,9 @@ function tooltipHandler(rowsByMark) {
     const name = item && item.mark && item.mark.name ? item.mark.name.replace(/_marks$/, "") : null;
     const rows = name ? rowsByMark[name] : null;
     if (rows && value && value === item.datum) {
-      value = Object.fromEntries(rows.map((row) => [row.title, formatted(row, value[row.field])]));
+      // A row without a value (a cell without a link, a scorer or an interval) is left out, not shown as "null".
+      const present = rows.filter((row) => value[row.field] !== null && value[row.field] !== undefined);
+      value = Object.fromEntries(present.map((row) => [row.title, formatted(row, value[row.field])]));
     }
     base.call(handler, event, item, value);
   };

@@ -58,9 +58,10 @@ async function render({ model, el }) {
     model.send({ type: "drill", request, datum });
   };
 
-  const show = async (spec, datasets) => {
+  // What takes the chart's place: `content` below a Back button when there is a view to go back to.
+  const place = (content) => {
     if (current) current.finalize();
-    shown = { spec, datasets };
+    current = null;
     const children = [];
     if (history.length) {
       const back = document.createElement("button");
@@ -69,10 +70,14 @@ async function render({ model, el }) {
       back.addEventListener("click", () => show(...Object.values(history.pop())));
       children.push(back);
     }
+    el.replaceChildren(...children, content);
+  };
+
+  const show = async (spec, datasets) => {
+    shown = { spec, datasets };
     const target = document.createElement("div");
     target.className = "evalviz-target";
-    children.push(target);
-    el.replaceChildren(...children);
+    place(target);
     try {
       const drillable = Boolean(spec.usermeta && spec.usermeta.evalviz && spec.usermeta.evalviz.drill);
       current = await drawChart(target, spec, datasets, { onSelect, onDrill: drillable ? onDrill : null });
@@ -88,11 +93,13 @@ async function render({ model, el }) {
     if (!msg || msg.type !== "drill" || msg.request !== request) return;
     performance.mark("evalviz:drill-answered", { detail: { pythonMs: msg.python_ms } });
     if (msg.error) {
-      el.dataset.evalvizState = "ready";
-      const note = document.createElement("p");
-      note.className = "evalviz-note";
-      note.textContent = msg.error;
-      el.prepend(note);
+      // The reason, as text, where the region would have been; Back returns to the chart clicked.
+      history.push(shown);
+      const box = document.createElement("pre");
+      box.className = "evalviz-error";
+      box.textContent = String(msg.error);
+      place(box);
+      el.dataset.evalvizState = "error";
       return;
     }
     const datasets = {};

@@ -32,3 +32,16 @@ class EmptyDataError(EvalvizError):
 
 class DataSourceError(EvalvizError):
     """A file or other source could not be read."""
+
+
+class QueryError(EvalvizError):
+    """SQL the user gave (a filter, a derived table, a query) is not valid for the table, or failed when it ran."""
+
+
+class ColumnTypeError(EvalvizError):
+    """A column holds values of a type the operation cannot use (text where numbers are needed, lists, ...)."""
+
+
+class OutputError(EvalvizError):
+    """A chart cannot be written or shown as it is (it names a URL to load, holds a value JSON cannot carry, or
+    a drill-down asked for a cell it does not have); nothing was written."""

@@ -52,7 +52,8 @@ def test_evaluate_slices_table_layout_and_values(wide_table):
     )
     assert t.schema == SLICE_SCHEMA
     rows = t.to_pylist()
-    assert [r["slice"] for r in rows[::4]] == ["all", "de", "en", "fr"]
+    # Slices as given: in the order they first appear in the data.
+    assert [r["slice"] for r in rows[::4]] == ["all", *dict.fromkeys(wide_table["lang"].to_pylist())]
     assert [(r["scorer"], r["metric"]) for r in rows[:4]] == [
         ("old", "roc_auc"),
         ("old", "brier"),
@@ -105,14 +106,9 @@ def test_multiple_slice_columns_and_missing_values(wide_table):
         overall=None,
     )
     slices = t.column("slice").to_pylist()
-    assert slices == [
-        "web / de",
-        "web / en",
-        "web / fr",
-        "(missing) / de",
-        "(missing) / en",
-        "(missing) / fr",
-    ]
+    # Grouped by the first column, then the second, each in order of first appearance; missing values last.
+    langs = list(dict.fromkeys(wide_table["lang"].to_pylist()))
+    assert slices == [f"{source} / {lang}" for source in ("web", "(missing)") for lang in langs]
     with pytest.raises(ValueError, match="a slice is named 'en', like the overall slice"):
         evaluate_slices_arrow(wide_table, scorers=["new"], slice_by="lang", overall="en", metrics="mean", label=None)
 
@@ -180,7 +176,7 @@ def test_paired_diff_table_per_slice(tmp_path, wide_table, write_predictions, ma
     t = paired_diff_table_arrow(base, cand, metric="roc_auc", slice_by="lang", n_resamples=200, seed=5)
     assert t.schema == PAIRED_SCHEMA
     rows = {r["slice"]: r for r in t.to_pylist()}
-    assert list(rows) == ["all", "de", "en", "fr"]
+    assert list(rows) == ["all", *dict.fromkeys(base_cols["lang"])]
     assert rows["fr"]["status"] == "skipped" and rows["fr"]["overlaps_zero"] is None
     y = np.asarray(wide_table["label"])
     de = np.asarray(wide_table["lang"]) == "de"

@@ -58,7 +58,7 @@ def test_evaluate_slices_heatmap_shows_interval_n_skipped_and_error_cells(slice_
 
     # 4 slices (the overall one first) x 3 scorers; hovering a cell shows its value, interval and n.
     assert len(page.cells(0)) == 12
-    assert page.axis_labels_in_order("y", 0) == ["all", "de", "en", "fr"]
+    assert page.axis_labels_in_order("y", 0) == ["all", "en", "de", "fr"]  # slices in the order of the data
     for slice_name, scorer in (("en", "new"), ("all", "old")):
         expected = rows[(slice_name, scorer, "pr_auc")]
         tip = page.hover(page.cell(0, x=scorer, y=slice_name))

@@ -58,7 +58,7 @@ def test_spec_is_valid_vega_lite_with_only_the_drawn_rows_travelling() -> None:
     rows = drawn(chart)
     assert len(rows) == 6
     assert set(rows[0]) == {"slice", "delta", "low", "high", "n", "baseline", "candidate", "reason", "result",
-                            "note"}
+                            "note", "delta_inf", "low_inf", "high_inf", "n_inf", "baseline_inf", "candidate_inf"}
     results = {r["slice"]: r["result"] for r in rows}
     assert results == {"up": "better", "down": "worse", "flat": "no clear difference",
                        "zero": "no clear difference", HOSTILE: "skipped", "broken": "error"}
@@ -80,12 +80,13 @@ def test_sort_orders() -> None:
 def test_lower_is_better_and_values_that_are_not_finite() -> None:
     flipped = {r["slice"]: r["result"] for r in drawn(ev.diff_plot(diffs(), higher_is_better=False))}
     assert flipped["up"] == "worse" and flipped["down"] == "better"
-    # NaN or infinite differences with an "ok" status are drawn as rows without a value, not dropped.
+    # NaN differences with an "ok" status are drawn as rows without a value, infinite ones flagged: not dropped.
     odd = diffs(delta=[0.2, float("nan"), float("inf"), 0.0, None, None])
     rows = {r["slice"]: r for r in drawn(ev.diff_plot(odd, status=None, reason=None))}
     assert len(rows) == 6
-    assert rows["down"]["result"] == "no value" and rows["flat"]["result"] == "no value"
-    assert rows["down"]["note"] == "no value (the difference is missing or not finite)"
+    assert rows["down"]["result"] == "no value" and rows["flat"]["result"] == "infinite"
+    assert rows["down"]["note"] == "no value (the difference is missing or NaN)"
+    assert rows["flat"]["note"] == "infinite difference (inf)" and rows["flat"]["delta_inf"] == "inf"
     assert rows[HOSTILE]["result"] == "no value" and rows["broken"]["result"] == "no value"
     assert rows["up"]["result"] == "better"
 

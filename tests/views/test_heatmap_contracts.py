@@ -166,7 +166,7 @@ def test_status_rows_do_not_count_towards_the_value() -> None:
     grid = aggregate_grid(data, GridColumns(x="c", y="r", fill="v", status="status", reason="reason"))
     cells = {r["y"]: r for r in grid.cells.to_pylist()}
     assert cells["x"]["status"] == "error" and cells["x"]["value"] == pytest.approx(0.9)
-    assert cells["x"]["note"] == "error: boom"
+    assert cells["x"]["note"] == "error (1 of 2 rows): boom"  # the cell says how many of its rows failed
     assert cells["y"]["status"] == "skipped" and cells["y"]["value"] is None
     assert cells["y"]["note"] == "skipped: too few"
 

@@ -250,7 +250,7 @@ def test_scores_heatmap_on_the_example_evals(evals_path: Path, render) -> None:
     assert page.hover(glyph) == {"starred": f"{stars[0].datum['value']:.1f}"}
     cell = page.cells()[0]
     assert page.click_opens(cell) == cell.datum["link"]
-    assert set(page.hover(cell)) == {"Model", "Task", "Score", "95% CI", "rows", "Log"}
+    assert set(page.hover(cell)) == {"Model", "Task", "Score", "95% CI", "rows", "Scorer", "Log"}
 
 
 # -- sample_heatmap ------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ inference, and write long-form tables that the views draw.
 """
 
 from evalviz.analysis.artifacts import (
+    MEDIA_TYPE_ALIASES,
     MEDIA_TYPES,
     MetricState,
     PayloadValidationError,
@@ -42,6 +43,7 @@ from evalviz.analysis.readers import (
 from evalviz.analysis.tables import evaluate_slices, paired_diff_between_models, paired_diff_table
 
 __all__ = [
+    "MEDIA_TYPE_ALIASES",
     "MEDIA_TYPES",
     "Metric",
     "MetricState",

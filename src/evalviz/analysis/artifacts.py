@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import difflib
+import hashlib
 import json
 import math
 import re
@@ -24,14 +25,19 @@ from typing import Any, Literal
 
 import numpy as np
 
+from evalviz.errors import EvalvizError
+
 __all__ = [
     "MEDIA_TYPES",
+    "MEDIA_TYPE_ALIASES",
     "MetricState",
     "PayloadValidationError",
     "PredictionArtifactRef",
     "PredictionColumns",
     "available_schemas",
     "error_metric",
+    "media_type_reader",
+    "parse_digest",
     "sanitize_for_json",
     "skipped_metric",
     "validate_payload",
@@ -47,31 +53,201 @@ MEDIA_TYPES: dict[str, str] = {
     "application/vnd.apache.parquet": "parquet",
 }
 
+#: Other names for the same formats, as other tools write them, mapped to the name in ``MEDIA_TYPES``.
+MEDIA_TYPE_ALIASES: dict[str, str] = {
+    "application/csv": "text/csv",
+    "application/x-csv": "text/csv",
+    "text/x-csv": "text/csv",
+    "text/comma-separated-values": "text/csv",
+    "text/x-comma-separated-values": "text/csv",
+    "application/x-jsonl": "application/jsonl",
+    "application/ndjson": "application/jsonl",
+    "application/x-ndjson": "application/jsonl",
+    "application/jsonlines": "application/jsonl",
+    "application/x-jsonlines": "application/jsonl",
+    "application/json-lines": "application/jsonl",
+    "application/jsonl+json": "application/jsonl",
+    "text/jsonl": "application/jsonl",
+    "text/x-ndjson": "application/jsonl",
+    "application/parquet": "application/vnd.apache.parquet",
+    "application/x-parquet": "application/vnd.apache.parquet",
+}
+
+#: Digest algorithms a ``sha256`` field may name as ``"<algorithm>:<hex>"``: spelling -> hashlib name.
+_DIGEST_ALGORITHMS: dict[str, str] = {
+    "md5": "md5",
+    "sha1": "sha1",
+    "sha224": "sha224",
+    "sha256": "sha256",
+    "sha384": "sha384",
+    "sha512": "sha512",
+    "sha3224": "sha3_224",
+    "sha3256": "sha3_256",
+    "sha3384": "sha3_384",
+    "sha3512": "sha3_512",
+    "blake2b": "blake2b",
+    "blake2s": "blake2s",
+}
+
 _STATUSES = ("ok", "skipped", "error")
 _NAN_STRATEGIES = ("skipped", "null", "raise")
-_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+_UTF8_CHARSETS = ("utf-8", "utf8", "us-ascii", "ascii")
+_REF_FIELDS = ("uri", "media_type", "columns", "sha256", "n_rows", "role", "metadata")
+_COLUMN_ROLES = ("label", "score", "row_id", "content_hash", "scorer", "slice", "text")
+_COLUMN_FIELDS = (*_COLUMN_ROLES, "provenance")
+# The roles whose columns are read as data: each needs a column of its own.
+_DATA_ROLES = ("label", "score", "row_id", "content_hash")
 
 
-def _unknown_keys_error(kind: str, unknown: Sequence[str], allowed: Sequence[str]) -> ValueError:
+def _unknown_keys_error(kind: str, unknown: Sequence[str], allowed: Sequence[str]) -> EvalvizError:
     parts = []
     for key in unknown:
         close = difflib.get_close_matches(str(key), allowed, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         parts.append(f"{key!r}{hint}")
-    return ValueError(f"{kind} got unknown field(s) {', '.join(parts)}; expected only {', '.join(allowed)}")
+    return EvalvizError(f"{kind} got unknown field(s) {', '.join(parts)}; expected only {', '.join(allowed)}")
+
+
+def _spelling(key: str) -> str:
+    """A key without case, separators or a plural ``s``: how a typo of a known key is recognised."""
+    return re.sub(r"[\s_\-]", "", key.lower()).removesuffix("s")
+
+
+def _split_keys(kind: str, data: Mapping[str, Any], known: Sequence[str]) -> dict[str, Any]:
+    """The keys of ``data`` that ``kind`` does not define, kept as they are; a misspelt known key raises.
+
+    eval-toolkit's schemas allow further keys, so they are carried along. A key that differs from a
+    known one only by case, ``_``/``-`` or a plural ``s`` (``nrows``, ``row_ids``) is a typo that
+    would silently switch a check off, so it is refused with the right spelling.
+    """
+    by_spelling = {_spelling(k): k for k in known}
+    extra: dict[str, Any] = {}
+    typos = []
+    for key, value in data.items():
+        if key in known:
+            continue
+        if not isinstance(key, str):
+            raise TypeError(f"{kind} keys must be str, got {type(key).__name__} {key!r}")
+        if _spelling(key) in by_spelling:
+            typos.append(f"{key!r} (did you mean {by_spelling[_spelling(key)]!r}?)")
+        extra[key] = value
+    if typos:
+        raise EvalvizError(
+            f"{kind} got unknown field(s) {', '.join(typos)} that look misspelt; known fields are "
+            f"{', '.join(known)} (fields of other names are kept as they are)"
+        )
+    return extra
 
 
 def _check_name(kind: str, field_name: str, value: object, *, optional: bool) -> None:
     if value is None:
         if optional:
             return
-        raise ValueError(f"{kind}.{field_name} is required: name the column that holds it")
+        raise EvalvizError(f"{kind}.{field_name} is required: name the column that holds it")
     if not isinstance(value, str):
         raise TypeError(
             f"{kind}.{field_name} must be a column name (str), got {type(value).__name__} {value!r}"
         )
     if not value.strip():
-        raise ValueError(f"{kind}.{field_name} must be a non-empty column name, got {value!r}")
+        raise EvalvizError(f"{kind}.{field_name} must be a non-empty column name, got {value!r}")
+
+
+def _json_mapping(kind: str, field_name: str, value: object) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{kind}.{field_name} must be a mapping, got {type(value).__name__}")
+    bad = [k for k in value if not isinstance(k, str)]
+    if bad:
+        raise TypeError(f"{kind}.{field_name} keys must be str, got {type(bad[0]).__name__} {bad[0]!r}")
+    return dict(value)
+
+
+def media_type_reader(media_type: str) -> str:
+    """The reader (``"csv"``, ``"jsonl"`` or ``"parquet"``) for a media type.
+
+    Names in :data:`MEDIA_TYPES` and their :data:`MEDIA_TYPE_ALIASES` are understood, in any case
+    and with parameters (``text/csv; charset=utf-8``). A charset other than UTF-8 and CSV with
+    ``header=absent`` are refused: the readers need UTF-8 and a header row naming the columns.
+
+    Example:
+        >>> media_type_reader("application/x-ndjson"), media_type_reader("Text/CSV; charset=UTF-8")
+        ('jsonl', 'csv')
+    """
+    if not isinstance(media_type, str):
+        raise TypeError(f"a media type must be a str, got {type(media_type).__name__}")
+    essence, *params = (part.strip() for part in media_type.split(";"))
+    name = MEDIA_TYPE_ALIASES.get(essence.lower(), essence.lower())
+    if name not in MEDIA_TYPES:
+        known = [*MEDIA_TYPES, *MEDIA_TYPE_ALIASES]
+        close = difflib.get_close_matches(essence.lower(), known, n=1, cutoff=0.8)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise EvalvizError(
+            f"media type {media_type!r} is not supported{hint}; use one of {', '.join(MEDIA_TYPES)} "
+            f"(also understood: {', '.join(MEDIA_TYPE_ALIASES)})"
+        )
+    for param in params:
+        key, _, value = (p.strip().strip('"').lower() for p in param.partition("="))
+        if key == "charset" and value not in _UTF8_CHARSETS:
+            raise EvalvizError(
+                f"media type {media_type!r}: evalviz reads UTF-8 files only; convert the file to UTF-8 "
+                "and drop the charset parameter"
+            )
+        if key == "header" and value == "absent":
+            raise EvalvizError(
+                f"media type {media_type!r}: prediction files need a header row naming their columns"
+            )
+    return MEDIA_TYPES[name]
+
+
+def parse_digest(digest: str) -> tuple[str, str]:
+    """The hashlib algorithm and lower-case hex digest of a ref's ``sha256`` field.
+
+    The field holds either 64 hex characters (a SHA-256) or ``"<algorithm>:<hex>"`` as many
+    pipelines write digests (``"sha256:9f2c…"``, ``"sha512:…"``, ``"blake2b:…"``).
+
+    Example:
+        >>> parse_digest("sha256:" + "AB" * 32) == ("sha256", "ab" * 32)
+        True
+    """
+    if not isinstance(digest, str):
+        raise TypeError(f"PredictionArtifactRef.sha256 must be a str, got {type(digest).__name__} {digest!r}")
+    prefix, colon, hex_part = digest.strip().rpartition(":")
+    known = ", ".join(dict.fromkeys(a.replace("_", "-") for a in _DIGEST_ALGORITHMS.values()))
+    if not colon:
+        if len(hex_part) == 64 and _HEX.match(hex_part):
+            return "sha256", hex_part.lower()
+        raise EvalvizError(
+            f"PredictionArtifactRef.sha256 must be 64 hex characters, got {digest!r}; a digest of another "
+            f"algorithm is written '<algorithm>:<hex>' ({known})"
+        )
+    algorithm = _DIGEST_ALGORITHMS.get(re.sub(r"[_\-]", "", prefix.strip().lower()))
+    if algorithm is None:
+        raise EvalvizError(
+            f"PredictionArtifactRef.sha256 {digest!r} names digest algorithm {prefix!r}, which evalviz "
+            f"cannot check; use one of {known}"
+        )
+    size = 2 * hashlib.new(algorithm).digest_size
+    if len(hex_part) != size or not _HEX.match(hex_part):
+        raise EvalvizError(
+            f"PredictionArtifactRef.sha256 {digest!r} must have {size} hex characters after "
+            f"'{prefix}:', got {hex_part!r}"
+        )
+    return algorithm, hex_part.lower()
+
+
+def _check_role(role: object) -> str | tuple[str, ...]:
+    if isinstance(role, str):
+        if not role.strip():
+            raise EvalvizError(f"PredictionArtifactRef.role must be a non-empty str, got {role!r}")
+        return role
+    if isinstance(role, Sequence) and not isinstance(role, (bytes, bytearray)):
+        roles = tuple(role)
+        if not roles or not all(isinstance(r, str) and r.strip() for r in roles):
+            raise EvalvizError(
+                f"PredictionArtifactRef.role list must hold at least one non-empty str, got {list(roles)!r}"
+            )
+        return roles
+    raise TypeError(f"PredictionArtifactRef.role must be a str or a list of str, got {type(role).__name__}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +257,12 @@ class PredictionColumns:
     ``label`` (0/1 ground truth) may be ``None`` for artifacts that are only summarised by
     score-only metrics such as ``mean``; ``score`` is always required. ``row_id`` lets two artifacts
     be joined row by row; ``content_hash`` proves that a row id still means the same input.
+    ``scorer`` names the scorer of each row (one file holding several scorers), ``slice`` the
+    slice each row belongs to; ``text`` and ``provenance`` (a mapping of names to columns) are
+    kept for the record, like any other key (``extra``), as eval-toolkit writes them.
 
     Example:
-        >>> cols = PredictionColumns(label="y", score="p", row_id="id")
+        >>> cols = PredictionColumns(label="y", score="p", row_id="id", slice="lang")
         >>> PredictionColumns.from_dict(cols.to_dict()) == cols
         True
     """
@@ -92,78 +271,101 @@ class PredictionColumns:
     score: str
     row_id: str | None = None
     content_hash: str | None = None
+    scorer: str | None = None
+    slice: str | None = None
+    text: str | None = None
+    provenance: Mapping[str, str] = field(default_factory=dict, hash=False)
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         _check_name("PredictionColumns", "label", self.label, optional=True)
         _check_name("PredictionColumns", "score", self.score, optional=False)
-        _check_name("PredictionColumns", "row_id", self.row_id, optional=True)
-        _check_name("PredictionColumns", "content_hash", self.content_hash, optional=True)
-        mapped = [(k, getattr(self, k)) for k in ("label", "score", "row_id", "content_hash")]
+        for role in _COLUMN_ROLES[2:]:
+            _check_name("PredictionColumns", role, getattr(self, role), optional=True)
+        provenance = _json_mapping("PredictionColumns", "provenance", self.provenance)
+        bad = [(k, v) for k, v in provenance.items() if not isinstance(v, str)]
+        if bad:
+            raise TypeError(
+                f"PredictionColumns.provenance values must be str, got {bad[0][0]!r}: {bad[0][1]!r}"
+            )
+        object.__setattr__(self, "provenance", provenance)
+        extra = _json_mapping("PredictionColumns", "extra", self.extra)
+        clash = [k for k in extra if k in _COLUMN_FIELDS]
+        if clash:
+            raise EvalvizError(f"PredictionColumns.extra repeats the field(s) {', '.join(map(repr, clash))}")
+        object.__setattr__(self, "extra", extra)
         seen: dict[str, str] = {}
-        for key, value in mapped:
+        for key in _DATA_ROLES:
+            value = getattr(self, key)
             if value is None:
                 continue
             if value in seen:
-                raise ValueError(
+                raise EvalvizError(
                     f"PredictionColumns maps both {seen[value]!r} and {key!r} to column {value!r}; "
                     "each role needs its own column"
                 )
             seen[value] = key
 
-    def to_dict(self) -> dict[str, str]:
-        """The mapping as a JSON-ready dict; unmapped optional columns are left out.
+    def to_dict(self) -> dict[str, Any]:
+        """The mapping as a JSON-ready dict; unmapped optional columns are left out, extra keys kept.
 
         Example:
-            >>> PredictionColumns(label="y", score="p").to_dict()
-            {'label': 'y', 'score': 'p'}
+            >>> PredictionColumns(label="y", score="p", scorer="model").to_dict()
+            {'label': 'y', 'score': 'p', 'scorer': 'model'}
         """
-        out: dict[str, str] = {}
-        for key in ("label", "score", "row_id", "content_hash"):
+        out: dict[str, Any] = {}
+        for key in _COLUMN_ROLES:
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
+        if self.provenance:
+            out["provenance"] = dict(self.provenance)
+        out.update(sanitize_for_json(self.extra))
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PredictionColumns:
-        """Build from a mapping such as ``to_dict()`` returns; unknown keys are an error.
+        """Build from a mapping such as ``to_dict()`` returns; other keys are kept in ``extra``.
+
+        A key that misspells a known one (``row_ids``, ``Score``) raises, naming the right spelling.
 
         Example:
-            >>> PredictionColumns.from_dict({"label": "y", "score": "p"}).score
-            'p'
+            >>> PredictionColumns.from_dict({"label": "y", "score": "p", "split": "fold"}).extra
+            {'split': 'fold'}
         """
         if isinstance(data, PredictionColumns):
             return data
         if not isinstance(data, Mapping):
             raise TypeError(f"PredictionColumns.from_dict needs a mapping, got {type(data).__name__}")
-        allowed = ("label", "score", "row_id", "content_hash")
-        unknown = [k for k in data if k not in allowed]
-        if unknown:
-            raise _unknown_keys_error("PredictionColumns", unknown, allowed)
+        extra = _split_keys("PredictionColumns", data, _COLUMN_FIELDS)
         if "score" not in data:
-            raise ValueError("PredictionColumns needs a 'score' column")
+            raise EvalvizError("PredictionColumns needs a 'score' column")
         return cls(
-            label=data.get("label"),
-            score=data["score"],
-            row_id=data.get("row_id"),
-            content_hash=data.get("content_hash"),
+            **{key: data.get(key) for key in _COLUMN_ROLES},
+            provenance=data.get("provenance") or {},
+            extra=extra,
         )
 
 
 @dataclass(frozen=True, slots=True)
 class PredictionArtifactRef:
-    """A reference to a persisted prediction file, pinned by hash and row count.
+    """A reference to a persisted prediction file, pinned by digest and row count.
 
     ``columns`` may be given as a :class:`PredictionColumns` or a plain mapping (converted on
     construction). When ``sha256`` or ``n_rows`` is set, readers refuse a file that no longer
-    matches. ``media_type`` is one of ``text/csv``, ``application/jsonl`` and
-    ``application/vnd.apache.parquet``.
+    matches. ``sha256`` holds 64 hex characters or ``"<algorithm>:<hex>"`` (``"sha256:…"``), kept
+    as written. ``media_type`` is ``text/csv``, ``application/jsonl`` or
+    ``application/vnd.apache.parquet``, or one of their :data:`MEDIA_TYPE_ALIASES`, kept as
+    written. ``role`` is a str or a list of str (an artifact that serves several roles);
+    ``metadata`` and any other keys (``extra``) are kept and written back by ``to_dict``.
 
     Example:
         >>> ref = PredictionArtifactRef("preds.parquet", "application/vnd.apache.parquet",
-        ...                             {"label": "y", "score": "p"}, n_rows=3)
+        ...                             {"label": "y", "score": "p"}, n_rows=3, role=["test", "ood"])
         >>> PredictionArtifactRef.from_dict(ref.to_dict()) == ref
         True
+        >>> ref.to_dict()["role"]
+        ['test', 'ood']
     """
 
     uri: str
@@ -171,7 +373,9 @@ class PredictionArtifactRef:
     columns: PredictionColumns
     sha256: str | None = None
     n_rows: int | None = None
-    role: str = "predictions"
+    role: str | tuple[str, ...] = "predictions"
+    metadata: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.uri, PurePath):
@@ -181,18 +385,15 @@ class PredictionArtifactRef:
                 f"PredictionArtifactRef.uri must be a str path or URI, got {type(self.uri).__name__}"
             )
         if not self.uri.strip():
-            raise ValueError("PredictionArtifactRef.uri must be a non-empty path or URI")
+            raise EvalvizError("PredictionArtifactRef.uri must be a non-empty path or URI")
         if not isinstance(self.media_type, str):
             raise TypeError(
                 f"PredictionArtifactRef.media_type must be a str, got {type(self.media_type).__name__}"
             )
-        if self.media_type not in MEDIA_TYPES:
-            close = difflib.get_close_matches(self.media_type, list(MEDIA_TYPES), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ValueError(
-                f"PredictionArtifactRef.media_type {self.media_type!r} is not supported{hint}; "
-                f"use one of {', '.join(MEDIA_TYPES)}"
-            )
+        try:
+            media_type_reader(self.media_type)
+        except EvalvizError as exc:
+            raise EvalvizError(f"PredictionArtifactRef.media_type: {exc}") from None
         columns = self.columns
         if isinstance(columns, Mapping):
             columns = PredictionColumns.from_dict(columns)
@@ -202,26 +403,53 @@ class PredictionArtifactRef:
                 "PredictionArtifactRef.columns must be a PredictionColumns or a mapping, "
                 f"got {type(columns).__name__}"
             )
+        if self.sha256 == "":  # eval-toolkit's "not pinned"
+            object.__setattr__(self, "sha256", None)
         if self.sha256 is not None:
-            if not isinstance(self.sha256, str) or not _SHA256.match(self.sha256):
-                raise ValueError(
-                    f"PredictionArtifactRef.sha256 must be 64 hex characters, got {self.sha256!r}"
-                )
-            object.__setattr__(self, "sha256", self.sha256.lower())
-        if self.n_rows is not None:
-            if isinstance(self.n_rows, bool) or not isinstance(self.n_rows, (int, np.integer)):
-                raise TypeError(
-                    f"PredictionArtifactRef.n_rows must be an int or None, got "
-                    f"{type(self.n_rows).__name__} {self.n_rows!r}"
-                )
-            if self.n_rows < 0:
-                raise ValueError(f"PredictionArtifactRef.n_rows must be >= 0, got {self.n_rows}")
-            object.__setattr__(self, "n_rows", int(self.n_rows))
-        if not isinstance(self.role, str) or not self.role.strip():
-            raise ValueError(f"PredictionArtifactRef.role must be a non-empty str, got {self.role!r}")
+            parse_digest(self.sha256)
+        self._check_n_rows()
+        object.__setattr__(self, "role", _check_role(self.role))
+        object.__setattr__(self, "metadata", _json_mapping("PredictionArtifactRef", "metadata", self.metadata))
+        extra = _json_mapping("PredictionArtifactRef", "extra", self.extra)
+        clash = [k for k in extra if k in _REF_FIELDS]
+        if clash:
+            raise EvalvizError(f"PredictionArtifactRef.extra repeats the field(s) {', '.join(map(repr, clash))}")
+        object.__setattr__(self, "extra", extra)
+
+    def _check_n_rows(self) -> None:
+        if self.n_rows is None:
+            return
+        if isinstance(self.n_rows, bool) or not isinstance(self.n_rows, (int, np.integer)):
+            raise TypeError(
+                f"PredictionArtifactRef.n_rows must be an int or None, got "
+                f"{type(self.n_rows).__name__} {self.n_rows!r}"
+            )
+        if self.n_rows < 0:
+            raise EvalvizError(f"PredictionArtifactRef.n_rows must be >= 0, got {self.n_rows}")
+        object.__setattr__(self, "n_rows", int(self.n_rows))
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """``role`` as a tuple, whether one role or several were given.
+
+        Example:
+            >>> PredictionArtifactRef("p.csv", "text/csv", {"score": "p"}).roles
+            ('predictions',)
+        """
+        return (self.role,) if isinstance(self.role, str) else self.role
+
+    @property
+    def digest(self) -> tuple[str, str] | None:
+        """``(hashlib algorithm, hex digest)`` of the pinned file, or ``None`` when not pinned.
+
+        Example:
+            >>> PredictionArtifactRef("p.csv", "text/csv", {"score": "p"}, sha256="sha256:" + "0" * 64).digest[0]
+            'sha256'
+        """
+        return None if self.sha256 is None else parse_digest(self.sha256)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict; ``sha256`` and ``n_rows`` only when set.
+        """A JSON-ready dict; ``sha256``, ``n_rows`` and ``metadata`` only when set, extra keys kept.
 
         Example:
             >>> PredictionArtifactRef("p.csv", "text/csv", {"label": "y", "score": "p"}).to_dict()["columns"]
@@ -231,17 +459,22 @@ class PredictionArtifactRef:
             "uri": self.uri,
             "media_type": self.media_type,
             "columns": self.columns.to_dict(),
-            "role": self.role,
+            "role": self.role if isinstance(self.role, str) else list(self.role),
         }
         if self.sha256 is not None:
             out["sha256"] = self.sha256
         if self.n_rows is not None:
             out["n_rows"] = self.n_rows
+        if self.metadata:
+            out["metadata"] = sanitize_for_json(self.metadata)
+        out.update(sanitize_for_json(self.extra))
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PredictionArtifactRef:
-        """Build from a mapping such as ``to_dict()`` returns; unknown keys are an error.
+        """Build from a mapping such as ``to_dict()`` returns; other keys are kept in ``extra``.
+
+        A key that misspells a known one (``nrows``, ``SHA256``) raises, naming the right spelling.
 
         Example:
             >>> d = {"uri": "p.csv", "media_type": "text/csv", "columns": {"label": "y", "score": "p"}}
@@ -252,13 +485,10 @@ class PredictionArtifactRef:
             return data
         if not isinstance(data, Mapping):
             raise TypeError(f"PredictionArtifactRef.from_dict needs a mapping, got {type(data).__name__}")
-        allowed = ("uri", "media_type", "columns", "sha256", "n_rows", "role")
-        unknown = [k for k in data if k not in allowed]
-        if unknown:
-            raise _unknown_keys_error("PredictionArtifactRef", unknown, allowed)
+        extra = _split_keys("PredictionArtifactRef", data, _REF_FIELDS)
         missing = [k for k in ("uri", "media_type", "columns") if k not in data]
         if missing:
-            raise ValueError(f"PredictionArtifactRef needs {', '.join(repr(k) for k in missing)}")
+            raise EvalvizError(f"PredictionArtifactRef needs {', '.join(repr(k) for k in missing)}")
         return cls(
             uri=data["uri"],
             media_type=data["media_type"],
@@ -266,6 +496,8 @@ class PredictionArtifactRef:
             sha256=data.get("sha256"),
             n_rows=data.get("n_rows"),
             role=data.get("role", "predictions"),
+            metadata=data.get("metadata") or {},
+            extra=extra,
         )
 
 
@@ -283,13 +515,14 @@ class MetricState:
     """A metric value together with whether it could be computed, and why not.
 
     ``status`` is ``"ok"``, ``"skipped"`` (not computable for this data, e.g. a single-class
-    slice) or ``"error"`` (something failed unexpectedly). A skipped or errored state needs a
-    ``reason``.
+    slice) or ``"error"`` (something failed unexpectedly); ``reason`` says why (evalviz's own
+    results always give one). ``to_dict`` writes what eval-toolkit writes: a non-finite value
+    becomes a :func:`skipped_metric` dict, like everywhere in :func:`sanitize_for_json`.
 
     Example:
         >>> MetricState(0.91).to_dict()
         {'value': 0.91, 'status': 'ok', 'reason': ''}
-        >>> MetricState(None, "skipped", "only one class").status
+        >>> MetricState(float("nan")).to_dict()["value"]["status"]
         'skipped'
     """
 
@@ -300,11 +533,11 @@ class MetricState:
 
     def __post_init__(self) -> None:
         if self.status not in _STATUSES:
-            raise ValueError(f"MetricState.status must be one of {', '.join(_STATUSES)}, got {self.status!r}")
+            raise EvalvizError(
+                f"MetricState.status must be one of {', '.join(_STATUSES)}, got {self.status!r}"
+            )
         if not isinstance(self.reason, str):
             raise TypeError(f"MetricState.reason must be a str, got {type(self.reason).__name__}")
-        if self.status != "ok" and not self.reason.strip():
-            raise ValueError(f"a {self.status} MetricState needs a reason")
         if not isinstance(self.details, Mapping):
             raise TypeError(f"MetricState.details must be a mapping, got {type(self.details).__name__}")
         object.__setattr__(self, "details", dict(self.details))
@@ -317,12 +550,12 @@ class MetricState:
             {'row': 3}
         """
         out: dict[str, Any] = {
-            "value": sanitize_for_json(self.value, nan_strategy="null"),
+            "value": sanitize_for_json(self.value),
             "status": self.status,
             "reason": self.reason,
         }
         if self.details:
-            out["details"] = sanitize_for_json(self.details, nan_strategy="null")
+            out["details"] = sanitize_for_json(self.details)
         return out
 
     @classmethod
@@ -340,7 +573,7 @@ class MetricState:
         return cls(
             value=data.get("value"),
             status=data.get("status", "ok"),
-            reason=data.get("reason", ""),
+            reason=data.get("reason") or "",
             details=dict(data.get("details") or {}),
         )
 
@@ -370,8 +603,8 @@ def sanitize_for_json(payload: Any, nan_strategy: NanStrategy = "skipped") -> An
 
     Mappings, sequences, numpy scalars and arrays, dataclasses, objects with ``to_dict`` and
     paths are converted recursively. Non-finite floats (NaN, +-inf) become a
-    :func:`skipped_metric` dict (``"skipped"``), ``None`` (``"null"``) or raise a ``ValueError``
-    naming where they are (``"raise"``).
+    :func:`skipped_metric` dict (``"skipped"``, as eval-toolkit does), ``None`` (``"null"``) or raise
+    an ``EvalvizError`` (a ``ValueError``) naming where they are (``"raise"``).
 
     Example:
         >>> import json, math
@@ -379,13 +612,13 @@ def sanitize_for_json(payload: Any, nan_strategy: NanStrategy = "skipped") -> An
         '{"auc": null}'
     """
     if nan_strategy not in _NAN_STRATEGIES:
-        raise ValueError(f"nan_strategy must be one of {', '.join(_NAN_STRATEGIES)}, got {nan_strategy!r}")
+        raise EvalvizError(f"nan_strategy must be one of {', '.join(_NAN_STRATEGIES)}, got {nan_strategy!r}")
     return _sanitize(payload, nan_strategy, "$", 0)
 
 
 def _sanitize(obj: Any, strategy: str, path: str, depth: int) -> Any:
     if depth > 200:
-        raise ValueError(f"payload is nested too deeply (or refers to itself) at {path}")
+        raise EvalvizError(f"payload is nested too deeply (or refers to itself) at {path}")
     if obj is None or isinstance(obj, (str, bool)):
         return obj
     if isinstance(obj, int):
@@ -396,8 +629,8 @@ def _sanitize(obj: Any, strategy: str, path: str, depth: int) -> Any:
         if strategy == "null":
             return None
         if strategy == "raise":
-            raise ValueError(f"non-finite number {obj!r} at {path}")
-        return skipped_metric(f"non-finite value {obj!r}")
+            raise EvalvizError(f"non-finite number {obj!r} at {path}")
+        return skipped_metric(f"non-finite numeric value: {obj!r}")
     if isinstance(obj, np.generic):
         return _sanitize(obj.item(), strategy, path, depth + 1)
     if isinstance(obj, np.ndarray):
@@ -426,7 +659,7 @@ def _sanitize(obj: Any, strategy: str, path: str, depth: int) -> Any:
     return str(obj)
 
 
-class PayloadValidationError(ValueError):
+class PayloadValidationError(EvalvizError):
     """A payload does not match the JSON Schema it was checked against."""
 
 
@@ -445,7 +678,7 @@ def available_schemas() -> list[str]:
 def _load_schema(schema_name: str) -> dict[str, Any]:
     names = available_schemas()
     if schema_name not in names:
-        raise ValueError(f"unknown schema {schema_name!r}; bundled schemas are {', '.join(names)}")
+        raise EvalvizError(f"unknown schema {schema_name!r}; bundled schemas are {', '.join(names)}")
     text = (resources.files("evalviz.analysis") / "schemas" / schema_name).read_text(encoding="utf-8")
     return json.loads(text)
 

@@ -2,13 +2,15 @@
 
 All metrics of all scorers in one call share the same resamples. Resamples are drawn in
 chunks, each from its own child of ``numpy.random.SeedSequence(seed)``, so a seed gives the same
-answer whatever the number of threads. Rows can be resampled freely, within each label
+answer whatever the number of threads (a numpy Generator is accepted as the seed: entropy is drawn
+from it). Rows can be resampled freely, within each label
 (``stratify=True``), or by cluster (``clusters=``: all rows of a drawn cluster enter together,
 e.g. the epochs of one sample, as in Miller 2024, "Adding Error Bars to Evals").
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
@@ -20,14 +22,19 @@ from typing import Any, Literal
 
 import numpy as np
 
+from evalviz.analysis.arguments import Resampling, SeedLike, check_column_name, check_memory, check_resampling
 from evalviz.analysis.artifacts import MetricState, PredictionArtifactRef
 from evalviz.analysis.metrics import (
     Metric,
     RankedScores,
     Workspace,
+    as_labels,
+    as_scores,
     check_metric_inputs,
+    class_counts,
     get_metric,
 )
+from evalviz.errors import EvalvizError
 
 __all__ = [
     "bootstrap_metric",
@@ -38,7 +45,6 @@ __all__ = [
 ]
 
 Method = Literal["percentile", "basic", "bca"]
-METHODS: tuple[str, ...] = ("percentile", "basic", "bca")
 
 #: Elements (resamples x rows) drawn per chunk; bounds memory at a few tens of MB per thread.
 _CHUNK_ELEMENTS = 1 << 18
@@ -70,12 +76,12 @@ def encode_clusters(clusters: Any, n: int) -> tuple[np.ndarray, int]:
     """Cluster ids -> (integer codes 0..K-1 per row, K)."""
     values = np.asarray(clusters)
     if values.ndim != 1 or len(values) != n:
-        raise ValueError(f"clusters must give one id per row ({n} rows), got shape {values.shape}")
+        raise EvalvizError(f"clusters must give one id per row ({n} rows), got shape {values.shape}")
     if values.dtype == object and any(v is None for v in values):
         i = next(i for i, v in enumerate(values) if v is None)
-        raise ValueError(f"cluster ids must not be missing; row {i} is None")
+        raise EvalvizError(f"cluster ids must not be missing; row {i} is None")
     if values.dtype.kind == "f" and np.isnan(values).any():
-        raise ValueError(
+        raise EvalvizError(
             f"cluster ids must not be missing; row {int(np.flatnonzero(np.isnan(values))[0])} is NaN"
         )
     try:
@@ -122,9 +128,9 @@ class _Design:
             self.codes, self.n_clusters = encode_clusters(clusters, n)
         if stratify:
             if labels is None:
-                raise ValueError("stratify=True needs labels to stratify by")
+                raise EvalvizError("stratify=True needs labels to stratify by")
             if clusters is not None:
-                raise ValueError("stratify=True and clusters cannot be combined; choose one")
+                raise EvalvizError("stratify=True and clusters cannot be combined; choose one")
             self.strata = [s for s in (np.flatnonzero(labels == 1), np.flatnonzero(labels == 0)) if len(s)]
             # Column j of a resample draws from the rows of its stratum: strata_rows[start + floor(u * size)].
             self.strata_rows = np.concatenate(self.strata)
@@ -152,14 +158,10 @@ class _Design:
             return "cluster"
         return "stratified" if self.strata is not None else "rows"
 
-    def chunk_plan(self, n_resamples: int, seed: int | None) -> list[tuple[np.random.SeedSequence, int]]:
+    def chunk_size(self, n_resamples: int) -> int:
+        """Resamples drawn per chunk: a chunk holds about ``_CHUNK_ELEMENTS`` (resample, row) pairs."""
         width = max(self.n, self.n_clusters, 1)
-        per_chunk = max(1, min(n_resamples, _CHUNK_ELEMENTS // width))
-        sizes = [per_chunk] * (n_resamples // per_chunk)
-        if n_resamples % per_chunk:
-            sizes.append(n_resamples % per_chunk)
-        seeds = np.random.SeedSequence(seed).spawn(len(sizes))
-        return list(zip(seeds, sizes, strict=True))
+        return max(1, min(n_resamples, _CHUNK_ELEMENTS // width))
 
     def draw(self, rng: np.random.Generator, b: int, ws: Workspace | None = None) -> _Resample:
         ws = ws or Workspace()
@@ -196,11 +198,14 @@ class _Evaluator:
         self.ranked = RankedScores(labels, scores) if self.rank_names else None  # type: ignore[arg-type]
         self.rows = {m.name: m.row_values(labels, scores) for m in metrics if m.kind == "rowmean"}
         self.custom = [m for m in metrics if m.kind == "custom"]
+        # Rank metrics apply the rule of definedness themselves, from the class counts they compute anyway.
+        self.class_bound = [m for m in metrics if m.kind != "rank" and m.needs_classes and labels is not None]
 
     def evaluate(
         self, rs: _Resample, *, strict: bool = False, ws: Workspace | None = None
     ) -> dict[str, np.ndarray]:
-        """Every metric on every resample; ``strict`` lets a custom metric's exception through."""
+        """Every metric on every resample, NaN where undefined; ``strict`` lets a custom metric's exception
+        through."""
         out: dict[str, np.ndarray] = {}
         if self.ranked is not None:
             if rs.idx is not None:
@@ -220,16 +225,32 @@ class _Evaluator:
                 w = rs.weights
                 with np.errstate(divide="ignore", invalid="ignore"):
                     out[name] = (w @ values) / w.sum(axis=1)  # type: ignore[union-attr]
+        counts = self._class_counts(rs) if self.class_bound else None
         for metric in self.custom:
-            vals = np.empty(rs.size)
+            vals = np.full(rs.size, np.nan)
+            defined = metric.defined(*counts) if counts is not None and metric in self.class_bound else None
             for i in range(rs.size):
+                if defined is not None and not defined[i]:
+                    continue  # undefined here: the function is not called
                 if rs.idx is not None:
                     sel = rs.idx[i]
                 else:
                     sel = np.repeat(np.arange(self.n), rs.weights[i].astype(np.int64))  # type: ignore[index]
                 vals[i] = self.call_custom(metric, sel, strict=strict)
             out[metric.name] = vals
+        if counts is not None:
+            for metric in self.class_bound:
+                out[metric.name] = metric.where_defined(out[metric.name], *counts)
         return out
+
+    def _class_counts(self, rs: _Resample) -> tuple[np.ndarray, np.ndarray]:
+        """Positive and negative rows of each resample."""
+        labels = self.labels.astype(np.float64)  # type: ignore[union-attr]
+        if rs.idx is not None:
+            n_pos = np.take(labels, rs.idx, mode="clip").sum(axis=1)
+            return n_pos, rs.idx.shape[1] - n_pos
+        n_pos = rs.weights @ labels  # type: ignore[operator]
+        return n_pos, rs.weights.sum(axis=1) - n_pos  # type: ignore[union-attr]
 
     def call_custom(self, metric: Metric, sel: np.ndarray | None, *, strict: bool = False) -> float:
         labels = None if self.labels is None or not metric.requires_labels else self.labels
@@ -244,24 +265,38 @@ class _Evaluator:
                 raise
             return math.nan  # undefined on this resample
 
-    def jackknife(self, metric: Metric, design: _Design, seed: int | None) -> tuple[np.ndarray, str]:
-        """Leave-one-unit-out values of ``metric`` (a unit is a row or a cluster)."""
+    def jackknife(self, metric: Metric, design: _Design, resampling: Resampling) -> tuple[np.ndarray, str]:
+        """Leave-one-unit-out values of ``metric`` (a unit is a row or a cluster), NaN where leaving a unit out
+        leaves the metric undefined."""
+        values, how, groups = self._leave_out(metric, design, resampling)
+        if metric.needs_classes and self.labels is not None:
+            left_pos = np.bincount(groups, weights=self.labels, minlength=len(values))
+            left_size = np.bincount(groups, minlength=len(values))
+            n_pos, n_neg = class_counts(self.labels)  # type: ignore[misc]
+            values = metric.where_defined(values, n_pos - left_pos, n_neg - (left_size - left_pos))
+        return values, how
+
+    def _leave_out(
+        self, metric: Metric, design: _Design, resampling: Resampling
+    ) -> tuple[np.ndarray, str, np.ndarray]:
+        """(the metric with each group of rows left out in turn, how, each row's group)."""
         name = metric.name
         n = self.n
         if metric.kind == "rowmean":
             values = self.rows[name]
             total = values.sum()
-            if design.codes is None:
-                return (total - values) / (n - 1), "exact"
-            sums = np.bincount(design.codes, weights=values, minlength=design.n_clusters)
-            sizes = np.bincount(design.codes, minlength=design.n_clusters)
             with np.errstate(divide="ignore", invalid="ignore"):
-                return (total - sums) / (n - sizes), "exact"
+                if design.codes is None:
+                    return (total - values) / (n - 1), "exact", np.arange(n)
+                sums = np.bincount(design.codes, weights=values, minlength=design.n_clusters)
+                sizes = np.bincount(design.codes, minlength=design.n_clusters)
+                return (total - sums) / (n - sizes), "exact", design.codes
         if metric.kind == "rank" and self.ranked is not None:
             if design.codes is None:
-                return (self.ranked.loo_roc_auc() if name == "roc_auc" else self.ranked.loo_pr_auc()), "exact"
+                loo = self.ranked.loo_roc_auc() if name == "roc_auc" else self.ranked.loo_pr_auc()
+                return loo, "exact", np.arange(n)
             if name == "roc_auc":
-                return self.ranked.loo_roc_auc_clusters(design.codes, design.n_clusters), "exact"
+                return self.ranked.loo_roc_auc_clusters(design.codes, design.n_clusters), "exact", design.codes
         units = design.codes if design.codes is not None else np.arange(n)
         n_units = design.n_units
         if metric.kind == "rank":
@@ -273,10 +308,7 @@ class _Evaluator:
         if exact:
             groups = units
         else:
-            assign = (
-                np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0]).permutation(n_units)
-                % n_groups
-            )
+            assign = np.random.default_rng(resampling.child_seed(0)).permutation(n_units) % n_groups
             groups = assign[units]
         out = np.empty(n_groups)
         if metric.kind == "rank":
@@ -289,77 +321,46 @@ class _Evaluator:
             for g in range(n_groups):
                 out[g] = self.call_custom(metric, np.flatnonzero(groups != g))
         how = "exact" if exact else f"grouped ({n_groups} groups)"
-        return out, how
-
-
-def _check_args(n_resamples: int, method: str, confidence: float, min_rows: int) -> None:
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) or n_resamples < 1:
-        raise ValueError(f"n_resamples must be a positive int, got {n_resamples!r}")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise ValueError(f"confidence must be a number strictly between 0 and 1, got {confidence!r}")
-    if isinstance(min_rows, bool) or not isinstance(min_rows, (int, np.integer)) or min_rows < 1:
-        raise ValueError(f"min_rows must be a positive int, got {min_rows!r}")
-
-
-def _as_labels(labels: Any, n: int | None = None) -> np.ndarray | None:
-    if labels is None:
-        return None
-    arr = np.asarray(labels)
-    if arr.ndim != 1:
-        raise ValueError(f"labels must be one-dimensional, got shape {arr.shape}")
-    if arr.dtype == bool:
-        return arr.astype(np.int8)
-    if not np.issubdtype(arr.dtype, np.number):
-        raise ValueError(f"labels must be 0/1 numbers, got dtype {arr.dtype}")
-    bad = (arr != 0) & (arr != 1)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"labels must be 0 or 1; row {i} has {arr[i].item()!r}")
-    if n is not None and len(arr) != n:
-        raise ValueError(f"labels has {len(arr)} rows but scores has {n}")
-    return arr.astype(np.int8)
-
-
-def _as_scores(scores: Any, what: str = "scores") -> np.ndarray:
-    arr = np.asarray(scores, dtype=np.float64)
-    if arr.ndim != 1:
-        raise ValueError(f"{what} must be one-dimensional, got shape {arr.shape}")
-    finite = np.isfinite(arr)
-    if not finite.all():
-        i = int(np.flatnonzero(~finite)[0])
-        raise ValueError(f"{what} must be finite numbers; row {i} has {arr[i].item()!r}")
-    return np.ascontiguousarray(arr)
+        return out, how, groups
 
 
 def _distribution(
-    evaluators: Sequence[_Evaluator], design: _Design, n_resamples: int, seed: int | None
+    evaluators: Sequence[_Evaluator], design: _Design, resampling: Resampling
 ) -> list[dict[str, np.ndarray]]:
-    """Bootstrap values of every metric of every evaluator, on shared resamples."""
-    plan = design.chunk_plan(n_resamples, seed)
+    """Bootstrap values of every metric of every evaluator, on shared resamples.
 
-    local = threading.local()
+    Chunk ``i`` draws from the ``i``-th child of the seed and writes its slice of the preallocated results, so
+    the values do not depend on the number of threads, and memory holds the results and one chunk per thread.
+    """
+    n_resamples = resampling.n_resamples
+    per_chunk = design.chunk_size(n_resamples)
+    n_chunks = -(-n_resamples // per_chunk)
+    out = [{m.name: np.empty(n_resamples) for m in ev.metrics} for ev in evaluators]
+    lock = threading.Lock()
+    next_chunk = iter(range(n_chunks))
 
-    def work(item: tuple[np.random.SeedSequence, int]) -> list[dict[str, np.ndarray]]:
-        child, b = item
-        ws = getattr(local, "ws", None)
-        if ws is None:
-            ws = local.ws = Workspace()
-        # SFC64: a fast, statistically strong generator; each chunk has its own child seed.
-        resample = design.draw(np.random.Generator(np.random.SFC64(child)), b, ws)
-        return [ev.evaluate(resample, ws=ws) for ev in evaluators]
+    def work() -> None:
+        ws = Workspace()
+        while True:
+            with lock:
+                i = next(next_chunk, None)
+            if i is None:
+                return
+            start = i * per_chunk
+            b = min(per_chunk, n_resamples - start)
+            # SFC64: a fast, statistically strong generator; each chunk has its own child seed.
+            resample = design.draw(np.random.Generator(np.random.SFC64(resampling.child_seed(i))), b, ws)
+            for ev, dest in zip(evaluators, out, strict=True):
+                for name, values in ev.evaluate(resample, ws=ws).items():
+                    dest[name][start : start + b] = values
 
-    if len(plan) > 1 and _THREADS > 1 and design.n * n_resamples >= (1 << 20):
-        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
-            parts = list(pool.map(work, plan))
+    threads = _THREADS if n_chunks > 1 and design.n * n_resamples >= (1 << 20) else 1
+    if threads == 1:
+        work()
     else:
-        parts = [work(item) for item in plan]
-    out: list[dict[str, np.ndarray]] = []
-    for i, ev in enumerate(evaluators):
-        names = parts[0][i].keys()
-        out.append({name: np.concatenate([p[i][name] for p in parts]) for name in names})
-        del ev
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            for future in [pool.submit(work) for _ in range(threads)]:
+                future.result()
     return out
 
 
@@ -440,7 +441,7 @@ def _not_ok(
 
 
 def _summarise(
-    metric: str,
+    metric_obj: Metric,
     point: float,
     boot: np.ndarray,
     jack_fn: Any,
@@ -452,6 +453,7 @@ def _summarise(
     what: str = "metric",
 ) -> dict[str, Any]:
     """Turn a bootstrap distribution into an ok/skipped result."""
+    metric = metric_obj.name
     if not math.isfinite(point):
         return _not_ok(metric, "skipped", f"the {what} is undefined on this data", common, details)
     valid = np.isfinite(boot)
@@ -459,11 +461,15 @@ def _summarise(
     if n_valid < len(boot):
         details = {**details, "n_invalid_resamples": len(boot) - n_valid}
     if n_valid < max(2, _MIN_VALID_SHARE * len(boot)):
+        why = (
+            "too few rows of one class; stratify=True keeps both classes in every resample"
+            if metric_obj.needs_classes
+            else "the metric gave NaN or failed on them"
+        )
         return _not_ok(
             metric,
             "skipped",
-            f"the {what} is undefined on {len(boot) - n_valid} of {len(boot)} resamples "
-            "(too few rows of one class; stratify=True keeps both classes in every resample)",
+            f"the {what} is undefined on {len(boot) - n_valid} of {len(boot)} resamples ({why})",
             common,
             details,
         )
@@ -480,13 +486,6 @@ def _summarise(
     return _ok(metric, point, lo, hi, ci95, common, details)
 
 
-def _class_counts(labels: np.ndarray | None) -> tuple[int, int] | None:
-    if labels is None:
-        return None
-    pos = int(np.count_nonzero(labels))
-    return pos, len(labels) - pos
-
-
 def _precheck(
     metric: Metric, labels: np.ndarray | None, n: int, design: _Design, min_rows: int
 ) -> str | None:
@@ -495,41 +494,40 @@ def _precheck(
         return f"too few rows: {n} (min_rows={min_rows})"
     if design.codes is not None and design.n_clusters < 2:
         return f"too few clusters to resample: {design.n_clusters}"
-    counts = _class_counts(labels)
-    if metric.requires_both_classes and counts is not None and (counts[0] == 0 or counts[1] == 0):
-        return f"single-class data: {counts[0]} positive and {counts[1]} negative rows"
-    return None
+    counts = class_counts(labels)
+    return None if counts is None else metric.undefined_reason(*counts)
 
 
 def _run_bootstrap(
     labels: np.ndarray | None,
     score_arrays: Sequence[np.ndarray],
     metrics: Sequence[Metric],
+    resampling: Resampling,
     *,
-    n_resamples: int,
-    seed: int | None,
-    method: str,
-    confidence: float,
-    stratify: bool,
     clusters: Any,
-    min_rows: int,
     paired: bool,
 ) -> list[dict[str, dict[str, Any]]]:
     """Shared engine: per scorer (or, when paired, for candidate - baseline), per metric, a result."""
     n = len(score_arrays[0])
-    design = _Design(n, labels=labels, stratify=stratify, clusters=clusters)
-    common = {"confidence": confidence, "n_resamples": n_resamples, "method": method, "n": n}
-    base_details: dict[str, Any] = {"resampling": design.describe(), "seed": seed}
+    check_memory(resampling.n_resamples, len(metrics) * len(score_arrays))
+    design = _Design(n, labels=labels, stratify=resampling.stratify, clusters=clusters)
+    common = {
+        "confidence": resampling.confidence,
+        "n_resamples": resampling.n_resamples,
+        "method": resampling.method,
+        "n": n,
+    }
+    base_details: dict[str, Any] = {"resampling": design.describe(), "seed": resampling.seed_label}
     if design.codes is not None:
         base_details["n_clusters"] = design.n_clusters
-    counts = _class_counts(labels)
+    counts = class_counts(labels)
     if counts is not None:
         base_details["n_positive"] = counts[0]
     n_out = 1 if paired else len(score_arrays)
     results: list[dict[str, dict[str, Any]]] = [{} for _ in range(n_out)]
     runnable: list[Metric] = []
     for metric in metrics:
-        reason = _precheck(metric, labels, n, design, min_rows)
+        reason = _precheck(metric, labels, n, design, resampling.min_rows)
         if reason is None:
             runnable.append(metric)
         else:
@@ -537,51 +535,43 @@ def _run_bootstrap(
                 res[metric.name] = _not_ok(metric.name, "skipped", reason, common, dict(base_details))
     if not runnable:
         return results
+    summarise = functools.partial(
+        _summarise, method=resampling.method, confidence=resampling.confidence, common=common
+    )
     try:
         evaluators = [_Evaluator(labels, s, runnable) for s in score_arrays]
         points = [ev.evaluate(design.identity(), strict=True) for ev in evaluators]
-        boots = _distribution(evaluators, design, n_resamples, seed)
+        boots = _distribution(evaluators, design, resampling)
         for metric in runnable:
             name = metric.name
             if paired:
                 base_ev, cand_ev = evaluators
                 point_b = float(points[0][name][0])
                 point_c = float(points[1][name][0])
-                details = {**base_details, "baseline": point_b, "candidate": point_c}
 
                 def jack_fn(
                     metric: Metric = metric, base_ev: _Evaluator = base_ev, cand_ev: _Evaluator = cand_ev
                 ) -> tuple[np.ndarray, str]:
-                    jb, how = base_ev.jackknife(metric, design, seed)
-                    jc, _ = cand_ev.jackknife(metric, design, seed)
+                    jb, how = base_ev.jackknife(metric, design, resampling)
+                    jc, _ = cand_ev.jackknife(metric, design, resampling)
                     return jc - jb, how
 
-                results[0][name] = _summarise(
-                    name,
+                results[0][name] = summarise(
+                    metric,
                     point_c - point_b,
                     boots[1][name] - boots[0][name],
                     jack_fn,
-                    method=method,
-                    confidence=confidence,
-                    common=common,
-                    details=details,
+                    details={**base_details, "baseline": point_b, "candidate": point_c},
                     what="difference",
                 )
             else:
                 for i, ev in enumerate(evaluators):
 
                     def jack_fn(metric: Metric = metric, ev: _Evaluator = ev) -> tuple[np.ndarray, str]:
-                        return ev.jackknife(metric, design, seed)
+                        return ev.jackknife(metric, design, resampling)
 
-                    results[i][name] = _summarise(
-                        name,
-                        float(points[i][name][0]),
-                        boots[i][name],
-                        jack_fn,
-                        method=method,
-                        confidence=confidence,
-                        common=common,
-                        details=dict(base_details),
+                    results[i][name] = summarise(
+                        metric, float(points[i][name][0]), boots[i][name], jack_fn, details=dict(base_details)
                     )
     except Exception as exc:  # an unexpected failure becomes an error metric, not a crash
         reason = f"unexpected failure: {type(exc).__name__}: {exc}"
@@ -594,12 +584,12 @@ def _run_bootstrap(
 def _prepare_inputs(
     labels: Any, scores_list: Sequence[Any], metrics: Sequence[Metric], what: Sequence[str]
 ) -> tuple[np.ndarray | None, list[np.ndarray]]:
-    arrays = [_as_scores(s, w) for s, w in zip(scores_list, what, strict=True)]
+    arrays = [as_scores(s, w) for s, w in zip(scores_list, what, strict=True)]
     n = len(arrays[0])
     for arr, w in zip(arrays[1:], what[1:], strict=True):
         if len(arr) != n:
-            raise ValueError(f"{w} has {len(arr)} rows but {what[0]} has {n}")
-    y = _as_labels(labels, n)
+            raise EvalvizError(f"{w} has {len(arr)} rows but {what[0]} has {n}")
+    y = as_labels(labels, n)
     for metric in metrics:
         for arr in arrays:
             check_metric_inputs(metric, y, arr)
@@ -611,28 +601,17 @@ def _bootstrap_arrays(
     scores_list: Sequence[Any],
     what: Sequence[str],
     metrics: Sequence[Metric],
+    resampling: Resampling,
     *,
     paired: bool,
-    n_resamples: int,
-    confidence: float,
-    min_rows: int,
-    **options: Any,
+    clusters: Any,
 ) -> dict[str, dict[str, Any]]:
     """Check user arrays (named by ``what`` in errors) and run the engine on them: ``{metric: result}``.
 
     With ``paired``, ``scores_list`` is ``[baseline, candidate]`` and the results are of the difference.
     """
     y, arrays = _prepare_inputs(labels, scores_list, metrics, what)
-    (res,) = _run_bootstrap(
-        y,
-        arrays,
-        metrics,
-        n_resamples=int(n_resamples),
-        confidence=float(confidence),
-        min_rows=int(min_rows),
-        paired=paired,
-        **options,
-    )
+    (res,) = _run_bootstrap(y, arrays, metrics, resampling, clusters=clusters, paired=paired)
     return res
 
 
@@ -641,11 +620,11 @@ def _metric_list(metrics: str | Metric | Sequence[str | Metric]) -> list[Metric]
         metrics = [metrics]
     out = [get_metric(m) for m in metrics]
     if not out:
-        raise ValueError("metrics must name at least one metric")
+        raise EvalvizError("metrics must name at least one metric")
     names = [m.name for m in out]
     dupes = sorted({x for x in names if names.count(x) > 1})
     if dupes:
-        raise ValueError(f"metric(s) listed twice: {', '.join(dupes)}")
+        raise EvalvizError(f"metric(s) listed twice: {', '.join(dupes)}")
     return out
 
 
@@ -655,7 +634,7 @@ def bootstrap_metrics(
     *,
     metrics: str | Sequence[str | Metric] = ("pr_auc", "roc_auc"),
     n_resamples: int = 1000,
-    seed: int | None = 0,
+    seed: SeedLike = 0,
     method: Method = "percentile",
     confidence: float = 0.95,
     stratify: bool = False,
@@ -668,7 +647,9 @@ def bootstrap_metrics(
     finite numbers. Returns ``{metric: result}`` where each result has ``metric, point, low, high,
     ci_95, confidence, n_resamples, method, n, status, reason, details``. A slice with a single
     class or fewer than ``min_rows`` rows gives ``status="skipped"`` with the reason; an
-    unexpected failure gives ``status="error"``.
+    unexpected failure gives ``status="error"``. ``seed`` is a non-negative int, None or a numpy
+    Generator (entropy is drawn from it); bad arguments raise an ``EvalvizError`` before any work, and
+    ``n_resamples`` is bounded by memory (:func:`evalviz.analysis.arguments.max_resamples`).
 
     Example:
         >>> import numpy as np
@@ -678,22 +659,17 @@ def bootstrap_metrics(
         >>> out["roc_auc"]["low"] < out["roc_auc"]["point"] < out["roc_auc"]["high"]
         True
     """
-    _check_args(n_resamples, method, confidence, min_rows)
     metric_objs = _metric_list(metrics)
-    return _bootstrap_arrays(
-        labels,
-        [scores],
-        ["scores"],
-        metric_objs,
-        paired=False,
+    resampling = check_resampling(
         n_resamples=n_resamples,
         seed=seed,
         method=method,
         confidence=confidence,
-        stratify=stratify,
-        clusters=clusters,
         min_rows=min_rows,
+        stratify=stratify,
+        values_per_resample=len(metric_objs),
     )
+    return _bootstrap_arrays(labels, [scores], ["scores"], metric_objs, resampling, paired=False, clusters=clusters)
 
 
 def bootstrap_metric(
@@ -702,7 +678,7 @@ def bootstrap_metric(
     *,
     metric: str | Metric = "pr_auc",
     n_resamples: int = 1000,
-    seed: int | None = 0,
+    seed: SeedLike = 0,
     method: Method = "percentile",
     confidence: float = 0.95,
     stratify: bool = False,
@@ -737,7 +713,7 @@ def bootstrap_metric_from_predictions(
     *,
     metric: str | Metric = "pr_auc",
     n_resamples: int = 1000,
-    seed: int | None = 0,
+    seed: SeedLike = 0,
     method: Method = "percentile",
     confidence: float = 0.95,
     stratify: bool = False,
@@ -749,7 +725,8 @@ def bootstrap_metric_from_predictions(
     ``ref`` is a :class:`PredictionArtifactRef` or its ``to_dict()``. ``cluster`` names a column
     of the artifact whose rows are resampled together (e.g. the sample id across epochs).
     Returns ``metric, point, low, high, ci_95, confidence, n_resamples, method, n`` plus
-    ``status`` (``ok``/``skipped``/``error``), ``reason`` and ``details``.
+    ``status`` (``ok``/``skipped``/``error``), ``reason`` and ``details``. The arguments are
+    checked before the artifact is read (see :func:`bootstrap_metrics`).
 
     Example:
         >>> ref = {"uri": "preds.parquet", "media_type": "application/vnd.apache.parquet",
@@ -760,21 +737,27 @@ def bootstrap_metric_from_predictions(
     """
     from evalviz.analysis.readers import load_prediction_arrays
 
-    _check_args(n_resamples, method, confidence, min_rows)
-    arrays = load_prediction_arrays(ref, extra_columns=[cluster] if cluster else [])
-    clusters = arrays.extra[cluster] if cluster else None
-    return bootstrap_metric(
-        arrays.labels,
-        arrays.scores,
-        metric=metric,
+    metric_obj = get_metric(metric)
+    resampling = check_resampling(
         n_resamples=n_resamples,
         seed=seed,
         method=method,
         confidence=confidence,
-        stratify=stratify,
-        clusters=clusters,
         min_rows=min_rows,
+        stratify=stratify,
     )
+    check_column_name("cluster", cluster)
+    arrays = load_prediction_arrays(ref, extra_columns=[cluster] if cluster else [])
+    res = _bootstrap_arrays(
+        arrays.labels,
+        [arrays.scores],
+        ["scores"],
+        [metric_obj],
+        resampling,
+        paired=False,
+        clusters=arrays.extra[cluster] if cluster else None,
+    )
+    return res[metric_obj.name]
 
 
 def paired_bootstrap_diff(
@@ -784,7 +767,7 @@ def paired_bootstrap_diff(
     *,
     metric: str | Metric = "pr_auc",
     n_resamples: int = 1000,
-    seed: int | None = 0,
+    seed: SeedLike = 0,
     method: Method = "percentile",
     confidence: float = 0.95,
     stratify: bool = False,
@@ -796,6 +779,7 @@ def paired_bootstrap_diff(
     Both scorers are evaluated on every resample, so the interval reflects the paired design.
     Returns ``metric, delta, low, high, ci_95, overlaps_zero, n_resamples, n`` plus
     ``baseline``/``candidate`` point values, ``confidence, method, status, reason, details``.
+    The arguments are checked as in :func:`bootstrap_metrics`.
 
     Example:
         >>> import numpy as np
@@ -806,23 +790,31 @@ def paired_bootstrap_diff(
         >>> d["delta"] > 0, d["overlaps_zero"]
         (True, False)
     """
-    _check_args(n_resamples, method, confidence, min_rows)
     metric_obj = get_metric(metric)
+    resampling = _check_paired(
+        n_resamples=n_resamples,
+        seed=seed,
+        method=method,
+        confidence=confidence,
+        min_rows=min_rows,
+        stratify=stratify,
+    )
     res = _bootstrap_arrays(
         labels,
         [baseline_scores, candidate_scores],
         ["baseline_scores", "candidate_scores"],
         [metric_obj],
+        resampling,
         paired=True,
-        n_resamples=n_resamples,
-        seed=seed,
-        method=method,
-        confidence=confidence,
-        stratify=stratify,
         clusters=clusters,
-        min_rows=min_rows,
     )
     return _paired_shape(res[metric_obj.name])
+
+
+def _check_paired(**options: Any) -> Resampling:
+    """:func:`~evalviz.analysis.arguments.check_resampling` for a paired comparison of one metric: each
+    resample keeps the baseline's and the candidate's value."""
+    return check_resampling(**options, values_per_resample=2)
 
 
 def _paired_shape(res: dict[str, Any]) -> dict[str, Any]:
@@ -864,11 +856,14 @@ def resample_metric_values(metric: str | Metric, labels: Any, scores: Any, indic
     """
     m = get_metric(metric)
     y, (s,) = _prepare_inputs(labels, [scores], [m], ["scores"])
-    idx = np.asarray(indices, dtype=np.int64)
+    idx = np.asarray(indices)
+    if idx.size and not np.issubdtype(idx.dtype, np.integer):
+        raise EvalvizError(f"indices must be whole row numbers, got dtype {idx.dtype}")
+    idx = idx.astype(np.int64)
     if idx.ndim != 2:
-        raise ValueError(f"indices must be 2-D (resamples x rows), got shape {idx.shape}")
+        raise EvalvizError(f"indices must be 2-D (resamples x rows), got shape {idx.shape}")
     if idx.size and (idx.min() < 0 or idx.max() >= len(s)):
-        raise ValueError(f"indices must lie in [0, {len(s)})")
+        raise EvalvizError(f"indices must lie in [0, {len(s)})")
     ev = _Evaluator(y, s, [m])
     out = np.empty(idx.shape[0])
     step = max(1, _CHUNK_ELEMENTS // max(idx.shape[1], 1))

@@ -10,6 +10,11 @@ Three kinds of metric:
 * **custom** metrics registered with :func:`register_metric` are plain functions
   ``f(labels, scores) -> float``, called once per resample (or, with ``per_row=True``, a
   function returning per-row values, which gets the fast row-mean path).
+
+Where a metric is undefined is one rule, :meth:`Metric.defined`, read from what the metric declares it needs
+(both classes, or a positive row). The value on the data (:func:`compute_metric`), every resample of the
+vectorised paths, every leave-one-out value of the jackknife and the bootstrap's count of valid resamples all
+apply it, so a metric is NaN exactly where the rule says, on every path.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+
+from evalviz.errors import EvalvizError
 
 __all__ = [
     "Metric",
@@ -42,7 +49,8 @@ class Metric:
 
     ``kind`` decides how resamples are scored (see the module docstring). ``requires_labels``:
     needs a 0/1 label column. ``requires_both_classes``: undefined unless both labels occur (a
-    single-class slice is skipped). ``unit_interval``: scores must lie in [0, 1].
+    single-class slice is skipped, a single-class resample is invalid). ``requires_positive``: undefined
+    without a positive row (e.g. a recall). ``unit_interval``: scores must lie in [0, 1].
     ``higher_is_better`` is informational (for reading a paired difference).
 
     Example:
@@ -59,6 +67,46 @@ class Metric:
     description: str = ""
     func: Callable[..., object] | None = field(default=None, repr=False, compare=False)
     threshold: float | None = None
+    requires_positive: bool = False
+
+    @property
+    def needs_classes(self) -> bool:
+        """Whether the metric's definedness depends on how many rows of each class there are."""
+        return self.requires_both_classes or self.requires_positive
+
+    def defined(self, n_positive: Any, n_negative: Any) -> np.ndarray:
+        """Where the metric is defined, given the counts of positive and negative rows (arrays broadcast).
+
+        Example:
+            >>> get_metric("pr_auc").defined(np.array([3, 5, 0]), np.array([0, 2, 4])).tolist()
+            [False, True, False]
+        """
+        n_positive, n_negative = np.asarray(n_positive), np.asarray(n_negative)
+        ok = np.ones(np.broadcast_shapes(n_positive.shape, n_negative.shape), dtype=bool)
+        if self.needs_classes:
+            ok &= n_positive > 0
+        if self.requires_both_classes:
+            ok &= n_negative > 0
+        return ok
+
+    def undefined_reason(self, n_positive: int, n_negative: int) -> str | None:
+        """Why the metric is undefined on data with these class counts, or None when it is defined.
+
+        Example:
+            >>> get_metric("roc_auc").undefined_reason(9, 0)
+            'single-class data: 9 positive and 0 negative rows'
+        """
+        if bool(self.defined(n_positive, n_negative)):
+            return None
+        if self.requires_both_classes:
+            return f"single-class data: {n_positive} positive and {n_negative} negative rows"
+        return f"no positive rows (0 positive and {n_negative} negative rows)"
+
+    def where_defined(self, values: np.ndarray, n_positive: Any, n_negative: Any) -> np.ndarray:
+        """``values`` with NaN wherever the metric is undefined (see :meth:`defined`)."""
+        if not self.needs_classes:
+            return values
+        return np.where(self.defined(n_positive, n_negative), values, np.nan)
 
     def row_values(self, labels: np.ndarray | None, scores: np.ndarray) -> np.ndarray:
         """Per-row values whose mean is the metric (row-mean metrics only)."""
@@ -67,7 +115,7 @@ class Metric:
         if self.func is not None:
             values = np.asarray(self.func(labels, scores), dtype=np.float64)
             if values.shape != scores.shape:
-                raise ValueError(
+                raise EvalvizError(
                     f"per-row metric {self.name!r} returned shape {values.shape}, expected {scores.shape}"
                 )
             return values
@@ -150,6 +198,7 @@ def register_metric(
     per_row: bool = False,
     requires_labels: bool = True,
     requires_both_classes: bool = False,
+    requires_positive: bool = False,
     unit_interval: bool = False,
     higher_is_better: bool = True,
     overwrite: bool = False,
@@ -159,7 +208,9 @@ def register_metric(
     ``func(labels, scores)`` gets numpy arrays (``labels`` is ``None`` when
     ``requires_labels=False``) and returns a float; it is called once per resample. With
     ``per_row=True`` it returns one value per row instead and the metric is their mean, which is
-    computed for all resamples at once (much faster).
+    computed for all resamples at once (much faster). ``requires_both_classes`` / ``requires_positive``
+    declare where the metric is undefined: there it is NaN, on the data and on every resample, and ``func`` is
+    not called.
 
     Example:
         >>> import numpy as np
@@ -169,9 +220,9 @@ def register_metric(
         0.5
     """
     if isinstance(name, str) and "@" in name:
-        raise ValueError(f"metric name {name!r} must not contain '@' (it separates accuracy's threshold)")
+        raise EvalvizError(f"metric name {name!r} must not contain '@' (it separates accuracy's threshold)")
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(f"metric name must be an identifier-like string, got {name!r}")
+        raise EvalvizError(f"metric name must be an identifier-like string, got {name!r}")
     if not callable(func):
         raise TypeError(f"metric {name!r} needs a callable, got {type(func).__name__}")
     try:
@@ -183,6 +234,11 @@ def register_metric(
             signature.bind(None, None)
         except TypeError:
             raise TypeError(f"metric {name!r} must accept two arguments (labels, scores)") from None
+    if (requires_both_classes or requires_positive) and not requires_labels:
+        raise EvalvizError(
+            f"metric {name!r} cannot need classes (requires_both_classes/requires_positive) without labels; "
+            "drop requires_labels=False"
+        )
     metric = Metric(
         name,
         "rowmean" if per_row else "custom",
@@ -192,12 +248,13 @@ def register_metric(
         higher_is_better=higher_is_better,
         description=(func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else "",
         func=func,
+        requires_positive=requires_positive,
     )
     with _registry_lock:
         if name in _BUILTINS:
-            raise ValueError(f"{name!r} is a built-in metric and cannot be replaced")
+            raise EvalvizError(f"{name!r} is a built-in metric and cannot be replaced")
         if name in _REGISTRY and not overwrite:
-            raise ValueError(
+            raise EvalvizError(
                 f"a metric named {name!r} is already registered; pass overwrite=True to replace it"
             )
         _REGISTRY[name] = metric
@@ -213,7 +270,7 @@ def unregister_metric(name: str) -> None:
     """
     with _registry_lock:
         if name in _BUILTINS:
-            raise ValueError(f"{name!r} is a built-in metric and cannot be removed")
+            raise EvalvizError(f"{name!r} is a built-in metric and cannot be removed")
         if name not in _REGISTRY:
             raise KeyError(f"no metric named {name!r} is registered")
         del _REGISTRY[name]
@@ -246,54 +303,121 @@ def get_metric(metric: str | Metric) -> Metric:
         found = _REGISTRY.get(base)
         names = list(_REGISTRY)
     if found is None:
-        raise ValueError(
+        raise EvalvizError(
             f"unknown metric {metric!r}; available: {', '.join(names)} (or accuracy@<threshold>)"
         )
     if param:
         if base != "accuracy":
-            raise ValueError(f"only accuracy takes a parameter ('accuracy@0.3'), got {metric!r}")
+            raise EvalvizError(f"only accuracy takes a parameter ('accuracy@0.3'), got {metric!r}")
         try:
             threshold = float(param)
         except ValueError:
-            raise ValueError(f"accuracy threshold in {metric!r} must be a number") from None
+            raise EvalvizError(f"accuracy threshold in {metric!r} must be a number") from None
         if not math.isfinite(threshold):
-            raise ValueError(f"accuracy threshold in {metric!r} must be finite")
+            raise EvalvizError(f"accuracy threshold in {metric!r} must be finite")
         return Metric(
             metric, "rowmean", threshold=threshold, description=f"accuracy at threshold {threshold:g}"
         )
     return found
 
 
+def as_labels(labels: Any, n: int | None = None) -> np.ndarray | None:
+    """Labels as int8 0/1 (None stays None); raise naming the first row that is not 0 or 1.
+
+    Example:
+        >>> as_labels([True, False, 1]).tolist()
+        [1, 0, 1]
+    """
+    if labels is None:
+        return None
+    arr = np.asarray(labels)
+    if arr.ndim != 1:
+        raise EvalvizError(f"labels must be one-dimensional, got shape {arr.shape}")
+    if arr.dtype == bool:
+        return arr.astype(np.int8)
+    if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+        raise EvalvizError(f"labels must be 0/1 numbers, got dtype {arr.dtype}")
+    bad = (arr != 0) & (arr != 1)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise EvalvizError(f"labels must be 0 or 1; row {i} has {arr[i].item()!r}")
+    if n is not None and len(arr) != n:
+        raise EvalvizError(f"labels has {len(arr)} rows but scores has {n}")
+    return arr.astype(np.int8)
+
+
+def as_scores(scores: Any, what: str = "scores") -> np.ndarray:
+    """Scores as a contiguous float64 array; raise naming the first row that is not a finite number.
+
+    Example:
+        >>> as_scores([1, 0.5]).tolist()
+        [1.0, 0.5]
+    """
+    try:
+        arr = np.asarray(scores, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise EvalvizError(f"{what} must be finite numbers: {exc}") from None
+    if arr.ndim != 1:
+        raise EvalvizError(f"{what} must be one-dimensional, got shape {arr.shape}")
+    finite = np.isfinite(arr)
+    if not finite.all():
+        i = int(np.flatnonzero(~finite)[0])
+        raise EvalvizError(f"{what} must be finite numbers; row {i} has {arr[i].item()!r}")
+    return np.ascontiguousarray(arr)
+
+
+def class_counts(labels: np.ndarray | None) -> tuple[int, int] | None:
+    """(positive rows, negative rows), or None without labels.
+
+    Example:
+        >>> class_counts(np.array([1, 0, 0]))
+        (1, 2)
+    """
+    if labels is None:
+        return None
+    pos = int(np.count_nonzero(labels))
+    return pos, len(labels) - pos
+
+
 def check_metric_inputs(metric: Metric, labels: np.ndarray | None, scores: np.ndarray) -> None:
-    """Raise ``ValueError`` when ``metric`` cannot apply to these inputs at all."""
+    """Raise an ``EvalvizError`` (a ``ValueError``) when ``metric`` cannot apply to these inputs at all."""
     if metric.requires_labels and labels is None:
-        raise ValueError(f"metric {metric.name!r} needs 0/1 labels, but no label column was given")
+        raise EvalvizError(f"metric {metric.name!r} needs 0/1 labels, but no label column was given")
     if metric.unit_interval and len(scores):
         outside = (scores < 0) | (scores > 1)
         if outside.any():
             i = int(np.flatnonzero(outside)[0])
-            raise ValueError(
+            raise EvalvizError(
                 f"metric {metric.name!r} needs scores in [0, 1]; row {i} has {float(scores[i])!r}"
             )
 
 
-def compute_metric(metric: str | Metric, labels: np.ndarray | None, scores: np.ndarray) -> float:
-    """The metric on the full data (no resampling); NaN when undefined (e.g. a single class).
+def compute_metric(metric: str | Metric, labels: Any, scores: Any) -> float:
+    """The metric on the full data (no resampling); NaN where undefined (see :meth:`Metric.defined`).
+
+    Labels must be 0/1 and scores finite, as for the bootstrap. ``pr_auc`` and ``roc_auc`` are NaN on
+    single-class labels (scikit-learn's ``roc_auc_score`` raises there, and its ``average_precision_score``
+    returns a number that means nothing).
 
     Example:
         >>> import numpy as np
         >>> compute_metric("roc_auc", np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
         0.75
+        >>> compute_metric("pr_auc", np.array([1, 1, 1]), np.array([0.1, 0.4, 0.8]))
+        nan
     """
     m = get_metric(metric)
-    scores = np.asarray(scores, dtype=np.float64)
-    labels = None if labels is None else np.asarray(labels).astype(np.int8)
+    scores = as_scores(scores)
+    labels = as_labels(labels, len(scores))
     check_metric_inputs(m, labels, scores)
+    counts = class_counts(labels)
+    if not len(scores) or (counts is not None and not m.defined(*counts)):
+        return math.nan
     if m.kind == "rank":
         ranked = RankedScores(labels, scores)
         return float(rank_metric_values(m.name, ranked.full_counts()[None])[0])
     if m.kind == "rowmean":
-        return float(np.mean(m.row_values(labels, scores))) if len(scores) else math.nan
+        return float(np.mean(m.row_values(labels, scores)))
     return float(m.func(labels if m.requires_labels else None, scores))  # type: ignore[misc]
 
 
@@ -453,13 +577,13 @@ class RankedScores:
                 else:
                     twice_above = 2 * below_ge
                 u = p_tot * n_tot - twice_above.astype(np.float64) / 2
-                out["roc_auc"] = np.where((p_tot > 0) & (n_tot > 0), u / (p_tot * n_tot), np.nan)
+                out["roc_auc"] = u / (p_tot * n_tot)
             if "pr_auc" in names:
                 seen = np.add(tp, fp_ge, out=_scratch(ws, "seen", (b, n_pos), dtype))
                 np.maximum(seen, 1, out=seen)  # where nothing was drawn yet, tp == 0 as well
                 precision = np.divide(tp, seen, out=_scratch(ws, "precision", (b, n_pos), np.float64))
-                out["pr_auc"] = np.where(p_tot > 0, np.einsum("ij,ij->i", precision, pos) / p_tot, np.nan)
-        return out
+                out["pr_auc"] = np.einsum("ij,ij->i", precision, pos) / p_tot
+        return _where_defined(out, p_tot, n_tot)
 
     def _curve(self) -> tuple[np.ndarray, ...]:
         c = self.full_counts().astype(np.float64)
@@ -475,7 +599,7 @@ class RankedScores:
         with np.errstate(divide="ignore", invalid="ignore"):
             drop_pos = (u - ((n_tot - fp) + neg / 2)) / ((p_tot - 1) * n_tot)
             drop_neg = (u - (tp - pos / 2)) / (p_tot * (n_tot - 1))
-        return np.where(self.labels == 1, drop_pos[self.group], drop_neg[self.group])
+        return self._loo_defined("roc_auc", np.where(self.labels == 1, drop_pos[self.group], drop_neg[self.group]))
 
     def loo_pr_auc(self) -> np.ndarray:
         """Average precision with each row left out in turn (exact, O(n))."""
@@ -493,7 +617,12 @@ class RankedScores:
             shifted_neg = np.where(d > 1, pos * tp / (d - 1), 0.0)
             from_g = np.cumsum(shifted_neg[::-1])[::-1]
             drop_neg = (before + from_g) / p_tot
-        return np.where(self.labels == 1, drop_pos[self.group], drop_neg[self.group])
+        return self._loo_defined("pr_auc", np.where(self.labels == 1, drop_pos[self.group], drop_neg[self.group]))
+
+    def _loo_defined(self, name: str, values: np.ndarray) -> np.ndarray:
+        """Leave-one-out values with NaN where leaving the row out leaves the metric undefined."""
+        n_pos = self.n_pos - self.labels
+        return _BUILTINS[name].where_defined(values, n_pos, (self.n - self.n_pos) - (1 - self.labels))
 
     def loo_roc_auc_clusters(self, codes: np.ndarray, n_clusters: int) -> np.ndarray:
         """ROC-AUC with each cluster of rows left out in turn (exact, O(n log n))."""
@@ -521,7 +650,8 @@ class RankedScores:
         tp_in_cluster = cum - before_start[np.cumsum(starts) - 1]
         within = np.bincount(cl, weights=nc * (tp_in_cluster - pc / 2), minlength=n_clusters)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (u - lost + within) / ((p_tot - pos_c) * (n_tot - neg_c))
+            values = (u - lost + within) / ((p_tot - pos_c) * (n_tot - neg_c))
+        return _BUILTINS["roc_auc"].where_defined(values, p_tot - pos_c, n_tot - neg_c)
 
 
 def rank_metric_values(name: str, counts: np.ndarray) -> np.ndarray:
@@ -545,12 +675,17 @@ def rank_metrics_from_counts(counts: np.ndarray, names: tuple[str, ...]) -> dict
             d[d == 0] = 1  # a group holding no rows has tp == 0 as well
             precision = tp / d
             precision *= pos
-            out["pr_auc"] = np.where(p_tot > 0, precision.sum(axis=1) / p_tot, np.nan)
+            out["pr_auc"] = precision.sum(axis=1) / p_tot
         if "roc_auc" in names:
             if np.issubdtype(counts.dtype, np.integer):
                 twice_u = 2 * np.einsum("ij,ij->i", neg, tp) - np.einsum("ij,ij->i", neg, pos)
                 u = twice_u.astype(np.float64) / 2
             else:
                 u = np.einsum("ij,ij->i", neg, tp) - np.einsum("ij,ij->i", neg, pos) / 2
-            out["roc_auc"] = np.where((p_tot > 0) & (n_tot > 0), u / (p_tot * n_tot), np.nan)
-    return out
+            out["roc_auc"] = u / (p_tot * n_tot)
+    return _where_defined(out, p_tot, n_tot)
+
+
+def _where_defined(values: dict[str, np.ndarray], n_positive: Any, n_negative: Any) -> dict[str, np.ndarray]:
+    """Rank metric values with NaN where their metric is undefined for these class counts."""
+    return {name: _BUILTINS[name].where_defined(v, n_positive, n_negative) for name, v in values.items()}

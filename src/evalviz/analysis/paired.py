@@ -10,9 +10,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from evalviz.analysis.arguments import SeedLike, check_column_name
 from evalviz.analysis.artifacts import PredictionArtifactRef
-from evalviz.analysis.bootstrap import Method, paired_bootstrap_diff
+from evalviz.analysis.bootstrap import Method, _bootstrap_arrays, _check_paired, _paired_shape
+from evalviz.analysis.metrics import get_metric
 from evalviz.analysis.readers import PredictionArrays, load_prediction_arrays
+from evalviz.errors import EvalvizError
 
 __all__ = ["AlignedPair", "align_prediction_arrays", "paired_diff_from_prediction_refs"]
 
@@ -58,7 +61,7 @@ def _check_unique(ids: pa.Array, side: str) -> None:
     repeated = _repeated(ids)
     if repeated is not None:
         n_repeated, value, count = repeated
-        raise ValueError(
+        raise EvalvizError(
             f"row_id must be unique to join rows, but {n_repeated} id(s) repeat in the {side} "
             f"(e.g. {value!r} appears {count} times)"
         )
@@ -88,7 +91,7 @@ def align_prediction_arrays(
     b_ids, c_ids = baseline.row_ids, candidate.row_ids
     if (b_ids is None) != (c_ids is None):
         has, lacks = (baseline_name, candidate_name) if b_ids is not None else (candidate_name, baseline_name)
-        raise ValueError(
+        raise EvalvizError(
             f"the {has} maps a row_id column but the {lacks} does not; map row_id on both to join rows "
             "by id, or on neither to match them by position"
         )
@@ -115,7 +118,7 @@ def align_prediction_arrays(
                     f"{len(only_cand)} only in the {candidate_name} "
                     f"(e.g. {_shown([c_ids[i] for i in only_cand])})"
                 )
-            raise ValueError(
+            raise EvalvizError(
                 f"the two artifacts do not hold the same rows: {len(b_ids) - len(only_base)} row_ids match, "
                 + "; ".join(parts)
             )
@@ -123,7 +126,7 @@ def align_prediction_arrays(
         row_ids: tuple[str, ...] | None = b_ids
     else:
         if len(baseline) != len(candidate):
-            raise ValueError(
+            raise EvalvizError(
                 f"without row_id columns rows are matched by position, but the {baseline_name} has "
                 f"{len(baseline)} rows and the {candidate_name} {len(candidate)}"
             )
@@ -141,7 +144,7 @@ def align_prediction_arrays(
         differ = np.flatnonzero(b_hash != c_hash)
         if len(differ):
             i = differ[0]
-            raise ValueError(
+            raise EvalvizError(
                 f"content_hash differs for {len(differ)} matched row(s), so the same id no longer means the "
                 f"same input: {name_rows(differ)}; first: {baseline_name} {b_hash[i]!r} vs "
                 f"{candidate_name} {c_hash[i]!r}"
@@ -151,7 +154,7 @@ def align_prediction_arrays(
         c_labels = candidate.labels[take]
         differ = np.flatnonzero(baseline.labels != c_labels)
         if len(differ):
-            raise ValueError(
+            raise EvalvizError(
                 f"labels differ for {len(differ)} matched row(s): {name_rows(differ)}; a paired comparison "
                 "needs the same ground truth on both sides"
             )
@@ -184,7 +187,7 @@ def paired_diff_from_prediction_refs(
     *,
     metric: str = "pr_auc",
     n_resamples: int = 1000,
-    seed: int | None = 0,
+    seed: SeedLike = 0,
     confidence: float = 0.95,
     method: Method = "percentile",
     stratify: bool = False,
@@ -197,7 +200,8 @@ def paired_diff_from_prediction_refs(
     :func:`align_prediction_arrays` for the checks. Both scorers are scored on every resample.
     ``cluster`` names a column of the baseline artifact to resample by. Returns ``metric, delta,
     low, high, ci_95, overlaps_zero, n_resamples, n`` plus ``baseline``, ``candidate``,
-    ``confidence``, ``method``, ``status``, ``reason`` and ``details``.
+    ``confidence``, ``method``, ``status``, ``reason`` and ``details``. The arguments are checked before
+    either artifact is read (see :func:`~evalviz.analysis.bootstrap.bootstrap_metrics`).
 
     Example:
         >>> cols = {"label": "y", "score": "p", "row_id": "id"}
@@ -207,17 +211,24 @@ def paired_diff_from_prediction_refs(
         >>> d["delta"], d["overlaps_zero"]  # doctest: +SKIP
         (0.021, False)
     """
-    pair = load_aligned_pair(baseline, candidate, extra_columns=[cluster] if cluster else [])
-    return paired_bootstrap_diff(
-        pair.labels,
-        pair.baseline_scores,
-        pair.candidate_scores,
-        metric=metric,
+    metric_obj = get_metric(metric)
+    resampling = _check_paired(
         n_resamples=n_resamples,
         seed=seed,
         method=method,
         confidence=confidence,
-        stratify=stratify,
-        clusters=pair.extra[cluster] if cluster else None,
         min_rows=min_rows,
+        stratify=stratify,
     )
+    check_column_name("cluster", cluster)
+    pair = load_aligned_pair(baseline, candidate, extra_columns=[cluster] if cluster else [])
+    res = _bootstrap_arrays(
+        pair.labels,
+        [pair.baseline_scores, pair.candidate_scores],
+        ["baseline_scores", "candidate_scores"],
+        [metric_obj],
+        resampling,
+        paired=True,
+        clusters=pair.extra[cluster] if cluster else None,
+    )
+    return _paired_shape(res[metric_obj.name])

@@ -1,8 +1,13 @@
-"""Read persisted prediction files (CSV, JSON Lines, Parquet) through DuckDB into checked arrays."""
+"""Read persisted prediction files (CSV, JSON Lines, Parquet) through DuckDB into checked arrays.
+
+Text formats are read as text and converted here, so a value is judged wherever it is in the file,
+not by what DuckDB's type detection saw in its first rows.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -10,18 +15,30 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalviz.analysis.artifacts import MEDIA_TYPES, PredictionArtifactRef, PredictionColumns, as_ref
+from evalviz.analysis.artifacts import (
+    MEDIA_TYPES,
+    PredictionArtifactRef,
+    PredictionColumns,
+    as_ref,
+    media_type_reader,
+)
 from evalviz.data.connection import default_connection, quote_identifier, quote_literal
+from evalviz.data.sources import literal_for_duckdb
+from evalviz.errors import DataSourceError, EvalvizError
 
 __all__ = [
     "PredictionArrays",
+    "file_digest",
     "file_sha256",
     "load_prediction_arrays",
+    "mapped_slice_columns",
     "prediction_ref_for_file",
+    "split_by_scorer",
 ]
 
 _EXTENSIONS = {
@@ -40,6 +57,8 @@ class PredictionArrays:
     ``labels`` is an ``int8`` array of 0/1 (``None`` when the artifact maps no label column),
     ``scores`` a finite ``float64`` array, ``row_ids`` and ``content_hashes`` tuples of strings
     (``None`` when not mapped), ``extra`` any further columns asked for, as numpy arrays.
+    ``scorers`` (the scorer of each row) and ``slices`` (its slice, ``None`` where missing) are
+    read when the artifact maps a ``scorer`` or ``slice`` column.
 
     Example:
         >>> arrays = PredictionArrays(np.array([0, 1], dtype=np.int8), np.array([0.2, 0.9]))
@@ -52,16 +71,85 @@ class PredictionArrays:
     row_ids: tuple[str, ...] | None = None
     content_hashes: tuple[str, ...] | None = None
     extra: dict[str, np.ndarray] = field(default_factory=dict)
+    scorers: tuple[str, ...] | None = None
+    slices: tuple[str | None, ...] | None = None
 
     def __post_init__(self) -> None:
         n = len(self.scores)
-        for name in ("labels", "row_ids", "content_hashes"):
-            value = getattr(self, name)
+        for name in ("labels", "row_ids", "content_hashes", "scorers", "slices", *self.extra):
+            value = self.extra[name] if name in self.extra else getattr(self, name)
             if value is not None and len(value) != n:
-                raise ValueError(f"PredictionArrays.{name} has {len(value)} rows but scores has {n}")
+                raise EvalvizError(f"PredictionArrays.{name} has {len(value)} rows but scores has {n}")
 
     def __len__(self) -> int:
         return len(self.scores)
+
+    def take(self, rows: np.ndarray) -> PredictionArrays:
+        """The arrays of the given rows (indices or a boolean mask), in that order.
+
+        Example:
+            >>> PredictionArrays(None, np.array([0.2, 0.9, 0.4])).take(np.array([2, 0])).scores.tolist()
+            [0.4, 0.2]
+        """
+        index = np.flatnonzero(rows) if np.asarray(rows).dtype == bool else np.asarray(rows, dtype=np.intp)
+
+        def pick(values: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+            return None if values is None else tuple(values[i] for i in index)
+
+        return PredictionArrays(
+            None if self.labels is None else self.labels[index],
+            self.scores[index],
+            pick(self.row_ids),
+            pick(self.content_hashes),
+            {name: values[index] for name, values in self.extra.items()},
+            pick(self.scorers),
+            pick(self.slices),
+        )
+
+
+def split_by_scorer(arrays: PredictionArrays, name: str) -> dict[str, PredictionArrays]:
+    """One artifact's rows per scorer: ``{name: arrays}``, or ``{"name/scorer": rows}`` per scorer column value.
+
+    An artifact that maps a ``scorer`` column holds several scorers in long form; each scorer's
+    rows are kept in file order, scorers in order of first appearance.
+
+    Example:
+        >>> a = PredictionArrays(None, np.array([0.1, 0.7, 0.3]), scorers=("bm25", "bert", "bm25"))
+        >>> {k: v.scores.tolist() for k, v in split_by_scorer(a, "run1").items()}
+        {'run1/bm25': [0.1, 0.3], 'run1/bert': [0.7]}
+    """
+    if arrays.scorers is None:
+        return {name: arrays}
+    keys = np.asarray(arrays.scorers, dtype=object)
+    return {f"{name}/{scorer}": arrays.take(keys == scorer) for scorer in dict.fromkeys(arrays.scorers)}
+
+
+def mapped_slice_columns(refs: Sequence[PredictionArtifactRef | Mapping[str, Any]]) -> list[str]:
+    """The ``slice`` column the refs map, as a ``slice_by`` list (empty when none maps one).
+
+    Example:
+        >>> cols = {"label": "y", "score": "p", "slice": "lang"}
+        >>> mapped_slice_columns([{"uri": "a.csv", "media_type": "text/csv", "columns": cols}])
+        ['lang']
+    """
+    mapped = list(dict.fromkeys(r.columns.slice for r in map(as_ref, refs) if r.columns.slice is not None))
+    if len(mapped) > 1:
+        raise EvalvizError(
+            f"the prediction artifacts map different slice columns ({', '.join(map(repr, mapped))}); "
+            "pass slice_by= to choose"
+        )
+    return mapped
+
+
+def file_digest(path: str | Path, algorithm: str = "sha256") -> str:
+    """The hex digest of a file's bytes with a hashlib algorithm.
+
+    Example:
+        >>> file_digest("preds.csv", "sha512")  # doctest: +SKIP
+        'c1527cd893c124773d811911970c8fe6e857d6df5dc9226bd8a160614c0cd963a4...'
+    """
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, algorithm).hexdigest()
 
 
 def file_sha256(path: str | Path) -> str:
@@ -71,8 +159,7 @@ def file_sha256(path: str | Path) -> str:
         >>> file_sha256("preds.csv")  # doctest: +SKIP
         '3a7bd3e2360a3d...'
     """
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+    return file_digest(path, "sha256")
 
 
 def _local_path(uri: str) -> Path | None:
@@ -89,7 +176,7 @@ def prediction_ref_for_file(
     columns: PredictionColumns | Mapping[str, Any],
     *,
     media_type: str | None = None,
-    role: str = "predictions",
+    role: str | Sequence[str] = "predictions",
 ) -> PredictionArtifactRef:
     """Register a prediction file: a ref pinned to the file's current SHA-256 and row count.
 
@@ -118,15 +205,19 @@ def prediction_ref_for_file(
     )
 
 
-def _source_sql(ref: PredictionArtifactRef, varchar_columns: Sequence[str] = ()) -> str:
-    kind = MEDIA_TYPES[ref.media_type]
+def _source_sql(ref: PredictionArtifactRef, columns: Sequence[str]) -> str:
+    """The DuckDB table function reading ``ref``; text formats give every column as VARCHAR.
+
+    Reading text as text means no value is judged by a type guessed from the file's first rows:
+    the converters below see every value and name the row of a bad one. A JSON Lines file is
+    read for the given keys only (a key missing from a row is null).
+    """
+    kind = media_type_reader(ref.media_type)
     if kind == "csv":
-        if varchar_columns:
-            types = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in varchar_columns)
-            return f"read_csv(?, types = {{{types}}})"
-        return "read_csv(?)"
+        return "read_csv(?, all_varchar = true, header = true)"
     if kind == "jsonl":
-        return "read_json(?, format = 'newline_delimited')"
+        types = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in dict.fromkeys(columns))
+        return f"read_json(?, format = 'newline_delimited', records = true, columns = {{{types}}})"
     return "read_parquet(?)"
 
 
@@ -136,73 +227,120 @@ def _location(ref: PredictionArtifactRef) -> str:
         return ref.uri
     if not local.is_file():
         raise FileNotFoundError(f"prediction file {ref.uri!r} does not exist")
-    return str(local)
+    return literal_for_duckdb(str(local))  # DuckDB would read "[", "?" and "*" in the name as a pattern
+
+
+def _bad_json_line(path: Path) -> str | None:
+    """Where a JSON Lines file first breaks: its line and row, read line by line as the format defines it.
+
+    DuckDB's parser reads on past a line that ends inside an object and reports the line after it.
+    """
+    row = 0
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line_no, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                return f"line {line_no} (row {row}) is not valid JSON ({exc.msg}): {line.strip()[:80]!r}"
+            if not isinstance(value, dict):
+                return f"line {line_no} (row {row}) is not a JSON object: {line.strip()[:80]!r}"
+            row += 1
+    return None
+
+
+def _read_error(ref: PredictionArtifactRef, exc: Exception) -> DataSourceError:
+    where = ""
+    local = _local_path(ref.uri)
+    if media_type_reader(ref.media_type) == "jsonl" and local is not None and local.is_file():
+        bad = _bad_json_line(local)
+        where = f"{bad}; " if bad else ""
+    return DataSourceError(f"could not read prediction file {ref.uri!r} as {ref.media_type}: {where}{exc}")
+
+
+def _mapped(columns: PredictionColumns) -> list[str]:
+    """The columns a ref's mapping reads as data (``text`` and ``provenance`` are only recorded)."""
+    roles = (columns.label, columns.score, columns.row_id, columns.content_hash, columns.scorer, columns.slice)
+    return list(dict.fromkeys(c for c in roles if c is not None))
 
 
 def _count_rows(ref: PredictionArtifactRef) -> int:
     cur = default_connection().cursor()
     try:
-        return int(
-            cur.sql(f"SELECT count(*) FROM {_source_sql(ref)}", params=[_location(ref)]).fetchall()[0][0]
-        )
-    except Exception as exc:
-        raise ValueError(f"could not read prediction file {ref.uri!r} as {ref.media_type}: {exc}") from exc
+        source = _source_sql(ref, _mapped(ref.columns))
+        return int(cur.sql(f"SELECT count(*) FROM {source}", params=[_location(ref)]).fetchall()[0][0])
+    except (duckdb.Error, pa.ArrowException) as exc:
+        raise _read_error(ref, exc) from exc
     finally:
         cur.close()
 
 
 def _verify_pinned(ref: PredictionArtifactRef) -> None:
-    if ref.sha256 is None:
+    if ref.digest is None:
         return
     local = _local_path(ref.uri)
     if local is None:
-        raise ValueError(f"cannot check the sha256 of {ref.uri!r}: only local files can be verified")
-    actual = file_sha256(local)
-    if actual != ref.sha256:
-        raise ValueError(
-            f"prediction file {ref.uri!r} changed since it was registered: its sha256 is {actual}, "
+        raise DataSourceError(
+            f"cannot check the {ref.digest[0]} digest of {ref.uri!r}: only local files can be verified"
+        )
+    algorithm, expected = ref.digest
+    actual = file_digest(local, algorithm)
+    if actual != expected:
+        raise DataSourceError(
+            f"prediction file {ref.uri!r} changed since it was registered: its {algorithm} is {actual}, "
             f"the ref records {ref.sha256}"
         )
 
 
-def read_prediction_table(
-    ref: PredictionArtifactRef | Mapping[str, Any], columns: Sequence[str], *, as_text: Sequence[str] = ()
-) -> pa.Table:
+def _file_columns(ref: PredictionArtifactRef, location: str, cur: duckdb.DuckDBPyConnection) -> list[str]:
+    """The columns of the file as DuckDB sees them (for JSON Lines: the keys of its first rows)."""
+    kind = media_type_reader(ref.media_type)
+    source = "read_json(?, format = 'newline_delimited')" if kind == "jsonl" else _source_sql(ref, ())
+    return [row[0] for row in cur.sql(f"DESCRIBE SELECT * FROM {source}", params=[location]).fetchall()]
+
+
+def _missing_columns_error(
+    ref: PredictionArtifactRef, missing: Sequence[str], available: Sequence[str]
+) -> EvalvizError:
+    return EvalvizError(
+        f"prediction file {ref.uri!r} has no column(s) {', '.join(repr(c) for c in missing)}; "
+        f"its columns are {', '.join(repr(c) for c in available)}"
+    )
+
+
+def read_prediction_table(ref: PredictionArtifactRef | Mapping[str, Any], columns: Sequence[str]) -> pa.Table:
     """Read the named columns of a prediction artifact into a pyarrow table, in file order.
 
-    Verifies ``sha256`` and ``n_rows`` when the ref records them. Columns in ``as_text`` are
-    read as strings where the format allows (CSV), so ids like ``007`` keep their zeros.
+    Verifies the digest (``sha256``) and ``n_rows`` when the ref records them. CSV and JSON Lines
+    columns come as strings (so ids like ``007`` keep their zeros); a file DuckDB cannot parse
+    raises a ``DataSourceError`` with DuckDB's reason, which names the line.
     """
     ref = as_ref(ref)
     location = _location(ref)
     _verify_pinned(ref)
     wanted = list(dict.fromkeys(columns))
+    jsonl = media_type_reader(ref.media_type) == "jsonl"
     cur = default_connection().cursor()
     try:
-        try:
-            available = [
-                row[0]
-                for row in cur.sql(f"DESCRIBE SELECT * FROM {_source_sql(ref)}", params=[location]).fetchall()
-            ]
-        except Exception as exc:
-            raise ValueError(
-                f"could not read prediction file {ref.uri!r} as {ref.media_type}: {exc}"
-            ) from exc
-        missing = [c for c in wanted if c not in available]
-        if missing:
-            raise ValueError(
-                f"prediction file {ref.uri!r} has no column(s) {', '.join(repr(c) for c in missing)}; "
-                f"its columns are {', '.join(repr(c) for c in available)}"
-            )
-        text_cols = [c for c in dict.fromkeys(as_text) if c in available]
+        if not jsonl:  # a JSON Lines key may first appear late in the file: judged after reading
+            available = _file_columns(ref, location, cur)
+            missing = [c for c in wanted if c not in available]
+            if missing:
+                raise _missing_columns_error(ref, missing, available)
         select = ", ".join(quote_identifier(c) for c in wanted)
-        table = cur.sql(
-            f"SELECT {select} FROM {_source_sql(ref, text_cols)}", params=[location]
-        ).to_arrow_table()
+        table = cur.sql(f"SELECT {select} FROM {_source_sql(ref, wanted)}", params=[location]).to_arrow_table()
+        if jsonl:
+            absent = [c for c in wanted if table.num_rows and table[c].null_count == table.num_rows]
+            available = _file_columns(ref, location, cur) if absent else []
+            if [c for c in absent if c not in available]:
+                raise _missing_columns_error(ref, [c for c in absent if c not in available], available)
+    except (duckdb.Error, pa.ArrowException) as exc:
+        raise _read_error(ref, exc) from exc
     finally:
         cur.close()
     if ref.n_rows is not None and table.num_rows != ref.n_rows:
-        raise ValueError(
+        raise DataSourceError(
             f"prediction file {ref.uri!r} changed since it was registered: it has {table.num_rows} rows, "
             f"the ref records {ref.n_rows}"
         )
@@ -225,67 +363,130 @@ def _first_null(col: pa.Array) -> int | None:
     return _first_true(np.asarray(col.is_null().to_numpy(zero_copy_only=False)))
 
 
-def _floats_from_arrow(col: pa.Array, problem: str) -> np.ndarray | None:
-    """A numeric or boolean column cast to ``float64``, or a text column parsed as floats; None for other types.
+def _is_text(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
 
-    An unparsable text value raises ``"{problem}; row {i} has {value!r}"``.
+
+def _parses(text: pa.Array) -> bool:
+    try:
+        pc.cast(text, pa.float64())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _first_unparsable(text: pa.Array) -> int:
+    """The first row whose text is no number, found by halving (each half is parsed at C speed)."""
+    lo, hi = 0, len(text)  # the first bad row is in [lo, hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _parses(text.slice(lo, mid - lo)):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _parse_floats(col: pa.Array, problem: str) -> np.ndarray:
+    """Text parsed as numbers (``true``/``false`` as 1/0, spaces around ignored) wherever it is in the column.
+
+    The first value that is no number raises ``"{problem}; row {i} has {value!r}"``.
     """
+    try:  # plain numbers are parsed at once; other text is normalised first
+        return _to_numpy(pc.cast(col, pa.float64()))
+    except pa.ArrowInvalid:
+        pass
+    trimmed = pc.utf8_trim_whitespace(col)
+    lowered = pc.utf8_lower(trimmed)
+    text = pc.if_else(pc.equal(lowered, "true"), "1", pc.if_else(pc.equal(lowered, "false"), "0", trimmed))
+    try:
+        return _to_numpy(pc.cast(text, pa.float64()))
+    except pa.ArrowInvalid:
+        i = _first_unparsable(text)
+        raise EvalvizError(f"{problem}; row {i} has {col[i].as_py()!r}") from None
+
+
+def _to_numpy(values: pa.Array) -> np.ndarray:
+    return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def _floats_from_arrow(col: pa.Array, problem: str) -> np.ndarray | None:
+    """A numeric or boolean column cast to ``float64``, or a text column parsed as numbers; None for other types."""
     t = col.type
     if pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
         return np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
-    if pa.types.is_string(t) or pa.types.is_large_string(t):
-        raw = col.to_pylist()
-        values = np.empty(len(raw), dtype=np.float64)
-        for i, v in enumerate(raw):
-            try:
-                values[i] = float(v)
-            except ValueError:
-                raise ValueError(f"{problem}; row {i} has {v!r}") from None
-        return values
+    if _is_text(t):
+        return _parse_floats(col, problem)
     return None
 
 
+def _shown(col: pa.Array, values: np.ndarray, i: int) -> str:
+    """A bad value as the user wrote it: a number as a number (also when read from text)."""
+    if _is_text(col.type):
+        return _float_text(float(values[i]))
+    return repr(col[i].as_py())
+
+
 def labels_from_arrow(col: pa.ChunkedArray | pa.Array, *, column: str, source: str = "") -> np.ndarray:
-    """Convert a column to an ``int8`` array of 0/1, or raise naming the first bad row."""
+    """Convert a column to an ``int8`` array of 0/1, or raise naming the first bad row.
+
+    Numbers, booleans and their text (``"1"``, ``"0.0"``, ``"true"``) are understood.
+
+    Example:
+        >>> labels_from_arrow(pa.array(["1", "0", "true"]), column="y").tolist()
+        [1, 0, 1]
+    """
     col = _column_array(col)
     where = f" in {source}" if source else ""
     bad_null = _first_null(col)
     if bad_null is not None:
-        raise ValueError(f"label column {column!r}{where} must be 0 or 1; row {bad_null} is missing (null)")
+        raise EvalvizError(f"label column {column!r}{where} must be 0 or 1; row {bad_null} is missing (null)")
     t = col.type
     if pa.types.is_boolean(t):
         return np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.int8)
     values = _floats_from_arrow(col, f"label column {column!r}{where} must be 0 or 1")
     if values is None:
-        raise ValueError(f"label column {column!r}{where} must hold 0/1 values, not {t}")
+        raise EvalvizError(f"label column {column!r}{where} must hold 0/1 values, not {t}")
     bad = (values != 0.0) & (values != 1.0)
     if bad.any():
         i = _first_true(bad)
-        shown = col[i].as_py()
-        raise ValueError(f"label column {column!r}{where} must be 0 or 1; row {i} has {shown!r}")
+        raise EvalvizError(f"label column {column!r}{where} must be 0 or 1; row {i} has {_shown(col, values, i)}")
     return values.astype(np.int8)
 
 
 def scores_from_arrow(col: pa.ChunkedArray | pa.Array, *, column: str, source: str = "") -> np.ndarray:
-    """Convert a column to a finite ``float64`` array, or raise naming the first bad row."""
+    """Convert a column to a finite ``float64`` array, or raise naming the first bad row.
+
+    Example:
+        >>> scores_from_arrow(pa.array(["0.25", " 1e-3 "]), column="p").tolist()
+        [0.25, 0.001]
+    """
     col = _column_array(col)
     where = f" in {source}" if source else ""
     bad_null = _first_null(col)
     if bad_null is not None:
-        raise ValueError(
+        raise EvalvizError(
             f"score column {column!r}{where} must be finite numbers; row {bad_null} is missing (null)"
         )
     t = col.type
     values = _floats_from_arrow(col, f"score column {column!r}{where} must be finite numbers")
     if values is None:
-        raise ValueError(f"score column {column!r}{where} must hold numbers, not {t}")
+        raise EvalvizError(f"score column {column!r}{where} must hold numbers, not {t}")
     finite = np.isfinite(values)
     if not finite.all():
         i = _first_true(~finite)
-        raise ValueError(
+        raise EvalvizError(
             f"score column {column!r}{where} must be finite numbers; row {i} has {float(values[i])!r}"
         )
     return np.ascontiguousarray(values)
+
+
+def _texts(col: pa.Array) -> list[str | None]:
+    if _is_text(col.type):
+        return col.to_pylist()
+    if pa.types.is_floating(col.type):
+        return [None if v is None else _float_text(v) for v in col.to_pylist()]
+    return pc.cast(col, pa.string()).to_pylist()
 
 
 def strings_from_arrow(col: pa.ChunkedArray | pa.Array, *, column: str, source: str = "") -> tuple[str, ...]:
@@ -294,12 +495,8 @@ def strings_from_arrow(col: pa.ChunkedArray | pa.Array, *, column: str, source: 
     bad_null = _first_null(col)
     if bad_null is not None:
         where = f" in {source}" if source else ""
-        raise ValueError(f"column {column!r}{where} must not be empty; row {bad_null} is missing (null)")
-    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-        if pa.types.is_floating(col.type):
-            return tuple(_float_text(v) for v in col.to_pylist())
-        col = pc.cast(col, pa.string())
-    return tuple(col.to_pylist())
+        raise EvalvizError(f"column {column!r}{where} must not be empty; row {bad_null} is missing (null)")
+    return tuple(_texts(col))
 
 
 def _float_text(v: float) -> str:
@@ -313,10 +510,12 @@ def load_prediction_arrays(
 ) -> PredictionArrays:
     """Load labels, scores, row ids and content hashes of a prediction artifact, checked.
 
-    Reads through DuckDB (``text/csv``, ``application/jsonl``, Parquet). A ref that records
-    ``sha256`` or ``n_rows`` refuses a file that "changed since it was registered". Labels must be
-    0/1 and scores finite; the error names the first bad row (0-based). ``extra_columns`` are read
-    too (e.g. a slice or cluster column) and returned in ``PredictionArrays.extra``.
+    Reads through DuckDB (``text/csv``, ``application/jsonl``, Parquet, and their aliases). A ref
+    that records ``sha256`` (any ``"<algorithm>:<hex>"`` digest) or ``n_rows`` refuses a file
+    that "changed since it was registered". Labels must be 0/1 and scores finite, wherever in the
+    file: the error names the first bad row (0-based); a line DuckDB cannot parse is named by its
+    line number. Mapped ``scorer`` and ``slice`` columns are read into ``PredictionArrays``;
+    ``extra_columns`` are read too (e.g. a cluster column) and returned in ``PredictionArrays.extra``.
 
     Example:
         >>> ref = {"uri": "preds.csv", "media_type": "text/csv", "columns": {"label": "y", "score": "p"}}
@@ -326,20 +525,18 @@ def load_prediction_arrays(
     """
     ref = as_ref(ref)
     cols = ref.columns
-    wanted = [c for c in (cols.label, cols.score, cols.row_id, cols.content_hash) if c is not None]
+    wanted = _mapped(cols)
     wanted += [c for c in extra_columns if c not in wanted]
-    as_text = [c for c in (cols.row_id, cols.content_hash, *extra_columns) if c is not None]
-    table = read_prediction_table(ref, wanted, as_text=as_text)
+    table = read_prediction_table(ref, wanted)
     source = repr(ref.uri)
+
+    def ids(column: str | None) -> tuple[str, ...] | None:
+        return None if column is None else strings_from_arrow(table[column], column=column, source=source)
+
     labels = labels_from_arrow(table[cols.label], column=cols.label, source=source) if cols.label else None
     scores = scores_from_arrow(table[cols.score], column=cols.score, source=source)
-    row_ids = (
-        strings_from_arrow(table[cols.row_id], column=cols.row_id, source=source) if cols.row_id else None
-    )
-    hashes = (
-        strings_from_arrow(table[cols.content_hash], column=cols.content_hash, source=source)
-        if cols.content_hash
-        else None
-    )
+    slices = None if cols.slice is None else tuple(_texts(_column_array(table[cols.slice])))
     extra = {c: table[c].to_numpy() for c in extra_columns}
-    return PredictionArrays(labels, scores, row_ids, hashes, extra)
+    return PredictionArrays(
+        labels, scores, ids(cols.row_id), ids(cols.content_hash), extra, ids(cols.scorer), slices
+    )

@@ -8,7 +8,7 @@ function returns an ``evalviz.data.Data``; the ``*_arrow`` twins return the ``py
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -16,18 +16,31 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from evalviz.analysis.arguments import (
+    Resampling,
+    SeedLike,
+    check_column_name,
+    check_flag,
+    check_resampling,
+)
 from evalviz.analysis.artifacts import PredictionArtifactRef
 from evalviz.analysis.bootstrap import (
     Method,
-    _as_labels,
-    _check_args,
+    _check_paired,
     _metric_list,
     _paired_shape,
     _run_bootstrap,
 )
-from evalviz.analysis.metrics import Metric, check_metric_inputs, get_metric
+from evalviz.analysis.metrics import Metric, as_labels, check_metric_inputs, get_metric
 from evalviz.analysis.paired import _repeated, load_aligned_pair
-from evalviz.analysis.readers import labels_from_arrow, load_prediction_arrays, scores_from_arrow
+from evalviz.analysis.readers import (
+    labels_from_arrow,
+    load_prediction_arrays,
+    mapped_slice_columns,
+    scores_from_arrow,
+    split_by_scorer,
+)
+from evalviz.errors import EvalvizError
 
 __all__ = [
     "PAIRED_SCHEMA",
@@ -122,7 +135,10 @@ def _columns(value: str | Sequence[str] | None, what: str) -> list[str]:
         return []
     if isinstance(value, str):
         return [value]
-    out = list(value)
+    try:
+        out = list(value)
+    except TypeError:
+        out = [value]
     if not all(isinstance(v, str) and v for v in out):
         raise TypeError(f"{what} must be a column name or a list of column names, got {value!r}")
     return out
@@ -136,30 +152,70 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _slice_keys(columns: Sequence[Sequence[Any]], n: int) -> np.ndarray:
-    """One slice name per row: the values of the slice columns joined with ' / '."""
+def _categories(column: Any) -> list[str] | None:
+    """The categories of a dictionary-encoded (categorical) column, in their declared order; None otherwise."""
+    if not isinstance(column, (pa.Array, pa.ChunkedArray)) or not pa.types.is_dictionary(column.type):
+        return None
+    if isinstance(column, pa.Array):
+        return [_text(v) for v in column.dictionary.to_pylist()]
+    unified = column.unify_dictionaries()
+    return [_text(v) for v in unified.chunk(0).dictionary.to_pylist()] if unified.num_chunks else []
+
+
+def _values(column: Any) -> list[Any]:
+    return column.to_pylist() if hasattr(column, "to_pylist") else list(column)
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _column_ranks(column: Any) -> tuple[list[str], list[int]]:
+    """(each row's value as text, each row's rank): the category order of a categorical column, otherwise the
+    order of first appearance; missing values last. Ranks tell a missing value from the text "(missing)"."""
+    values = _values(column)
+    ranks: dict[str, int] = {}
+    for text in [*(_categories(column) or []), *(_text(v) for v in values if not _is_missing(v))]:
+        ranks.setdefault(text, len(ranks))
+    texts = [_text(v) for v in values]
+    return texts, [len(ranks) if _is_missing(v) else ranks[t] for v, t in zip(values, texts, strict=True)]
+
+
+def _slice_keys(columns: Sequence[Any], n: int) -> tuple[np.ndarray, list[str]]:
+    """(one slice name per row, the slice names in order): the values of the slice columns joined with ' / ',
+    ordered as given (by each column's categories when it is categorical, else by first appearance)."""
     if not columns:
-        return np.full(n, "", dtype=object)
-    texts = [[_text(v) for v in col] for col in columns]
-    if len(texts) == 1:
-        return np.asarray(texts[0], dtype=object)
-    return np.asarray([" / ".join(parts) for parts in zip(*texts, strict=True)], dtype=object)
+        return np.full(n, "", dtype=object), []
+    ranked = [_column_ranks(col) for col in columns]
+    names = [" / ".join(parts) for parts in zip(*(texts for texts, _ in ranked), strict=True)]
+    keys: dict[str, tuple[int, ...]] = {}
+    for name, key in zip(names, zip(*(ranks for _, ranks in ranked), strict=True), strict=True):
+        if keys.setdefault(name, key) != key:
+            raise EvalvizError(
+                f"two different slices would both be named {name!r} (a missing value is shown as "
+                f"{_MISSING_SLICE!r}, and the values of several columns are joined with ' / '); rename the "
+                "values so that each slice has a name of its own"
+            )
+    return np.asarray(names, dtype=object), sorted(keys, key=keys.__getitem__)
 
 
-def _slice_order(keys: Iterable[np.ndarray], sliced: bool, overall: str | None) -> list[tuple[str, bool]]:
-    """(slice name, is_overall) in display order: the overall slice first, then sorted names."""
+def _slice_order(names: Sequence[str], sliced: bool, overall: str | None) -> list[tuple[str, bool]]:
+    """(slice name, is_overall) in display order: the overall slice first, then the slices in their order."""
     order: list[tuple[str, bool]] = []
     if overall is not None or not sliced:
         order.append((overall if overall is not None else "all", True))
     if sliced:
-        names = sorted(
-            {k for arr in keys for k in arr.tolist()},
-            key=lambda name: [(part == _MISSING_SLICE, part) for part in name.split(" / ")],
-        )
         if overall is not None and overall in names:
-            raise ValueError(f"a slice is named {overall!r}, like the overall slice; pass another overall=")
+            raise EvalvizError(f"a slice is named {overall!r}, like the overall slice; pass another overall=")
         order += [(name, False) for name in names]
     return order
+
+
+def _check_table_options(overall: Any, progress: Any) -> None:
+    """The options the table functions share besides resampling."""
+    if overall is not None and not isinstance(overall, str):
+        raise EvalvizError(f"overall must be the overall slice's name (a str) or None, got {overall!r}")
+    check_flag("progress", progress, allow_none=True)
 
 
 def _progress(total: int, show: bool | None, desc: str) -> Any:
@@ -190,39 +246,45 @@ def _blocks_from_table(
     label: str | None,
     slice_cols: Sequence[str],
     cluster: str | None,
-) -> list[_Block]:
+) -> tuple[list[_Block], list[str]]:
     if scorers is None:
-        raise ValueError("scorers= is required with a table: list the score columns (or map name -> column)")
+        raise EvalvizError("scorers= is required with a table: list the score columns (or map name -> column)")
     mapping = dict(scorers) if isinstance(scorers, Mapping) else {s: s for s in _columns(scorers, "scorers")}
     if not mapping:
-        raise ValueError("scorers= must name at least one score column")
+        raise EvalvizError("scorers= must name at least one score column")
     needed = [*mapping.values(), *slice_cols, *([label] if label else []), *([cluster] if cluster else [])]
     missing = [c for c in dict.fromkeys(needed) if c not in table.column_names]
     if missing:
-        raise ValueError(
+        raise EvalvizError(
             f"the table has no column(s) {', '.join(repr(c) for c in missing)}; "
             f"its columns are {', '.join(repr(c) for c in table.column_names)}"
         )
     labels = labels_from_arrow(table[label], column=label) if label else None
     scores = {name: scores_from_arrow(table[col], column=col) for name, col in mapping.items()}
-    slices = _slice_keys([table[c].to_pylist() for c in slice_cols], table.num_rows)
+    slices, order = _slice_keys([table[c] for c in slice_cols], table.num_rows)
     clusters = np.asarray(table[cluster].to_pylist(), dtype=object) if cluster else None
-    return [_Block(labels, scores, slices, clusters)]
+    return [_Block(labels, scores, slices, clusters)], order
 
 
 def _blocks_from_refs(
     refs: Mapping[str, RefLike], slice_cols: Sequence[str], cluster: str | None
-) -> list[_Block]:
+) -> tuple[list[_Block], list[str]]:
     if not refs:
-        raise ValueError("predictions must map at least one scorer name to a prediction artifact")
-    blocks = []
+        raise EvalvizError("predictions must map at least one scorer name to a prediction artifact")
+    loaded = []
     extra = [*slice_cols, *([cluster] if cluster else [])]
-    for name, ref in refs.items():
-        arrays = load_prediction_arrays(ref, extra_columns=extra)
-        slices = _slice_keys([arrays.extra[c].tolist() for c in slice_cols], len(arrays))
+    for name, ref in refs.items():  # an artifact with a scorer column gives one entry per scorer
+        loaded.extend(split_by_scorer(load_prediction_arrays(ref, extra_columns=extra), str(name)).items())
+    # Slices are named and ordered over all artifacts at once, in the order the artifacts are given.
+    columns = [[v for _, arrays in loaded for v in arrays.extra[c].tolist()] for c in slice_cols]
+    names, order = _slice_keys(columns, sum(len(arrays) for _, arrays in loaded))
+    blocks, start = [], 0
+    for name, arrays in loaded:
+        slices = names[start : start + len(arrays)]
+        start += len(arrays)
         clusters = arrays.extra[cluster] if cluster else None
-        blocks.append(_Block(arrays.labels, {str(name): arrays.scores}, slices, clusters))
-    return blocks
+        blocks.append(_Block(arrays.labels, {name: arrays.scores}, slices, clusters))
+    return blocks, order
 
 
 def _is_ref_mapping(obj: Any) -> bool:
@@ -240,7 +302,7 @@ def evaluate_slices_arrow(
     slice_by: str | Sequence[str] | None = None,
     overall: str | None = "all",
     n_resamples: int = 1000,
-    seed: int | None = 0,
+    seed: SeedLike = 0,
     method: Method = "percentile",
     confidence: float = 0.95,
     stratify: bool = False,
@@ -249,41 +311,43 @@ def evaluate_slices_arrow(
     progress: bool | None = None,
 ) -> pa.Table:
     """:func:`evaluate_slices`, returning the ``pyarrow.Table`` (columns of ``SLICE_SCHEMA``)."""
-    _check_args(n_resamples, method, confidence, min_rows)
     metric_objs = _metric_list(metrics)
+    by_refs = _is_ref_mapping(predictions)
+    n_scorers = 1 if by_refs else len(scorers) if isinstance(scorers, (Mapping, list, tuple)) else 1
+    resampling = check_resampling(
+        n_resamples=n_resamples,
+        seed=seed,
+        method=method,
+        confidence=confidence,
+        min_rows=min_rows,
+        stratify=stratify,
+        values_per_resample=len(metric_objs) * max(n_scorers, 1),
+    )
+    _check_table_options(overall, progress)
+    check_column_name("label", label)
+    check_column_name("cluster", cluster)
     slice_cols = _columns(slice_by, "slice_by")
-    if _is_ref_mapping(predictions):
-        blocks = _blocks_from_refs(predictions, slice_cols, cluster)
+    if by_refs:
+        slice_cols = slice_cols or mapped_slice_columns(list(predictions.values()))
+        blocks, names = _blocks_from_refs(predictions, slice_cols, cluster)
     else:
-        blocks = _blocks_from_table(as_arrow_table(predictions), scorers, label, slice_cols, cluster)
+        blocks, names = _blocks_from_table(as_arrow_table(predictions), scorers, label, slice_cols, cluster)
     for block in blocks:
         for metric in metric_objs:
             if metric.requires_labels and block.labels is None:
-                raise ValueError(
+                raise EvalvizError(
                     f"metric {metric.name!r} needs 0/1 labels, but no label column was given "
                     f"(scorers {', '.join(map(repr, block.scores))})"
                 )
     if stratify and any(b.labels is None for b in blocks):
-        raise ValueError("stratify=True needs labels to stratify by")
-    order = _slice_order([b.slices for b in blocks], bool(slice_cols), overall)
+        raise EvalvizError("stratify=True needs labels to stratify by")
+    order = _slice_order(names, bool(slice_cols), overall)
     records: dict[tuple[str, str, str], dict[str, Any]] = {}
     with _progress(len(order), progress, "evalviz: bootstrapping slices") as bar:
         for slice_name, is_overall in order:
             for block in blocks:
                 mask = None if is_overall else block.slices == slice_name
-                _evaluate_block(
-                    block,
-                    mask,
-                    slice_name,
-                    metric_objs,
-                    records,
-                    n_resamples=n_resamples,
-                    seed=seed,
-                    method=method,
-                    confidence=confidence,
-                    stratify=stratify,
-                    min_rows=min_rows,
-                )
+                _evaluate_block(block, mask, slice_name, metric_objs, records, resampling)
             bar.update(1)
     scorer_names = [name for block in blocks for name in block.scores]
     rows = []
@@ -302,7 +366,7 @@ def _evaluate_block(
     slice_name: str,
     metrics: Sequence[Metric],
     records: dict[tuple[str, str, str], dict[str, Any]],
-    **options: Any,
+    resampling: Resampling,
 ) -> None:
     if mask is not None and not mask.any():
         return  # this block has no rows in the slice
@@ -317,7 +381,7 @@ def _evaluate_block(
             try:
                 check_metric_inputs(metric, labels, scores)
                 usable.append(metric.name)
-            except ValueError as exc:
+            except EvalvizError as exc:
                 records[(slice_name, scorer, metric.name)] = _slice_record(
                     slice_name, scorer, metric.name, len(scores), "error", str(exc)
                 )
@@ -328,8 +392,8 @@ def _evaluate_block(
         chosen = [m for m in metrics if m.name in names]
         score_arrays = [block.scores[s] if mask is None else block.scores[s][mask] for s in scorers]
         try:
-            results = _run_bootstrap(labels, score_arrays, chosen, clusters=clusters, paired=False, **options)
-        except Exception as exc:  # e.g. stratify without labels: report in the cells
+            results = _run_bootstrap(labels, score_arrays, chosen, resampling, clusters=clusters, paired=False)
+        except Exception as exc:  # e.g. cluster ids missing in this slice: report in the cells
             reason = f"{type(exc).__name__}: {exc}"
             for scorer, arr in zip(scorers, score_arrays, strict=True):
                 for metric in chosen:
@@ -378,7 +442,7 @@ def evaluate_slices(
     slice_by: str | Sequence[str] | None = None,
     overall: str | None = "all",
     n_resamples: int = 1000,
-    seed: int | None = 0,
+    seed: SeedLike = 0,
     method: Method = "percentile",
     confidence: float = 0.95,
     stratify: bool = False,
@@ -395,8 +459,11 @@ def evaluate_slices(
     a slice share the same resamples.
 
     Returns a ``Data`` with columns ``slice, scorer, metric, value, low, high, n, status,
-    reason`` (one row per cell; the overall slice, named by ``overall``, comes first). Skipped
-    cells (single class, too few rows) and error cells have null values and say why.
+    reason`` (one row per cell; the overall slice, named by ``overall``, comes first, then the
+    slices as given: a categorical column's categories in order, else first appearance in the data,
+    missing values last). Skipped cells (single class, too few rows) and error cells have null values
+    and say why. The resampling arguments are checked before anything is read (see
+    :func:`~evalviz.analysis.bootstrap.bootstrap_metrics`).
     ``progress`` shows a tqdm bar (default: when there are 10 slices or more).
 
     Example:
@@ -434,15 +501,13 @@ def _paired_rows(
     slices: np.ndarray,
     clusters: np.ndarray | None,
     metric: Metric,
+    resampling: Resampling,
     *,
-    sliced: bool,
-    overall: str | None,
+    order: list[tuple[str, bool]],
     progress: bool | None,
-    **options: Any,
 ) -> pa.Table:
     check_metric_inputs(metric, labels, baseline)
     check_metric_inputs(metric, labels, candidate)
-    order = _slice_order([slices], sliced, overall)
     rows = []
     with _progress(len(order), progress, "evalviz: paired bootstrap over slices") as bar:
         for slice_name, is_overall in order:
@@ -451,9 +516,9 @@ def _paired_rows(
                 None if labels is None else labels[mask],
                 [baseline[mask], candidate[mask]],
                 [metric],
+                resampling,
                 clusters=None if clusters is None else clusters[mask],
                 paired=True,
-                **options,
             )
             r = _paired_shape(res[metric.name])
             rows.append(
@@ -483,7 +548,7 @@ def paired_diff_table_arrow(
     slice_by: str | Sequence[str] | None = None,
     overall: str | None = "all",
     n_resamples: int = 1000,
-    seed: int | None = 0,
+    seed: SeedLike = 0,
     method: Method = "percentile",
     confidence: float = 0.95,
     stratify: bool = False,
@@ -492,14 +557,23 @@ def paired_diff_table_arrow(
     progress: bool | None = None,
 ) -> pa.Table:
     """:func:`paired_diff_table`, returning the ``pyarrow.Table`` (columns of ``PAIRED_SCHEMA``)."""
-    _check_args(n_resamples, method, confidence, min_rows)
     metric_obj = get_metric(metric)
-    slice_cols = _columns(slice_by, "slice_by")
+    resampling = _check_paired(
+        n_resamples=n_resamples,
+        seed=seed,
+        method=method,
+        confidence=confidence,
+        min_rows=min_rows,
+        stratify=stratify,
+    )
+    _check_table_options(overall, progress)
+    check_column_name("cluster", cluster)
+    slice_cols = _columns(slice_by, "slice_by") or mapped_slice_columns([baseline])
     pair = load_aligned_pair(
         baseline, candidate, extra_columns=[*slice_cols, *([cluster] if cluster else [])]
     )
     n = len(pair.baseline_scores)
-    slices = _slice_keys([pair.extra[c].tolist() for c in slice_cols], n)
+    slices, names = _slice_keys([pair.extra[c] for c in slice_cols], n)
     return _paired_rows(
         pair.labels,
         pair.baseline_scores,
@@ -507,15 +581,9 @@ def paired_diff_table_arrow(
         slices,
         pair.extra[cluster] if cluster else None,
         metric_obj,
-        sliced=bool(slice_cols),
-        overall=overall,
+        resampling,
+        order=_slice_order(names, bool(slice_cols), overall),
         progress=progress,
-        n_resamples=n_resamples,
-        seed=seed,
-        method=method,
-        confidence=confidence,
-        stratify=stratify,
-        min_rows=min_rows,
     )
 
 
@@ -527,7 +595,7 @@ def paired_diff_table(
     slice_by: str | Sequence[str] | None = None,
     overall: str | None = "all",
     n_resamples: int = 1000,
-    seed: int | None = 0,
+    seed: SeedLike = 0,
     method: Method = "percentile",
     confidence: float = 0.95,
     stratify: bool = False,
@@ -540,7 +608,8 @@ def paired_diff_table(
     The two prediction artifacts are joined by ``row_id`` (see
     :func:`~evalviz.analysis.paired.align_prediction_arrays`); ``slice_by`` and ``cluster`` are
     columns of the baseline artifact. Returns a ``Data`` with columns ``slice, metric, delta,
-    low, high, n, overlaps_zero, status, reason, baseline_value, candidate_value``.
+    low, high, n, overlaps_zero, status, reason, baseline_value, candidate_value``: the overall
+    slice first, then the slices in the order they first appear in the baseline.
 
     Example:
         >>> cols = {"label": "y", "score": "p", "row_id": "id"}
@@ -571,7 +640,7 @@ def _pick_column(table: pa.Table, candidates: Sequence[str], what: str) -> str:
     for name in candidates:
         if name in table.column_names:
             return name
-    raise ValueError(
+    raise EvalvizError(
         f"the sample table has no {what} column (looked for {', '.join(map(repr, candidates))}); "
         f"its columns are {', '.join(map(repr, table.column_names))}"
     )
@@ -580,16 +649,16 @@ def _pick_column(table: pa.Table, candidates: Sequence[str], what: str) -> str:
 def _model_column(table: pa.Table, models: Sequence[str], given: str | None) -> str:
     options = [given] if given else [c for c in ("model_display_name", "model") if c in table.column_names]
     if given and given not in table.column_names:
-        raise ValueError(f"the sample table has no column {given!r}")
+        raise EvalvizError(f"the sample table has no column {given!r}")
     if not options:
-        raise ValueError("the sample table has no 'model_display_name' or 'model' column; pass model_column=")
+        raise EvalvizError("the sample table has no 'model_display_name' or 'model' column; pass model_column=")
     for col in options:
         present = set(table[col].to_pylist())
         if all(m in present for m in models):
             return col
     shown = sorted({str(v) for col in options for v in table[col].to_pylist()})
     missing = [m for m in models if all(m not in set(table[c].to_pylist()) for c in options)]
-    raise ValueError(
+    raise EvalvizError(
         f"model(s) {', '.join(map(repr, missing))} not found in column(s) {', '.join(map(repr, options))}; "
         f"models present: {', '.join(map(repr, shown))}"
     )
@@ -600,7 +669,7 @@ def _score_column(table: pa.Table, score: str | None) -> str:
     if score is None:
         if len(score_cols) == 1:
             return score_cols[0]
-        raise ValueError(
+        raise EvalvizError(
             "pass score= to choose the scorer column"
             + (
                 f"; candidates: {', '.join(map(repr, score_cols))}"
@@ -612,7 +681,7 @@ def _score_column(table: pa.Table, score: str | None) -> str:
         return score
     if f"score_{score}" in table.column_names:
         return f"score_{score}"
-    raise ValueError(
+    raise EvalvizError(
         f"no score column {score!r} (or 'score_{score}'); "
         f"score columns: {', '.join(map(repr, score_cols)) or 'none'}"
     )
@@ -623,7 +692,7 @@ def _inspect_scores(col: pa.ChunkedArray, column: str, describe_row: Any) -> np.
     col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     if col.null_count:
         i = int(np.flatnonzero(col.is_null().to_numpy(zero_copy_only=False))[0])
-        raise ValueError(
+        raise EvalvizError(
             f"score column {column!r} is missing (null) for {describe_row(i)}; the sample may have errored - "
             "filter such samples out first (or pass on_unmatched='drop' after removing them)"
         )
@@ -636,18 +705,18 @@ def _inspect_scores(col: pa.ChunkedArray, column: str, describe_row: Any) -> np.
             try:
                 out[i] = float(v)
             except ValueError:
-                raise ValueError(
+                raise EvalvizError(
                     f"score column {column!r} has {v!r} for {describe_row(i)}; expected a number or one of "
                     "C, I, P, N"
                 ) from None
     elif pa.types.is_boolean(col.type) or pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
         out = np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
     else:
-        raise ValueError(f"score column {column!r} must hold numbers or C/I/P/N letters, not {col.type}")
+        raise EvalvizError(f"score column {column!r} must hold numbers or C/I/P/N letters, not {col.type}")
     finite = np.isfinite(out)
     if not finite.all():
         i = int(np.flatnonzero(~finite)[0])
-        raise ValueError(
+        raise EvalvizError(
             f"score column {column!r} must be finite numbers; {describe_row(i)} has {float(out[i])!r}"
         )
     return out
@@ -679,18 +748,24 @@ def paired_diff_between_models_arrow(
     overall: str | None = "all",
     on_unmatched: Literal["raise", "drop"] = "raise",
     n_resamples: int = 1000,
-    seed: int | None = 0,
+    seed: SeedLike = 0,
     method: Method = "percentile",
     confidence: float = 0.95,
     min_rows: int = 10,
     progress: bool | None = None,
 ) -> pa.Table:
     """:func:`paired_diff_between_models`, returning the ``pyarrow.Table`` (``PAIRED_SCHEMA``)."""
-    _check_args(n_resamples, method, confidence, min_rows)
+    resampling = _check_paired(
+        n_resamples=n_resamples, seed=seed, method=method, confidence=confidence, min_rows=min_rows
+    )
+    _check_table_options(overall, progress)
+    check_flag("cluster_by_id", cluster_by_id)
+    for name, value in (("score", score), ("label", label), ("model_column", model_column)):
+        check_column_name(name, value)
     if on_unmatched not in ("raise", "drop"):
-        raise ValueError(f"on_unmatched must be 'raise' or 'drop', got {on_unmatched!r}")
+        raise EvalvizError(f"on_unmatched must be 'raise' or 'drop', got {on_unmatched!r}")
     if baseline_model == candidate_model:
-        raise ValueError("baseline_model and candidate_model are the same model")
+        raise EvalvizError("baseline_model and candidate_model are the same model")
     metric_obj = get_metric(metric)
     table = as_arrow_table(samples)
     model_col = _model_column(table, [baseline_model, candidate_model], model_column)
@@ -705,10 +780,10 @@ def paired_diff_between_models_arrow(
     id_col = _pick_column(table, [id_column], "sample id")
     epoch_col = epoch_column if epoch_column and epoch_column in table.column_names else None
     if epoch_column and epoch_col is None and epoch_column != "epoch":
-        raise ValueError(f"the sample table has no column {epoch_column!r}")
+        raise EvalvizError(f"the sample table has no column {epoch_column!r}")
     for col in by_cols + ([label] if label else []):
         if col not in table.column_names:
-            raise ValueError(
+            raise EvalvizError(
                 f"the sample table has no column {col!r}; its columns are {', '.join(table.column_names)}"
             )
     # Sample ids are unique within a task: the task is always part of a sample's identity.
@@ -722,7 +797,7 @@ def paired_diff_between_models_arrow(
         repeated = _repeated(keys)
         if repeated is not None:
             n_repeated, key, count = repeated
-            raise ValueError(
+            raise EvalvizError(
                 f"model {model!r} has {n_repeated} repeated sample(s) "
                 f"(e.g. {_key_text(key_cols, key)} appears {count} "
                 "times); keep one run per task and model"
@@ -748,7 +823,7 @@ def paired_diff_between_models_arrow(
         if n_only_cand:
             first = cand_k[int(np.flatnonzero(~in_base)[0])].as_py()
             parts.append(f"{n_only_cand} only for {candidate_model!r} (e.g. {readable(first)})")
-        raise ValueError(
+        raise EvalvizError(
             f"the two models were not run on the same samples: {int(matched.sum())} match, "
             + "; ".join(parts)
             + ". Pass on_unmatched='drop' to compare the common samples only"
@@ -770,13 +845,13 @@ def paired_diff_between_models_arrow(
         other = labels_from_arrow(cand_t[label], column=label)
         differ = np.flatnonzero(labels != other)
         if len(differ):
-            raise ValueError(
+            raise EvalvizError(
                 f"label {label!r} differs between the models for {len(differ)} sample(s), "
                 f"e.g. {readable(keys[differ[0]])}"
             )
-    labels = _as_labels(labels)
+    labels = as_labels(labels)
     n = len(base_scores)
-    slices = _slice_keys([base_t[c].to_pylist() for c in by_cols], n)
+    slices, names = _slice_keys([base_t[c] for c in by_cols], n)
     clusters = None
     if cluster_by_id:
         clusters = np.asarray(_joined_keys(base_t, identity).to_pylist(), dtype=object)
@@ -787,15 +862,9 @@ def paired_diff_between_models_arrow(
         slices,
         clusters,
         metric_obj,
-        sliced=bool(by_cols),
-        overall=overall,
+        resampling,
+        order=_slice_order(names, bool(by_cols), overall),
         progress=progress,
-        n_resamples=n_resamples,
-        seed=seed,
-        method=method,
-        confidence=confidence,
-        stratify=False,
-        min_rows=min_rows,
     )
 
 
@@ -815,7 +884,7 @@ def paired_diff_between_models(
     overall: str | None = "all",
     on_unmatched: Literal["raise", "drop"] = "raise",
     n_resamples: int = 1000,
-    seed: int | None = 0,
+    seed: SeedLike = 0,
     method: Method = "percentile",
     confidence: float = 0.95,
     min_rows: int = 10,

@@ -1,13 +1,22 @@
-"""The in-process DuckDB connection every `Data` runs on, and SQL quoting."""
+"""The in-process DuckDB connection every `Data` runs on, the lock that lets threads share it, and SQL quoting.
+
+A DuckDB connection runs one call at a time, and its relations run on it: every call on a connection, or on a
+relation bound to it, is made while holding that connection's lock (`connection_lock`). The lock is re-entrant,
+so a call made while holding it may take it again.
+"""
 
 from __future__ import annotations
 
 import threading
+import weakref
 
 import duckdb
 
 _lock = threading.Lock()
 _default: duckdb.DuckDBPyConnection | None = None
+_connection_locks: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, threading.RLock] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def default_connection() -> duckdb.DuckDBPyConnection:
@@ -20,6 +29,22 @@ def default_connection() -> duckdb.DuckDBPyConnection:
             # staying with the process: a notebook kernel keeps running after its charts are drawn.
             _default.execute("SET allocator_background_threads = true")
         return _default
+
+
+def connection_lock(connection: duckdb.DuckDBPyConnection) -> threading.RLock:
+    """The re-entrant lock to hold while calling `connection`, or a relation bound to it, from any thread.
+
+    Example:
+        >>> con = duckdb.connect()
+        >>> with connection_lock(con):
+        ...     con.sql("SELECT 42").fetchall()
+        [(42,)]
+    """
+    with _lock:
+        lock = _connection_locks.get(connection)
+        if lock is None:
+            lock = _connection_locks[connection] = threading.RLock()
+        return lock
 
 
 def quote_identifier(name: str) -> str:

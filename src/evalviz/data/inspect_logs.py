@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from evalviz._optional import require
-from evalviz.data.sources import PathLike
+from evalviz.data.sources import PathLike, reason_of
 from evalviz.errors import DataSourceError, EvalvizError
 
 if TYPE_CHECKING:
@@ -35,13 +35,19 @@ def read_inspect_logs(
             )
     read = analysis.evals_df if kind == "evals" else analysis.samples_df
     options.setdefault("quiet", True)
+    listed = ", ".join(map(repr, logs))
     try:
         df = read(logs[0] if len(logs) == 1 else logs, **options)
-    except (OSError, ValueError) as exc:
-        shown = ", ".join(map(repr, logs))
-        raise DataSourceError(f"inspect_ai could not read the logs at {shown}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - inspect_ai's errors (zip, JSON, validation, options) say what is wrong
+        raise DataSourceError(
+            f"inspect_ai could not read the logs at {listed}: {type(exc).__name__}: {reason_of(exc)}"
+        ) from exc
     if isinstance(df, tuple):  # strict=False gives (dataframe, errors)
         df = df[0]
+    if len(df.columns) == 0:
+        raise DataSourceError(
+            f"No inspect_ai log was found at {listed}: inspect_ai reads .eval and .json log files, or folders of them."
+        )
     data = cls.from_dataframe(df)
     shown = logs[0] if len(logs) == 1 else f"{len(logs)} paths"
-    return cls(data.relation, data.connection, f"inspect logs ({kind}) at {shown!r}")
+    return data._derived(data.relation, f"inspect logs ({kind}) at {shown!r}")

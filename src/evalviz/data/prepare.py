@@ -21,8 +21,18 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal as lit
+from evalviz.data.nested_scores import nested_value_error
 from evalviz.data.table import Data
-from evalviz.errors import EvalvizError
+from evalviz.data.types import (
+    TypeLike,
+    describe,
+    is_boolean,
+    is_floating,
+    is_json,
+    is_numeric,
+    is_text,
+)
+from evalviz.errors import ColumnTypeError, EvalvizError
 
 __all__ = [
     "LogViewer",
@@ -106,8 +116,6 @@ def _case(key: str, mapping: Mapping[str, str], otherwise: str) -> str:
 
 
 # -- score_to_float ------------------------------------------------------------------------------------------
-_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-            "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL")
 # The characters Python's float() strips from around a number (str.isspace()), so that both parse alike.
 _SPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
 
@@ -123,31 +131,38 @@ class ScoreToFloat:
     noanswer: str = "N"
 
     def apply(self, data: Data) -> Data:
-        """The table with each score column converted to DOUBLE, in place."""
-        data.require_columns(*self.columns, purpose="score_to_float")
-        schema = data.schema
-        return _with_columns(data, {c: self._expression(c, schema[c]) for c in self.columns})
+        """The table with each score column converted to DOUBLE, in place.
 
-    def _expression(self, column: str, kind: str) -> str:
+        Objects and lists (STRUCT, MAP, LIST columns; JSON objects and arrays, also as text) are refused with
+        an error naming the first one, its row and how to pick a number out of it; they are never converted.
+        """
+        data.require_columns(*self.columns, purpose="score_to_float")
+        for column in self.columns:
+            if (error := nested_value_error(data, column)) is not None:
+                raise error
+        types = data.types
+        return _with_columns(data, {c: self._expression(c, types[c]) for c in self.columns})
+
+    def _expression(self, column: str, kind: TypeLike) -> str:
+        """SQL of the column's values as DOUBLE, chosen by the column's type (its structure, not its name)."""
         col = q(column)
-        upper = kind.upper()
-        if upper.startswith(("FLOAT", "DOUBLE", "REAL")):
+        if is_floating(kind):
             return f"(CASE WHEN isnan({col}) THEN NULL ELSE CAST({col} AS DOUBLE) END)"
-        if upper.startswith(_NUMERIC) or upper == "BOOLEAN":
+        if is_numeric(kind) or is_boolean(kind):
             return f"CAST({col} AS DOUBLE)"
-        if upper == "VARCHAR":
-            return self._text(col)
-        if upper == "JSON":
+        if is_text(kind):
+            return self._text(f"CAST({col} AS VARCHAR)")
+        if is_json(kind):
             text = self._text(f"({col} ->> '$')")
             return (
                 f"(CASE WHEN {col} IS NULL THEN NULL ELSE CASE json_type({col}) WHEN 'VARCHAR' THEN {text} "
                 f"WHEN 'BOOLEAN' THEN CASE WHEN CAST({col} AS VARCHAR) = 'true' THEN 1.0 ELSE 0.0 END "
                 f"WHEN 'BIGINT' THEN CAST({col} AS DOUBLE) WHEN 'UBIGINT' THEN CAST({col} AS DOUBLE) "
-                f"WHEN 'DOUBLE' THEN CAST({col} AS DOUBLE) WHEN 'NULL' THEN NULL ELSE 0.0 END END)"
+                f"WHEN 'DOUBLE' THEN CAST({col} AS DOUBLE) WHEN 'NULL' THEN NULL END END)"
             )
-        raise EvalvizError(
-            f"score_to_float cannot convert column {column!r}: it holds {kind} values. It converts numbers, "
-            "booleans and text (C, I, P, N, yes/no, true/false, numbers written as text)."
+        raise ColumnTypeError(
+            f"score_to_float cannot convert column {column!r}: it holds {describe(kind)} values. It converts "
+            "numbers, booleans and text (C, I, P, N, yes/no, true/false, numbers written as text)."
         )
 
     def _text(self, value: str) -> str:
@@ -178,7 +193,9 @@ def score_to_float(
 
     Text: C -> 1.0, P -> 0.5, I and N -> 0.0 (these letters can be changed), yes/true -> 1.0, no/false ->
     0.0 (any case), numbers written as text -> that number, anything else -> 0.0. Numbers and booleans become
-    floats; missing values (NULL, NaN) stay missing. The columns keep their names and places.
+    floats; missing values (NULL, NaN) stay missing; JSON values are converted one by one by the same rules.
+    The columns keep their names and places. Objects and lists (such as `{"value": 1.0}`) are never turned
+    into a number: the error names the first one, its row, and code that picks a key of it first.
 
     Example:
         >>> import evalviz as ev
@@ -197,27 +214,33 @@ def score_to_float(
 
 
 # -- log_viewer ----------------------------------------------------------------------------------------------
+def _part(value: str) -> str:
+    """SQL of one URL path part (or query value): the value as text, percent-encoded.
+
+    Every byte but the unreserved characters of RFC 3986 (letters, digits, "-", ".", "_", "~") is encoded, so
+    "x/y" is one part ("x%2Fy") and "a%20b" stays itself ("a%2520b"); the log viewer decodes each part once.
+    """
+    return f"url_encode(CAST({value} AS VARCHAR))"
+
+
+def _path(value: str) -> str:
+    """SQL of a relative path in a URL: each of its /-separated parts percent-encoded, the slashes kept."""
+    return f"replace({_part(value)}, '%2F', '/')"  # url_encode writes every "/" as %2F, and only a "/"
+
+
 _TARGETS: dict[str, tuple[tuple[str, ...], Callable[..., str]]] = {
     "eval": ((), lambda base: base),
     "sample": (
         ("id", "epoch"),
-        lambda base, i, e: (
-            f"{base} || '/samples/sample/' || CAST({i} AS VARCHAR) || '/' || CAST({e} AS VARCHAR)"
-        ),
+        lambda base, i, e: f"{base} || '/samples/sample/' || {_part(i)} || '/' || {_part(e)}",
     ),
     "event": (
         ("sample_id", "event_id"),
-        lambda base, s, e: (
-            f"{base} || '/samples/sample_uuid/' || CAST({s} AS VARCHAR) || '/transcript?event=' "
-            f"|| CAST({e} AS VARCHAR)"
-        ),
+        lambda base, s, e: f"{base} || '/samples/sample_uuid/' || {_part(s)} || '/transcript?event=' || {_part(e)}",
     ),
     "message": (
         ("sample_id", "message_id"),
-        lambda base, s, m: (
-            f"{base} || '/samples/sample_uuid/' || CAST({s} AS VARCHAR) || '/messages?message=' "
-            f"|| CAST({m} AS VARCHAR)"
-        ),
+        lambda base, s, m: f"{base} || '/samples/sample_uuid/' || {_part(s)} || '/messages?message=' || {_part(m)}",
     ),
 }
 _SCHEME = "^[A-Za-z][A-Za-z0-9+.-]*:"  # what urllib.parse takes for a URL scheme
@@ -287,9 +310,10 @@ class LogViewer:
 
 
 def _case_prefix(log: str, mappings: Sequence[tuple[str, str]]) -> str:
-    """The viewer URL of the first mapping whose folder starts the log: `{url}#/logs/{rest of the path}`."""
+    """The viewer URL of the first mapping whose folder starts the log: `{url}#/logs/{rest of the path}`, each
+    part of the rest percent-encoded."""
     branches = " ".join(
-        f"WHEN starts_with({log}, {lit(prefix)}) THEN {lit(url + '#/logs/')} || {log}[{len(prefix) + 1}:]"
+        f"WHEN starts_with({log}, {lit(prefix)}) THEN {lit(url + '#/logs/')} || {_path(f'{log}[{len(prefix) + 1}:]')}"
         for prefix, url in mappings
     )
     return f"(CASE {branches} END)"
@@ -309,12 +333,16 @@ def log_viewer(
     and "message" link to one event or message of a sample (`sample_id` with `event_id` or `message_id`). A
     log that no mapping covers is an error.
 
+    Each part of the link taken from the data (a folder or file name of the log, an id, an epoch) is
+    percent-encoded, as the viewer's own links are, so an id "x/y" or a log "a%20b.eval" opens its own page.
+    inspect_ai's `log_viewer` writes them as they are.
+
     Example:
         >>> import evalviz as ev
-        >>> data = ev.Data.from_sql("SELECT '/logs/run1.eval' AS log, 'a' AS id, 1 AS epoch")
+        >>> data = ev.Data.from_sql("SELECT '/logs/run 1.eval' AS log, 'x/y' AS id, 1 AS epoch")
         >>> viewer = ev.log_viewer("sample", {"/logs": "https://host/viewer"})
         >>> ev.prepare(data, viewer).to_arrow()["log_viewer"][0].as_py()
-        'https://host/viewer/#/logs/run1.eval/samples/sample/a/1'
+        'https://host/viewer/#/logs/run%201.eval/samples/sample/x%2Fy/1'
     """
     if target not in _TARGETS:
         targets = ", ".join(map(repr, _TARGETS))

@@ -1,14 +1,23 @@
-"""Turning the paths users give into DuckDB relations: file formats, globs, lists and hive folders."""
+"""Turning the paths users give into DuckDB scans: formats, patterns, folders, reader options and file changes.
+
+A path that exists is read as it is spelled, whatever characters it holds; only a path that names nothing is a
+pattern. Patterns and folders are expanded here, in Python, into a list of files (each read once, by its real
+path); DuckDB is then given each file with its glob characters escaped, so it reads that file and no other.
+"""
 
 from __future__ import annotations
 
-import glob as globlib
+import fnmatch
+import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+from evalviz.data.connection import quote_literal
 from evalviz.errors import DataSourceError
 
 FORMATS = ("parquet", "csv", "jsonl", "json")
@@ -21,40 +30,154 @@ _SUFFIXES = {
     ".ndjson": "jsonl",
     ".json": "json",
 }
-_GLOB_CHARS = set("*?[")
+_GLOB_CHARS = frozenset("*?[")
+_READERS = {"parquet": "read_parquet", "csv": "read_csv", "jsonl": "read_json", "json": "read_json"}
+_READER_DOCS = {
+    "parquet": "https://duckdb.org/docs/stable/data/parquet/overview#parameters",
+    "csv": "https://duckdb.org/docs/stable/data/csv/overview#parameters",
+    "jsonl": "https://duckdb.org/docs/stable/data/json/loading_json#parameters",
+    "json": "https://duckdb.org/docs/stable/data/json/loading_json#parameters",
+}
 
 PathLike = str | os.PathLike[str]
 
 
-def _is_glob(path: str) -> bool:
-    return any(ch in path for ch in _GLOB_CHARS)
+@dataclass
+class FileSource:
+    """Files read by one DuckDB reader, and what they held when first read (to notice later changes)."""
+
+    files: tuple[str, ...]
+    fmt: str
+    options: dict[str, Any]
+    stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    schema: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The files as shown in messages."""
+        return repr(self.files[0]) if len(self.files) == 1 else f"{len(self.files)} files ({self.files[0]!r}, ...)"
+
+    def scan_sql(self) -> str:
+        """The DuckDB table function reading the files, each escaped so that DuckDB does not glob its name."""
+        files = ", ".join(quote_literal(literal_for_duckdb(f)) for f in self.files)
+        options = "".join(f", {name} := {_option_sql(name, value)}" for name, value in self.options.items())
+        return f"{_READERS[self.fmt]}([{files}]{options})"
+
+    def open(self, connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+        """A relation over the files; the files are opened now to learn their columns."""
+        relation = connection.sql(f"SELECT * FROM {self.scan_sql()}")
+        schema = _schema_of(relation)
+        if not self.schema:
+            self.schema, self.stamps = schema, _stamps(self.files)
+        return relation
+
+    def verify(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """Raise `DataSourceError` when a file was deleted, or rewritten with other columns, since it was read.
+
+        A file rewritten with the same columns is read as it is now, as a lazy table should.
+        """
+        now = _stamps(self.files)
+        if now == self.stamps:
+            return
+        gone = [f for f in self.files if f not in now]
+        if gone:
+            raise DataSourceError(
+                f"The file {gone[0]!r} was deleted or moved after Data.from_file read it. Put it back, or read "
+                "what is there now with Data.from_file again."
+            )
+        try:
+            schema = _schema_of(connection.sql(f"SELECT * FROM {self.scan_sql()}"))
+        except duckdb.Error as exc:
+            raise DataSourceError(
+                f"{self.label} changed after Data.from_file read it, and can no longer be read as {self.fmt}: "
+                f"{reason_of(exc, self.files)}"
+            ) from exc
+        if schema != self.schema:
+            raise DataSourceError(
+                f"{self.label} changed after Data.from_file read it: its columns were {_listing(self.schema)} "
+                f"and are now {_listing(schema)}. Read it again with Data.from_file to use the new columns."
+            )
+        self.stamps = now
 
 
+def read_files(
+    connection: duckdb.DuckDBPyConnection,
+    path: PathLike | Sequence[PathLike],
+    fmt: str | None,
+    options: Mapping[str, Any] | None = None,
+) -> tuple[duckdb.DuckDBPyRelation, FileSource]:
+    """A lazy relation over the files `path` names; nothing is loaded until a query runs."""
+    iterable = isinstance(path, Iterable) and not isinstance(path, bytes)
+    paths = [path] if isinstance(path, str | os.PathLike) else list(path) if iterable else None
+    if paths is None or not all(isinstance(p, str | os.PathLike) for p in paths):
+        raise DataSourceError(f"Give a path, a glob or a list of them (str or pathlib.Path), not {path!r}.")
+    if not paths:
+        raise DataSourceError("No path given: pass a file, a glob or a non-empty list of files.")
+    files: dict[str, str] = {}  # real path -> the path as found, each file once
+    hive = False
+    for p in paths:
+        expanded, is_hive = _expand(p)
+        for f in expanded:
+            files.setdefault(os.path.realpath(f), f)
+        hive = hive or is_hive
+    found = list(files.values())
+    fmt = _format_of(found, fmt)
+    source = FileSource(tuple(found), fmt, _reader_options(connection, fmt, hive, len(found), options or {}))
+    try:
+        relation = source.open(connection)
+    except (duckdb.Error, OSError) as exc:
+        raise DataSourceError(f"Could not read {source.label} as {fmt}: {reason_of(exc, source.files)}") from exc
+    return relation, source
+
+
+def literal_for_duckdb(path: str) -> str:
+    """`path` with DuckDB's glob characters escaped ("[" -> "[[]"), so DuckDB reads that one file.
+
+    Example:
+        >>> literal_for_duckdb("results [v2]?.csv")
+        'results [[]v2][?].csv'
+    """
+    return "".join(f"[{ch}]" if ch in _GLOB_CHARS else ch for ch in path)
+
+
+def reason_of(exc: BaseException, files: Sequence[str] = ()) -> str:
+    """An engine error's whole text, every line, with escaped file names shown as the user spelled them."""
+    text = str(exc).strip() or type(exc).__name__
+    for f in files:
+        escaped = literal_for_duckdb(f)
+        if escaped != f:
+            text = text.replace(escaped, f)
+    return text
+
+
+# -- paths ---------------------------------------------------------------------------------------------------
 def _expand(path: PathLike) -> tuple[list[str], bool]:
     """One user path -> the files it names, and whether they sit in a hive-partitioned folder."""
     text = os.path.expanduser(os.fspath(path))
-    if _is_glob(text):
-        files = sorted(f for f in globlib.glob(text, recursive=True) if os.path.isfile(f))
+    if os.path.isdir(text):
+        files = [f for f in _match(text, ["**", "*"], text) if Path(f).suffix.lower() in _SUFFIXES]
         if not files:
-            raise DataSourceError(
-                f"No file matches {text!r}. Check the pattern and the working directory ({os.getcwd()!r})."
-            )
-        return files, "=" in text or any(_in_hive_folder(f, _glob_root(text)) for f in files)
-    p = Path(text)
-    if p.is_dir():
-        files = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in _SUFFIXES)
-        if not files:
-            raise DataSourceError(
-                f"The folder {text!r} holds no data file ({', '.join(sorted(_SUFFIXES))})."
-            )
+            raise DataSourceError(f"The folder {text!r} holds no data file ({', '.join(sorted(_SUFFIXES))}).")
         return files, any(_in_hive_folder(f, text) for f in files)
-    if not p.exists():
+    if os.path.exists(text):
+        if not os.access(text, os.R_OK):
+            raise DataSourceError(f"File {text!r} cannot be read: permission denied.")
+        return [text], False
+    if os.path.lexists(text):
+        raise DataSourceError(f"{text!r} is a symbolic link to {os.readlink(text)!r}, which does not exist.")
+    if not _is_glob(text):
+        raise DataSourceError(f"File not found: {text!r}. Check the path (working directory: {os.getcwd()!r}).")
+    root = _glob_root(text)
+    files = _match(root, list(Path(text).parts[len(Path(root).parts) if root != "." else 0 :]), text)
+    if not files:
         raise DataSourceError(
-            f"File not found: {text!r}. Check the path (working directory: {os.getcwd()!r})."
+            f"No file matches {text!r}. Check the pattern and the working directory ({os.getcwd()!r})."
         )
-    if not os.access(p, os.R_OK):
-        raise DataSourceError(f"File {text!r} cannot be read: permission denied.")
-    return [text], False
+    return files, "=" in text or any(_in_hive_folder(f, root) for f in files)
+
+
+def _is_glob(path: str) -> bool:
+    return any(ch in _GLOB_CHARS for ch in path)
 
 
 def _glob_root(pattern: str) -> str:
@@ -62,6 +185,68 @@ def _glob_root(pattern: str) -> str:
     parts = Path(pattern).parts
     fixed = parts[: next((i for i, part in enumerate(parts) if _is_glob(part)), len(parts))]
     return str(Path(*fixed)) if fixed else "."
+
+
+def _match(root: str, segments: list[str], pattern: str) -> list[str]:
+    """The files below `root` matching the path `segments` ("**" for any folders), sorted, each real file once.
+
+    Symbolic links are followed; one that leads back into a folder it sits in is reported as a loop.
+    """
+    found: dict[str, str] = {}
+    _walk(root if root != "." else "", segments, (os.path.realpath(root),), pattern, found)
+    return sorted(found.values())
+
+
+def _walk(folder: str, segments: list[str], chain: tuple[str, ...], pattern: str, found: dict[str, str]) -> None:
+    head, rest = segments[0], segments[1:]
+    if head == "**":
+        _walk(folder, rest or ["*"], chain, pattern, found)
+        for sub in _entries(folder, "*", directories=True):
+            _walk(sub, segments, _deeper(chain, sub, pattern), pattern, found)
+        return
+    if not _is_glob(head):
+        target = os.path.join(folder, head)
+        if not rest and os.path.isfile(target):
+            found.setdefault(os.path.realpath(target), target)
+        elif rest and os.path.isdir(target):
+            _walk(target, rest, chain, pattern, found)
+        return
+    for entry in _entries(folder, head, directories=bool(rest)):
+        if rest:
+            _walk(entry, rest, chain, pattern, found)
+        else:
+            found.setdefault(os.path.realpath(entry), entry)
+
+
+def _entries(folder: str, name_pattern: str, *, directories: bool) -> list[str]:
+    """The files (or folders) in `folder` whose names match; hidden names only when the pattern starts with '.'."""
+    try:
+        with os.scandir(folder or ".") as scan:
+            entries = list(scan)
+    except OSError:
+        return []
+    hidden = name_pattern.startswith(".")
+    chosen = []
+    for entry in entries:
+        if entry.name.startswith(".") and not hidden:
+            continue
+        try:
+            kind_ok = entry.is_dir() if directories else entry.is_file()
+        except OSError:
+            continue
+        if kind_ok and fnmatch.fnmatchcase(entry.name, name_pattern):
+            chosen.append(os.path.join(folder, entry.name))
+    return sorted(chosen)
+
+
+def _deeper(chain: tuple[str, ...], folder: str, pattern: str) -> tuple[str, ...]:
+    real = os.path.realpath(folder)
+    if real in chain:
+        raise DataSourceError(
+            f"{pattern!r} runs into a loop of symbolic links: {folder!r} leads back to {real!r}, a folder it is "
+            "in. Remove the link, or use a pattern that does not descend through it."
+        )
+    return (*chain, real)
 
 
 def _in_hive_folder(file: str, root: str) -> bool:
@@ -73,9 +258,10 @@ def _in_hive_folder(file: str, root: str) -> bool:
     return any("=" in part for part in folders)
 
 
+# -- formats and reader options ------------------------------------------------------------------------------
 def _format_of(files: Sequence[str], given: str | None) -> str:
     if given is not None:
-        fmt = given.lower().lstrip(".")
+        fmt = str(given).lower().lstrip(".")
         if fmt == "ndjson":
             fmt = "jsonl"
         if fmt not in FORMATS:
@@ -85,46 +271,78 @@ def _format_of(files: Sequence[str], given: str | None) -> str:
     if None in found:
         bad = next(f for f in files if Path(f).suffix.lower() not in _SUFFIXES)
         raise DataSourceError(
-            f"Cannot tell the format of {bad!r} from its extension. "
-            f"Pass format= one of: {', '.join(FORMATS)}."
+            f"Cannot tell the format of {bad!r} from its extension. Pass format= one of: {', '.join(FORMATS)}."
         )
     if len(found) > 1:
-        raise DataSourceError(
-            f"The files mix formats ({', '.join(sorted(found))}); read each format separately."
-        )
+        raise DataSourceError(f"The files mix formats ({', '.join(sorted(found))}); read each format separately.")
     return found.pop()
 
 
-def read_files(
-    connection: duckdb.DuckDBPyConnection, path: PathLike | Sequence[PathLike], fmt: str | None
-) -> tuple[duckdb.DuckDBPyRelation, list[str]]:
-    """A lazy relation over the files `path` names; nothing is loaded until a query runs."""
-    paths = [path] if isinstance(path, str | os.PathLike) else list(path)
-    if not paths:
-        raise DataSourceError("No path given: pass a file, a glob or a non-empty list of files.")
-    files: list[str] = []
-    hive = False
-    for p in paths:
-        expanded, is_hive = _expand(p)
-        files.extend(expanded)
-        hive = hive or is_hive
-    fmt = _format_of(files, fmt)
-    try:
-        if fmt == "parquet":
-            relation = connection.read_parquet(files, hive_partitioning=hive, union_by_name=len(files) > 1)
-        elif fmt == "csv":
-            relation = connection.read_csv(files, hive_partitioning=hive, union_by_name=len(files) > 1)
-        else:
-            relation = connection.read_json(
-                files, format="newline_delimited" if fmt == "jsonl" else "auto", hive_partitioning=hive
-            )
-        relation.columns  # noqa: B018 - forces DuckDB to open the files now, so errors name them here
-    except (duckdb.Error, OSError) as exc:
-        shown = files[0] if len(files) == 1 else f"{len(files)} files ({files[0]!r}, ...)"
-        raise DataSourceError(f"Could not read {shown} as {fmt}: {_reason(exc)}") from exc
-    return relation, files
+def _reader_options(
+    connection: duckdb.DuckDBPyConnection, fmt: str, hive: bool, n_files: int, given: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Our defaults for the reader, then the user's options (checked against the reader's parameters)."""
+    options: dict[str, Any] = {"hive_partitioning": hive}
+    if fmt in ("parquet", "csv"):
+        options["union_by_name"] = n_files > 1
+    else:
+        options["format"] = "newline_delimited" if fmt == "jsonl" else "auto"
+    if given:
+        valid = _reader_parameters(connection, fmt)
+        for name in given:
+            if str(name).lower() not in valid:
+                raise DataSourceError(
+                    f"{fmt} files take no reader option {name!r}. DuckDB's {_READERS[fmt]} takes: "
+                    f"{', '.join(sorted(valid))} (explained at {_READER_DOCS[fmt]})."
+                )
+        options.update({str(name).lower(): value for name, value in given.items()})
+    return options
 
 
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+def _reader_parameters(connection: duckdb.DuckDBPyConnection, fmt: str) -> set[str]:
+    rows = connection.execute(
+        "SELECT DISTINCT unnest(parameters) FROM duckdb_functions() WHERE function_name = ?", [_READERS[fmt]]
+    ).fetchall()
+    return {str(row[0]).lower() for row in rows} - {"path", "paths"}
+
+
+def _option_sql(name: str, value: Any) -> str:
+    """A reader option's value as a SQL literal: text, a number, true/false, a list or a dict of them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    if isinstance(value, str):
+        return quote_literal(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_option_sql(name, v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        keys = ("'" + str(k).replace("'", "''") + "'" for k in value)
+        return "{" + ", ".join(f"{k}: {_option_sql(name, v)}" for k, v in zip(keys, value.values(), strict=True)) + "}"
+    raise DataSourceError(
+        f"The reader option {name}={value!r} is not one DuckDB takes: give text, a number, true/false, or a list "
+        "or dict of those."
+    )
+
+
+# -- change detection ----------------------------------------------------------------------------------------
+def _stamps(files: Sequence[str]) -> dict[str, tuple[int, int, int]]:
+    """Size, modification time and inode of each file that exists."""
+    stamps = {}
+    for f in files:
+        try:
+            st = os.stat(f)
+        except OSError:
+            continue
+        stamps[f] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return stamps
+
+
+def _schema_of(relation: duckdb.DuckDBPyRelation) -> tuple[tuple[str, str], ...]:
+    return tuple((name, str(kind)) for name, kind in zip(relation.columns, relation.types, strict=True))
+
+
+def _listing(schema: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(f"{name!r} {kind}" for name, kind in schema) or "none"

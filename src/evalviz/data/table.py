@@ -1,23 +1,35 @@
-"""`Data`: a table held by an in-process DuckDB connection. Views read it; work is pushed into SQL."""
+"""`Data`: a table held by an in-process DuckDB connection. Views read it; work is pushed into SQL.
+
+Every DuckDB call of a `Data` goes through `Data._run`, which holds the connection's lock (so threads may share a
+table), checks that the files read are still the files that were opened, and turns any engine error (DuckDB,
+Arrow) into an `EvalvizError` that carries the engine's whole reason.
+"""
 
 from __future__ import annotations
 
 import html
+import json
+import re
+import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
 
 from evalviz._optional import require
-from evalviz.data.connection import default_connection, quote_identifier
-from evalviz.data.sources import PathLike, read_files
-from evalviz.errors import DataSourceError, EmptyDataError, EvalvizError, MissingColumnError
+from evalviz.data.connection import connection_lock, default_connection, quote_identifier
+from evalviz.data.sources import FileSource, PathLike, read_files, reason_of
+from evalviz.errors import DataSourceError, EmptyDataError, EvalvizError, MissingColumnError, QueryError
 
 PREVIEW_ROWS = 10
 _PREVIEW_CHARS = 80  # longer values are cut short in the notebook preview
+
+# What the engine raises: DuckDB's errors, Arrow's, JSON's and the file system's.
+ENGINE_ERRORS = (duckdb.Error, pa.ArrowException, json.JSONDecodeError, OSError)
+# Errors of the SQL text itself: it does not parse, or names what the table does not have.
+_SQL_ERRORS = (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException)
 
 T = TypeVar("T")
 
@@ -28,6 +40,7 @@ class Data:
     Build one with `Data.from_file`, `Data.from_dataframe`, `Data.from_sql` or `Data.from_inspect_logs`.
     `filter` and `select` return new `Data` objects over the same source without reading anything; rows are
     read only when a chart, `len`, `to_arrow` or `to_pandas` needs them, and then only the columns asked for.
+    A `Data` may be used from several threads at once: its DuckDB calls take turns on its connection.
 
     Example:
         >>> import evalviz as ev
@@ -37,32 +50,46 @@ class Data:
     """
 
     def __init__(
-        self, relation: duckdb.DuckDBPyRelation, connection: duckdb.DuckDBPyConnection, source: str
+        self,
+        relation: duckdb.DuckDBPyRelation,
+        connection: duckdb.DuckDBPyConnection,
+        source: str,
+        *,
+        files: FileSource | None = None,
+        anchors: tuple[object, ...] = (),
     ) -> None:
         self._relation = relation
         self._connection = connection
         self._source = source
+        self._files = files  # the files read, checked for changes before each query
+        self._anchors = anchors  # what the relation scans (a dataframe, another relation), kept alive with it
+        self._lock = connection_lock(connection)
 
     # -- construction ----------------------------------------------------------------------------------------
     @classmethod
-    def from_file(cls, path: PathLike | Sequence[PathLike], *, format: str | None = None) -> Data:
+    def from_file(cls, path: PathLike | Sequence[PathLike], *, format: str | None = None, **options: Any) -> Data:
         """Query Parquet, CSV, JSONL or JSON files in place: one path, a glob, a list, or a hive folder.
 
         The format comes from the file extension unless `format` ("parquet", "csv", "jsonl", "json") is given.
-        Nothing is loaded here: the files are opened to learn their columns, and read when a query needs them.
-        Several files are combined by column name. Files are only ever read, never written.
+        A path that exists is read as it is spelled, even with `[`, `?` or `*` in its name; a path that names
+        nothing is a glob pattern. Each file is read once, however many paths name it. Further keyword
+        arguments are options of DuckDB's reader (read_csv, read_parquet, read_json), such as `encoding`,
+        `delim`, `header` or `types` for CSV. Nothing is loaded here: the files are opened to learn their
+        columns, and read when a query needs them. Several files are combined by column name. Files are only
+        ever read, never written.
 
         Example:
             >>> data = Data.from_file("examples/data/samples.parquet")
             >>> len(data) > 0
             True
             >>> runs = Data.from_file("results/*.csv")  # doctest: +SKIP
+            >>> latin = Data.from_file("old.csv", encoding="latin-1", delim=";")  # doctest: +SKIP
             >>> parts = Data.from_file("results/")  # holding results/model=a/0.parquet, ...  # doctest: +SKIP
         """
         connection = default_connection()
-        relation, files = read_files(connection, path, format)
-        source = repr(files[0]) if len(files) == 1 else f"{len(files)} files ({files[0]!r}, ...)"
-        return cls(relation, connection, source)
+        with connection_lock(connection):
+            relation, files = read_files(connection, path, format, options)
+        return cls(relation, connection, files.label, files=files)
 
     @classmethod
     def from_dataframe(cls, df: Any) -> Data:
@@ -70,7 +97,7 @@ class Data:
 
         DuckDB scans pandas and Arrow memory directly, so a DataFrame or Table is not copied. A stream (a
         RecordBatchReader or another `__arrow_c_stream__` object) can be read only once, so it is read into an
-        Arrow table here.
+        Arrow table here. Half-precision float columns, which DuckDB does not read, are widened to float32.
 
         Example:
             >>> import pyarrow as pa
@@ -79,18 +106,15 @@ class Data:
         """
         if isinstance(df, Data):
             return df
-        connection = default_connection()
         module = type(df).__module__.split(".")[0]
         if module == "pandas" and hasattr(df, "columns"):
             if any(name is not None for name in df.index.names):
                 df = df.reset_index()  # a named index (a groupby's keys) holds columns; this copies no data
             if not all(isinstance(c, str) for c in df.columns):
                 df = df.rename(columns=str)  # DuckDB needs text column names; this copies no data
-            relation = _bind(connection.from_df(df), "pandas DataFrame", list(df.columns))
-            return cls(relation, connection, "a pandas DataFrame")
+            return _scanned(cls, df, "pandas DataFrame", lambda con, frame: con.from_df(frame))
         table = _as_arrow(df)
-        name = type(df).__name__
-        return cls(_bind(connection.from_arrow(table), name, table.column_names), connection, f"a {name}")
+        return _scanned(cls, table, type(df).__name__, lambda con, frame: con.from_arrow(frame))
 
     @classmethod
     def from_sql(cls, query: str, connection: duckdb.DuckDBPyConnection | None = None) -> Data:
@@ -107,11 +131,13 @@ class Data:
             >>> len(Data.from_sql("SELECT * FROM runs", connection=con))
             1
         """
+        _check_query(query, "from_sql")
         connection = connection or default_connection()
-        try:
-            relation = connection.sql(query)
-        except duckdb.Error as exc:
-            raise DataSourceError(f"The query failed: {_reason(exc)}") from exc
+        with connection_lock(connection):
+            try:
+                relation = connection.sql(query)
+            except ENGINE_ERRORS as exc:
+                raise DataSourceError(f"The query failed: {reason_of(exc)}") from exc
         if relation is None:
             raise DataSourceError("The query returns no table; give a SELECT (or another query with rows).")
         return cls(relation, connection, "a SQL query")
@@ -136,13 +162,33 @@ class Data:
     # -- shape -----------------------------------------------------------------------------------------------
     @property
     def relation(self) -> duckdb.DuckDBPyRelation:
-        """The DuckDB relation behind this table."""
+        """The DuckDB relation behind this table.
+
+        A relation runs on `connection`: code that may run in several threads holds
+        `evalviz.data.connection.connection_lock(data.connection)` while using it.
+        """
         return self._relation
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
-        """The DuckDB connection the relation runs on."""
+        """The DuckDB connection the relation runs on (shared by every `Data` of the session).
+
+        Code that may run in several threads holds `evalviz.data.connection.connection_lock(data.connection)`
+        while using it, as every method of `Data` does.
+        """
         return self._connection
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The re-entrant lock of this table's connection, held by every DuckDB call made on it.
+
+        Example:
+            >>> data = Data.from_sql("SELECT 1 AS a")
+            >>> with data.lock:
+            ...     data.relation.fetchall()
+            [(1,)]
+        """
+        return self._lock
 
     @property
     def source(self) -> str:
@@ -157,7 +203,8 @@ class Data:
             >>> Data.from_sql('SELECT 1 AS a, 2 AS "b c"').columns
             ['a', 'b c']
         """
-        return list(self._relation.columns)
+        with self._lock:
+            return list(self._relation.columns)
 
     @property
     def schema(self) -> dict[str, str]:
@@ -167,8 +214,20 @@ class Data:
             >>> Data.from_sql("SELECT 'gpt' AS model, 0.5::DOUBLE AS score").schema
             {'model': 'VARCHAR', 'score': 'DOUBLE'}
         """
-        relation = self._relation
-        return {name: str(kind) for name, kind in zip(relation.columns, relation.types, strict=True)}
+        return {name: str(kind) for name, kind in self.types.items()}
+
+    @property
+    def types(self) -> dict[str, duckdb.sqltypes.DuckDBPyType]:
+        """Column name -> DuckDB type object, for the structural checks of `evalviz.data.types`.
+
+        Example:
+            >>> from evalviz.data.types import is_nested
+            >>> is_nested(Data.from_sql("SELECT [1.0] AS xs").types["xs"])
+            True
+        """
+        with self._lock:
+            relation = self._relation
+            return dict(zip(relation.columns, relation.types, strict=True))
 
     def __len__(self) -> int:
         """The number of rows (a query; for Parquet files it reads only their metadata)."""
@@ -204,17 +263,23 @@ class Data:
             )
 
     def on_own_cursor(self) -> Data:
-        """This table on a DuckDB cursor of its own, to query from another thread.
+        """This table on a DuckDB cursor of its own, so that its queries need not wait for other threads'.
 
-        One DuckDB connection refuses a second call while one runs; a cursor is a connection of its own to the
-        same database, which sees the same sources.
+        A cursor is a connection of its own to the same database, which sees the same sources. The new table
+        keeps this one's sources (a dataframe, say) alive as long as it lives.
 
         Example:
             >>> Data.from_sql("SELECT 1 AS a").on_own_cursor().sql("SELECT a FROM this").num_rows
             1
         """
-        cursor = self._connection.cursor()
-        return Data(cursor.sql(self._relation.sql_query()), cursor, self._source)
+        def reopen() -> tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyRelation]:
+            cursor = self._connection.cursor()
+            with connection_lock(cursor):
+                return cursor, cursor.sql(self._relation.sql_query())
+
+        cursor, relation = self._run(reopen)
+        anchors = (*self._anchors, self._relation)
+        return Data(relation, cursor, self._source, files=self._files, anchors=anchors)
 
     # -- lazy transformations --------------------------------------------------------------------------------
     def filter(self, predicate: str) -> Data:
@@ -228,18 +293,9 @@ class Data:
             1
         """
         if not isinstance(predicate, str) or not predicate.strip():
-            raise EvalvizError(
-                f"filter takes a SQL condition as text, such as \"epoch = 1\", not {predicate!r}."
-            )
-        try:
-            relation = self._relation.filter(predicate)
-            relation.columns  # noqa: B018 - binds the predicate now so a bad one fails here
-        except duckdb.Error as exc:
-            raise EvalvizError(
-                f"The filter {predicate!r} is not valid SQL for this table: {_reason(exc)} "
-                f"Columns: {', '.join(repr(c) for c in self.columns)}."
-            ) from exc
-        return Data(relation, self._connection, f"{self._source} filtered by {predicate!r}")
+            raise QueryError(f"filter takes a SQL condition as text, such as \"epoch = 1\", not {predicate!r}.")
+        relation = self._run(lambda: _bound(self._relation.filter(predicate)), sql=f"The filter {predicate!r}")
+        return self._derived(relation, f"{self._source} filtered by {predicate!r}")
 
     def select(self, *columns: str) -> Data:
         """Only the named columns, in that order.
@@ -253,8 +309,8 @@ class Data:
         if len(set(columns)) != len(columns):
             raise EvalvizError(f"select names a column more than once: {list(columns)}.")
         self.require_columns(*columns)
-        relation = self._relation.select(", ".join(quote_identifier(c) for c in columns))
-        return Data(relation, self._connection, self._source)
+        listed = ", ".join(quote_identifier(c) for c in columns)
+        return self._derived(self._run(lambda: _bound(self._relation.select(listed))), self._source)
 
     def derive(self, query: str) -> Data:
         """A new `Data` from a SQL `query` over this table, which the query calls `this`; nothing runs yet.
@@ -264,12 +320,9 @@ class Data:
             >>> data.derive("SELECT a * 10 AS b FROM this").columns
             ['b']
         """
-        try:
-            relation = self._relation.query("this", query)
-            relation.columns  # noqa: B018 - binds the query now so a bad one fails here
-        except duckdb.Error as exc:
-            raise EvalvizError(f"The query is not valid SQL for this table: {_reason(exc)}") from exc
-        return Data(relation, self._connection, self._source)
+        _check_query(query, "derive")
+        relation = self._run(lambda: _bound(self._relation.query("this", query)), sql="The query")
+        return self._derived(relation, self._source)
 
     def sql(self, query: str) -> pa.Table:
         """Run `query` with this table available as `this`; returns an Arrow table.
@@ -278,7 +331,12 @@ class Data:
             >>> Data.from_sql("SELECT 2 AS a").sql("SELECT a + 1 AS b FROM this").to_pylist()
             [{'b': 3}]
         """
-        return self._run(lambda: self._relation.query("this", query).to_arrow_table())
+        _check_query(query, "sql")
+        return self._run(lambda: self._relation.query("this", query).to_arrow_table(), sql="The query")
+
+    def _derived(self, relation: duckdb.DuckDBPyRelation, source: str) -> Data:
+        """A table over `relation`, built from this one: same connection, files and anchors."""
+        return Data(relation, self._connection, source, files=self._files, anchors=self._anchors)
 
     # -- materialisation -------------------------------------------------------------------------------------
     def to_arrow(self) -> pa.Table:
@@ -300,18 +358,51 @@ class Data:
         require("pandas")
         return self._run(self._relation.df)
 
-    def _run(self, action: Callable[[], T]) -> T:
-        """Run a query; a file that fails to read part-way (a corrupt page, a lost file) names the source."""
-        with _reading(self._source):
-            return action()
+    # -- running queries -------------------------------------------------------------------------------------
+    def _run(self, action: Callable[[], T], *, sql: str | None = None) -> T:
+        """Run DuckDB calls holding the connection's lock, after checking the files; engine errors are translated.
+
+        `sql` names the user's SQL the calls run ("The filter 'x > 1'"), so that an error of that SQL is told
+        apart from a failure to read the source.
+        """
+        with self._lock:
+            if self._files is not None:
+                self._files.verify(self._connection)
+            try:
+                return action()
+            except ENGINE_ERRORS as exc:
+                raise self._error(exc, sql) from exc
+
+    def _error(self, exc: Exception, sql: str | None = None) -> EvalvizError:
+        """The `EvalvizError` for an engine error: a file that changed, the user's SQL, or a failed read."""
+        files: Sequence[str] = ()
+        if self._files is not None:
+            try:
+                self._files.verify(self._connection)  # a file that changed while it was being read
+            except DataSourceError as changed:
+                return changed
+            files = self._files.files
+        reason = reason_of(exc, files)
+        if sql is not None and isinstance(exc, _SQL_ERRORS):
+            listing = ", ".join(repr(c) for c in self.columns)
+            return QueryError(f"{sql} is not valid SQL for this table: {reason}\nColumns: {listing}.")
+        if sql is not None and not _is_read_error(exc, reason, files):
+            return QueryError(f"{sql} failed on the data from {self._source}: {reason}")
+        column = _COLUMN.search(reason)
+        where = f", column {column.group(1)!r}," if column else ""
+        return DataSourceError(f"Reading {self._source}{where} failed: {reason}")
 
     # -- display ---------------------------------------------------------------------------------------------
     def __repr__(self) -> str:
         return f"Data({self._source}, columns={self.columns})"
 
     def _repr_html_(self) -> str:
-        """The notebook preview: the first rows, the row count and each column's type, all HTML-escaped."""
-        preview = self._run(lambda: self._relation.limit(PREVIEW_ROWS).fetchall())
+        """The notebook preview: the first rows, the row count and each column's type, all HTML-escaped.
+
+        Values are shown as DuckDB writes them as text, so no column type needs a Python package to be shown.
+        """
+        shown = ", ".join(f"CAST({quote_identifier(c)} AS VARCHAR) AS {quote_identifier(c)}" for c in self.columns)
+        preview = self._run(lambda: self._relation.limit(PREVIEW_ROWS).project(shown).fetchall())
         total = len(self) if len(preview) == PREVIEW_ROWS else len(preview)
         esc = html.escape
         head = "".join(
@@ -332,6 +423,28 @@ class Data:
         )
 
 
+# A column DuckDB names in a conversion error: 'Error when converting column "score"', 'column "x"'.
+_COLUMN = re.compile(r'column "((?:[^"]|"")+)"', re.IGNORECASE)
+
+
+def _is_read_error(exc: Exception, reason: str, files: Sequence[str]) -> bool:
+    """Whether an error is the source failing to be read, as DuckDB tells it: a file error, or one naming a file."""
+    if isinstance(exc, duckdb.IOException | OSError):
+        return True
+    return "CSV Error" in reason or any(f in reason for f in files)
+
+
+def _check_query(query: object, method: str) -> None:
+    if not isinstance(query, str) or not query.strip():
+        raise QueryError(f"{method} takes a SQL query as text, not {query!r}.")
+
+
+def _bound(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """The relation, bound now (its columns learned), so that an error in it is raised here."""
+    relation.columns  # noqa: B018
+    return relation
+
+
 def _cell_html(value: object) -> str:
     if value is None:
         return "<i style='opacity:.6'>NULL</i>"
@@ -341,36 +454,51 @@ def _cell_html(value: object) -> str:
     return html.escape(text)
 
 
-@contextmanager
-def _reading(source: str) -> Iterator[None]:
-    try:
-        yield
-    except (duckdb.IOException, duckdb.InvalidInputException) as exc:
-        raise DataSourceError(f"Reading {source} failed: {_reason(exc)}") from exc
-
-
-def _bind(relation: duckdb.DuckDBPyRelation, what: str, names: list[str]) -> duckdb.DuckDBPyRelation:
-    """Learn the relation's columns now, so a dataframe DuckDB cannot read fails where it is given."""
-    try:
-        columns = relation.columns
-    except duckdb.Error as exc:
-        raise DataSourceError(f"DuckDB cannot read this {what}: {_reason(exc)}") from exc
-    renamed = {old: new for old, new in zip(names, columns, strict=False) if old != new}
+def _scanned(cls: type[Data], frame: Any, what: str, scan: Callable[[Any, Any], duckdb.DuckDBPyRelation]) -> Data:
+    """A table scanning `frame` (a dataframe or Arrow table) in place; it is kept alive with the table."""
+    connection = default_connection()
+    with connection_lock(connection):
+        try:
+            relation = _bound(scan(connection, frame))
+        except ENGINE_ERRORS as exc:
+            raise DataSourceError(f"DuckDB cannot read this {what}{_culprit(connection, frame, scan)}: "
+                                  f"{reason_of(exc)}") from exc
+    names = [str(c) for c in (frame.column_names if isinstance(frame, pa.Table) else frame.columns)]
+    renamed = {old: new for old, new in zip(names, relation.columns, strict=False) if old != new}
     if renamed:
         warnings.warn(
             f"Column names that differ only in case are one name to SQL, so DuckDB renamed some: {renamed}.",
             stacklevel=3,
         )
-    return relation
+    return cls(relation, connection, f"a {what}", anchors=(frame,))
 
 
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+def _culprit(connection: duckdb.DuckDBPyConnection, frame: Any, scan: Callable[[Any, Any], Any]) -> str:
+    """", column 'x' (its type)" for the first column DuckDB cannot read alone, or "" when none is."""
+    is_arrow = isinstance(frame, pa.Table)
+    for name in frame.column_names if is_arrow else frame.columns:
+        part = frame.select([name]) if is_arrow else frame[[name]]
+        try:
+            _bound(scan(connection, part))
+        except ENGINE_ERRORS:
+            kind = frame.schema.field(name).type if is_arrow else frame[name].dtype
+            return f", column {name!r} ({kind})"
+    return ""
 
 
 def _as_arrow(df: Any) -> pa.Table:
     """An Arrow table over `df`'s memory. Streams are read once here: a relation may be scanned many times."""
+    try:
+        return _readable(_arrow_table(df))
+    except EvalvizError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the object's own export (a polars query, a stream) failed
+        raise DataSourceError(
+            f"Cannot read this {type(df).__name__} as an Arrow table: {type(exc).__name__}: {reason_of(exc)}"
+        ) from exc
+
+
+def _arrow_table(df: Any) -> pa.Table:
     if isinstance(df, pa.Table):
         return df
     if isinstance(df, pa.RecordBatch):
@@ -390,3 +518,29 @@ def _as_arrow(df: Any) -> pa.Table:
         f"Cannot read a {type(df).__name__} as a table. Pass a pandas or polars dataframe, a pyarrow "
         "Table or RecordBatchReader, or an object with __arrow_c_stream__."
     )
+
+
+def _readable(table: pa.Table) -> pa.Table:
+    """The table with half-precision floats (which DuckDB does not read), also inside lists and structs, as
+    float32: every float16 value is exactly a float32. Other columns are not copied."""
+    fields = [field.with_type(_widened(field.type)) for field in table.schema]
+    schema = pa.schema(fields, metadata=table.schema.metadata)
+    return table if schema.equals(table.schema) else table.cast(schema)
+
+
+def _widened(kind: pa.DataType) -> pa.DataType:
+    if pa.types.is_float16(kind):
+        return pa.float32()
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        item = kind.value_field.with_type(_widened(kind.value_type))
+        if pa.types.is_fixed_size_list(kind):
+            return pa.list_(item, kind.list_size)
+        return pa.large_list(item) if pa.types.is_large_list(kind) else pa.list_(item)
+    if pa.types.is_map(kind):
+        return pa.map_(kind.key_field.with_type(_widened(kind.key_type)),
+                       kind.item_field.with_type(_widened(kind.item_type)))
+    if pa.types.is_struct(kind):
+        return pa.struct([kind.field(i).with_type(_widened(kind.field(i).type)) for i in range(kind.num_fields)])
+    if pa.types.is_dictionary(kind):
+        return pa.dictionary(kind.index_type, _widened(kind.value_type), kind.ordered)
+    return kind

@@ -13,11 +13,9 @@ import pyarrow as pa
 
 from evalviz.rendering import html as html_target
 from evalviz.rendering import static_export
+from evalviz.rendering.altair_export import to_altair
 from evalviz.rendering.environment import Frontend, detect_frontend, quarto_wants_image
-
-# The Altair class of a spec, by its top-level composition key; a spec with none of these is one Chart.
-_ALTAIR_KINDS = {"layer": alt.LayerChart, "hconcat": alt.HConcatChart, "vconcat": alt.VConcatChart,
-                 "concat": alt.ConcatChart, "facet": alt.FacetChart, "repeat": alt.RepeatChart}
+from evalviz.rendering.files import replace_file
 
 
 class DrillDown(Protocol):
@@ -64,30 +62,24 @@ class Component:
         body = html_target.chart_markup(self.spec, self.datasets)
         return html_target.standalone_page(body, title=title or self._title() or "evalviz chart")
 
+    # Each output is built whole before its file is touched, then replaces the file at once (`replace_file`):
+    # a chart that cannot be written leaves the file that was there as it was, and a wrong path is found first.
     def write_html(self, path: str | os.PathLike[str], title: str | None = None) -> Path:
         """Write `to_html()` to `path` and return the path."""
-        page = self.to_html(title)
-        target = Path(path)
-        target.write_text(page, encoding="utf-8")
-        return target
+        return replace_file(path, lambda: self.to_html(title))
 
     def write_png(self, path: str | os.PathLike[str], scale: float = 2) -> Path:
-        """Write the chart as PNG (needs `evalviz[static]`)."""
-        target = Path(path)
-        target.write_bytes(static_export.to_png(self.spec, self.datasets, scale=scale))
-        return target
+        """Write the chart as PNG (needs `evalviz[static]`); `scale` multiplies its size in pixels."""
+        return replace_file(path, lambda: static_export.to_png(self.spec, self.datasets, scale=scale))
 
     def write_svg(self, path: str | os.PathLike[str]) -> Path:
         """Write the chart as SVG (needs `evalviz[static]`)."""
-        target = Path(path)
-        target.write_text(static_export.to_svg(self.spec, self.datasets), encoding="utf-8")
-        return target
+        return replace_file(path, lambda: static_export.to_svg(self.spec, self.datasets))
 
     def to_altair(self) -> alt.TopLevelMixin:
-        """The chart as an Altair object with its data written in, to keep editing in Altair."""
-        spec = static_export.inline_spec(self.spec, self.datasets)
-        kind = next((_ALTAIR_KINDS[key] for key in _ALTAIR_KINDS if key in spec), alt.Chart)
-        return kind.from_dict(spec, validate=False)
+        """The chart as Altair objects with its data written in, to keep editing in Altair: layers are
+        `alt.Chart`, so `add_params`, `interactive` and `alt.hconcat` work on it."""
+        return to_altair(self.spec, self.datasets)
 
     # -- live widget ----------------------------------------------------------------------------------------------
     @functools.cached_property

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import pyarrow as pa
 
 from evalviz.rendering.bundle import bundle_source
+from evalviz.rendering.outgoing import outgoing_spec, spec_json
 from evalviz.rendering.transport import to_base64_ipc
 
 # Scripts may run inline (ours); nothing may be fetched or connected to.
@@ -21,8 +21,8 @@ _PAGE_POLICY = (
 
 
 def _script_json(payload: Any) -> str:
-    """JSON that is safe inside a <script> element whatever strings it holds."""
-    text = json.dumps(payload, ensure_ascii=False, allow_nan=False)
+    """Strict JSON that is safe inside a <script> element whatever strings it holds."""
+    text = spec_json(payload)
     return (
         text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
@@ -36,7 +36,8 @@ def _module_script(source: str) -> str:
 
 def chart_markup(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table]) -> str:
     """The <div> of one chart: its spec and base64 Arrow datasets, drawn by the renderer script."""
-    payload = {"spec": spec, "datasets": {name: to_base64_ipc(table) for name, table in datasets.items()}}
+    encoded = {name: to_base64_ipc(table) for name, table in datasets.items()}
+    payload = {"spec": outgoing_spec(spec), "datasets": encoded}
     return (
         f'<div class="evalviz-chart" id="evalviz-{uuid.uuid4().hex}">'
         '<div class="evalviz-target"></div>'

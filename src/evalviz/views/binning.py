@@ -8,30 +8,29 @@ mean (or other `agg`), min and max of their scores. Only the cells leave DuckDB.
 from __future__ import annotations
 
 import math
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
 from evalviz.data.table import Data
-from evalviz.errors import EvalvizError
 from evalviz.views.grid import (
-    AGGREGATES,
-    NO_DATA,
-    NO_ROWS_NOTE,
-    NO_VALUE_NOTE,
-    OK,
     Grid,
     GridColumns,
+    axis_values_sql,
+    cell_aggregates,
+    check_agg,
+    check_sort,
     checked_source,
-    explicit_order,
-    label_sql,
+    finished_grid,
+    has_reasons,
+    judged_sql,
+    key_parts,
     needs_input_order,
+    ranked_axis_sql,
+    registered,
+    rows_sql,
 )
 
 MIN_CELL_PIXELS = 3  # a cell narrower than this is binned with its neighbours
@@ -84,130 +83,93 @@ def binned_grid(
 ) -> BinnedGrid:
     """Aggregate into at most `max_cells` (x, y) bins: each axis ordered, then cut into equal runs.
 
-    Cells carry x, y (labels), xb, yb (bin numbers), value (the `agg` of the rows), low_value and high_value
-    (min and max), n and n_values (rows, rows with a value), x_members / y_members (what a binned axis cell
-    holds), status and note. `ranks` comes from `axis_ranks`, which checked the table. Everything runs in
-    DuckDB and stays in Arrow: no Python object per value.
+    Cells carry x, y (keys, unique on each axis: a bin's range "1–40", or the value's key on an axis that is not
+    binned), x_label / y_label (where a key is not its label), xb, yb (bin numbers), value (the `agg` of the
+    rows, when finite), low_value and high_value (min and max of the finite values), n and n_values (rows, rows
+    with a value), x_members / y_members (what a binned axis cell holds), status and note, as a cell of
+    `grid.aggregate_grid` has them (a bin holding a failed row is an error). `ranks` comes from `axis_ranks`,
+    which checked the table. Everything runs in DuckDB and stays in Arrow: no Python object per value.
     """
-    if agg not in AGGREGATES:
-        raise EvalvizError(f"Unknown agg {agg!r}. Use one of: {', '.join(AGGREGATES)}.")
-    src = _rows_sql(columns)
+    check_agg(agg)
     x_ranks, y_ranks = ranks
     x_axis = BinnedAxis(x_ranks.num_rows, math.ceil(x_ranks.num_rows / max_cells[0]))
     y_axis = BinnedAxis(y_ranks.num_rows, math.ceil(y_ranks.num_rows / max_cells[1]))
+    columns = replace(columns, link=None)  # a bin opens no link: its rows' links are not read
 
     with registered(data, x_ranks, y_ranks) as (xr, yr):
-        x_label, x_members, x_joins = _bin_text("x", "a.xb", xr, x_axis)
-        y_label, y_members, y_joins = _bin_text("y", "b.yb", yr, y_axis)
-        cells = data.sql(
-            f"""WITH src AS ({src}),
-            binned AS (
-                SELECT xr // {x_axis.size} AS xb, yr // {y_axis.size} AS yb, {AGGREGATES[agg]}(v) AS value,
-                    min(v) AS low_value, max(v) AS high_value, count(*) AS n, count(v) AS n_values
-                FROM src JOIN {xr} USING (x) JOIN {yr} USING (y) GROUP BY xb, yb)
-            SELECT CAST(a.xb AS INTEGER) AS xb, CAST(b.yb AS INTEGER) AS yb, binned.value, binned.low_value,
-                binned.high_value, CAST(coalesce(binned.n, 0) AS INTEGER) AS n,
-                CAST(coalesce(binned.n_values, 0) AS INTEGER) AS n_values,
-                {x_label} AS x, {y_label} AS y,
-                {"".join(f"{m} AS {axis}_members, " for axis, m in (("x", x_members), ("y", y_members)) if m)}
-                CASE WHEN binned.value IS NOT NULL THEN '{OK}' ELSE '{NO_DATA}' END AS status,
-                CASE WHEN binned.value IS NOT NULL THEN '{OK}' WHEN binned.n IS NULL THEN '{NO_ROWS_NOTE}'
-                     ELSE '{NO_VALUE_NOTE}' END AS note
+        x_label, x_text, x_members, x_joins = _bin_text("x", "a.xb", xr, x_axis)
+        y_label, y_text, y_members, y_joins = _bin_text("y", "b.yb", yr, y_axis)
+        members = "".join(f"{m} AS {axis}_members, " for axis, m in (("x", x_members), ("y", y_members)) if m)
+        bins = f"""
+            SELECT CAST(a.xb AS INTEGER) AS xb, CAST(b.yb AS INTEGER) AS yb, binned.* EXCLUDE (xb, yb),
+                {x_label} AS x, {x_text} AS x_label, {y_label} AS y, {y_text} AS y_label, {members}
             FROM range({x_axis.n_bins}) AS a(xb) CROSS JOIN range({y_axis.n_bins}) AS b(yb) {x_joins} {y_joins}
-            LEFT JOIN binned ON binned.xb = a.xb AND binned.yb = b.yb
-            ORDER BY b.yb, a.xb"""
+            LEFT JOIN binned ON binned.xb = a.xb AND binned.yb = b.yb"""
+        cells = data.sql(
+            f"""WITH src AS ({rows_sql(columns, input_order=False)}),
+            binned AS (
+                SELECT {xr}.xr // {x_axis.size} AS xb, {yr}.yr // {y_axis.size} AS yb,
+                    {", ".join(cell_aggregates(columns, agg))},
+                    min(v) FILTER (WHERE isfinite(v)) AS low_value, max(v) FILTER (WHERE isfinite(v)) AS high_value
+                FROM src JOIN {xr} ON {_matched(columns, "x", xr)} JOIN {yr} ON {_matched(columns, "y", yr)}
+                GROUP BY ALL)
+            SELECT * FROM ({judged_sql(bins, reasons=has_reasons(columns))}) ORDER BY yb, xb"""
         )
-    # The axis orders are read off the cells, which run through every x bin for each y bin in turn, so the
-    # labels are written once, in SQL.
-    x_order = cells["x"].slice(0, x_axis.n_bins).to_pylist()
-    y_order = [cells["y"][row].as_py() for row in range(0, cells.num_rows, x_axis.n_bins)]
-    grid = Grid(cells=cells, x_order=x_order, y_order=y_order)
+    cells = cells.select(["xb", "yb", "value", "low_value", "high_value", "n", "n_values", "x", "x_label", "y",
+                          "y_label", *(f"{a}_members" for a, m in (("x", x_members), ("y", y_members)) if m),
+                          "status", "note"])
+    grid = finished_grid(cells, positions=("xb", "yb"), keep_positions=True)
     return BinnedGrid(grid=grid, x=x_axis, y=y_axis)
 
 
-# ORDER BY keys of each axis's values (mean m, first row o): "ascending" puts the highest values towards the
-# top right (x rising left to right; y lists its top row first, so it falls), ties by label. Values without any
-# score go to the low end.
-_ORDER_KEYS = {
-    "ascending": ("m ASC NULLS FIRST, value", "m DESC NULLS LAST, value"),
-    "descending": ("m DESC NULLS LAST, value", "m ASC NULLS FIRST, value"),
-    None: ("o", "o"),
-}
+def axis_ranks(data: Data, columns: GridColumns, sort: object) -> tuple[pa.Table, pa.Table]:
+    """Each axis's values in drawing order, computed in DuckDB in one query.
 
-
-def _source(data: Data, columns: GridColumns) -> tuple[Data, str]:
-    """The checked table, narrowed to the columns the grid reads, and SQL of its (x, y, v) rows."""
+    Each table has the key parts of its axis (`grid.key_parts`, typed as in the data), `x` (the value's key),
+    `x_label` and `xr` (its position), or the same for y. Their lengths are the numbers of distinct values.
+    """
+    check_sort(sort)
     data = checked_source(data, columns)
     data.require_rows()
-    return data, _rows_sql(columns)
-
-
-def _rows_sql(columns: GridColumns) -> str:
-    """SQL of the table's rows as (x label, y label, value v), NaN counted as missing."""
-    fill = f"CAST({q(columns.fill)} AS DOUBLE)"
-    return (
-        f"SELECT {label_sql(columns.x, columns.x_group, columns.separator)} AS x, "
-        f"{label_sql(columns.y, columns.y_group, columns.separator)} AS y, "
-        f"CASE WHEN isnan({fill}) THEN NULL ELSE {fill} END AS v FROM this"
-    )
-
-
-def axis_ranks(data: Data, columns: GridColumns, sort: object) -> tuple[pa.Table, pa.Table]:
-    """(x, xr) and (y, yr): each axis's values with their position in drawing order, computed in DuckDB.
-
-    Their lengths are the number of distinct values on each axis.
-    """
-    data, src = _source(data, columns)
-    explicit = sort if isinstance(sort, dict) else None
-    if explicit is None and sort not in _ORDER_KEYS:
-        raise EvalvizError(
-            f"sort={sort!r} is not understood. Use 'ascending', 'descending', None (input order) or "
-            "{'x': [...], 'y': [...]}."
-        )
-    x_key, y_key = _ORDER_KEYS[None if explicit is not None else sort]
+    ranked = {axis: ranked_axis_sql(axis, columns, axis_values_sql(axis, columns, "src", _FINITE_V), sort)
+              for axis in "xy"}
+    # Only the keys and values are read: links, the longest column of a samples table, are not.
+    reading = replace(columns, link=None, size=None, low=None, high=None, stderr=None, scorer=None, metric=None)
     ranks = data.sql(
-        f"""WITH src AS (SELECT *, {'row_number() OVER ()' if needs_input_order(sort) else '0'} AS ord FROM ({src})),
-        xs AS (SELECT x AS value, avg(v) AS m, min(ord) AS o FROM src GROUP BY x),
-        ys AS (SELECT y AS value, avg(v) AS m, min(ord) AS o FROM src GROUP BY y)
-        SELECT 0 AS axis, value, row_number() OVER (ORDER BY {x_key}) - 1 AS r FROM xs
-        UNION ALL SELECT 1, value, row_number() OVER (ORDER BY {y_key}) - 1 FROM ys
-        ORDER BY axis, r"""
+        f"""WITH src AS MATERIALIZED ({rows_sql(reading, input_order=needs_input_order(sort))})
+        SELECT 0 AS axis, * FROM ({ranked["x"]}) UNION ALL BY NAME SELECT 1 AS axis, * FROM ({ranked["y"]})
+        ORDER BY axis, xo NULLS LAST, yo"""
     )
     n_x = ranks.num_rows - pc.sum(ranks["axis"]).as_py()
     tables = []
     for axis, part in (("x", ranks.slice(0, n_x)), ("y", ranks.slice(n_x))):
-        if explicit is not None:  # rare and small: the explicit order is applied in Python
-            values = explicit_order(explicit.get(axis), part["value"].to_pylist())
-            part = pa.table({"value": pa.array(values, pa.string()), "r": pa.array(range(len(values)))})
-        tables.append(pa.table({axis: part["value"], f"{axis}r": part["r"]}))
+        names = [name for _, name in key_parts(columns, axis)]
+        tables.append(part.select([*names, axis, f"{axis}_label", f"{axis}o"])
+                      .rename_columns([*names, axis, f"{axis}_label", f"{axis}r"]))
     return tables[0], tables[1]
 
 
-def _bin_text(axis: str, bin_column: str, ranks: str, binned: BinnedAxis) -> tuple[str, str | None, str]:
-    """SQL for a bin's axis label and what it holds (None when the axis is not binned), and the joins they
-    need: the first and last value of each bin, looked up in the axis's ranks."""
+_FINITE_V = "CASE WHEN isfinite(v) THEN v END"
+
+
+def _matched(columns: GridColumns, axis: str, ranks: str) -> str:
+    """SQL matching the rows `src` to the values of `axis` in `ranks` by their key parts (NULL matching NULL)."""
+    return " AND ".join(f"src.{name} IS NOT DISTINCT FROM {ranks}.{name}" for _, name in key_parts(columns, axis))
+
+
+def _bin_text(axis: str, bin_column: str, ranks: str, binned: BinnedAxis) -> tuple[str, str, str | None, str]:
+    """SQL for a bin's key and label on the axis, what it holds (None when the axis is not binned), and the
+    joins they need: the first and last value of each bin, looked up in the axis's ranks."""
     size, n = binned.size, binned.count
     first, last = f"{axis}_first", f"{axis}_last"
     last_rank = f"least(({bin_column} + 1) * {size}, {n}) - 1"
     joins = (f"JOIN {ranks} AS {first} ON {first}.{axis}r = {bin_column} * {size} "
              f"JOIN {ranks} AS {last} ON {last}.{axis}r = {last_rank}")
     if not binned.binned:
-        return f"{first}.{axis}", None, joins
+        return f"{first}.{axis}", f"{first}.{axis}_label", None, joins
     label = f"format({quote_literal('{:,}' + EN_DASH + '{:,}')}, {bin_column} * {size} + 1, {last_rank} + 1)"
     count = f"{last_rank} - {bin_column} * {size} + 1"
-    members = (f"CASE WHEN {count} = 1 THEN {first}.{axis} ELSE {first}.{axis} || {quote_literal(f' {ELLIPSIS} ')} || "
-               f"{last}.{axis} || format(' ({{:,}})', {count}) END")
-    return label, members, joins
-
-
-@contextmanager
-def registered(data: Data, *tables: pa.Table) -> Iterator[list[str]]:
-    """Arrow tables registered under unique names for the length of one query."""
-    names = [f"evalviz_ranks_{uuid.uuid4().hex}" for _ in tables]
-    try:
-        for name, table in zip(names, tables, strict=True):
-            data.connection.register(name, table)
-        yield [q(n) for n in names]
-    finally:
-        for name in names:
-            data.connection.unregister(name)
+    first_label, last_label = f"{first}.{axis}_label", f"{last}.{axis}_label"
+    members = (f"CASE WHEN {count} = 1 THEN {first_label} ELSE {first_label} || {quote_literal(f' {ELLIPSIS} ')} || "
+               f"{last_label} || format(' ({{:,}})', {count}) END")
+    return label, label, members, joins

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -59,9 +60,39 @@ def to_spec(chart: alt.TopLevelMixin, attributes: dict[str, Any], *, validate: b
     if attributes:
         chart = chart.properties(**attributes)
     try:
-        return chart.to_dict(validate=validate)
+        spec = chart.to_dict(validate=validate)
     except alt.utils.schemapi.SchemaValidationError as exc:
         raise EvalvizError(
             f"The chart attributes {sorted(attributes)} are not all valid Vega-Lite properties: "
             f"{str(exc).splitlines()[0]}"
         ) from exc
+    where = non_finite(spec)
+    if where is not None:
+        raise EvalvizError(
+            f"The chart spec holds a number JSON cannot carry (NaN or an infinity) at {where}: give finite "
+            "numbers in chart attributes and extra marks."
+        )
+    return spec
+
+
+def non_finite(value: Any, path: str = "spec") -> str | None:
+    """Where in a spec a NaN or an infinity lies (None when nowhere): JSON has no such numbers, so a spec
+    holding one cannot be written into a page or sent to a widget.
+
+    Example:
+        >>> non_finite({"layer": [{"width": 100}, {"height": float("inf")}]})
+        "spec['layer'][1]['height']"
+    """
+    if isinstance(value, float):
+        return None if math.isfinite(value) else path
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = non_finite(item, f"{path}[{key!r}]")
+        if found is not None:
+            return found
+    return None

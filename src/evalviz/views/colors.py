@@ -7,6 +7,7 @@ from evalviz.errors import EvalvizError
 MISSING_COLOR = "#d9d9d9"  # neutral: reads as "no value" next to every scheme below
 SKIPPED_COLOR = "#b3b3b3"  # a darker neutral: skipped on purpose, not lost
 ERROR_COLOR = "#7f2704"  # dark brown, and every error cell also carries a cross, whatever the scheme
+INFINITE_COLOR = "#1a1a1a"  # near black, and every infinite cell also carries an infinity sign
 
 # matplotlib name -> Vega scheme. A "_r" suffix reverses the scheme.
 _SCHEMES = {

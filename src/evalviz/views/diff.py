@@ -8,21 +8,25 @@ rows are selected in DuckDB; only the drawn rows, one per slice, travel to the b
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from evalviz.data.connection import quote_identifier as q
+from evalviz.data.connection import quote_literal
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
 from evalviz.views.chart import AXIS_LABEL_LIMIT, built_unchecked, subtitle_lines, text_width, title_params, to_spec
-from evalviz.views.colors import ERROR_COLOR, MISSING_COLOR, SKIPPED_COLOR
+from evalviz.views.colors import ERROR_COLOR, INFINITE_COLOR, MISSING_COLOR, SKIPPED_COLOR
 from evalviz.views.formatting import d3_format, without_sign
 from evalviz.views.grid import NULL_LABEL, check_numeric, explicit_order
+from evalviz.views.options import checked_size
 
 DATASET = "diffs"
 DEFAULT_WIDTH = 700
@@ -32,15 +36,19 @@ TITLE_LINE_HEIGHT = 24
 DEFAULT_X_LABEL = "Difference (candidate - baseline)"
 ZERO_COLOR = "#666666"
 FLAG_TEXT_COLOR = "#555555"
+SEPARATOR_COLOR = "#bbbbbb"
+Y_PADDING = 0.3  # of the slice scale, in steps: room above the first row and below the last
+X_LIMIT = 1e300  # the x axis stays within ±X_LIMIT: beyond, a browser's scale arithmetic overflows
 
 # What a row shows, in legend order. The first three read the interval against zero.
 BETTER, WORSE, UNCLEAR = "better", "worse", "no clear difference"
-NO_INTERVAL, SKIPPED, ERROR, NO_VALUE = "no interval", "skipped", "error", "no value"
-FLAGGED = (SKIPPED, ERROR, NO_VALUE)
+NO_INTERVAL, SKIPPED, ERROR, INFINITE, NO_VALUE = "no interval", "skipped", "error", "infinite", "no value"
+FLAGGED = (SKIPPED, ERROR, INFINITE, NO_VALUE)
 RESULTS = (BETTER, WORSE, UNCLEAR, NO_INTERVAL, *FLAGGED)
 _COLORS = {BETTER: "#2166ac", WORSE: "#b2182b", UNCLEAR: "#525252", NO_INTERVAL: "#969696",
-           SKIPPED: SKIPPED_COLOR, ERROR: ERROR_COLOR, NO_VALUE: MISSING_COLOR}
-_SHAPES = {UNCLEAR: "circle", NO_INTERVAL: "square", SKIPPED: "diamond", ERROR: "cross", NO_VALUE: "diamond"}
+           SKIPPED: SKIPPED_COLOR, ERROR: ERROR_COLOR, INFINITE: INFINITE_COLOR, NO_VALUE: MISSING_COLOR}
+_SHAPES = {UNCLEAR: "circle", NO_INTERVAL: "square", SKIPPED: "diamond", ERROR: "cross", INFINITE: "triangle-up",
+           NO_VALUE: "diamond"}
 _READINGS = {
     BETTER: "better: the interval excludes zero",
     WORSE: "worse: the interval excludes zero",
@@ -82,6 +90,7 @@ def diff_plot(
     width: int | None = None,
     height: int | None = None,
     sort: str | Sequence[str] | None = "descending",
+    overall: str | None = "all",
     x_label: str = DEFAULT_X_LABEL,
     y_label: str | None = None,
     fmt: str = "{:+.3f}",
@@ -95,9 +104,13 @@ def diff_plot(
     Colour and shape say how the interval reads: "better" (it lies wholly above zero; a triangle pointing
     right), "worse" (wholly below; pointing left) or "no clear difference" (it includes zero; a circle).
     Rows whose status is "skipped" or "error", or without a finite delta, are not dropped: a neutral marker
-    sits on the zero line with the status and reason written beside it and in the tooltip. The tooltip gives
-    the slice, the difference, the interval, n, the baseline and candidate values (when the table has them)
-    and the result. The rows are selected in DuckDB; only the drawn rows travel to the browser.
+    sits on the zero line with the status and reason written beside it and in the tooltip; an infinite delta
+    is flagged "infinite", its value ("inf" or "-inf") in the tooltip. An infinite end of an interval is drawn
+    to the edge of the plot and read as such against zero; no infinity or NaN reaches the spec. The tooltip
+    gives the slice, the difference, the interval, n, the baseline and candidate values (when the table has
+    them) and the result. The overall slice (named by `overall`, as the analysis tables name it) stays on
+    top, apart from the slices below it, whatever the sort. The rows are selected in DuckDB; only the drawn
+    rows travel to the browser.
 
     Args:
         data: One row per slice, e.g. from `evalviz.analysis.paired_diff_table` or `paired_diff_between_models`
@@ -108,10 +121,13 @@ def diff_plot(
             name other than the default must be a column of the table.
         baseline, candidate: Columns of the two values compared, shown in the tooltip when present.
         title, subtitle: Chart title and a line below it (by default the metric, when the table names one).
-        width, height: Outer size in pixels: 700 wide, and 50 + 28 px per slice (plus the title) high.
+        width, height: Outer size in pixels (1 to 10000): 700 wide, and 50 + 28 px per slice (plus the title)
+            high.
         sort: "descending" (largest difference on top), "ascending" (smallest on top; either way rows without
             a difference go last), None (input order) or a list of slice names (slices left out follow in
             input order).
+        overall: The name of the overall slice ("all" in the analysis tables): drawn on top in bold, set apart
+            from the sorted slices by a line. None sorts it with the others.
         x_label, y_label: Axis titles (the y axis is titled with the slice column by default).
         fmt: Python format string of the differences and intervals in the tooltip: "{:+.3f}", "{:+.1%}".
         higher_is_better: Whether a positive difference is an improvement (False for losses, error rates).
@@ -128,10 +144,11 @@ def diff_plot(
         >>> len(chart.datasets["diffs"])  # the overall slice and four tasks
         5
     """
+    width, height = checked_size("width", width), checked_size("height", height)
+    _check_options(x_label=x_label, y_label=y_label, title=title, subtitle=subtitle, overall=overall,
+                   higher_is_better=higher_is_better, tip=tip)
     if not isinstance(data, Data):
         data = Data.from_dataframe(data)  # a pyarrow Table or a pandas / polars dataframe; others are refused
-    if not isinstance(x_label, str):
-        raise EvalvizError(f"x_label is a string, not {x_label!r}.")
     columns = _resolve_columns(data, slice=slice, delta=delta, low=low, high=high, n=n, status=status,
                                reason=reason, baseline=baseline, candidate=candidate)
     fmt_d3 = d3_format(fmt)
@@ -140,20 +157,19 @@ def diff_plot(
     data = data.select(*dict.fromkeys(c for c in vars(columns).values() if c is not None))
     data.require_rows()
     _check_unique_slices(data, columns.slice)
-    rows = data.sql(_query(columns, sort=sort, higher_is_better=higher_is_better))
+    rows = data.sql(_query(columns, sort=sort, higher_is_better=higher_is_better, overall=overall))
     labels = rows["slice"].to_pylist()
-    order = explicit_order(sort, labels) if _is_explicit(sort) else labels
+    order = _pinned(explicit_order(sort, labels) if _is_explicit(sort) else labels, overall)
 
-    width = int(width or DEFAULT_WIDTH)
+    width = width or DEFAULT_WIDTH
     if subtitle is None and metric is not None:
         subtitle = f"metric: {metric}"
     title_lines = bool(title) + len(subtitle_lines(subtitle, width))
-    height = int(height or AXIS_HEIGHT + ROW_HEIGHT * len(order) + TITLE_LINE_HEIGHT * title_lines)
-    if width <= 0 or height <= 0:
-        raise EvalvizError(f"width and height must be positive, not {width} and {height}.")
+    height = height or AXIS_HEIGHT + ROW_HEIGHT * len(order) + TITLE_LINE_HEIGHT * title_lines
 
     results = [r for r in RESULTS if r in set(rows["result"].to_pylist())]
     lo, hi = _x_extent(rows)
+    rows = _bounded(rows, (lo, hi))
     legend_area = max(len(r) for r in results) * 6 + 45
     y_area = text_width(order) + 30 + (16 if y_label != "" else 0)
     plot_width = max(width - y_area - legend_area, 60.0)
@@ -162,6 +178,7 @@ def diff_plot(
         plot_height=max(height - AXIS_HEIGHT - TITLE_LINE_HEIGHT * title_lines, 20),
         fmt=fmt_d3, value_fmt=value_d3, x_label=x_label,
         y_label=columns.slice if y_label is None else y_label, higher_is_better=higher_is_better, tip=tip,
+        overall=overall if order and order[0] == overall else None,
     )
     if title or subtitle:
         chart = chart.properties(title=title_params(title, subtitle, width))
@@ -170,6 +187,26 @@ def diff_plot(
     spec["width"], spec["height"] = width, height
     spec["usermeta"] = {"evalviz": {"link_field": None, "renderer": "svg"}}
     return Component.from_parts(spec, {DATASET: rows})
+
+
+def _check_options(**options: object) -> None:
+    """The options besides the size and columns, before any work: texts are strings, flags True or False."""
+    for name in ("x_label",):
+        if not isinstance(options[name], str):
+            raise EvalvizError(f"{name} is a string, not {options[name]!r}.")
+    for name in ("y_label", "title", "subtitle", "overall"):
+        if options[name] is not None and not isinstance(options[name], str):
+            raise EvalvizError(f"{name} is a string or None, not {options[name]!r}.")
+    for name in ("higher_is_better", "tip"):
+        if not isinstance(options[name], bool):
+            raise EvalvizError(f"{name} is True or False, not {options[name]!r}.")
+
+
+def _pinned(order: list[str], overall: str | None) -> list[str]:
+    """The slice order with the overall slice first, apart from the sorted slices."""
+    if overall is None or overall not in order:
+        return order
+    return [overall, *(s for s in order if s != overall)]
 
 
 # -- columns and SQL -----------------------------------------------------------------------------------------
@@ -201,7 +238,7 @@ def _resolve_columns(data: Data, **given: str | None) -> _Columns:
             f"The interval needs both ends: the table has {have}={resolved[have]!r} but no {lack} column "
             f"({lack}={given[lack]!r}). Columns present: {', '.join(repr(c) for c in data.columns)}."
         )
-    for role in ("delta", "low", "high", "baseline", "candidate"):
+    for role in ("delta", "low", "high", "n", "baseline", "candidate"):
         if resolved[role] is not None:
             check_numeric(data, resolved[role])
     return _Columns(**resolved)
@@ -241,31 +278,44 @@ def _label_sql(column: str) -> str:
     return f"coalesce(CAST({q(column)} AS VARCHAR), '{NULL_LABEL}')"
 
 
-def _finite(column: str | None) -> str:
-    if column is None:
-        return "CAST(NULL AS DOUBLE)"
-    return f"CASE WHEN isfinite(CAST({q(column)} AS DOUBLE)) THEN CAST({q(column)} AS DOUBLE) END"
+def _number(column: str | None) -> str:
+    return f"CAST({q(column)} AS DOUBLE)" if column is not None else "CAST(NULL AS DOUBLE)"
+
+
+def _finite(value: str) -> str:
+    return f"CASE WHEN isfinite({value}) THEN {value} END"
+
+
+def _not_nan(value: str) -> str:
+    return f"CASE WHEN NOT isnan({value}) THEN {value} END"
+
+
+def _infinity_text(value: str) -> str:
+    """'inf' or '-inf' where `value` is infinite, else NULL: the text the tooltip shows for it."""
+    return f"CASE WHEN isinf({value}) THEN CASE WHEN {value} > 0 THEN 'inf' ELSE '-inf' END END"
 
 
 def _is_explicit(sort: object) -> bool:
     return sort is not None and not isinstance(sort, str)
 
 
-def _query(columns: _Columns, *, sort: object, higher_is_better: bool) -> str:
+def _query(columns: _Columns, *, sort: object, higher_is_better: bool, overall: str | None) -> str:
     """One row per slice: the values to draw, the result (how the interval reads, or why there is none) and
-    the note of the tooltip."""
+    the note of the tooltip. Deltas and values are finite or NULL, with "inf"/"-inf" as text beside them; the
+    ends of the interval keep their infinities (they still read against zero), for `_bounded` to draw."""
     status = f"lower(trim(CAST({q(columns.status)} AS VARCHAR)))" if columns.status else "CAST(NULL AS VARCHAR)"
     reason = f"nullif(trim(CAST({q(columns.reason)} AS VARCHAR)), '')" if columns.reason else "CAST(NULL AS VARCHAR)"
-    size = f"CAST({q(columns.n)} AS BIGINT)" if columns.n else "CAST(NULL AS BIGINT)"
+    size = _number(columns.n)
     up, down = (BETTER, WORSE) if higher_is_better else (WORSE, BETTER)
+    pin = "" if overall is None else f"(slice = {quote_literal(overall)}) DESC, "
     if sort == "descending":
-        order = "delta DESC NULLS LAST, ord"
+        order = f"{pin}delta DESC NULLS LAST, ord"
     elif sort == "ascending":
-        order = "delta ASC NULLS LAST, ord"
+        order = f"{pin}delta ASC NULLS LAST, ord"
     elif sort is None or _is_explicit(sort):
         if isinstance(sort, dict):
             raise EvalvizError("diff_plot's sort is 'descending', 'ascending', None or a list of slice names.")
-        order = "ord"
+        order = f"{pin}ord"
     else:
         raise EvalvizError(
             f"sort={sort!r} is not understood. Use 'descending' (largest difference on top), 'ascending', None "
@@ -274,22 +324,26 @@ def _query(columns: _Columns, *, sort: object, higher_is_better: bool) -> str:
     readings = " ".join(f"WHEN result = '{r}' THEN '{text}'" for r, text in _READINGS.items())
     return f"""
         WITH raw AS (
-            SELECT {_label_sql(columns.slice)} AS slice, {_finite(columns.delta)} AS d, {_finite(columns.low)} AS lo,
-                   {_finite(columns.high)} AS hi, {size} AS n, {status} AS st, {reason} AS reason,
-                   {_finite(columns.baseline)} AS baseline, {_finite(columns.candidate)} AS candidate,
-                   row_number() OVER () AS ord
+            SELECT {_label_sql(columns.slice)} AS slice, {_number(columns.delta)} AS d,
+                   {_not_nan(_number(columns.low))} AS lo, {_not_nan(_number(columns.high))} AS hi,
+                   {size} AS size, {status} AS st, {reason} AS reason,
+                   {_number(columns.baseline)} AS b, {_number(columns.candidate)} AS c, row_number() OVER () AS ord
             FROM this
         ),
         flagged AS (
             SELECT *, CASE WHEN st = '{ERROR}' THEN '{ERROR}' WHEN st = '{SKIPPED}' THEN '{SKIPPED}'
-                           WHEN d IS NULL THEN '{NO_VALUE}' END AS flag
+                           WHEN isinf(d) THEN '{INFINITE}' WHEN NOT isfinite(d) OR d IS NULL THEN '{NO_VALUE}'
+                      END AS flag
             FROM raw
         ),
         src AS (
-            SELECT slice, n, st, reason, baseline, candidate, ord, flag,
+            SELECT slice, {_finite("size")} AS n, st, reason, ord, flag, {_finite("b")} AS baseline,
+                   {_finite("c")} AS candidate, {_infinity_text("size")} AS n_inf,
                    CASE WHEN flag IS NULL THEN d END AS delta,
                    CASE WHEN flag IS NULL THEN lo END AS low,
-                   CASE WHEN flag IS NULL THEN hi END AS high
+                   CASE WHEN flag IS NULL THEN hi END AS high,
+                   {_infinity_text("d")} AS delta_inf, {_infinity_text("b")} AS baseline_inf,
+                   {_infinity_text("c")} AS candidate_inf
             FROM flagged
         ),
         results AS (
@@ -301,33 +355,49 @@ def _query(columns: _Columns, *, sort: object, higher_is_better: bool) -> str:
         )
         SELECT slice, delta, low, high, n, baseline, candidate, reason, result,
             CASE {readings}
+                 WHEN result = '{INFINITE}' THEN 'infinite difference (' || delta_inf || ')'
+                                                 || coalesce(': ' || reason, '')
                  WHEN reason IS NOT NULL THEN result || ': ' || reason
-                 WHEN result = '{NO_VALUE}' THEN '{NO_VALUE} (the difference is missing or not finite)'
-                 ELSE result END AS note
+                 WHEN result = '{NO_VALUE}' THEN '{NO_VALUE} (the difference is missing or NaN)'
+                 ELSE result END AS note,
+            delta_inf, {_infinity_text("low")} AS low_inf, {_infinity_text("high")} AS high_inf, n_inf,
+            baseline_inf, candidate_inf
         FROM results
         ORDER BY {order}
     """
 
 
 def _x_extent(rows: pa.Table) -> tuple[float, float]:
-    """The range of the x axis: every point and interval, and zero, with a little room at both ends."""
+    """The range of the x axis: every point and finite end of an interval, and zero, with a little room at both
+    ends; within ±X_LIMIT, so that the browser's scale arithmetic stays finite (values beyond are drawn at the
+    edge, the scale clamps them)."""
     values = [0.0]
     for name in ("delta", "low", "high"):
-        values += [v for v in rows[name].to_pylist() if v is not None]
+        values += [min(max(v, -X_LIMIT), X_LIMIT) for v in rows[name].to_pylist() if v is not None and math.isfinite(v)]
     lo, hi = min(values), max(values)
     if lo == hi:
         return -1.0, 1.0
     pad = 0.04 * (hi - lo)
-    return lo - pad, hi + pad
+    return max(lo - pad, -X_LIMIT), min(hi + pad, X_LIMIT)
+
+
+def _bounded(rows: pa.Table, extent: tuple[float, float]) -> pa.Table:
+    """The rows with each infinite end of an interval drawn at the edge of the x range (its text stays "inf")."""
+    for name in ("low", "high"):
+        column = rows[name]
+        infinite = pc.fill_null(pc.is_inf(column), False)
+        edge = pc.if_else(pc.greater(column, 0), extent[1], extent[0])
+        rows = rows.set_column(rows.schema.get_field_index(name), name, pc.if_else(infinite, edge, column))
+    return rows
 
 
 # -- drawing -------------------------------------------------------------------------------------------------
 def _chart(rows: pa.Table, columns: _Columns, *, order: list[str], results: list[str],
            extent: tuple[float, float], plot_width: float, plot_height: float, fmt: str, value_fmt: str,
-           x_label: str, y_label: str, higher_is_better: bool, tip: bool) -> alt.LayerChart:
+           x_label: str, y_label: str, higher_is_better: bool, tip: bool, overall: str | None) -> alt.LayerChart:
     up, down = (BETTER, WORSE) if higher_is_better else (WORSE, BETTER)
     shapes = {**_SHAPES, up: "triangle-right", down: "triangle-left"}
-    x_scale = alt.Scale(domain=list(extent), nice=True, zero=True)
+    x_scale = alt.Scale(domain=list(extent), nice=True, zero=True, clamp=True)
     # Vega picks tick labels to suit the tick step; a percent format keeps percent ticks.
     axis = alt.Axis(format="~%" if fmt.endswith("%") else alt.Undefined, grid=True, gridColor="#eeeeee",
                     tickCount=max(int(plot_width / 80), 2), labelOverlap=True)
@@ -336,9 +406,12 @@ def _chart(rows: pa.Table, columns: _Columns, *, order: list[str], results: list
         return alt.X(f"{field}:Q", scale=x_scale, title=x_label, axis=axis)
 
     zero_x = alt.XDatum(0, type="quantitative", scale=x_scale, title=x_label, axis=axis)
+    is_overall = f"datum.value === {json.dumps(overall)}"
     base = alt.Chart().encode(
-        y=alt.Y("slice:N", title=y_label or None, sort=None, scale=alt.Scale(domain=order, padding=0.3),
-                axis=alt.Axis(labelLimit=AXIS_LABEL_LIMIT, grid=False, domain=False, ticks=False)),
+        y=alt.Y("slice:N", title=y_label or None, sort=None, scale=alt.Scale(domain=order, padding=Y_PADDING),
+                axis=alt.Axis(labelLimit=AXIS_LABEL_LIMIT, grid=False, domain=False, ticks=False,
+                              labelFontWeight=alt.Undefined if overall is None else
+                              {"condition": {"test": is_overall, "value": "bold"}, "value": "normal"})),
     )
     legend = alt.Legend(title=None, orient="right")
     color = alt.Color("result:N", scale=alt.Scale(domain=results, range=[_COLORS[r] for r in results]),
@@ -360,6 +433,13 @@ def _chart(rows: pa.Table, columns: _Columns, *, order: list[str], results: list
             x=x_of("delta"), color=color, shape=shape, tooltip=tooltip,
         ).transform_filter(has_value),
     ]
+    if overall is not None and len(order) > 1:
+        # The overall row stands apart: a line halfway between it and the first slice. The slice scale is a band
+        # scale with padding Y_PADDING: its step is the band's width over (1 - Y_PADDING).
+        half_step = f"bandwidth('y') / {1 - Y_PADDING} / 2"
+        layers.append(base.properties(name="separator").mark_rule(
+            color=SEPARATOR_COLOR, strokeWidth=1, yOffset=alt.ExprRef(half_step),
+        ).transform_filter(f"datum.slice === {json.dumps(overall)}"))
     if any(r in FLAGGED for r in results):
         # Rows without a difference: a neutral marker on the zero line, and their status and reason beside it,
         # on whichever side of zero has more room.
@@ -384,16 +464,18 @@ def _chart(rows: pa.Table, columns: _Columns, *, order: list[str], results: list
         width=round(plot_width), height=round(plot_height))
     return chart.transform_calculate(
         delta_text=_number_expr("delta", fmt),
-        interval=(f"isValid(datum.low) && isValid(datum.high) ? '[' + format(datum.low, {json.dumps(fmt)}) + ', ' "
-                  f"+ format(datum.high, {json.dumps(fmt)}) + ']' : 'none'"),
-        n_text="isValid(datum.n) ? format(datum.n, ',d') : 'none'",
+        interval=(f"isValid(datum.low) && isValid(datum.high) ? '[' + {_number_expr('low', fmt)} + ', ' "
+                  f"+ {_number_expr('high', fmt)} + ']' : 'none'"),
+        n_text=_number_expr("n", ",d"),
         baseline_text=_number_expr("baseline", value_fmt),
         candidate_text=_number_expr("candidate", value_fmt),
     )
 
 
 def _number_expr(field: str, fmt: str) -> str:
-    return f"isValid(datum.{field}) ? format(datum.{field}, {json.dumps(fmt)}) : 'none'"
+    """The tooltip text of a number: "inf" or "-inf" where it is infinite, else formatted, or "none"."""
+    return (f"(isValid(datum.{field}_inf) ? datum.{field}_inf : isValid(datum.{field}) ? "
+            f"format(datum.{field}, {json.dumps(fmt)}) : 'none')")
 
 
 def _tooltip(columns: _Columns, y_label: str) -> list[alt.Tooltip]:

@@ -26,21 +26,29 @@ from evalviz.views.chart import (
     title_params,
     to_spec,
 )
-from evalviz.views.colors import ERROR_COLOR, MISSING_COLOR, SKIPPED_COLOR, vega_scheme
+from evalviz.views.colors import ERROR_COLOR, INFINITE_COLOR, MISSING_COLOR, SKIPPED_COLOR, vega_scheme
 from evalviz.views.formatting import d3_format, format_value
-from evalviz.views.grid import ERROR, NO_DATA, OK, SKIPPED, Grid, GridColumns, aggregate_grid
-from evalviz.views.options import NOT_GIVEN, CellOptions, NotGiven
+from evalviz.views.grid import ERROR, INFINITE, NO_DATA, OK, SKIPPED, Grid, GridColumns, aggregate_grid
+from evalviz.views.options import (
+    NOT_GIVEN,
+    CellOptions,
+    NotGiven,
+    checked_chart_options,
+    checked_domain,
+    checked_number,
+)
 
 DATASET = "cells"
 DEFAULT_WIDTH = 700
 GOLDEN = 1.618
 DEFAULT_FORMAT = "{:.3f}"
+WHOLE_FORMAT = "{:,.0f}"  # the default for whole numbers of an integer column: "6", "1,024"
 ANNOTATION_FONT_SIZE = 11
 ANNOTATION_CHAR_WIDTH = 7  # pixels per character of an annotation
 MIN_ANNOTATED_HEIGHT = 14  # pixels of cell height below which annotations are switched off
 MIN_GLYPH_SIZE = 9  # pixels; smaller error cells show their colour only
 CANVAS_MIN_CELLS = 1000  # from this many cells on, one canvas draws faster than an SVG element per cell
-FLAG_COLORS = {NO_DATA: MISSING_COLOR, SKIPPED: SKIPPED_COLOR, ERROR: ERROR_COLOR}
+FLAG_COLORS = {NO_DATA: MISSING_COLOR, SKIPPED: SKIPPED_COLOR, INFINITE: INFINITE_COLOR, ERROR: ERROR_COLOR}
 
 Marks = Sequence[alt.TopLevelMixin] | alt.TopLevelMixin | None
 Legend = str | bool | None | NotGiven
@@ -57,6 +65,7 @@ class Labels:
     link: str = "link"
     interval: str = "95% CI"
     size: str = "n"
+    scorer: str = "Scorer"
     x_members: str = "values in this cell"  # tooltip title of what a binned cell holds
     y_members: str = "values in this cell"
     x_axis: bool = True  # title the axes with x and y (a bare grid has names for its tooltip only)
@@ -80,6 +89,7 @@ def heatmap(
     size: str | None = None,
     status: str | None = None,
     reason: str | None = None,
+    error: str | None = None,
     cell: CellOptions | None = None,
     tip: bool = True,
     title: str | None = None,
@@ -97,9 +107,13 @@ def heatmap(
     """A grid of cells, one per (x, y), coloured by the `agg` of `fill` over the rows of that cell.
 
     Aggregation runs in DuckDB; only the cells travel to the browser. Several rows for one cell become one
-    cell whose tooltip gives the row count. Cells without a value (NaN, NULL, no row at all) are drawn in a
-    neutral colour with a legend entry of their own; with a `status` column, "skipped" rows are neutral too
-    and "error" rows are marked with a dark colour and a cross.
+    cell whose tooltip gives the row count. Cells are keyed by the values of `x` and `y` themselves: a NULL and
+    the text "(null)" are two columns of the grid (both labelled "(null)"). Cells without a value (NaN, NULL, no
+    row at all) are drawn in a neutral colour with a legend entry of their own; with a `status` column,
+    "skipped" rows are neutral too and "error" rows are marked with a dark colour and a cross, as are rows with
+    an `error` message. A cell whose value is infinite (an infinite row, or a sum that overflows) is flagged
+    "infinite", drawn dark with an ∞ and its value ("inf" or "-inf") in the tooltip; it takes no part in the
+    colour scale. Values are written with three decimals, whole numbers of an integer column without any.
 
     Args:
         data: The table.
@@ -108,14 +122,18 @@ def heatmap(
         x_label, y_label, fill_label: Axis and legend titles (default: the column names).
         agg: How the rows of one cell combine: "mean", "median", "min", "max" or "sum".
         link: A column of URLs; clicking a cell opens its http(s) link in a new tab.
-        low, high: Columns of an interval shown in the tooltip; or `stderr`, a standard error (95% CI).
-        size, status, reason: Columns of a sample count, a row status ("ok", "skipped", "error") and why.
+        low, high: Columns of an interval shown in the tooltip; or `stderr`, a standard error (95% CI). When
+            every value lies in [0, 1] (a score such as an accuracy), intervals are clipped to [0, 1].
+        size, status, reason: Columns of a sample count, a row status ("ok", "skipped", "error"; inspect_ai's
+            "started" and "cancelled" are errors, saying the eval did not finish) and why.
+        error: A column of error messages: a row with a non-empty one failed, and its cell is an error.
         cell: How cells and their annotations are drawn (`CellOptions`).
         tip: Show a tooltip on hover.
         title, subtitle: Chart title and a line below it.
         marks: Extra Altair layers drawn on top; without data of their own they see the cells (columns x, y,
-            value, n, status, ...).
-        width, height: Outer size in pixels (700, and width / 1.618 by default).
+            value, n, status, ...; x and y are the labels, unless two axis values share a label: then the keys,
+            with the labels in x_label and y_label).
+        width, height: Outer size in pixels (700, and width / 1.618 by default; from 1 to 10,000).
         legend: None hides the legends, a string titles the colour legend.
         sort: "ascending" (highest values towards the top right), "descending", None (input order) or
             {"x": [...], "y": [...]} explicit orders.
@@ -131,8 +149,11 @@ def heatmap(
         >>> chart = ev.heatmap(data, x="task_display_name", y="model_display_name",
         ...                    fill="score_headline_value")
     """
+    width, height = checked_chart_options(width=width, height=height, cell=cell, attributes=attributes)
+    domain = checked_domain(domain)
+    center = checked_number("center", center, optional=True)
     columns = GridColumns(x=x, y=y, fill=fill, link=link, low=low, high=high, stderr=stderr, size=size,
-                          status=status, reason=reason)
+                          status=status, reason=reason, error=error)
     grid = aggregate_grid(data, columns, agg=agg, sort=sort)
     labels = Labels(x=x_label or x, y=y_label or y, fill=fill_label or fill,
                     interval="interval" if low and high else "95% CI")
@@ -168,7 +189,7 @@ def _layout(grid: Grid, *, width: float, height: float, legend_on: bool, legend_
             x_rotate: float | None, y_rotate: float | None, plot_size: tuple[int, int] | None) -> _Layout:
     """Estimate the plot area of a chart of `width` x `height` pixels in all (Vega fits it exactly), unless
     `plot_size` gives it, and choose the label angles."""
-    y_area = text_width(grid.y_order) + 30 if y_rotate is None or y_rotate == 0 else 60
+    y_area = text_width(grid.y_labels) + 30 if y_rotate is None or y_rotate == 0 else 60
     legend_area = 0.0
     if legend_on:
         flags = [s for s in grid.statuses if s != OK]
@@ -176,7 +197,7 @@ def _layout(grid: Grid, *, width: float, height: float, legend_on: bool, legend_
         legend_area = max(60.0, min(len(legend_title) * 7, 180), entries) + 20
     plot_width = max(width - y_area - legend_area, 40.0) if plot_size is None else float(plot_size[0])
     band_width = plot_width / max(len(grid.x_order), 1)
-    x_extent = text_width(grid.x_order)
+    x_extent = text_width(grid.x_labels)
     if x_rotate is None:
         # Level labels when they fit their band; slanted when their slanted boxes do not overlap (Vega hides
         # overlapping labels); upright otherwise, so that as many as possible stay readable.
@@ -221,11 +242,11 @@ def draw_grid(
     rather than fitting the whole chart into `width` x `height`: Vega then lays it out in one pass, and a
     region that replaces an overview keeps the overview's plot area.
     """
-    width = int(width or DEFAULT_WIDTH)
-    height = int(height or round(width / GOLDEN))
+    width = DEFAULT_WIDTH if width is None else width
+    height = round(width / GOLDEN) if height is None else height
     if width <= 0 or height <= 0:
         raise EvalvizError(f"width and height must be positive, not {width} and {height}.")
-    fmt_python = cell.annot_fmt or DEFAULT_FORMAT
+    fmt_python = cell.annot_fmt or (WHOLE_FORMAT if grid.whole_numbers else DEFAULT_FORMAT)
     fmt = d3_format(fmt_python)
     x_rotate = attributes.pop("x_tick_rotate", None)
     y_rotate = attributes.pop("y_tick_rotate", None)
@@ -245,13 +266,16 @@ def draw_grid(
     # The gap between cells, in pixels, as the band scales' inner padding (a fraction of a band).
     x_padding = min(cell.inset / band_w, 0.5) if band_w > 0 else 0
     y_padding = min(cell.inset / band_h, 0.5) if band_h > 0 else 0
+    # Cells are placed by their axis values' keys, which are unique; the axes draw the values' labels.
     base = alt.Chart().encode(
         x=alt.X("x:N", title=labels.x if labels.x_axis else None,
                 scale=alt.Scale(domain=grid.x_order, paddingInner=x_padding, paddingOuter=0),
-                axis=alt.Axis(labelLimit=AXIS_LABEL_LIMIT, labelAngle=layout.x_angle, labelOverlap=True)),
+                axis=alt.Axis(labelLimit=AXIS_LABEL_LIMIT, labelAngle=layout.x_angle, labelOverlap=True,
+                              **_label_lookup(grid.relabelled("x")))),
         y=alt.Y("y:N", title=labels.y if labels.y_axis else None,
                 scale=alt.Scale(domain=grid.y_order, paddingInner=y_padding, paddingOuter=0),
-                axis=alt.Axis(labelLimit=AXIS_LABEL_LIMIT, labelAngle=layout.y_angle, labelOverlap=True)),
+                axis=alt.Axis(labelLimit=AXIS_LABEL_LIMIT, labelAngle=layout.y_angle, labelOverlap=True,
+                              **_label_lookup(grid.relabelled("y")))),
     )
     rect: dict[str, Any] = {"cornerRadius": cell.corner_radius}
     if cell.stroke:
@@ -288,6 +312,13 @@ def draw_grid(
         cross = base.mark_text(text="\u00d7", color="white", fontSize=min(band_h * 0.7, 16), fontWeight="bold",
                                cursor=cursor, **tip_mark)
         ours.append((cross.transform_filter(f"datum.status === '{ERROR}'"), flagged_tip))
+    if INFINITE in flags and min(band_w, band_h) >= MIN_GLYPH_SIZE:
+        # An infinity sign, minus for -inf, tells infinite cells apart from any colour of the scheme.
+        infinity = base.mark_text(color="white", fontSize=min(band_h * 0.7, 16), fontWeight="bold", cursor=cursor,
+                                  **tip_mark).encode(text="sign:N")
+        infinity = infinity.transform_filter(f"datum.status === '{INFINITE}'").transform_calculate(
+            sign="datum.note[0] === '-' ? '\u2212\u221e' : '\u221e'")
+        ours.append((infinity, flagged_tip))
 
     annotate = True if cell.annotate is None else cell.annotate
     if annotate and len(values) and _annotations_fit(values, band_w, band_h, fmt_python):
@@ -316,6 +347,14 @@ def draw_grid(
         # Tooltip rows under Vega-Lite's name for each layer's marks (the layers of `marks` keep their own).
         spec["usermeta"]["evalviz"]["tooltips"] = {f"layer_{i}": rows for i, (_, rows) in enumerate(ours)}
     return Component.from_parts(spec, {DATASET: cells})
+
+
+def _label_lookup(relabelled: dict[str, str]) -> dict[str, str]:
+    """An axis's labelExpr drawing the label of each key that is not its own label (none when every key is)."""
+    if not relabelled:
+        return {}
+    keys, labels = json.dumps(list(relabelled)), json.dumps(list(relabelled.values()))
+    return {"labelExpr": f"indexof({keys}, datum.value) < 0 ? datum.value : {labels}[indexof({keys}, datum.value)]"}
 
 
 def _as_list(marks: Marks) -> list[alt.TopLevelMixin]:
@@ -372,7 +411,9 @@ def _tooltip(names: list[str], labels: Labels, fmt: str, *, ok: bool) -> list[di
     Each row is a datum field and its title; a number also has its d3 format ("" for plain numbers), as a
     Vega-Lite tooltip of a quantitative field would.
     """
-    tooltip = [{"field": "y", "title": labels.y}, {"field": "x", "title": labels.x}]
+    # The axis values' labels where a key is not its label, else the keys, which are the labels.
+    tooltip = [{"field": "y_label" if "y_label" in names else "y", "title": labels.y},
+               {"field": "x_label" if "x_label" in names else "x", "title": labels.x}]
     if ok:
         tooltip.append({"field": "value", "title": labels.fill, "format": fmt})
         if "low" in names:
@@ -385,6 +426,8 @@ def _tooltip(names: list[str], labels: Labels, fmt: str, *, ok: bool) -> list[di
     if ok and "low_value" in names:
         tooltip += [{"field": "low_value", "title": "min", "format": fmt},
                     {"field": "high_value", "title": "max", "format": fmt}]
+    if "scorer" in names:
+        tooltip.append({"field": "scorer", "title": labels.scorer})
     if "size" in names:
         tooltip.append({"field": "size", "title": labels.size, "format": ""})
     if labels.rows:

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
+
+from evalviz.errors import EvalvizError
+from evalviz.views.formatting import python_spec
+
+# The largest width or height a chart may ask for: beyond it a browser no longer draws the canvas, and a PNG of
+# it (at scale 2) needs gigabytes.
+MAX_PIXELS = 10_000
 
 
 class NotGiven:
@@ -57,3 +66,76 @@ class CellOptions:
     stroke: str | None = None
     annotate: bool | None = None
     annot_fmt: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("inset", "corner_radius"):
+            checked_number(f"CellOptions.{name}", getattr(self, name), minimum=0)
+        for name in ("text", "stroke"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), str):
+                raise EvalvizError(f"CellOptions.{name} is a colour name or None, not {getattr(self, name)!r}.")
+        if self.annotate is not None and not isinstance(self.annotate, bool):
+            raise EvalvizError(f"CellOptions.annotate is True, False or None, not {self.annotate!r}.")
+        if self.annot_fmt is not None:
+            python_spec(self.annot_fmt)
+
+
+def checked_number(name: str, value: object, *, minimum: float | None = None, optional: bool = False) -> float | None:
+    """`value` as a float, after checking that it is a finite real number (at least `minimum`, when given);
+    None passes when `optional`. Raises an error naming the parameter otherwise, before any work is done.
+
+    Example:
+        >>> checked_number("center", 0.5)
+        0.5
+        >>> checked_number("vmin", float("inf"))
+        Traceback (most recent call last):
+        ...
+        evalviz.errors.EvalvizError: vmin must be a finite number, not inf.
+    """
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise EvalvizError(f"{name} must be a finite number, not {value!r}.")
+    if minimum is not None and value < minimum:
+        raise EvalvizError(f"{name} must be at least {minimum:g}, not {value!r}.")
+    return float(value)
+
+
+def checked_size(name: str, value: object) -> int | None:
+    """A width or height in pixels: None (the view's default) or a number from 1 to MAX_PIXELS, rounded.
+
+    Example:
+        >>> checked_size("width", 640.0)
+        640
+        >>> checked_size("width", 0)
+        Traceback (most recent call last):
+        ...
+        evalviz.errors.EvalvizError: width is a size in pixels from 1 to 10000 (or None for the default), not 0.
+    """
+    if value is None:
+        return None
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
+            or not 1 <= round(value) <= MAX_PIXELS):
+        raise EvalvizError(
+            f"{name} is a size in pixels from 1 to {MAX_PIXELS} (or None for the default), not {value!r}."
+        )
+    return round(value)
+
+
+def checked_chart_options(*, width: object = None, height: object = None, cell: object = None,
+                          attributes: dict[str, Any] | None = None) -> tuple[int | None, int | None]:
+    """Check the options every heatmap takes before any work: the size, the cell options and the label angles
+    among the attributes. Returns (width, height) as whole pixels (None where the default applies)."""
+    if cell is not None and not isinstance(cell, CellOptions):
+        raise EvalvizError(f"cell takes ev.CellOptions(...), not {type(cell).__name__}.")
+    for name in ("x_tick_rotate", "y_tick_rotate"):
+        checked_number(name, (attributes or {}).get(name), optional=True)
+    return checked_size("width", width), checked_size("height", height)
+
+
+def checked_domain(domain: object) -> tuple[float | None, float | None] | None:
+    """A colour domain (vmin, vmax), either end None, after checking both are finite numbers."""
+    if domain is None:
+        return None
+    if isinstance(domain, str) or not isinstance(domain, tuple | list) or len(domain) != 2:
+        raise EvalvizError(f"domain is a pair (vmin, vmax), either of them None, not {domain!r}.")
+    return checked_number("vmin", domain[0], optional=True), checked_number("vmax", domain[1], optional=True)

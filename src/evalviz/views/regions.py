@@ -9,20 +9,24 @@ keep), a region is queried from the table. Both ways give the same cells.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import threading
 import time
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
 from evalviz.data.table import Data
-from evalviz.views.binning import registered
+from evalviz.data.types import is_integer, is_text
 from evalviz.views.grid import (
-    NULL_LABEL,
     Grid,
     GridColumns,
     aggregate_grid,
@@ -30,7 +34,10 @@ from evalviz.views.grid import (
     checked_source,
     finished_grid,
     grid_sql,
-    label_sql,
+    key_parts,
+    positions_sql,
+    registered,
+    whole_numbers,
 )
 
 # Past this many cells (about 200 bytes each with their links) the full-resolution grid is not kept in memory.
@@ -112,35 +119,87 @@ class RegionSource:
         except Exception:  # noqa: BLE001 - regions are then queried from the table
             self.ready.set()
             return
-        threading.Thread(target=self._keep, args=(data,), name="evalviz-regions", daemon=True).start()
+        if not _KEEPERS.start(self._keep, data):
+            data.connection.close()
+            self.ready.set()
 
     def grid(self, region: Region) -> Grid:
         """The cells of `region` at full resolution, in drawing order, cells without rows included."""
-        xs = self._x_ranks["x"].slice(region.x_start, region.x_stop - region.x_start).to_pylist()
-        ys = self._y_ranks["y"].slice(region.y_start, region.y_stop - region.y_start).to_pylist()
+        xs = self._x_ranks.slice(region.x_start, region.x_stop - region.x_start)
+        ys = self._y_ranks.slice(region.y_start, region.y_stop - region.y_start)
         kept = self._kept
         if kept is None:
             data = self._data.filter(region_filter(self._data, self._columns, xs, ys))
             return aggregate_grid(data, self._columns, agg=self._agg, axes=(xs, ys))
         _KEPT.used(self)
         n_x = self._x_ranks.num_rows
-        rows = [kept.slice(y * n_x + region.x_start, len(xs)) for y in range(region.y_start, region.y_stop)]
-        return finished_grid(pa.concat_tables(rows), xs, ys)
+        rows = [kept.slice(y * n_x + region.x_start, xs.num_rows) for y in range(region.y_start, region.y_stop)]
+        cells = pa.concat_tables(rows)
+        return finished_grid(cells, whole_numbers=whole_numbers(self._data, self._columns.fill, cells["value"]))
 
     def _keep(self, data: Data) -> None:
         began = time.perf_counter()
         try:
             with registered(data, self._x_ranks, self._y_ranks) as (xr, yr):
                 cells = cells_sql(self._columns, self._agg, input_order=False)
-                xs, ys = f"SELECT x, xr AS xo FROM {xr}", f"SELECT y, yr AS yo FROM {yr}"
-                self._kept = data.sql(grid_sql(cells, xs, ys, reason=self._columns.reason is not None))
-            data.connection.close()
+                xs, ys = positions_sql("x", self._columns, xr), positions_sql("y", self._columns, yr)
+                kept = data.sql(grid_sql(self._columns, cells, xs, ys))
             self.keep_seconds = time.perf_counter() - began
-            _KEPT.added(self)
+            _KEPT.added(self, kept)
         except Exception:  # noqa: BLE001 - regions are then queried from the table, as before they were kept
-            self._kept = None
+            self._kept = None  # (a query interrupted at exit ends here too)
         finally:
+            with contextlib.suppress(duckdb.Error):
+                data.connection.close()
             self.ready.set()
+
+
+class _Keepers:
+    """The threads keeping cells, stopped before the interpreter exits (or a kernel shuts down).
+
+    A DuckDB query still running in a daemon thread while Python finalises aborts the whole process ("FATAL:
+    exception not rethrown", exit code 134). So at exit each running query is interrupted (its thread then
+    ends, its cells not kept) and its thread joined, and no keeping starts any more.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[threading.Thread, duckdb.DuckDBPyConnection] = {}
+        self._stopped = False
+        atexit.register(self.stop_all)
+
+    def start(self, keep: Callable[[Data], None], data: Data) -> bool:
+        """Run `keep(data)` in a thread of its own, unless the interpreter is exiting (then False)."""
+        with self._lock:
+            if self._stopped:
+                return False
+            thread = threading.Thread(target=self._run, args=(keep, data), name="evalviz-regions", daemon=True)
+            self._running[thread] = data.connection
+            thread.start()
+        return True
+
+    def _run(self, keep: Callable[[Data], None], data: Data) -> None:
+        try:
+            keep(data)
+        finally:
+            with self._lock:
+                self._running.pop(threading.current_thread(), None)
+
+    def stop_all(self) -> None:
+        """Interrupt every running keep and wait for its thread to end."""
+        with self._lock:
+            self._stopped = True
+            running = list(self._running.items())
+        for thread, connection in running:
+            while thread.is_alive():
+                # Again until the thread ends: a query that had not started at the first interrupt is caught
+                # by the next. A connection already closed is one whose thread is ending.
+                with contextlib.suppress(duckdb.Error):
+                    connection.interrupt()
+                thread.join(0.05)
+
+
+_KEEPERS = _Keepers()
 
 
 class _KeptSources:
@@ -155,9 +214,10 @@ class _KeptSources:
             if id(source) in self._sources:
                 self._sources.move_to_end(id(source))
 
-    def added(self, source: RegionSource) -> None:
-        """Take `source` in as the most recently used; the least recently used give up their cells while the
-        total is over budget (the newest is always kept)."""
+    def added(self, source: RegionSource, cells: pa.Table) -> None:
+        """Take `source` in as the most recently used, keeping `cells`; the least recently used give up their
+        cells while the total is over budget (the newest is always kept). `source` holds its cells only once the
+        others made room, so no one sees more kept than the budget allows."""
         with self._lock:
             self._sources[id(source)] = weakref.ref(source)
             self._sources.move_to_end(id(source))
@@ -168,30 +228,38 @@ class _KeptSources:
                     del self._sources[key]
                 else:
                     alive.append((key, kept))
-            total = sum(kept.kept_bytes for _, kept in alive)
+            total = cells.nbytes + sum(kept.kept_bytes for _, kept in alive[:-1])
             for key, older in alive[:-1]:
                 if total <= KEPT_BYTES_BUDGET:
                     break
                 del self._sources[key]
                 total -= older.kept_bytes
                 older.give_up_cells()
+            source._kept = cells
 
 
 _KEPT = _KeptSources()
 
 
-def region_filter(data: Data, columns: GridColumns, x_values: list[str], y_values: list[str]) -> str:
-    """A SQL predicate keeping the rows whose x and y labels are among the given values.
+def region_filter(data: Data, columns: GridColumns, xs: pa.Table, ys: pa.Table) -> str:
+    """A SQL predicate keeping the rows whose x and y values may be among those of `xs` and `ys` (slices of
+    `binning.axis_ranks`): at least those rows, to scan less; the grid then matches rows to values exactly.
 
-    A text column is compared as it is stored, so DuckDB can filter while it scans the file.
+    Each key part is tested on its own. A text or integer column is compared as it is stored, so DuckDB can
+    filter while it scans the file; a NULL value is kept by IS NULL (never by the text "(null)"). Parts of other
+    types are not tested here.
     """
-    schema = data.schema
-    parts = []
-    for column, group, values in ((columns.x, columns.x_group, x_values), (columns.y, columns.y_group, y_values)):
-        listed = ", ".join(quote_literal(v) for v in values)
-        if group is None and schema[column].upper() == "VARCHAR":
-            test = f"{q(column)} IN ({listed})"
-            parts.append(f"({test} OR {q(column)} IS NULL)" if NULL_LABEL in values else test)
-        else:
-            parts.append(f"{label_sql(column, group, columns.separator)} IN ({listed})")
-    return " AND ".join(parts)
+    types = data.types
+    tests = []
+    for axis, values in (("x", xs), ("y", ys)):
+        for column, name in key_parts(columns, axis):
+            kind = types[column]
+            if not (is_text(kind) or is_integer(kind)):
+                continue
+            present = pc.unique(values[name]).to_pylist()
+            listed = ", ".join(quote_literal(v) if is_text(kind) else str(int(v)) for v in present if v is not None)
+            either = [f"{q(column)} IN ({listed})"] if listed else []
+            if None in present:
+                either.append(f"{q(column)} IS NULL")
+            tests.append(f"({' OR '.join(either)})")
+    return " AND ".join(tests) or "true"

@@ -15,9 +15,9 @@ from evalviz.rendering.component import Component
 from evalviz.views.binning import MIN_CELL_PIXELS, BinnedAxis, BinnedGrid, axis_ranks, binned_grid, capacity
 from evalviz.views.grid import Grid, GridColumns, aggregate_grid
 from evalviz.views.heatmap import DEFAULT_WIDTH, GOLDEN, Labels, Legend, Marks, aggregation_note, draw_grid
-from evalviz.views.options import DEFAULT_ORIENTATION, NOT_GIVEN, CellOptions
+from evalviz.views.options import DEFAULT_ORIENTATION, NOT_GIVEN, CellOptions, checked_chart_options
 from evalviz.views.regions import Region, RegionSource
-from evalviz.views.scores import Orientation, check_orientation, fallback_column, optional_link
+from evalviz.views.scores import Orientation, check_orientation, fallback_column, optional_column, optional_link
 
 SAMPLE_FORMAT = "{:.2g}"  # per-sample scores are mostly 0, 1 or a fraction of epochs: "0", "1", "0.5"
 TASK_COLUMNS = ("task_display_name", "task_name")
@@ -46,14 +46,18 @@ def sample_heatmap(
     orientation: Orientation = DEFAULT_ORIENTATION,
     link: str | None = "log_viewer",
     agg: str = "mean",
+    error: str | None = "error",
     **attributes: Any,
 ) -> Component:
     """Heatmap of per-sample scores by model, from an inspect_ai samples table (one row per sample and epoch).
 
     The epochs of one (sample, model) are aggregated in DuckDB (`agg`, mean by default) into one cell whose
     tooltip says how many rows it holds; clicking a cell opens the sample in the log viewer. Samples a model
-    has no score for are drawn grey, with a legend entry. When the table holds several tasks, sample ids are
-    shown with their task ("Arithmetic · 3"), since ids repeat across tasks.
+    has no score for are drawn grey, with a legend entry. A sample that failed (a non-empty `error`) is an
+    error cell, dark with a cross, whose tooltip gives the error; a bin of a binned chart holding a failed
+    sample is one too, saying how many of its rows failed. When the table holds several tasks, sample ids are
+    shown with their task ("Arithmetic · 3"), since ids repeat across tasks; cells are keyed by the task and id
+    themselves, so two samples whose labels read alike stay two cells.
 
     Args:
         data: A samples table, e.g. from `inspect_ai.analysis.samples_df`.
@@ -76,6 +80,8 @@ def sample_heatmap(
             out, a sample set too large for the chart runs along its longer side.
         link: Column of log viewer URLs (ignored when the default column is absent).
         agg: How the epochs of one cell combine: "mean", "median", "min", "max" or "sum".
+        error: Column of each sample's error message, empty when it ran (ignored when the default column is
+            absent).
         **attributes: e.g. `x_tick_rotate=90`, or Vega-Lite top-level properties.
 
     Example:
@@ -83,6 +89,7 @@ def sample_heatmap(
         >>> samples = ev.Data.from_file("examples/data/samples.parquet")
         >>> chart = ev.sample_heatmap(samples.filter("task_name = 'capitals'"), score_value="score_match")
     """
+    width, height = checked_chart_options(width=width, height=height, cell=cell, attributes=attributes)
     check_orientation(orientation)
     if score_value is None:
         scores = [c for c in data.columns if c.startswith("score_")]
@@ -94,12 +101,14 @@ def sample_heatmap(
     data.require_columns(id, score_value, purpose="sample_heatmap")
     model_name = fallback_column(data, model_name, "model_display_name", "model")
     link = optional_link(data, link)
+    error = optional_column(data, error, "error")
     task = _several_tasks(data)
-    width = int(width or DEFAULT_WIDTH)
-    height = int(height or round(width / GOLDEN))
+    width = width or DEFAULT_WIDTH
+    height = height or round(width / GOLDEN)
     max_cells = (capacity(width - AXES_WIDTH), capacity(height - AXES_HEIGHT))
 
-    horizontal = GridColumns(x=id, y=model_name, fill=score_value, link=link, x_group=task, separator=SEPARATOR)
+    horizontal = GridColumns(x=id, y=model_name, fill=score_value, link=link, error=error, x_group=task,
+                             separator=SEPARATOR)
     ranks = axis_ranks(data, horizontal, sort)
     n_samples = ranks[0].num_rows
     if orientation is DEFAULT_ORIENTATION and n_samples > min(max_cells) and height > width:
@@ -107,7 +116,7 @@ def sample_heatmap(
     sample = (id, id_label or "Sample")
     model = (model_name, model_label or "Model")
     (x, x_label), (y, y_label) = (sample, model) if orientation == "horizontal" else (model, sample)
-    columns = GridColumns(x=x, y=y, fill=score_value, link=link, x_group=task if x == id else None,
+    columns = GridColumns(x=x, y=y, fill=score_value, link=link, error=error, x_group=task if x == id else None,
                           y_group=task if y == id else None, separator=SEPARATOR)
     scorer = score_value.removeprefix("score_")
     labels = Labels(x=x_label, y=y_label, fill=f"Score ({scorer})" if scorer else "Score",
@@ -209,13 +218,23 @@ class _SampleDrill:
 
     def __call__(self, datum: dict[str, Any]) -> Component:
         # Both axes zoom to cells large enough to point at one by one, around the clicked cell.
-        x_start, x_stop = self.binned.x.window(int(datum["xb"]), _zoomed(self.binned.x, self.max_cells[0]))
-        y_start, y_stop = self.binned.y.window(int(datum["yb"]), _zoomed(self.binned.y, self.max_cells[1]))
+        xb, yb = _bin(datum, "xb", self.binned.x), _bin(datum, "yb", self.binned.y)
+        x_start, x_stop = self.binned.x.window(xb, _zoomed(self.binned.x, self.max_cells[0]))
+        y_start, y_stop = self.binned.y.window(yb, _zoomed(self.binned.y, self.max_cells[1]))
         grid = self.regions.grid(Region(x_start, x_stop, y_start, y_stop))
         return self.drawing.draw(grid, REGION_NOTE, value_range=self.value_range, plot_size=self.plot_size)
 
     def prepare(self) -> None:
         self.regions.keep_in_background()
+
+
+def _bin(datum: dict[str, Any], key: str, axis: BinnedAxis) -> int:
+    """The bin number `datum[key]` of a clicked cell, after checking the axis has that bin."""
+    value = datum.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < axis.n_bins \
+            or value != int(value):
+        raise EvalvizError(f"The chart has no bin {key}={value!r}: its bins run from 0 to {axis.n_bins - 1}.")
+    return int(value)
 
 
 def _zoomed(axis: BinnedAxis, capacity: int) -> int:
@@ -225,9 +244,9 @@ def _zoomed(axis: BinnedAxis, capacity: int) -> int:
 
 
 def _several_tasks(data: Data) -> str | None:
-    """The task column, when the table holds samples of more than one task."""
+    """The task column, when the table holds samples of more than one task (a NULL task is one of them)."""
     for column in TASK_COLUMNS:
         if column in data.columns:
-            count = data.sql(f"SELECT count(DISTINCT {q(column)}) AS k FROM this")["k"][0].as_py()
-            return column if count > 1 else None
+            query = f"SELECT count(DISTINCT {q(column)}) + CAST(bool_or({q(column)} IS NULL) AS INTEGER) AS k FROM this"
+            return column if data.sql(query)["k"][0].as_py() > 1 else None
     return None

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import pyarrow.compute as pc
+
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
-from evalviz.views.grid import GridColumns, aggregate_grid
+from evalviz.views.grid import MIXED, OK, Grid, GridColumns, aggregate_grid
 from evalviz.views.heatmap import Labels, Legend, Marks, aggregation_note, draw_grid
-from evalviz.views.options import NOT_GIVEN, CellOptions
+from evalviz.views.options import NOT_GIVEN, CellOptions, checked_chart_options
+
+HEADLINE = "score_headline_value"
+# inspect_ai's evals table: the scorer, score and metric behind the headline value.
+HEADLINE_SCORER, HEADLINE_SCORE = "score_headline_name", "score_headline_score"
+HEADLINE_METRIC = "score_headline_metric"
 
 Orientation = Literal["horizontal", "vertical"]
 
@@ -32,6 +39,8 @@ def scores_heatmap(
     orientation: Orientation = "horizontal",
     link: str | None = "log_viewer",
     agg: str = "mean",
+    status: str | None = "status",
+    error_message: str | None = "error_message",
     **attributes: Any,
 ) -> Component:
     """Heatmap of scores by model and task, from an inspect_ai evals table (one row per eval log).
@@ -40,7 +49,15 @@ def scores_heatmap(
     (repeated runs) become one cell whose tooltip says how many rows it holds. Hovering a cell shows model,
     task, score, its 95% confidence interval (from `score_headline_stderr`), the row count and the log link;
     clicking a cell opens its `log_viewer` link in a new tab. Pairs without a score are drawn grey, with a
-    legend entry.
+    legend entry. An eval that failed (`status` "error") is an error cell (dark, with a cross) whose tooltip
+    gives its `error_message`; one that did not finish ("started": still running, or stopped without writing
+    its results; "cancelled") is an error cell too, its tooltip saying "did not finish (started)": either way it
+    has no result to show. A cell holding a failed run beside a successful one (a retried eval) is an error
+    cell that says how many of its runs failed. The tooltip names the scorer and metric of the headline score
+    (`score_headline_name`, `score_headline_metric`; and `score_headline_score` when a scorer gives several
+    scores: "rubric / tone (mean)"), since inspect_ai picks each task's headline scorer on its own; a cell
+    mixing scorers says so, and so does the subtitle when cells differ. Intervals of scores in
+    [0, 1] are clipped to [0, 1].
 
     Args:
         data: An evals table, e.g. from `inspect_ai.analysis.evals_df`.
@@ -61,6 +78,9 @@ def scores_heatmap(
         orientation: "horizontal" (tasks on x, models on y) or "vertical" (models on x, tasks on y).
         link: Column of log viewer URLs (ignored when the default column is absent).
         agg: How the rows of one cell combine: "mean", "median", "min", "max" or "sum".
+        status: Column of each eval's status: "success", "error", "started" or "cancelled" (ignored when the
+            default column is absent).
+        error_message: Column of each failed eval's error (ignored when the default column is absent).
         **attributes: e.g. `x_tick_rotate=45`, or Vega-Lite top-level properties.
 
     Example:
@@ -68,6 +88,7 @@ def scores_heatmap(
         >>> evals = ev.Data.from_file("examples/data/evals.parquet")
         >>> ev.scores_heatmap(evals, title="Scores").write_html("scores.html")  # doctest: +SKIP
     """
+    width, height = checked_chart_options(width=width, height=height, cell=cell, attributes=attributes)
     check_orientation(orientation)
     task_name = fallback_column(data, task_name, "task_display_name", "task_name")
     model_name = fallback_column(data, model_name, "model_display_name", "model")
@@ -76,15 +97,35 @@ def scores_heatmap(
     task = (task_name, task_label or "Task")
     model = (model_name, model_label or "Model")
     (x, x_label), (y, y_label) = (task, model) if orientation == "horizontal" else (model, task)
-    grid = aggregate_grid(data, GridColumns(x=x, y=y, fill=score_value, link=link, stderr=stderr), agg=agg,
-                          sort=sort)
+    headline = score_value == HEADLINE and HEADLINE_SCORER in data.columns
+    columns = GridColumns(
+        x=x, y=y, fill=score_value, link=link, stderr=stderr, status=optional_column(data, status, "status"),
+        reason=optional_column(data, error_message, "error_message"), scorer=HEADLINE_SCORER if headline else None,
+        score_name=HEADLINE_SCORE if headline and HEADLINE_SCORE in data.columns else None,
+        metric=HEADLINE_METRIC if headline and HEADLINE_METRIC in data.columns else None,
+    )
+    grid = aggregate_grid(data, columns, agg=agg, sort=sort)
     labels = Labels(x=x_label, y=y_label, fill="Score",
                     link="Log" if link == "log_viewer" else link or "link")
+    notes = [aggregation_note(grid, agg), _scorers_note(grid)]
     return draw_grid(
         grid, labels=labels, cell=cell or CellOptions(), tip=tip, title=title,
-        subtitle=aggregation_note(grid, agg), marks=marks, width=width, height=height, legend=legend,
+        subtitle=" ".join(n for n in notes if n) or None, marks=marks, width=width, height=height, legend=legend,
         **attributes,
     )
+
+
+def _scorers_note(grid: Grid) -> str | None:
+    """A subtitle saying that the headline scores do not all come from one scorer and metric, when so."""
+    if "scorer" not in grid.cells.column_names:
+        return None
+    shown = pc.filter(grid.cells["scorer"], pc.equal(grid.cells["status"], OK))
+    scorers = {part for s in pc.unique(shown).to_pylist() if s is not None
+               for part in s.removeprefix(MIXED).split(", ")}
+    if len(scorers) <= 1:
+        return None
+    return (f"The headline scores come from different scorers ({'; '.join(sorted(scorers))}): hover a cell for "
+            "its scorer.")
 
 
 def check_orientation(orientation: str) -> None:
@@ -101,9 +142,15 @@ def fallback_column(data: Data, given: str, default: str, fallback: str) -> str:
 
 def optional_link(data: Data, link: str | None) -> str | None:
     """The default link column is optional; a column the caller names must exist (checked later)."""
-    if link == "log_viewer" and link not in data.columns:
+    return optional_column(data, link, "log_viewer")
+
+
+def optional_column(data: Data, given: str | None, default: str) -> str | None:
+    """A column read when present: left at its `default` and absent, it is not used; a column the caller names
+    must exist (checked later)."""
+    if given == default and given not in data.columns:
         return None
-    return link
+    return given
 
 
 def _stderr_column(data: Data, score_value: str) -> str | None:

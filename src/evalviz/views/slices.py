@@ -14,7 +14,7 @@ from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
 from evalviz.views.grid import GridColumns, aggregate_grid
 from evalviz.views.heatmap import Labels, aggregation_note, draw_grid
-from evalviz.views.options import CellOptions
+from evalviz.views.options import CellOptions, checked_chart_options, checked_number
 
 # Optional columns of a long-form table, as the analysis layer writes them.
 LONG_FORM_OPTIONAL = ("low", "high", "n", "status", "reason")
@@ -31,7 +31,7 @@ def slice_metric_heatmap(
     metric_name: str = "metric",
     title: str | None = None,
     annotate: bool = True,
-    annot_fmt: str = "{:.3f}",
+    annot_fmt: str | None = None,
     cmap: str = "viridis",
     center: float | None = None,
     vmin: float | None = None,
@@ -47,7 +47,9 @@ def slice_metric_heatmap(
     `col_labels`, or a `Data` in long form with one row per cell: columns `row`, `col` and `value`, and
     optionally `low`, `high` (an interval shown in the tooltip), `n` (sample count), `status` ("ok",
     "skipped", "error") and `reason`. Skipped cells are drawn grey with their reason in the tooltip; error
-    cells are dark with a cross. Rows and columns keep their input order.
+    cells are dark with a cross. Rows and columns keep their input order. An infinite value is not coloured: its
+    cell is flagged "infinite" with the value in the tooltip, and the colours span the finite values. Intervals
+    of values that all lie in [0, 1] are clipped to [0, 1].
 
     Args:
         grid_or_data: The values: a 2-D array-like, or a long-form `Data`.
@@ -56,7 +58,8 @@ def slice_metric_heatmap(
         metric_name: What the values are; titles the colour legend and the tooltip row.
         title: Chart title.
         annotate: Write each value on its cell (switched off when cells are too small to read).
-        annot_fmt: Python format string of annotations and tooltips: "{:.3f}", "{:.0%}", "{:.2g}".
+        annot_fmt: Python format string of annotations and tooltips: "{:.3f}", "{:.0%}", "{:.2g}". By default
+            three decimals, or none for whole numbers of an integer column (or integer array).
         cmap: matplotlib colour map name: "viridis", "RdBu_r", "coolwarm", ...
         center: Centre of a diverging metric; the colour domain becomes symmetric around it.
         vmin, vmax: Ends of the colour scale (values beyond them take the end colours).
@@ -72,6 +75,10 @@ def slice_metric_heatmap(
         ...     metric_name="accuracy", annot_fmt="{:.0%}",
         ... )
     """
+    width, height = checked_chart_options(width=width, height=height, attributes=attributes)
+    domain = checked_number("vmin", vmin, optional=True), checked_number("vmax", vmax, optional=True)
+    center = checked_number("center", center, optional=True)
+    cell = CellOptions(annotate=annotate, annot_fmt=annot_fmt)
     if isinstance(grid_or_data, Data):
         if row_labels is not None or col_labels is not None:
             raise EvalvizError(
@@ -101,16 +108,16 @@ def slice_metric_heatmap(
                     rows="rows" if grid.max_rows > 1 else None, interval="interval",
                     x_axis=x_title is not None, y_axis=y_title is not None)
     return draw_grid(
-        grid, labels=labels, cell=CellOptions(annotate=annotate, annot_fmt=annot_fmt), tip=tip, title=title,
-        subtitle=aggregation_note(grid, "mean"), width=width, height=height, cmap=cmap, domain=(vmin, vmax),
-        center=center, **attributes,
+        grid, labels=labels, cell=cell, tip=tip, title=title, subtitle=aggregation_note(grid, "mean"), width=width,
+        height=height, cmap=cmap, domain=domain, center=center, **attributes,
     )
 
 
 def _grid_data(values: Any, row_labels: Sequence[Any] | None, col_labels: Sequence[Any] | None) -> Data:
     """A long-form Data (row, col, value) from a 2-D grid and its labels."""
     try:
-        array = np.asarray(values, dtype=float)
+        given = np.asarray(values)
+        array = given.astype(float)
     except (TypeError, ValueError) as exc:
         raise EvalvizError(f"The grid must be a 2-D array of numbers: {exc}.") from exc
     if array.ndim != 2:
@@ -131,7 +138,8 @@ def _grid_data(values: Any, row_labels: Sequence[Any] | None, col_labels: Sequen
     table = pa.table({
         "row": np.repeat(np.array(rows, dtype=object), len(cols)).tolist(),
         "col": np.tile(np.array(cols, dtype=object), len(rows)).tolist(),
-        "value": pa.array(array.ravel(), pa.float64()),
+        # Whole numbers stay integers (counts are drawn "6", not "6.000").
+        "value": pa.array(given.ravel()) if given.dtype.kind in "iu" else pa.array(array.ravel(), pa.float64()),
     })
     return Data.from_dataframe(table)
 

@@ -1,0 +1,83 @@
+"""`Component.to_altair`: the chart as Altair objects a user keeps editing, as charts Altair built itself.
+
+Every unit view becomes an `alt.Chart` and every composition its Altair class holding them, so `add_params`,
+`interactive`, `properties` and `alt.hconcat`/`alt.layer` work on it. The datasets are written in as inline
+values (Altair gathers them into named datasets when it writes the spec). What only a top-level spec may hold
+is left out where it has no effect, so the chart can be placed inside another: the chart is sized by its plot
+area rather than fitted into an outer size, which is how it looks the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import altair as alt
+import pyarrow as pa
+
+from evalviz.rendering.outgoing import json_rows, spec_json
+
+# The Altair class of a composition, by the key holding its parts.
+_COMPOSITIONS: dict[str, type[alt.TopLevelMixin]] = {
+    "layer": alt.LayerChart, "hconcat": alt.HConcatChart, "vconcat": alt.VConcatChart, "concat": alt.ConcatChart,
+}
+# Altair writes "$schema" itself; usermeta is what evalviz's own renderer reads; the datasets are written in.
+_LEFT_OUT = ("$schema", "usermeta", "datasets", "autosize")
+# Altair's default theme sets only these, which do nothing for a chart given its width and height.
+_THEME_SIZES = ("continuousWidth", "continuousHeight")
+
+
+def to_altair(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table]) -> alt.TopLevelMixin:
+    """The chart as an editable Altair object with its data written in.
+
+    Raises:
+        OutputError: the spec holds a number JSON cannot carry (NaN, infinity), naming where.
+
+    Example:
+        >>> import evalviz as ev
+        >>> chart = ev.scores_heatmap(ev.Data.from_file("examples/data/evals.parquet")).to_altair()
+        >>> type(chart.layer[0]).__name__
+        'Chart'
+    """
+    spec_json(spec)
+    rows = {**spec.get("datasets", {}), **{name: json_rows(table) for name, table in datasets.items()}}
+    return _altair(_with_values(_placeable(spec), rows))
+
+
+def _placeable(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec without what would stop Altair placing it inside another chart, looking the same."""
+    part = {key: value for key, value in spec.items() if key not in _LEFT_OUT}
+    plot_size = spec.get("usermeta", {}).get("evalviz", {}).get("plot_size")
+    if spec.get("autosize", {}).get("type") == "fit" and plot_size:
+        part["width"], part["height"] = plot_size
+    config = dict(part.pop("config", {}))
+    view = {key: value for key, value in config.get("view", {}).items() if key not in _THEME_SIZES}
+    config = {key: value for key, value in config.items() if key != "view"} | ({"view": view} if view else {})
+    return part | ({"config": config} if config else {})
+
+
+def _with_values(node: Any, rows: Mapping[str, list[dict[str, Any]]]) -> Any:
+    """A copy of `node` whose references to named datasets ({"data": {"name": ...}}) hold the rows instead."""
+    if isinstance(node, Mapping):
+        data = node.get("data")
+        copied = {key: _with_values(value, rows) for key, value in node.items()}
+        if isinstance(data, Mapping) and data.get("name") in rows:
+            copied["data"] = {"values": rows[data["name"]]}
+        return copied
+    if isinstance(node, list):
+        return [_with_values(item, rows) for item in node]
+    return node
+
+
+def _altair(node: dict[str, Any]) -> alt.TopLevelMixin:
+    for key, kind in _COMPOSITIONS.items():
+        if key in node:
+            chart = kind.from_dict({**node, key: []}, validate=False)
+            setattr(chart, key, [_altair(part) for part in node[key]])
+            return chart
+    if "facet" in node or "repeat" in node:
+        kind = alt.FacetChart if "facet" in node else alt.RepeatChart
+        chart = kind.from_dict({key: value for key, value in node.items() if key != "spec"}, validate=False)
+        chart.spec = _altair(node["spec"])
+        return chart
+    return alt.Chart.from_dict(node, validate=False)

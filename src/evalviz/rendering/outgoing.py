@@ -1,0 +1,131 @@
+"""The one gate every spec passes on its way to a renderer (a page, the widget, vl-convert): the same rules for
+every target. Nothing is fetched, the JSON is strict, and text is drawn in the same fonts everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from evalviz.errors import OutputError
+
+# The fonts of every target, page and exported image alike; the first one installed draws the text. vl-convert
+# does not fall back along the list: a text holding a character its font lacks ("₂" in "CO₂") is drawn wholly in
+# whichever font of the system has it, a serif one say, in its regular weight. So the list starts with the sans
+# font covering the most characters, DejaVu Sans (installed on most Linux systems, where browsers draw
+# "sans-serif" with it), then Helvetica (macOS) and Arial (Windows).
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+
+
+def outgoing_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec as every target gets it: checked, with evalviz's fonts unless the spec chose its own.
+
+    Raises:
+        OutputError: the spec loads data from a URL (no target fetches anything), or holds a number JSON
+            cannot carry (NaN, infinity), naming where.
+
+    Example:
+        >>> outgoing_spec({"mark": "point", "data": {"values": [{"a": 1}]}})["config"]["font"] == FONT
+        True
+    """
+    fetched = next(_data_urls(spec, "spec"), None)
+    if fetched is not None:
+        path, url = fetched
+        raise OutputError(
+            f"The chart loads data from the URL {url!r} ({path}). evalviz charts fetch nothing, in every "
+            "target: read the data into a Data or dataframe and draw that."
+        )
+    spec_json(spec)
+    config = spec.get("config", {})
+    return dict(spec) if "font" in config else {**spec, "config": {**config, "font": FONT}}
+
+
+def spec_json(payload: Any) -> str:
+    """Strict JSON of a spec (or a payload holding one): never NaN or Infinity, which JSON does not have.
+
+    Raises:
+        OutputError: naming the first field whose value JSON cannot carry.
+
+    Example:
+        >>> spec_json({"width": 300})
+        '{"width": 300}'
+    """
+    try:
+        return json.dumps(payload, ensure_ascii=False, allow_nan=False)
+    except (ValueError, TypeError) as exc:
+        path, value = next(((p, v) for p, v in _walk(payload, "spec") if not _json_scalar(v)), ("?", None))
+        raise OutputError(
+            f"The chart holds {value!r} at {path}, which JSON cannot carry ({exc}). This is a bug in evalviz "
+            "when evalviz made the chart; for values you gave (chart attributes, extra marks), give finite "
+            "numbers, strings, lists and dicts."
+        ) from None
+
+
+def json_rows(table: pa.Table) -> list[dict[str, Any]]:
+    """A dataset's rows as JSON values, for renderers that take one JSON document (vl-convert, Altair), read
+    as the page reads them from Arrow.
+
+    NaN and infinities become null, which Vega reads as "no value" as it reads NaN; timestamps and dates become
+    milliseconds since 1970, times and durations their count of units, decimals floats.
+
+    Example:
+        >>> json_rows(pa.table({"v": [1.5, float("nan")]}))
+        [{'v': 1.5}, {'v': None}]
+    """
+    for i, field in enumerate(table.schema):
+        table = table.set_column(i, field.name, _json_column(table.column(i), field.type))
+    return table.to_pylist()
+
+
+_MS_PER_UNIT = {"s": 1000.0, "ms": 1.0, "us": 1e-3, "ns": 1e-6}
+
+
+def _json_column(column: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
+    if pa.types.is_floating(kind):
+        return pc.if_else(pc.is_finite(column), column, pa.scalar(None, kind))
+    if pa.types.is_decimal(kind):
+        return column.cast(pa.float64())
+    if pa.types.is_timestamp(kind):
+        return pc.multiply(column.cast(pa.int64()).cast(pa.float64()), _MS_PER_UNIT[kind.unit])
+    if pa.types.is_date(kind):
+        return column.cast(pa.date64()).cast(pa.int64())
+    if pa.types.is_time(kind) or pa.types.is_duration(kind):
+        return column.cast(pa.int64())
+    return column
+
+
+def _data_urls(node: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """The URLs a spec loads data from ({"data": {"url": ...}}, at any depth), with their paths; the rows of
+    inline data are values, not spec, and are not looked into."""
+    if isinstance(node, Mapping):
+        data = node.get("data")
+        if isinstance(data, Mapping) and "url" in data:
+            yield f"{path}.data.url", data["url"]
+        for key, value in node.items():
+            if key not in ("datasets", "values", "usermeta"):
+                yield from _data_urls(value, f"{path}.{key}")
+    elif isinstance(node, list | tuple):
+        for i, value in enumerate(node):
+            yield from _data_urls(value, f"{path}[{i}]")
+
+
+def _json_scalar(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, str | int | bool | Mapping | list | tuple)
+
+
+def _walk(node: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """Every node of a JSON-like tree with its path ("spec.layer[0].mark"), parents before children."""
+    yield path, node
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _walk(value, f"{path}.{key}" if str(key).isidentifier() else f"{path}[{str(key)!r}]")
+    elif isinstance(node, list | tuple):
+        for i, value in enumerate(node):
+            yield from _walk(value, f"{path}[{i}]")
