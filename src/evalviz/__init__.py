@@ -12,6 +12,7 @@ from evalviz.errors import (
     EmptyDataError,
     EvalvizError,
     MissingColumnError,
+    OutputError,
     QueryError,
 )
 from evalviz.rendering.component import Component
@@ -41,6 +42,7 @@ __all__ = [
     "QueryError",
     "diff_plot",
     "MissingColumnError",
+    "OutputError",
     "heatmap",
     "scores_heatmap",
     "hconcat",
