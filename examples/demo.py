@@ -84,14 +84,15 @@ def accuracy_by_slice(samples: ev.Data) -> ev.Data:
     """evaluate_slices on the samples: each model's accuracy (`score_match`) per task and difficulty, with
     bootstrap intervals clustered by sample (its two epochs move together). Slices with fewer than
     MIN_BOOTSTRAP_ROWS rows are skipped, with the reason."""
-    wide = samples.sql("""
+    models = samples.sql("SELECT DISTINCT model_display_name AS m FROM this ORDER BY m")["m"].to_pylist()
+    listed = ", ".join("'" + m.replace("'", "''") + "'" for m in models)  # PIVOT ... IN needs its values listed
+    wide = samples.sql(f"""
         PIVOT (SELECT task_display_name AS task, metadata_difficulty AS difficulty,
                       task_name || '/' || id AS sample, epoch, model_display_name AS model, score_match
                FROM this)
-        ON model USING first(score_match)
+        ON model IN ({listed}) USING first(score_match)
         ORDER BY task, list_position(['easy', 'medium', 'hard'], difficulty), sample, epoch
     """)
-    models = [c for c in wide.column_names if c not in ("task", "difficulty", "sample", "epoch")]
     return evaluate_slices(wide, scorers=models, label=None, metrics="mean", slice_by=["task", "difficulty"],
                            cluster="sample", min_rows=MIN_BOOTSTRAP_ROWS, progress=False)
 

@@ -2,6 +2,7 @@
 import embed from "vega-embed";
 import { defaultLocale, loader as vegaLoader } from "vega";
 import { Handler } from "vega-tooltip";
+import { fitParts } from "./parts.js";
 
 const SAFE_PROTOCOLS = new Set(["http:", "https:"]);
 
@@ -65,14 +66,20 @@ function plainDatum(datum) {
  */
 export async function drawChart(el, spec, datasets, { onSelect, onDrill } = {}) {
   const meta = (spec.usermeta && spec.usermeta.evalviz) || {};
-  const full = { ...spec, datasets: { ...(spec.datasets || {}), ...datasets } };
+  const loader = offlineLoader();
+  const fitted = await fitParts(spec, datasets, loader); // the parts of a concatenation, sized as alone
+  const full = { ...fitted, datasets: { ...(spec.datasets || {}), ...datasets } };
   const result = await embed(el, full, {
     renderer: meta.renderer || "svg",
     // Export stays in the page; the editor link would leave it.
     actions: { export: true, source: false, compiled: false, editor: false },
     tooltip: tooltipHandler(meta.tooltips || {}),
-    loader: offlineLoader(),
+    loader,
   });
+  // vega-embed stretches a chart whose autosize is "fit" to the page's width (class fit-x), which puts its
+  // actions menu at the far right of the page. Our charts have a fixed width: the box keeps to it, and the
+  // menu sits beside the chart.
+  el.style.width = "fit-content";
   const view = result.view;
   const linkField = meta.link_field;
   view.addEventListener("click", (event, item) => {

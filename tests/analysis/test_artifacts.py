@@ -86,7 +86,7 @@ def test_ref_round_trip_and_frozen():
         ({"uri": 5}, TypeError, "uri must be a str path or URI, got int"),
         ({"n_rows": True}, TypeError, "n_rows must be an int or None, got bool True"),
         ({"n_rows": -1}, ValueError, "n_rows must be >= 0, got -1"),
-        ({"n_rows": 2.0}, TypeError, "n_rows must be an int or None, got float"),
+        ({"n_rows": 2.5}, TypeError, "n_rows must be an int or None, got float 2.5"),
         ({"sha256": "abc"}, ValueError, "sha256 must be 64 hex characters, got 'abc'"),
         (
             {"media_type": "text/cvs"},

@@ -161,7 +161,7 @@ def test_constant_statistic_gives_zero_width_bca():
 
 def test_argument_errors_are_clear():
     y, s = _data(100)
-    with pytest.raises(ValueError, match="n_resamples must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="n_resamples must be an int of at least 2 .*got 0"):
         bootstrap_metric(y, s, n_resamples=0)
     with pytest.raises(ValueError, match="method must be one of percentile, basic, bca, got 'BCa'"):
         bootstrap_metric(y, s, method="BCa")  # type: ignore[arg-type]

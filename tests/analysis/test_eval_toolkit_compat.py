@@ -228,10 +228,9 @@ def test_digest_that_cannot_be_checked_is_refused_when_the_ref_is_built(digest, 
 
 def test_empty_digest_means_not_pinned_as_in_eval_toolkit(tmp_path):
     path = _write_csv(tmp_path / "p.csv", [{"y": 0, "p": 0.5}])
-    ref = PredictionArtifactRef.from_dict(
-        {"uri": str(path), "media_type": "text/csv", "columns": {"label": "y", "score": "p"}, "sha256": ""}
-    )
-    assert ref.sha256 is None and "sha256" not in ref.to_dict()
+    written = {"uri": str(path), "media_type": "text/csv", "columns": {"label": "y", "score": "p"}, "sha256": ""}
+    ref = PredictionArtifactRef.from_dict(written)
+    assert ref.digest is None and ref.to_dict() == written  # not pinned, and kept as written
     assert load_prediction_arrays(ref).labels.tolist() == [0]
 
 

@@ -74,7 +74,8 @@ def test_changed_file_is_refused(tmp_path, fmt, write_predictions, make_ref):
     assert ref.n_rows == 3 and ref.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() == file_sha256(path)
     load_prediction_arrays(ref)  # unchanged: fine
     write_predictions(tmp_path / "p", {"label": [0, 1, 1], "score": [0.2, 0.8, 0.61]}, fmt)
-    with pytest.raises(ValueError, match=r"changed since it was registered: its sha256 is [0-9a-f]{64}, the ref"):
+    with pytest.raises(ValueError, match=r"changed since it was registered: it still has 3 rows, but their bytes "
+                       r"differ: its sha256 is [0-9a-f]{64}, the ref"):
         load_prediction_arrays(ref)
 
 
@@ -140,7 +141,7 @@ def test_missing_column_file_and_format_errors(tmp_path, write_predictions, make
         {"label": "label", "score": "score"},
         sha256="0" * 64,
     )
-    with pytest.raises(ValueError, match="only local files can be verified"):
+    with pytest.raises(ValueError, match="is not on this machine: evalviz reads local files only"):
         load_prediction_arrays(ref)
 
 

@@ -288,8 +288,8 @@ def test_model_table_errors():
     )
     with pytest.raises(
         ValueError,
-        match=r"is missing \(null\) for model 'model-a' sample \(task_display_name=arith, "
-        r"id=1, epoch=2\)",
+        match=r"is missing \(null\) for 1 sample\(s\) of model 'model-a' that did not error, e.g. sample "
+        r"\(task_display_name=arith, id=1, epoch=2\)",
     ):
         paired_diff_between_models_arrow(bad, "model-a", "model-b")
     weird = samples.set_column(

@@ -258,13 +258,13 @@ def test_a_dataframe_column_duckdb_cannot_read_is_named() -> None:
     assert "column 'odd'" in str(info.value) and "Union" in str(info.value)
 
 
-def test_a_failing_query_source_and_a_missing_table_are_data_source_errors() -> None:
+def test_a_failing_query_and_a_missing_table_are_errors_of_the_query() -> None:
     data = ev.Data.from_sql("SELECT 1 AS score, error('boom') AS other")
     for operation in ("to_arrow", "repr_html", "sql"):
-        with pytest.raises(ev.EvalvizError, match="boom") as info:
+        with pytest.raises(ev.QueryError, match="boom") as info:
             OPERATIONS[operation](data)
         assert_not_raw(info.value)
-    with pytest.raises(ev.DataSourceError, match="nowhere_table"):
+    with pytest.raises(ev.QueryError, match="nowhere_table"):
         ev.Data.from_sql("SELECT * FROM nowhere_table")
 
 

@@ -108,6 +108,7 @@ def test_paired_diff_between_models_on_inspect_samples_draws_one_row_per_task(sa
     assert tip["slice"] == by_delta[0] and tip["n"] == "48"
     assert tip["difference"] == f"{row['delta']:+.3f}"
     assert tip["interval"] == f"[{row['low']:+.3f}, {row['high']:+.3f}]"
-    assert tip["baseline"] == f"{row['baseline_value']:.3f}" and tip["candidate"] == f"{row['candidate_value']:.3f}"
+    assert tip["Atlas Small (baseline)"] == f"{row['baseline_value']:.3f}"
+    assert tip["Atlas Large (candidate)"] == f"{row['candidate_value']:.3f}"
     reading = "better" if row["low"] > 0 else "worse" if row["high"] < 0 else "no clear difference"
     assert tip["result"].startswith(reading)

@@ -144,7 +144,7 @@ def test_the_largest_finite_values_keep_the_range_finite():
         ({"higher_is_better": None}, "higher_is_better is True or False, not None"),
         ({"overall": 1}, "overall is a string or None, not 1"),
         ({"title": 5}, "title is a string or None, not 5"),
-        ({"x_label": None}, "x_label is a string, not None"),
+        ({"x_label": 5}, "x_label is a string or None, not 5"),
     ],
 )
 def test_options_are_checked_before_the_data_is_read(options, message):

@@ -25,6 +25,7 @@ from evalviz.analysis.bootstrap import (
     paired_bootstrap_diff,
     resample_metric_values,
 )
+from evalviz.analysis.manifests import MANIFEST_VERSIONS, load_manifest, validate_manifest
 from evalviz.analysis.metrics import (
     Metric,
     available_metrics,
@@ -43,6 +44,7 @@ from evalviz.analysis.readers import (
 from evalviz.analysis.tables import evaluate_slices, paired_diff_between_models, paired_diff_table
 
 __all__ = [
+    "MANIFEST_VERSIONS",
     "MEDIA_TYPE_ALIASES",
     "MEDIA_TYPES",
     "Metric",
@@ -62,6 +64,7 @@ __all__ = [
     "evaluate_slices",
     "file_sha256",
     "get_metric",
+    "load_manifest",
     "load_prediction_arrays",
     "paired_bootstrap_diff",
     "paired_diff_between_models",
@@ -73,5 +76,6 @@ __all__ = [
     "sanitize_for_json",
     "skipped_metric",
     "unregister_metric",
+    "validate_manifest",
     "validate_payload",
 ]

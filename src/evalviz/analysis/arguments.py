@@ -26,6 +26,7 @@ __all__ = [
     "check_flag",
     "check_memory",
     "check_resampling",
+    "check_scorer",
     "max_resamples",
     "memory_budget",
 ]
@@ -111,8 +112,11 @@ def _size(n_bytes: float) -> str:
 
 
 def _check_n_resamples(n_resamples: Any, values_per_resample: int) -> int:
-    if not _is_int(n_resamples) or n_resamples < 1:
-        raise EvalvizError(f"n_resamples must be a positive int, got {n_resamples!r} (1,000 to 10,000 are usual)")
+    if not _is_int(n_resamples) or n_resamples < 2:
+        raise EvalvizError(
+            f"n_resamples must be an int of at least 2 (an interval needs resamples to spread over; 1,000 to "
+            f"10,000 are usual), got {n_resamples!r}"
+        )
     n_resamples = int(n_resamples)
     check_memory(n_resamples, values_per_resample)
     return n_resamples
@@ -187,6 +191,19 @@ def check_column_name(name: str, value: Any) -> None:
     """
     if value is not None and not (isinstance(value, str) and value):
         raise EvalvizError(f"{name} must name a column (a non-empty str) or be None, got {value!r}")
+
+
+def check_scorer(name: str, value: Any) -> None:
+    """Raise unless ``value`` is None or the name of a scorer (a non-empty str).
+
+    Example:
+        >>> check_scorer("scorer", ["bm25"])
+        Traceback (most recent call last):
+        ...
+        evalviz.errors.EvalvizError: scorer must be the name of one scorer (a non-empty str) or None, got ['bm25']
+    """
+    if value is not None and not (isinstance(value, str) and value):
+        raise EvalvizError(f"{name} must be the name of one scorer (a non-empty str) or None, got {value!r}")
 
 
 def check_resampling(

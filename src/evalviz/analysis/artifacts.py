@@ -15,6 +15,7 @@ import hashlib
 import json
 import math
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -85,9 +86,15 @@ _DIGEST_ALGORITHMS: dict[str, str] = {
     "sha3256": "sha3_256",
     "sha3384": "sha3_384",
     "sha3512": "sha3_512",
+    "sha512224": "sha512_224",
+    "sha512256": "sha512_256",
     "blake2b": "blake2b",
     "blake2s": "blake2s",
 }
+#: BLAKE2 digests come in any whole number of bytes up to this many: their length says which.
+_BLAKE2_BYTES: dict[str, int] = {"blake2b": 64, "blake2s": 32}
+#: ``blake2b-256`` (as b2sum names it): BLAKE2 with a digest of that many bits.
+_BLAKE2_BITS = re.compile(r"^(blake2[bs])(\d+)$")
 
 _STATUSES = ("ok", "skipped", "error")
 _NAN_STRATEGIES = ("skipped", "null", "raise")
@@ -200,39 +207,79 @@ def media_type_reader(media_type: str) -> str:
 
 
 def parse_digest(digest: str) -> tuple[str, str]:
-    """The hashlib algorithm and lower-case hex digest of a ref's ``sha256`` field.
+    """The digest algorithm and lower-case hex digest of a ref's ``sha256`` field.
 
     The field holds either 64 hex characters (a SHA-256) or ``"<algorithm>:<hex>"`` as many
-    pipelines write digests (``"sha256:9f2c…"``, ``"sha512:…"``, ``"blake2b:…"``).
+    pipelines write digests (``"sha256:9f2c…"``, ``"sha512:…"``, ``"sha3-256:…"``, ``"blake2b:…"``). A BLAKE2
+    digest may have any whole number of bytes (``b2sum -l 256`` writes 64 hex characters); the algorithm is
+    then named with its size, ``"blake2b-256"``, which is what :func:`new_digest` takes.
 
     Example:
         >>> parse_digest("sha256:" + "AB" * 32) == ("sha256", "ab" * 32)
         True
+        >>> parse_digest("blake2b:" + "0" * 64)[0]
+        'blake2b-256'
     """
     if not isinstance(digest, str):
         raise TypeError(f"PredictionArtifactRef.sha256 must be a str, got {type(digest).__name__} {digest!r}")
-    prefix, colon, hex_part = digest.strip().rpartition(":")
-    known = ", ".join(dict.fromkeys(a.replace("_", "-") for a in _DIGEST_ALGORITHMS.values()))
+    if digest != digest.strip():
+        raise EvalvizError(
+            f"PredictionArtifactRef.sha256 {digest!r} has spaces around it; write the digest alone"
+        )
+    prefix, colon, hex_part = digest.rpartition(":")
     if not colon:
         if len(hex_part) == 64 and _HEX.match(hex_part):
             return "sha256", hex_part.lower()
         raise EvalvizError(
             f"PredictionArtifactRef.sha256 must be 64 hex characters, got {digest!r}; a digest of another "
-            f"algorithm is written '<algorithm>:<hex>' ({known})"
+            f"algorithm is written '<algorithm>:<hex>' ({_known_digests()})"
         )
-    algorithm = _DIGEST_ALGORITHMS.get(re.sub(r"[_\-]", "", prefix.strip().lower()))
-    if algorithm is None:
+    algorithm, size = _digest_algorithm(digest, prefix, len(hex_part))
+    if len(hex_part) != 2 * size or not _HEX.match(hex_part):
         raise EvalvizError(
-            f"PredictionArtifactRef.sha256 {digest!r} names digest algorithm {prefix!r}, which evalviz "
-            f"cannot check; use one of {known}"
-        )
-    size = 2 * hashlib.new(algorithm).digest_size
-    if len(hex_part) != size or not _HEX.match(hex_part):
-        raise EvalvizError(
-            f"PredictionArtifactRef.sha256 {digest!r} must have {size} hex characters after "
+            f"PredictionArtifactRef.sha256 {digest!r} must have {2 * size} hex characters after "
             f"'{prefix}:', got {hex_part!r}"
         )
     return algorithm, hex_part.lower()
+
+
+def _known_digests() -> str:
+    return ", ".join(dict.fromkeys(a.replace("_", "-") for a in _DIGEST_ALGORITHMS.values())) + ", blake2b-<bits>"
+
+
+def _digest_algorithm(digest: str, prefix: str, n_hex: int) -> tuple[str, int]:
+    """(the algorithm as :func:`new_digest` takes it, its digest size in bytes) for a prefix; a BLAKE2 prefix
+    without a size takes it from the digest's length."""
+    spelling = re.sub(r"[_\-]", "", prefix.lower())
+    bits = _BLAKE2_BITS.match(spelling)
+    name = bits.group(1) if bits else _DIGEST_ALGORITHMS.get(spelling)
+    if name is None or name not in hashlib.algorithms_available:
+        raise EvalvizError(
+            f"PredictionArtifactRef.sha256 {digest!r} names digest algorithm {prefix!r}, which evalviz "
+            f"cannot check; use one of {_known_digests()}"
+        )
+    if name not in _BLAKE2_BYTES:
+        return name, hashlib.new(name).digest_size
+    largest = _BLAKE2_BYTES[name]
+    size = int(bits.group(2)) // 8 if bits else n_hex // 2
+    if (bits and int(bits.group(2)) % 8) or not 1 <= size <= largest:
+        raise EvalvizError(
+            f"PredictionArtifactRef.sha256 {digest!r}: a {name} digest has 8 to {8 * largest} bits, in whole bytes"
+        )
+    return (name if size == largest else f"{name}-{8 * size}"), size
+
+
+def new_digest(algorithm: str) -> Any:
+    """A new hashlib object for an algorithm as :func:`parse_digest` names it (``"blake2b-256"`` too).
+
+    Example:
+        >>> new_digest("blake2b-256").digest_size
+        32
+    """
+    name, _, bits = algorithm.partition("-")
+    if name in _BLAKE2_BYTES and bits:
+        return hashlib.new(name, digest_size=int(bits) // 8)
+    return hashlib.new(algorithm)
 
 
 def _check_role(role: object) -> str | tuple[str, ...]:
@@ -258,8 +305,8 @@ class PredictionColumns:
     score-only metrics such as ``mean``; ``score`` is always required. ``row_id`` lets two artifacts
     be joined row by row; ``content_hash`` proves that a row id still means the same input.
     ``scorer`` names the scorer of each row (one file holding several scorers), ``slice`` the
-    slice each row belongs to; ``text`` and ``provenance`` (a mapping of names to columns) are
-    kept for the record, like any other key (``extra``), as eval-toolkit writes them.
+    slice each row belongs to; ``text`` and ``provenance`` (a mapping of names to columns; None when not
+    given, ``{}`` is kept) are kept for the record, like any other key (``extra``), as eval-toolkit writes them.
 
     Example:
         >>> cols = PredictionColumns(label="y", score="p", row_id="id", slice="lang")
@@ -274,7 +321,7 @@ class PredictionColumns:
     scorer: str | None = None
     slice: str | None = None
     text: str | None = None
-    provenance: Mapping[str, str] = field(default_factory=dict, hash=False)
+    provenance: Mapping[str, str] | None = field(default=None, hash=False)
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
@@ -282,13 +329,14 @@ class PredictionColumns:
         _check_name("PredictionColumns", "score", self.score, optional=False)
         for role in _COLUMN_ROLES[2:]:
             _check_name("PredictionColumns", role, getattr(self, role), optional=True)
-        provenance = _json_mapping("PredictionColumns", "provenance", self.provenance)
-        bad = [(k, v) for k, v in provenance.items() if not isinstance(v, str)]
-        if bad:
-            raise TypeError(
-                f"PredictionColumns.provenance values must be str, got {bad[0][0]!r}: {bad[0][1]!r}"
-            )
-        object.__setattr__(self, "provenance", provenance)
+        if self.provenance is not None:
+            provenance = _json_mapping("PredictionColumns", "provenance", self.provenance)
+            bad = [(k, v) for k, v in provenance.items() if not isinstance(v, str)]
+            if bad:
+                raise TypeError(
+                    f"PredictionColumns.provenance values must be str, got {bad[0][0]!r}: {bad[0][1]!r}"
+                )
+            object.__setattr__(self, "provenance", provenance)
         extra = _json_mapping("PredictionColumns", "extra", self.extra)
         clash = [k for k in extra if k in _COLUMN_FIELDS]
         if clash:
@@ -318,7 +366,7 @@ class PredictionColumns:
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
-        if self.provenance:
+        if self.provenance is not None:
             out["provenance"] = dict(self.provenance)
         out.update(sanitize_for_json(self.extra))
         return out
@@ -327,7 +375,9 @@ class PredictionColumns:
     def from_dict(cls, data: Mapping[str, Any]) -> PredictionColumns:
         """Build from a mapping such as ``to_dict()`` returns; other keys are kept in ``extra``.
 
-        A key that misspells a known one (``row_ids``, ``Score``) raises, naming the right spelling.
+        Accepts exactly what the ``columns`` of ``prediction_ref.v1.json`` accept (a column not mapped is left
+        out, not ``null``), and ``from_dict(d).to_dict() == d``. A key that misspells a known one
+        (``row_ids``, ``Score``) raises, naming the right spelling.
 
         Example:
             >>> PredictionColumns.from_dict({"label": "y", "score": "p", "split": "fold"}).extra
@@ -335,6 +385,13 @@ class PredictionColumns:
         """
         if isinstance(data, PredictionColumns):
             return data
+        columns = cls._from_mapping(data)
+        check_schema("PredictionColumns", data, "prediction_ref.v1.json", "columns")
+        return columns
+
+    @classmethod
+    def _from_mapping(cls, data: Mapping[str, Any]) -> PredictionColumns:
+        """Build from a mapping of Python values: a role given as None is not mapped."""
         if not isinstance(data, Mapping):
             raise TypeError(f"PredictionColumns.from_dict needs a mapping, got {type(data).__name__}")
         extra = _split_keys("PredictionColumns", data, _COLUMN_FIELDS)
@@ -342,7 +399,7 @@ class PredictionColumns:
             raise EvalvizError("PredictionColumns needs a 'score' column")
         return cls(
             **{key: data.get(key) for key in _COLUMN_ROLES},
-            provenance=data.get("provenance") or {},
+            provenance=data.get("provenance"),
             extra=extra,
         )
 
@@ -354,10 +411,12 @@ class PredictionArtifactRef:
     ``columns`` may be given as a :class:`PredictionColumns` or a plain mapping (converted on
     construction). When ``sha256`` or ``n_rows`` is set, readers refuse a file that no longer
     matches. ``sha256`` holds 64 hex characters or ``"<algorithm>:<hex>"`` (``"sha256:…"``), kept
-    as written. ``media_type`` is ``text/csv``, ``application/jsonl`` or
+    as written; ``""`` (eval-toolkit's default) means not pinned, like ``None``. ``n_rows`` is a whole
+    number (``80.0`` is read as 80). ``media_type`` is ``text/csv``, ``application/jsonl`` or
     ``application/vnd.apache.parquet``, or one of their :data:`MEDIA_TYPE_ALIASES`, kept as
-    written. ``role`` is a str or a list of str (an artifact that serves several roles);
-    ``metadata`` and any other keys (``extra``) are kept and written back by ``to_dict``.
+    written. ``role`` is a str or a list of str (an artifact that serves several roles; ``None``: the ref
+    names none, read as ``"predictions"``); ``metadata`` and any other keys (``extra``) are kept and written
+    back by ``to_dict``, empty ones too: ``from_dict(d).to_dict() == d``.
 
     Example:
         >>> ref = PredictionArtifactRef("preds.parquet", "application/vnd.apache.parquet",
@@ -373,8 +432,8 @@ class PredictionArtifactRef:
     columns: PredictionColumns
     sha256: str | None = None
     n_rows: int | None = None
-    role: str | tuple[str, ...] = "predictions"
-    metadata: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    role: str | tuple[str, ...] | None = "predictions"
+    metadata: Mapping[str, Any] | None = field(default=None, hash=False)
     extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
@@ -396,20 +455,22 @@ class PredictionArtifactRef:
             raise EvalvizError(f"PredictionArtifactRef.media_type: {exc}") from None
         columns = self.columns
         if isinstance(columns, Mapping):
-            columns = PredictionColumns.from_dict(columns)
+            columns = PredictionColumns._from_mapping(columns)
             object.__setattr__(self, "columns", columns)
         if not isinstance(columns, PredictionColumns):
             raise TypeError(
                 "PredictionArtifactRef.columns must be a PredictionColumns or a mapping, "
                 f"got {type(columns).__name__}"
             )
-        if self.sha256 == "":  # eval-toolkit's "not pinned"
-            object.__setattr__(self, "sha256", None)
-        if self.sha256 is not None:
+        if self.sha256 is not None and self.sha256 != "":  # "" is eval-toolkit's "not pinned", kept as written
             parse_digest(self.sha256)
         self._check_n_rows()
-        object.__setattr__(self, "role", _check_role(self.role))
-        object.__setattr__(self, "metadata", _json_mapping("PredictionArtifactRef", "metadata", self.metadata))
+        if self.role is not None:
+            object.__setattr__(self, "role", _check_role(self.role))
+        if self.metadata is not None:
+            object.__setattr__(
+                self, "metadata", _json_mapping("PredictionArtifactRef", "metadata", self.metadata)
+            )
         extra = _json_mapping("PredictionArtifactRef", "extra", self.extra)
         clash = [k for k in extra if k in _REF_FIELDS]
         if clash:
@@ -419,7 +480,8 @@ class PredictionArtifactRef:
     def _check_n_rows(self) -> None:
         if self.n_rows is None:
             return
-        if isinstance(self.n_rows, bool) or not isinstance(self.n_rows, (int, np.integer)):
+        whole_float = isinstance(self.n_rows, (float, np.floating)) and float(self.n_rows).is_integer()
+        if isinstance(self.n_rows, bool) or not (isinstance(self.n_rows, (int, np.integer)) or whole_float):
             raise TypeError(
                 f"PredictionArtifactRef.n_rows must be an int or None, got "
                 f"{type(self.n_rows).__name__} {self.n_rows!r}"
@@ -436,6 +498,8 @@ class PredictionArtifactRef:
             >>> PredictionArtifactRef("p.csv", "text/csv", {"score": "p"}).roles
             ('predictions',)
         """
+        if self.role is None:
+            return ("predictions",)
         return (self.role,) if isinstance(self.role, str) else self.role
 
     @property
@@ -446,10 +510,10 @@ class PredictionArtifactRef:
             >>> PredictionArtifactRef("p.csv", "text/csv", {"score": "p"}, sha256="sha256:" + "0" * 64).digest[0]
             'sha256'
         """
-        return None if self.sha256 is None else parse_digest(self.sha256)
+        return parse_digest(self.sha256) if self.sha256 else None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict; ``sha256``, ``n_rows`` and ``metadata`` only when set, extra keys kept.
+        """A JSON-ready dict; ``role``, ``sha256``, ``n_rows`` and ``metadata`` only when set, extra keys kept.
 
         Example:
             >>> PredictionArtifactRef("p.csv", "text/csv", {"label": "y", "score": "p"}).to_dict()["columns"]
@@ -459,13 +523,14 @@ class PredictionArtifactRef:
             "uri": self.uri,
             "media_type": self.media_type,
             "columns": self.columns.to_dict(),
-            "role": self.role if isinstance(self.role, str) else list(self.role),
         }
+        if self.role is not None:
+            out["role"] = self.role if isinstance(self.role, str) else list(self.role)
         if self.sha256 is not None:
             out["sha256"] = self.sha256
         if self.n_rows is not None:
             out["n_rows"] = self.n_rows
-        if self.metadata:
+        if self.metadata is not None:
             out["metadata"] = sanitize_for_json(self.metadata)
         out.update(sanitize_for_json(self.extra))
         return out
@@ -474,7 +539,9 @@ class PredictionArtifactRef:
     def from_dict(cls, data: Mapping[str, Any]) -> PredictionArtifactRef:
         """Build from a mapping such as ``to_dict()`` returns; other keys are kept in ``extra``.
 
-        A key that misspells a known one (``nrows``, ``SHA256``) raises, naming the right spelling.
+        Accepts exactly what ``prediction_ref.v1.json`` accepts (and what the ref itself checks: a digest evalviz
+        can compute, a known media type), so ``from_dict(d).to_dict() == d``. A key that misspells a known one
+        (``nrows``, ``SHA256``) raises, naming the right spelling.
 
         Example:
             >>> d = {"uri": "p.csv", "media_type": "text/csv", "columns": {"label": "y", "score": "p"}}
@@ -489,16 +556,18 @@ class PredictionArtifactRef:
         missing = [k for k in ("uri", "media_type", "columns") if k not in data]
         if missing:
             raise EvalvizError(f"PredictionArtifactRef needs {', '.join(repr(k) for k in missing)}")
-        return cls(
+        ref = cls(
             uri=data["uri"],
             media_type=data["media_type"],
-            columns=PredictionColumns.from_dict(data["columns"]),
+            columns=data["columns"],
             sha256=data.get("sha256"),
             n_rows=data.get("n_rows"),
-            role=data.get("role", "predictions"),
-            metadata=data.get("metadata") or {},
+            role=data.get("role"),
+            metadata=data.get("metadata"),
             extra=extra,
         )
+        check_schema("PredictionArtifactRef", data, "prediction_ref.v1.json")
+        return ref
 
 
 def as_ref(ref: PredictionArtifactRef | Mapping[str, Any]) -> PredictionArtifactRef:
@@ -601,62 +670,131 @@ def error_metric(reason: str, **details: Any) -> dict[str, Any]:
 def sanitize_for_json(payload: Any, nan_strategy: NanStrategy = "skipped") -> Any:
     """Return a copy of ``payload`` that ``json.dumps(..., allow_nan=False)`` always accepts.
 
-    Mappings, sequences, numpy scalars and arrays, dataclasses, objects with ``to_dict`` and
-    paths are converted recursively. Non-finite floats (NaN, +-inf) become a
-    :func:`skipped_metric` dict (``"skipped"``, as eval-toolkit does), ``None`` (``"null"``) or raise
-    an ``EvalvizError`` (a ``ValueError``) naming where they are (``"raise"``).
+    Mappings, sequences, sets, dataclasses and objects with ``to_dict`` are converted recursively; numpy,
+    pandas and pyarrow scalars and arrays become the Python values they hold (``np.longdouble`` and ``Decimal``
+    too), dates their ISO text, paths their text. Missing values (``pd.NA``, ``pd.NaT``, numpy's ``NaT``, a
+    null pyarrow scalar) become ``None``. Non-finite numbers (NaN, +-inf, or a number too large for a float64)
+    become a :func:`skipped_metric` dict (``"skipped"``, as eval-toolkit does), ``None`` (``"null"``) or raise
+    an ``EvalvizError`` (a ``ValueError``) naming where they are (``"raise"``). A payload that contains itself
+    raises, naming where.
 
     Example:
         >>> import json, math
         >>> json.dumps(sanitize_for_json({"auc": math.nan}, nan_strategy="null"), allow_nan=False)
         '{"auc": null}'
+        >>> sanitize_for_json([np.longdouble(0.5), Decimal("2.5"), np.datetime64("NaT")])
+        [0.5, 2.5, None]
     """
     if nan_strategy not in _NAN_STRATEGIES:
         raise EvalvizError(f"nan_strategy must be one of {', '.join(_NAN_STRATEGIES)}, got {nan_strategy!r}")
-    return _sanitize(payload, nan_strategy, "$", 0)
+    return _sanitize(payload, nan_strategy, "$", ())
 
 
-def _sanitize(obj: Any, strategy: str, path: str, depth: int) -> Any:
-    if depth > 200:
-        raise EvalvizError(f"payload is nested too deeply (or refers to itself) at {path}")
-    if obj is None or isinstance(obj, (str, bool)):
+#: Containers nested deeper than this are refused (a result payload is a few levels deep).
+_MAX_DEPTH = 200
+#: What :func:`_plain_scalar` returns for a value that is no scalar.
+_NOT_SCALAR = object()
+
+
+def _sanitize(obj: Any, strategy: str, path: str, parents: tuple[int, ...]) -> Any:
+    """``obj`` as strict JSON; ``parents`` are the ids of the containers ``obj`` sits in."""
+    if obj is None or isinstance(obj, bool):
         return obj
+    if isinstance(obj, str):
+        return str(obj)
     if isinstance(obj, int):
         return int(obj)
-    if isinstance(obj, float):
-        if math.isfinite(obj):
-            return float(obj)
-        if strategy == "null":
-            return None
-        if strategy == "raise":
-            raise EvalvizError(f"non-finite number {obj!r} at {path}")
-        return skipped_metric(f"non-finite numeric value: {obj!r}")
+    if isinstance(obj, (float, np.floating, Decimal)):
+        return _number(obj, strategy, path)
+    if _is_missing(obj):
+        return None
+    plain = _plain_scalar(obj)
+    if plain is not _NOT_SCALAR:
+        return _sanitize(plain, strategy, path, parents)
+    if id(obj) in parents:
+        raise EvalvizError(f"payload refers to itself at {path}")
+    if len(parents) >= _MAX_DEPTH:
+        raise EvalvizError(f"payload is nested more than {_MAX_DEPTH} levels deep at {path}")
+    inner = (*parents, id(obj))
+    if isinstance(obj, Mapping):
+        return {str(k): _sanitize(v, strategy, f"{path}.{k}", inner) for k, v in obj.items()}
+    items = _items(obj)
+    if items is not None:
+        return [_sanitize(v, strategy, f"{path}[{i}]", inner) for i, v in enumerate(items)]
+    to_dict = getattr(obj, "to_dict", None)
+    if callable(to_dict) and not isinstance(obj, type):
+        return _sanitize(to_dict(), strategy, path, inner)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        fields = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+        return _sanitize(fields, strategy, path, inner)
+    return str(obj)
+
+
+def _is_missing(obj: Any) -> bool:
+    """Whether ``obj`` is a missing value of pandas (``NA``, ``NaT``) or numpy (``NaT``)."""
+    pd = sys.modules.get("pandas")
+    if pd is not None and (obj is pd.NA or obj is pd.NaT):
+        return True
+    return isinstance(obj, (np.datetime64, np.timedelta64)) and bool(np.isnat(obj))
+
+
+def _plain_scalar(obj: Any) -> Any:
+    """A scalar of numpy, pyarrow or the standard library (dates, paths, bytes) as a plain Python value to
+    sanitise in turn; ``_NOT_SCALAR`` for anything else."""
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, (np.datetime64, np.timedelta64, np.complexfloating)):
+        return str(obj)
     if isinstance(obj, np.generic):
-        return _sanitize(obj.item(), strategy, path, depth + 1)
-    if isinstance(obj, np.ndarray):
-        return _sanitize(obj.tolist(), strategy, path, depth + 1)
-    if isinstance(obj, Decimal):
-        return _sanitize(float(obj), strategy, path, depth + 1)
+        value = obj.item()
+        return str(obj) if isinstance(value, np.generic) else value
+    pa = sys.modules.get("pyarrow")
+    if pa is not None and isinstance(obj, pa.Scalar):
+        return obj.as_py()
     if isinstance(obj, (_dt.datetime, _dt.date, _dt.time)):
         return obj.isoformat()
     if isinstance(obj, PurePath):
         return str(obj)
-    if isinstance(obj, Mapping):
-        return {str(k): _sanitize(v, strategy, f"{path}.{k}", depth + 1) for k, v in obj.items()}
-    to_dict = getattr(obj, "to_dict", None)
-    if callable(to_dict) and not isinstance(obj, type):
-        return _sanitize(to_dict(), strategy, path, depth + 1)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        fields = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
-        return _sanitize(fields, strategy, path, depth + 1)
+    if isinstance(obj, (bytes, bytearray, memoryview)):
+        return bytes(obj).decode("utf-8", errors="replace")
+    return _NOT_SCALAR
+
+
+def _items(obj: Any) -> list[Any] | None:
+    """The elements of a list-like (a sequence, a set, a numpy, pandas or pyarrow array or table), or None."""
     if isinstance(obj, (set, frozenset)):
-        items = sorted(obj, key=repr)
-        return [_sanitize(v, strategy, f"{path}[{i}]", depth + 1) for i, v in enumerate(items)]
-    if isinstance(obj, (bytes, bytearray)):
-        return obj.decode("utf-8", errors="replace")
+        return sorted(obj, key=repr)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    pa = sys.modules.get("pyarrow")
+    if pa is not None and isinstance(obj, (pa.Array, pa.ChunkedArray, pa.Table, pa.RecordBatch)):
+        return obj.to_pylist()
     if isinstance(obj, Sequence):
-        return [_sanitize(v, strategy, f"{path}[{i}]", depth + 1) for i, v in enumerate(obj)]
-    return str(obj)
+        return list(obj)
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(obj, (pd.Index, pd.Categorical, pd.api.extensions.ExtensionArray)):
+        return obj.tolist()
+    return None
+
+
+def _number(number: float | np.floating | Decimal, strategy: str, path: str) -> Any:
+    """A number as a finite float; a non-finite one (or one beyond a float64) as ``strategy`` says."""
+    if isinstance(number, Decimal) and number.is_nan():
+        value, shown = math.nan, str(number)  # float() of a signalling NaN raises
+    else:
+        with np.errstate(over="ignore"):
+            value = float(number)
+        finite = number.is_finite() if isinstance(number, Decimal) else bool(np.isfinite(number))
+        shown = f"{str(number)} (beyond a float64)" if finite else repr(value)
+    if math.isfinite(value):
+        return value
+    if strategy == "null":
+        return None
+    if strategy == "raise":
+        raise EvalvizError(f"non-finite number {shown} at {path}")
+    return skipped_metric(f"non-finite numeric value: {shown}")
 
 
 class PayloadValidationError(EvalvizError):
@@ -688,21 +826,45 @@ def validate_payload(payload: Any, schema_name: str = "results.v1.json") -> None
 
     The payload is first passed through :func:`sanitize_for_json`, so what is checked is what
     would be written. Raises :class:`PayloadValidationError` (a ``ValueError``) naming the
-    failing location.
+    failing location. ``manifest.v1.json`` to ``manifest.v3.json`` check eval-toolkit's run manifests (see
+    :func:`evalviz.analysis.validate_manifest`).
 
     Example:
         >>> validate_payload({"schema_version": "v1", "run_id": "r1", "config": {}, "by_slice": {}})
     """
+    problem = _schema_problem(payload, _load_schema(schema_name))
+    if problem is not None:
+        raise PayloadValidationError(f"payload does not match {schema_name} at {problem}")
+
+
+def check_schema(kind: str, data: Any, schema_name: str, part: str | None = None) -> None:
+    """Raise when ``data``, given to ``kind.from_dict``, does not match a bundled schema (or its property
+    ``part``): what ``from_dict`` accepts is what the schema accepts.
+
+    Example:
+        >>> check_schema("PredictionColumns", {"label": None, "score": "p"}, "prediction_ref.v1.json", "columns")
+        Traceback (most recent call last):
+        ...
+        evalviz.analysis.artifacts.PayloadValidationError: PredictionColumns.from_dict: ...
+    """
+    schema = _load_schema(schema_name)
+    if part is not None:
+        schema = {"$schema": schema["$schema"], **schema["properties"][part]}
+    problem = _schema_problem(data, schema)
+    if problem is not None:
+        where = schema_name if part is None else f"the {part} of {schema_name}"
+        raise PayloadValidationError(f"{kind}.from_dict: the mapping does not match {where} at {problem}")
+
+
+def _schema_problem(payload: Any, schema: Mapping[str, Any]) -> str | None:
+    """Where and how ``payload`` (as :func:`sanitize_for_json` writes it) breaks ``schema``, or None."""
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
-    schema = _load_schema(schema_name)
-    validator = Draft202012Validator(schema)
-    errors = list(validator.iter_errors(sanitize_for_json(payload)))
-    if errors:
-        err = best_match(errors)
-        where = "$" + "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path)
-        raise PayloadValidationError(
-            f"payload does not match {schema_name} at {where}: {err.message}"
-            + (f" ({len(errors)} problems in total)" if len(errors) > 1 else "")
-        ) from err
+    errors = list(Draft202012Validator(schema).iter_errors(sanitize_for_json(payload)))
+    if not errors:
+        return None
+    err = best_match(errors)
+    where = "$" + "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path)
+    total = f" ({len(errors)} problems in total)" if len(errors) > 1 else ""
+    return f"{where}: {err.message}{total}"

@@ -22,7 +22,14 @@ from typing import Any, Literal
 
 import numpy as np
 
-from evalviz.analysis.arguments import Resampling, SeedLike, check_column_name, check_memory, check_resampling
+from evalviz.analysis.arguments import (
+    Resampling,
+    SeedLike,
+    check_column_name,
+    check_memory,
+    check_resampling,
+    check_scorer,
+)
 from evalviz.analysis.artifacts import MetricState, PredictionArtifactRef
 from evalviz.analysis.metrics import (
     Metric,
@@ -33,6 +40,8 @@ from evalviz.analysis.metrics import (
     check_metric_inputs,
     class_counts,
     get_metric,
+    same_metric,
+    scaled_rows,
 )
 from evalviz.errors import EvalvizError
 
@@ -73,23 +82,55 @@ class _Resample:
 
 
 def encode_clusters(clusters: Any, n: int) -> tuple[np.ndarray, int]:
-    """Cluster ids -> (integer codes 0..K-1 per row, K)."""
-    values = np.asarray(clusters)
+    """Cluster ids -> (integer codes 0..K-1 per row, K), numbered in sorted order of the ids where they sort.
+
+    Ids are told apart by value, as Python compares them: ``1`` and ``"1"`` are two clusters (a list is not
+    first turned into one array type, which would make both the text ``"1"``), ``1`` and ``1.0`` one.
+
+    Example:
+        >>> encode_clusters([1, "1", 1.0, "a"], 4)[1]
+        3
+    """
+    if isinstance(clusters, np.ndarray) and clusters.dtype != object:
+        values = clusters
+    elif isinstance(clusters, (str, bytes, Mapping)) or not hasattr(clusters, "__len__"):
+        raise EvalvizError(f"clusters must give one id per row ({n} rows), got {type(clusters).__name__}")
+    else:
+        values = np.fromiter(clusters, dtype=object, count=len(clusters))
     if values.ndim != 1 or len(values) != n:
         raise EvalvizError(f"clusters must give one id per row ({n} rows), got shape {values.shape}")
-    if values.dtype == object and any(v is None for v in values):
-        i = next(i for i, v in enumerate(values) if v is None)
-        raise EvalvizError(f"cluster ids must not be missing; row {i} is None")
+    if values.dtype == object:
+        return _codes_by_value(values)
     if values.dtype.kind == "f" and np.isnan(values).any():
         raise EvalvizError(
             f"cluster ids must not be missing; row {int(np.flatnonzero(np.isnan(values))[0])} is NaN"
         )
-    try:
-        _, codes = np.unique(values, return_inverse=True)
-    except TypeError:
-        _, codes = np.unique(values.astype(str), return_inverse=True)
+    _, codes = np.unique(values, return_inverse=True)
     codes = codes.astype(np.int64).ravel()
     return codes, int(codes.max() + 1) if n else 0
+
+
+def _codes_by_value(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Codes of Python objects, numbered in sorted order (in order of first appearance where ids of different
+    types do not sort); a missing or unhashable id raises."""
+    index: dict[Any, int] = {}
+    codes = np.empty(len(values), dtype=np.int64)
+    for i, value in enumerate(values):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            raise EvalvizError(f"cluster ids must not be missing; row {i} is {value!r}")
+        try:
+            codes[i] = index.setdefault(value, len(index))
+        except TypeError:
+            raise EvalvizError(
+                f"cluster ids must be single values (text or numbers); row {i} has {type(value).__name__} {value!r}"
+            ) from None
+    try:
+        ordered = sorted(index)
+    except TypeError:
+        return codes, len(index)
+    number = np.empty(len(index), dtype=np.int64)
+    number[[index[v] for v in ordered]] = np.arange(len(index))
+    return number[codes], len(index)
 
 
 def _uniform_indices(
@@ -196,7 +237,12 @@ class _Evaluator:
         self.metrics = list(metrics)
         self.rank_names = tuple(m.name for m in metrics if m.kind == "rank")
         self.ranked = RankedScores(labels, scores) if self.rank_names else None  # type: ignore[arg-type]
-        self.rows = {m.name: m.row_values(labels, scores) for m in metrics if m.kind == "rowmean"}
+        # Row values scaled so that no sum overflows: a mean is np.ldexp(mean of scaled values, exponent).
+        self.rows: dict[str, np.ndarray] = {}
+        self.row_exp: dict[str, int] = {}
+        for m in metrics:
+            if m.kind == "rowmean":
+                self.rows[m.name], self.row_exp[m.name] = scaled_rows(m.row_values(labels, scores))
         self.custom = [m for m in metrics if m.kind == "custom"]
         # Rank metrics apply the rule of definedness themselves, from the class counts they compute anyway.
         self.class_bound = [m for m in metrics if m.kind != "rank" and m.needs_classes and labels is not None]
@@ -220,11 +266,11 @@ class _Evaluator:
                     mode="clip",
                     out=None if ws is None else ws.get("rowvalues", rs.idx.shape, np.float64),
                 )
-                out[name] = taken.mean(axis=1)
+                out[name] = np.ldexp(taken.mean(axis=1), self.row_exp[name])
             else:
                 w = rs.weights
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    out[name] = (w @ values) / w.sum(axis=1)  # type: ignore[union-attr]
+                    out[name] = np.ldexp((w @ values) / w.sum(axis=1), self.row_exp[name])  # type: ignore[union-attr]
         counts = self._class_counts(rs) if self.class_bound else None
         for metric in self.custom:
             vals = np.full(rs.size, np.nan)
@@ -283,14 +329,14 @@ class _Evaluator:
         name = metric.name
         n = self.n
         if metric.kind == "rowmean":
-            values = self.rows[name]
+            values, e = self.rows[name], self.row_exp[name]
             total = values.sum()
             with np.errstate(divide="ignore", invalid="ignore"):
                 if design.codes is None:
-                    return (total - values) / (n - 1), "exact", np.arange(n)
+                    return np.ldexp((total - values) / (n - 1), e), "exact", np.arange(n)
                 sums = np.bincount(design.codes, weights=values, minlength=design.n_clusters)
                 sizes = np.bincount(design.codes, minlength=design.n_clusters)
-                return (total - sums) / (n - sizes), "exact", design.codes
+                return np.ldexp((total - sums) / (n - sizes), e), "exact", design.codes
         if metric.kind == "rank" and self.ranked is not None:
             if design.codes is None:
                 loo = self.ranked.loo_roc_auc() if name == "roc_auc" else self.ranked.loo_pr_auc()
@@ -370,6 +416,8 @@ def _quantiles(values: np.ndarray, probs: Sequence[float]) -> tuple[float, float
 
 
 def _acceleration(jack: np.ndarray) -> float:
+    top = float(np.max(np.abs(jack))) if len(jack) else 0.0
+    jack = jack / top if top > 0 else jack  # the acceleration does not change with the scale: no overflow
     d = jack.mean() - jack
     den = 6.0 * float(np.sum(d**2)) ** 1.5
     return float(np.sum(d**3)) / den if den > 0 else 0.0
@@ -454,6 +502,9 @@ def _summarise(
 ) -> dict[str, Any]:
     """Turn a bootstrap distribution into an ok/skipped result."""
     metric = metric_obj.name
+    if math.isinf(point):
+        reason = f"the {what} is {point} on this data: beyond what a float64 holds (about 1.8e308)"
+        return _not_ok(metric, "skipped", reason, common, details)
     if not math.isfinite(point):
         return _not_ok(metric, "skipped", f"the {what} is undefined on this data", common, details)
     valid = np.isfinite(boot)
@@ -461,11 +512,12 @@ def _summarise(
     if n_valid < len(boot):
         details = {**details, "n_invalid_resamples": len(boot) - n_valid}
     if n_valid < max(2, _MIN_VALID_SHARE * len(boot)):
-        why = (
-            "too few rows of one class; stratify=True keeps both classes in every resample"
-            if metric_obj.needs_classes
-            else "the metric gave NaN or failed on them"
-        )
+        if np.isinf(boot).sum() == len(boot) - n_valid:
+            why = "there it is beyond what a float64 holds"
+        elif metric_obj.needs_classes:
+            why = "too few rows of one class; stratify=True keeps both classes in every resample"
+        else:
+            why = "the metric gave NaN or failed on them"
         return _not_ok(
             metric,
             "skipped",
@@ -556,10 +608,12 @@ def _run_bootstrap(
                     jc, _ = cand_ev.jackknife(metric, design, resampling)
                     return jc - jb, how
 
+                with np.errstate(over="ignore"):  # a difference beyond a float64 is inf, and said so
+                    diff_point, diff_boot = point_c - point_b, boots[1][name] - boots[0][name]
                 results[0][name] = summarise(
                     metric,
-                    point_c - point_b,
-                    boots[1][name] - boots[0][name],
+                    diff_point,
+                    diff_boot,
                     jack_fn,
                     details={**base_details, "baseline": point_b, "candidate": point_c},
                     what="difference",
@@ -621,10 +675,11 @@ def _metric_list(metrics: str | Metric | Sequence[str | Metric]) -> list[Metric]
     out = [get_metric(m) for m in metrics]
     if not out:
         raise EvalvizError("metrics must name at least one metric")
-    names = [m.name for m in out]
-    dupes = sorted({x for x in names if names.count(x) > 1})
-    if dupes:
-        raise EvalvizError(f"metric(s) listed twice: {', '.join(dupes)}")
+    for i, later in enumerate(out):
+        twin = next((m for m in out[:i] if same_metric(m, later)), None)
+        if twin is not None:
+            same = "" if twin.name == later.name else f" (as {twin.name!r} and {later.name!r}: the same metric)"
+            raise EvalvizError(f"metric(s) listed twice: {twin.name}{same}; list each metric once")
     return out
 
 
@@ -719,11 +774,14 @@ def bootstrap_metric_from_predictions(
     stratify: bool = False,
     cluster: str | None = None,
     min_rows: int = 10,
+    scorer: str | None = None,
 ) -> dict[str, Any]:
     """Bootstrap interval of a metric, recomputed from a persisted prediction artifact.
 
     ``ref`` is a :class:`PredictionArtifactRef` or its ``to_dict()``. ``cluster`` names a column
-    of the artifact whose rows are resampled together (e.g. the sample id across epochs).
+    of the artifact whose rows are resampled together (e.g. the sample id across epochs). An artifact
+    that holds several scorers in long form (a mapped ``scorer`` column) is never pooled: ``scorer``
+    picks one (``evaluate_slices({"run": ref})`` gives them all).
     Returns ``metric, point, low, high, ci_95, confidence, n_resamples, method, n`` plus
     ``status`` (``ok``/``skipped``/``error``), ``reason`` and ``details``. The arguments are
     checked before the artifact is read (see :func:`bootstrap_metrics`).
@@ -735,7 +793,7 @@ def bootstrap_metric_from_predictions(
         >>> r["point"], r["low"], r["high"]  # doctest: +SKIP
         (0.912, 0.905, 0.918)
     """
-    from evalviz.analysis.readers import load_prediction_arrays
+    from evalviz.analysis.readers import load_prediction_arrays, select_scorer
 
     metric_obj = get_metric(metric)
     resampling = check_resampling(
@@ -747,7 +805,10 @@ def bootstrap_metric_from_predictions(
         stratify=stratify,
     )
     check_column_name("cluster", cluster)
+    check_scorer("scorer", scorer)
     arrays = load_prediction_arrays(ref, extra_columns=[cluster] if cluster else [])
+    alternative = ', or evaluate_slices({"name": ref}) for one result per scorer'
+    arrays, _ = select_scorer(arrays, ref, scorer, alternative=alternative)
     res = _bootstrap_arrays(
         arrays.labels,
         [arrays.scores],

@@ -186,6 +186,30 @@ _BUILTINS: dict[str, Metric] = {
     "mean": Metric("mean", "rowmean", requires_labels=False, description="mean of the scores"),
 }
 
+#: Row values whose sums could come this close to the float64 maximum are scaled down first (see scaled_rows).
+_SUM_LIMIT = float(np.finfo(np.float64).max) / 4
+
+
+def scaled_rows(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Row values divided by ``2**e`` (exactly) so that no sum of them overflows, and ``e``.
+
+    A row-mean metric's mean, on the data or on any resample, is the mean of the scaled values times ``2**e``
+    (``np.ldexp(mean, e)``): the mean of finite values is finite even where their sum is not (twenty rows of
+    ``1e308``). ``e`` is 0, and the values are returned as they are, unless their sums could overflow.
+
+    Example:
+        >>> scaled, e = scaled_rows(np.full(20, 1e308))
+        >>> float(np.ldexp(scaled.mean(), e))
+        1e+308
+    """
+    top = float(np.max(np.abs(values))) if len(values) else 0.0
+    with np.errstate(over="ignore"):
+        if top * max(len(values), 1) < _SUM_LIMIT:
+            return values, 0
+    e = math.frexp(top)[1]
+    return np.ldexp(values, -e), e
+
+
 _registry_lock = threading.Lock()
 _REGISTRY: dict[str, Metric] = dict(_BUILTINS)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
@@ -287,18 +311,27 @@ def available_metrics() -> list[str]:
         return list(_REGISTRY)
 
 
+#: The threshold of ``accuracy@<threshold>``: a decimal number, as ``0.3``, ``.3``, ``-1`` or ``5e-1``.
+_THRESHOLD = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
 def get_metric(metric: str | Metric) -> Metric:
     """Look a metric up by name; ``"accuracy@0.3"`` sets accuracy's threshold.
+
+    The threshold is a decimal number; the metric is named with it as Python writes it, so ``"accuracy@.30"``
+    and ``"accuracy@ 0.3"`` are both ``"accuracy@0.3"`` (and listing both is listing one metric twice).
 
     Example:
         >>> get_metric("accuracy@0.3").threshold
         0.3
+        >>> get_metric("accuracy@ .30").name
+        'accuracy@0.3'
     """
     if isinstance(metric, Metric):
         return metric
     if not isinstance(metric, str):
         raise TypeError(f"metric must be a name (str), got {type(metric).__name__}")
-    base, _, param = metric.partition("@")
+    base, at, param = metric.partition("@")
     with _registry_lock:
         found = _REGISTRY.get(base)
         names = list(_REGISTRY)
@@ -306,19 +339,34 @@ def get_metric(metric: str | Metric) -> Metric:
         raise EvalvizError(
             f"unknown metric {metric!r}; available: {', '.join(names)} (or accuracy@<threshold>)"
         )
-    if param:
-        if base != "accuracy":
-            raise EvalvizError(f"only accuracy takes a parameter ('accuracy@0.3'), got {metric!r}")
-        try:
-            threshold = float(param)
-        except ValueError:
-            raise EvalvizError(f"accuracy threshold in {metric!r} must be a number") from None
-        if not math.isfinite(threshold):
-            raise EvalvizError(f"accuracy threshold in {metric!r} must be finite")
-        return Metric(
-            metric, "rowmean", threshold=threshold, description=f"accuracy at threshold {threshold:g}"
+    if not at:
+        return found
+    if base != "accuracy":
+        raise EvalvizError(f"only accuracy takes a parameter ('accuracy@0.3'), got {metric!r}")
+    if not _THRESHOLD.match(param.strip()):
+        raise EvalvizError(
+            f"accuracy threshold in {metric!r} must be a number: a finite decimal after '@', as in 'accuracy@0.3'"
         )
-    return found
+    threshold = float(param) + 0.0  # -0.0 is 0.0
+    if not math.isfinite(threshold):
+        raise EvalvizError(f"accuracy threshold in {metric!r} must be finite")
+    return Metric(
+        f"accuracy@{threshold!r}", "rowmean", threshold=threshold, description=f"accuracy at threshold {threshold:g}"
+    )
+
+
+def same_metric(a: Metric, b: Metric) -> bool:
+    """Whether two metrics compute the same thing: the same name, or accuracy at the same threshold
+    (``accuracy`` is ``accuracy@0.5``).
+
+    Example:
+        >>> same_metric(get_metric("accuracy"), get_metric("accuracy@0.50"))
+        True
+    """
+    if a.name == b.name:
+        return True
+    accuracy = a.name.partition("@")[0] == b.name.partition("@")[0] == "accuracy"
+    return accuracy and a.threshold == b.threshold
 
 
 def as_labels(labels: Any, n: int | None = None) -> np.ndarray | None:
@@ -383,13 +431,33 @@ def check_metric_inputs(metric: Metric, labels: np.ndarray | None, scores: np.nd
     """Raise an ``EvalvizError`` (a ``ValueError``) when ``metric`` cannot apply to these inputs at all."""
     if metric.requires_labels and labels is None:
         raise EvalvizError(f"metric {metric.name!r} needs 0/1 labels, but no label column was given")
-    if metric.unit_interval and len(scores):
-        outside = (scores < 0) | (scores > 1)
-        if outside.any():
-            i = int(np.flatnonzero(outside)[0])
-            raise EvalvizError(
-                f"metric {metric.name!r} needs scores in [0, 1]; row {i} has {float(scores[i])!r}"
-            )
+    reason = unusable_scores(metric, scores)
+    if reason is not None:
+        raise EvalvizError(reason)
+
+
+def unusable_scores(
+    metric: Metric, scores: np.ndarray, rows: np.ndarray | None = None, source: str | None = None
+) -> str | None:
+    """Why ``metric`` cannot apply to these scores (brier on a score outside [0, 1]), or None when it can.
+
+    The first offending score is named by its row: ``rows[i]`` is the row of ``scores[i]`` in the input the
+    user gave (the table or file ``source``; by default its position), so a slice of a table names the
+    table's row, not the slice's.
+
+    Example:
+        >>> unusable_scores(get_metric("brier"), np.array([0.5, 2.0]), rows=np.array([10, 17]), source="raw.csv")
+        "metric 'brier' needs scores in [0, 1]; row 17 of 'raw.csv' has 2.0"
+    """
+    if not metric.unit_interval or not len(scores):
+        return None
+    outside = (scores < 0) | (scores > 1)
+    if not outside.any():
+        return None
+    i = int(np.flatnonzero(outside)[0])
+    row = i if rows is None else int(rows[i])
+    where = f" of {source!r}" if source else ""
+    return f"metric {metric.name!r} needs scores in [0, 1]; row {row}{where} has {float(scores[i])!r}"
 
 
 def compute_metric(metric: str | Metric, labels: Any, scores: Any) -> float:
@@ -417,7 +485,8 @@ def compute_metric(metric: str | Metric, labels: Any, scores: Any) -> float:
         ranked = RankedScores(labels, scores)
         return float(rank_metric_values(m.name, ranked.full_counts()[None])[0])
     if m.kind == "rowmean":
-        return float(np.mean(m.row_values(labels, scores)))
+        values, e = scaled_rows(m.row_values(labels, scores))
+        return float(np.ldexp(np.mean(values), e))
     return float(m.func(labels if m.requires_labels else None, scores))  # type: ignore[misc]
 
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalviz.analysis.arguments import SeedLike, check_column_name
+from evalviz.analysis.arguments import SeedLike, check_column_name, check_scorer
 from evalviz.analysis.artifacts import PredictionArtifactRef
 from evalviz.analysis.bootstrap import Method, _bootstrap_arrays, _check_paired, _paired_shape
 from evalviz.analysis.metrics import get_metric
-from evalviz.analysis.readers import PredictionArrays, load_prediction_arrays
+from evalviz.analysis.readers import PredictionArrays, load_prediction_arrays, select_scorer
 from evalviz.errors import EvalvizError
 
 __all__ = ["AlignedPair", "align_prediction_arrays", "paired_diff_from_prediction_refs"]
@@ -26,7 +26,8 @@ _SHOW = 3  # how many offending rows an error message names
 class AlignedPair:
     """Two scorers' predictions on the same rows, in the baseline's order.
 
-    ``extra`` holds the baseline's extra columns (e.g. slice or cluster), aligned the same way.
+    ``extra`` holds the baseline's extra columns (e.g. slice or cluster), aligned the same way;
+    ``candidate_rows`` the row of the candidate's file each candidate score comes from.
 
     Example:
         >>> base = PredictionArrays(np.array([0, 1], dtype=np.int8), np.array([0.2, 0.7]), ("a", "b"))
@@ -40,6 +41,7 @@ class AlignedPair:
     candidate_scores: np.ndarray
     row_ids: tuple[str, ...] | None
     extra: dict[str, np.ndarray] = field(default_factory=dict)
+    candidate_rows: np.ndarray | None = None
 
 
 def _shown(values: Sequence[Any]) -> str:
@@ -166,6 +168,7 @@ def align_prediction_arrays(
         candidate_scores=candidate.scores[take],
         row_ids=row_ids,
         extra=dict(baseline.extra),
+        candidate_rows=take,
     )
 
 
@@ -174,11 +177,29 @@ def load_aligned_pair(
     candidate: PredictionArtifactRef | Mapping[str, Any],
     *,
     extra_columns: Sequence[str] = (),
-) -> AlignedPair:
-    """Load two artifacts and align them (extra columns are read from the baseline)."""
-    base = load_prediction_arrays(baseline, extra_columns=extra_columns)
-    cand = load_prediction_arrays(candidate)
-    return align_prediction_arrays(base, cand)
+    baseline_scorer: str | None = None,
+    candidate_scorer: str | None = None,
+) -> tuple[AlignedPair, np.ndarray]:
+    """Load two artifacts and align them (extra columns are read from the baseline): the pair, and the
+    baseline's rows in its file.
+
+    From an artifact holding several scorers in long form, ``baseline_scorer`` / ``candidate_scorer`` pick the
+    rows of one (:func:`~evalviz.analysis.readers.select_scorer`): rows are paired within a scorer's rows, and
+    scorers are never pooled. ``candidate_rows`` of the pair are rows of the candidate's file too.
+    """
+    for parameter, value in (("baseline_scorer", baseline_scorer), ("candidate_scorer", candidate_scorer)):
+        check_scorer(parameter, value)
+    both = "; baseline_scorer= and candidate_scorer= may also pick two scorers of the same file"
+    base, base_rows = select_scorer(
+        load_prediction_arrays(baseline, extra_columns=extra_columns), baseline, baseline_scorer,
+        parameter="baseline_scorer", alternative=both,
+    )
+    cand, cand_rows = select_scorer(
+        load_prediction_arrays(candidate), candidate, candidate_scorer,
+        parameter="candidate_scorer", alternative=both,
+    )
+    pair = align_prediction_arrays(base, cand)
+    return replace(pair, candidate_rows=cand_rows[pair.candidate_rows]), base_rows
 
 
 def paired_diff_from_prediction_refs(
@@ -193,11 +214,15 @@ def paired_diff_from_prediction_refs(
     stratify: bool = False,
     cluster: str | None = None,
     min_rows: int = 10,
+    baseline_scorer: str | None = None,
+    candidate_scorer: str | None = None,
 ) -> dict[str, Any]:
     """Paired bootstrap of ``metric(candidate) - metric(baseline)`` from two prediction artifacts.
 
     Rows are joined by ``row_id`` when both refs map one (otherwise by position); see
     :func:`align_prediction_arrays` for the checks. Both scorers are scored on every resample.
+    An artifact holding several scorers in long form needs ``baseline_scorer`` / ``candidate_scorer`` to pick
+    one; rows are then paired within it (the same file may be both sides, one scorer against another).
     ``cluster`` names a column of the baseline artifact to resample by. Returns ``metric, delta,
     low, high, ci_95, overlaps_zero, n_resamples, n`` plus ``baseline``, ``candidate``,
     ``confidence``, ``method``, ``status``, ``reason`` and ``details``. The arguments are checked before
@@ -221,7 +246,13 @@ def paired_diff_from_prediction_refs(
         stratify=stratify,
     )
     check_column_name("cluster", cluster)
-    pair = load_aligned_pair(baseline, candidate, extra_columns=[cluster] if cluster else [])
+    pair, _ = load_aligned_pair(
+        baseline,
+        candidate,
+        extra_columns=[cluster] if cluster else [],
+        baseline_scorer=baseline_scorer,
+        candidate_scorer=candidate_scorer,
+    )
     res = _bootstrap_arrays(
         pair.labels,
         [pair.baseline_scores, pair.candidate_scores],

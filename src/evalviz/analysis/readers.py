@@ -1,16 +1,20 @@
 """Read persisted prediction files (CSV, JSON Lines, Parquet) through DuckDB into checked arrays.
 
 Text formats are read as text and converted here, so a value is judged wherever it is in the file,
-not by what DuckDB's type detection saw in its first rows.
+not by what DuckDB's type detection saw in its first rows. Only local files are read: a remote URI is refused
+before DuckDB sees it, so nothing is ever fetched.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -26,6 +30,7 @@ from evalviz.analysis.artifacts import (
     PredictionColumns,
     as_ref,
     media_type_reader,
+    new_digest,
 )
 from evalviz.data.connection import default_connection, quote_identifier, quote_literal
 from evalviz.data.sources import literal_for_duckdb
@@ -33,12 +38,16 @@ from evalviz.errors import DataSourceError, EvalvizError
 
 __all__ = [
     "PredictionArrays",
+    "PredictionFileNotFoundError",
     "file_digest",
     "file_sha256",
     "load_prediction_arrays",
     "mapped_slice_columns",
     "prediction_ref_for_file",
+    "scorer_rows",
+    "select_scorer",
     "split_by_scorer",
+    "value_text",
 ]
 
 _EXTENSIONS = {
@@ -118,10 +127,69 @@ def split_by_scorer(arrays: PredictionArrays, name: str) -> dict[str, Prediction
         >>> {k: v.scores.tolist() for k, v in split_by_scorer(a, "run1").items()}
         {'run1/bm25': [0.1, 0.3], 'run1/bert': [0.7]}
     """
+    return {key: arrays.take(rows) for key, rows in scorer_rows(arrays, name).items()}
+
+
+def scorer_rows(arrays: PredictionArrays, name: str) -> dict[str, np.ndarray]:
+    """The file rows of each scorer of an artifact, named as :func:`split_by_scorer` names them.
+
+    Example:
+        >>> a = PredictionArrays(None, np.array([0.1, 0.7, 0.3]), scorers=("bm25", "bert", "bm25"))
+        >>> {k: v.tolist() for k, v in scorer_rows(a, "run1").items()}
+        {'run1/bm25': [0, 2], 'run1/bert': [1]}
+    """
     if arrays.scorers is None:
-        return {name: arrays}
+        return {name: np.arange(len(arrays))}
     keys = np.asarray(arrays.scorers, dtype=object)
-    return {f"{name}/{scorer}": arrays.take(keys == scorer) for scorer in dict.fromkeys(arrays.scorers)}
+    return {f"{name}/{scorer}": np.flatnonzero(keys == scorer) for scorer in dict.fromkeys(arrays.scorers)}
+
+
+def select_scorer(
+    arrays: PredictionArrays,
+    ref: PredictionArtifactRef | Mapping[str, Any],
+    scorer: str | None,
+    *,
+    parameter: str = "scorer",
+    alternative: str = "",
+) -> tuple[PredictionArrays, np.ndarray]:
+    """The rows of one scorer of an artifact, never several scorers pooled, and their rows in the file.
+
+    An artifact that maps a ``scorer`` column and holds several scorers (long form) needs ``scorer`` to say
+    which; ``parameter`` is the argument that takes it, named in the errors with ``alternative`` (another way
+    out). An artifact of one scorer is returned as it is.
+
+    Example:
+        >>> a = PredictionArrays(None, np.array([0.1, 0.7, 0.3]), scorers=("bm25", "bert", "bm25"))
+        >>> cols = {"score": "p", "scorer": "model"}
+        >>> ref = {"uri": "long.csv", "media_type": "text/csv", "columns": cols}
+        >>> picked, rows = select_scorer(a, ref, "bm25")
+        >>> picked.scores.tolist(), rows.tolist()
+        ([0.1, 0.3], [0, 2])
+    """
+    ref = as_ref(ref)
+    column = ref.columns.scorer
+    if column is None or arrays.scorers is None:
+        if scorer is None:
+            return arrays, np.arange(len(arrays))
+        raise EvalvizError(
+            f"{parameter}={scorer!r} picks a scorer, but {ref.uri!r} maps no scorer column (columns.scorer): it "
+            f"holds one scorer's predictions; leave {parameter} out"
+        )
+    names = list(dict.fromkeys(arrays.scorers))
+    shown = ", ".join(map(repr, names[:5])) + (", ..." if len(names) > 5 else "")
+    if scorer is None:
+        if len(names) <= 1:
+            return arrays, np.arange(len(arrays))
+        raise EvalvizError(
+            f"{ref.uri!r} holds {len(names)} scorers in its column {column!r} ({shown}), and pooling them would "
+            f"mix their predictions: pass {parameter}= to pick one (e.g. {parameter}={names[0]!r}){alternative}"
+        )
+    if scorer not in names:
+        raise EvalvizError(
+            f"{parameter}={scorer!r} is not a scorer of {ref.uri!r}: its column {column!r} holds {shown}"
+        )
+    rows = np.flatnonzero(np.asarray(arrays.scorers, dtype=object) == scorer)
+    return arrays.take(rows), rows
 
 
 def mapped_slice_columns(refs: Sequence[PredictionArtifactRef | Mapping[str, Any]]) -> list[str]:
@@ -142,14 +210,14 @@ def mapped_slice_columns(refs: Sequence[PredictionArtifactRef | Mapping[str, Any
 
 
 def file_digest(path: str | Path, algorithm: str = "sha256") -> str:
-    """The hex digest of a file's bytes with a hashlib algorithm.
+    """The hex digest of a file's bytes with a hashlib algorithm (or a sized BLAKE2, ``"blake2b-256"``).
 
     Example:
         >>> file_digest("preds.csv", "sha512")  # doctest: +SKIP
         'c1527cd893c124773d811911970c8fe6e857d6df5dc9226bd8a160614c0cd963a4...'
     """
     with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, algorithm).hexdigest()
+        return hashlib.file_digest(fh, lambda: new_digest(algorithm)).hexdigest()
 
 
 def file_sha256(path: str | Path) -> str:
@@ -162,13 +230,44 @@ def file_sha256(path: str | Path) -> str:
     return file_digest(path, "sha256")
 
 
-def _local_path(uri: str) -> Path | None:
+class PredictionFileNotFoundError(DataSourceError, FileNotFoundError):
+    """A prediction file a ref names does not exist."""
+
+
+def local_file(uri: str) -> Path:
+    """The local file a ref's ``uri`` names: a path, or a ``file://`` URI.
+
+    A path that exists is taken literally (a file named ``~p.csv`` is that file); otherwise ``~`` is the
+    home folder. A remote URI (``s3://``, ``https://``, ...) raises a ``DataSourceError`` without any attempt
+    to reach it: evalviz reads local files only and never fetches or downloads anything. A folder, or a file
+    that does not exist, raise naming it.
+
+    Example:
+        >>> local_file("s3://bucket/preds.parquet")
+        Traceback (most recent call last):
+        ...
+        evalviz.errors.DataSourceError: prediction file 's3://bucket/preds.parquet' is not on this machine: ...
+    """
     parsed = urlparse(uri)
-    if parsed.scheme == "file":
-        return Path(unquote(parsed.path))
-    if parsed.scheme and len(parsed.scheme) > 1:  # a one-letter scheme is a Windows drive
-        return None
-    return Path(uri)
+    remote = parsed.scheme == "file" and parsed.netloc not in ("", "localhost")
+    remote |= parsed.scheme not in ("", "file") and len(parsed.scheme) > 1  # "c:" is a Windows drive
+    if remote and not Path(uri).exists():
+        raise DataSourceError(
+            f"prediction file {uri!r} is not on this machine: evalviz reads local files only and never fetches or "
+            "downloads anything. Copy the file to this machine (e.g. with your storage's command-line tool) and "
+            "point the ref's uri at the copy"
+        )
+    path = Path(unquote(parsed.path)) if parsed.scheme == "file" and not Path(uri).exists() else Path(uri)
+    if not path.exists():
+        path = path.expanduser()
+    if path.is_dir():
+        raise DataSourceError(
+            f"prediction file {uri!r} is a folder, not a file: point the ref's uri at one CSV, JSON Lines or "
+            "Parquet file in it"
+        )
+    if not path.is_file():
+        raise PredictionFileNotFoundError(f"prediction file {uri!r} does not exist ({str(path.absolute())!r})")
+    return path
 
 
 def prediction_ref_for_file(
@@ -188,46 +287,45 @@ def prediction_ref_for_file(
         >>> ref.n_rows, len(ref.sha256)  # doctest: +SKIP
         (50000, 64)
     """
-    path = Path(path)
+    uri = os.fspath(path)
     if media_type is None:
-        media_type = _EXTENSIONS.get(path.suffix.lower())
+        media_type = _EXTENSIONS.get(Path(uri).suffix.lower())
         if media_type is None:
-            raise ValueError(
-                f"cannot tell the media type of {str(path)!r} from its extension; pass media_type= "
+            raise EvalvizError(
+                f"cannot tell the media type of {uri!r} from its extension; pass media_type= "
                 f"(one of {', '.join(MEDIA_TYPES)})"
             )
-    if not path.is_file():
-        raise FileNotFoundError(f"prediction file {str(path)!r} does not exist")
-    unpinned = PredictionArtifactRef(str(path), media_type, columns, role=role)
+    local = local_file(uri)
+    unpinned = PredictionArtifactRef(uri, media_type, columns, role=role)
     n_rows = _count_rows(unpinned)
     return PredictionArtifactRef(
-        str(path), media_type, unpinned.columns, sha256=file_sha256(path), n_rows=n_rows, role=role
+        uri, media_type, unpinned.columns, sha256=file_sha256(local), n_rows=n_rows, role=role
     )
 
 
-def _source_sql(ref: PredictionArtifactRef, columns: Sequence[str]) -> str:
+def _source_sql(ref: PredictionArtifactRef, columns: Sequence[str], keys: Sequence[str] = ()) -> str:
     """The DuckDB table function reading ``ref``; text formats give every column as VARCHAR.
 
     Reading text as text means no value is judged by a type guessed from the file's first rows:
     the converters below see every value and name the row of a bad one. A JSON Lines file is
-    read for the given keys only (a key missing from a row is null).
+    read for the given keys only (a key missing from a row is null); its ``keys`` columns (ids, names) as
+    JSON, so that a number and a string are told apart (see :func:`value_text`).
     """
     kind = media_type_reader(ref.media_type)
     if kind == "csv":
         return "read_csv(?, all_varchar = true, header = true)"
     if kind == "jsonl":
-        types = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in dict.fromkeys(columns))
+        types = ", ".join(
+            f"{quote_literal(c)}: {quote_literal('JSON' if c in keys else 'VARCHAR')}" for c in dict.fromkeys(columns)
+        )
         return f"read_json(?, format = 'newline_delimited', records = true, columns = {{{types}}})"
     return "read_parquet(?)"
 
 
 def _location(ref: PredictionArtifactRef) -> str:
-    local = _local_path(ref.uri)
-    if local is None:
-        return ref.uri
-    if not local.is_file():
-        raise FileNotFoundError(f"prediction file {ref.uri!r} does not exist")
-    return literal_for_duckdb(str(local))  # DuckDB would read "[", "?" and "*" in the name as a pattern
+    """The file of ``ref`` as DuckDB must be given it: absolute (DuckDB reads a leading "~" as the home folder)
+    with "[", "?" and "*" escaped (DuckDB would read them as a pattern)."""
+    return literal_for_duckdb(os.path.abspath(local_file(ref.uri)))
 
 
 def _bad_json_line(path: Path) -> str | None:
@@ -252,9 +350,8 @@ def _bad_json_line(path: Path) -> str | None:
 
 def _read_error(ref: PredictionArtifactRef, exc: Exception) -> DataSourceError:
     where = ""
-    local = _local_path(ref.uri)
-    if media_type_reader(ref.media_type) == "jsonl" and local is not None and local.is_file():
-        bad = _bad_json_line(local)
+    if media_type_reader(ref.media_type) == "jsonl":
+        bad = _bad_json_line(local_file(ref.uri))
         where = f"{bad}; " if bad else ""
     return DataSourceError(f"could not read prediction file {ref.uri!r} as {ref.media_type}: {where}{exc}")
 
@@ -279,18 +376,33 @@ def _count_rows(ref: PredictionArtifactRef) -> int:
 def _verify_pinned(ref: PredictionArtifactRef) -> None:
     if ref.digest is None:
         return
-    local = _local_path(ref.uri)
-    if local is None:
-        raise DataSourceError(
-            f"cannot check the {ref.digest[0]} digest of {ref.uri!r}: only local files can be verified"
-        )
     algorithm, expected = ref.digest
-    actual = file_digest(local, algorithm)
+    actual = file_digest(local_file(ref.uri), algorithm)
     if actual != expected:
+        rows = _row_change(ref)
         raise DataSourceError(
-            f"prediction file {ref.uri!r} changed since it was registered: its {algorithm} is {actual}, "
-            f"the ref records {ref.sha256}"
+            f"prediction file {ref.uri!r} changed since it was registered: {rows}its {algorithm} is {actual}, "
+            f"the ref records {ref.sha256}. {_REREGISTER}"
         )
+
+
+_REREGISTER = (
+    "If the change is meant, register the file again (prediction_ref_for_file(path, columns)) and use the new ref"
+)
+
+
+def _row_change(ref: PredictionArtifactRef) -> str:
+    """What became of the rows of a file whose bytes changed, when the ref records their count ("" otherwise,
+    or when the file can no longer be read)."""
+    if ref.n_rows is None:
+        return ""
+    try:
+        n_rows = _count_rows(ref)
+    except DataSourceError:
+        return ""
+    if n_rows != ref.n_rows:
+        return f"it has {n_rows} rows, the ref records {ref.n_rows}; "
+    return f"it still has {n_rows} rows, but their bytes differ: "
 
 
 def _file_columns(ref: PredictionArtifactRef, location: str, cur: duckdb.DuckDBPyConnection) -> list[str]:
@@ -309,12 +421,15 @@ def _missing_columns_error(
     )
 
 
-def read_prediction_table(ref: PredictionArtifactRef | Mapping[str, Any], columns: Sequence[str]) -> pa.Table:
+def read_prediction_table(
+    ref: PredictionArtifactRef | Mapping[str, Any], columns: Sequence[str], keys: Sequence[str] = ()
+) -> pa.Table:
     """Read the named columns of a prediction artifact into a pyarrow table, in file order.
 
     Verifies the digest (``sha256``) and ``n_rows`` when the ref records them. CSV and JSON Lines
-    columns come as strings (so ids like ``007`` keep their zeros); a file DuckDB cannot parse
-    raises a ``DataSourceError`` with DuckDB's reason, which names the line.
+    columns come as strings (so ids like ``007`` keep their zeros); the ``keys`` columns (ids, scorer and
+    slice names, clusters) come as the text of each value, the same for every format (:func:`value_text`). A
+    file DuckDB cannot parse raises a ``DataSourceError`` with DuckDB's reason, which names the line.
     """
     ref = as_ref(ref)
     location = _location(ref)
@@ -329,7 +444,8 @@ def read_prediction_table(ref: PredictionArtifactRef | Mapping[str, Any], column
             if missing:
                 raise _missing_columns_error(ref, missing, available)
         select = ", ".join(quote_identifier(c) for c in wanted)
-        table = cur.sql(f"SELECT {select} FROM {_source_sql(ref, wanted)}", params=[location]).to_arrow_table()
+        source = _source_sql(ref, wanted, keys)
+        table = cur.sql(f"SELECT {select} FROM {source}", params=[location]).to_arrow_table()
         if jsonl:
             absent = [c for c in wanted if table.num_rows and table[c].null_count == table.num_rows]
             available = _file_columns(ref, location, cur) if absent else []
@@ -342,8 +458,11 @@ def read_prediction_table(ref: PredictionArtifactRef | Mapping[str, Any], column
     if ref.n_rows is not None and table.num_rows != ref.n_rows:
         raise DataSourceError(
             f"prediction file {ref.uri!r} changed since it was registered: it has {table.num_rows} rows, "
-            f"the ref records {ref.n_rows}"
+            f"the ref records {ref.n_rows}. {_REREGISTER}"
         )
+    for name in dict.fromkeys(keys):
+        texts = key_texts(table[name], column=name, source=repr(ref.uri), json_values=jsonl)
+        table = table.set_column(table.schema.get_field_index(name), name, texts)
     return table
 
 
@@ -351,9 +470,17 @@ def _first_true(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
-def _column_array(col: pa.ChunkedArray | pa.Array) -> pa.Array:
+def plain_array(col: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """One array of the column's values: chunks combined, a dictionary-encoded (categorical) column decoded.
+
+    Example:
+        >>> plain_array(pa.array(["C", "I", "C"]).dictionary_encode()).to_pylist()
+        ['C', 'I', 'C']
+    """
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()
     return col
 
 
@@ -436,7 +563,7 @@ def labels_from_arrow(col: pa.ChunkedArray | pa.Array, *, column: str, source: s
         >>> labels_from_arrow(pa.array(["1", "0", "true"]), column="y").tolist()
         [1, 0, 1]
     """
-    col = _column_array(col)
+    col = plain_array(col)
     where = f" in {source}" if source else ""
     bad_null = _first_null(col)
     if bad_null is not None:
@@ -461,7 +588,7 @@ def scores_from_arrow(col: pa.ChunkedArray | pa.Array, *, column: str, source: s
         >>> scores_from_arrow(pa.array(["0.25", " 1e-3 "]), column="p").tolist()
         [0.25, 0.001]
     """
-    col = _column_array(col)
+    col = plain_array(col)
     where = f" in {source}" if source else ""
     bad_null = _first_null(col)
     if bad_null is not None:
@@ -481,28 +608,103 @@ def scores_from_arrow(col: pa.ChunkedArray | pa.Array, *, column: str, source: s
     return np.ascontiguousarray(values)
 
 
-def _texts(col: pa.Array) -> list[str | None]:
-    if _is_text(col.type):
-        return col.to_pylist()
-    if pa.types.is_floating(col.type):
-        return [None if v is None else _float_text(v) for v in col.to_pylist()]
-    return pc.cast(col, pa.string()).to_pylist()
+def value_text(value: Any) -> str | None:
+    """The text an id, a scorer or a slice value is known by: the same whatever the file's format.
 
+    Text is kept as written (CSV is text: an id ``007`` keeps its zeros). A number is written by its value, so
+    that ``5``, ``5.0`` (a JSON number, a Parquet DOUBLE, a ``Decimal``) are all ``"5"`` and pair with a CSV
+    ``5``, and ``0.5`` is ``"0.5"`` (``inf`` and ``nan`` as such). A boolean is ``"True"`` or ``"False"``, a
+    date or time its ISO text, bytes their UTF-8 text; None stays None. Anything else (a list, a mapping)
+    names no row and raises ``TypeError``; bytes that are not UTF-8 raise ``UnicodeDecodeError``.
 
-def strings_from_arrow(col: pa.ChunkedArray | pa.Array, *, column: str, source: str = "") -> tuple[str, ...]:
-    """Convert an id-like column to a tuple of strings; nulls are an error naming the row."""
-    col = _column_array(col)
-    bad_null = _first_null(col)
-    if bad_null is not None:
-        where = f" in {source}" if source else ""
-        raise EvalvizError(f"column {column!r}{where} must not be empty; row {bad_null} is missing (null)")
-    return tuple(_texts(col))
+    Example:
+        >>> [value_text(v) for v in ("007", 5, 5.0, Decimal("0.50"), True, None)]
+        ['007', '5', '5', '0.5', 'True', None]
+    """
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return _float_text(float(value))
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8")
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    raise TypeError(f"a {type(value).__name__} names no row")
 
 
 def _float_text(v: float) -> str:
     if math.isfinite(v) and v == int(v):
         return str(int(v))
     return repr(v)
+
+
+def _decimal_text(d: Decimal) -> str:
+    """A decimal as the float of the same value is written, when there is one ('0.50' -> '0.5')."""
+    if not d.is_finite():
+        return _float_text(math.nan if d.is_nan() else float(d))
+    if d == d.to_integral_value():
+        return str(int(d))
+    as_float = float(d)
+    return _float_text(as_float) if Decimal(repr(as_float)) == d else str(d)
+
+
+def _nested(t: pa.DataType) -> bool:
+    return pa.types.is_nested(t) or pa.types.is_union(t) or pa.types.is_map(t)
+
+
+def key_texts(
+    col: pa.ChunkedArray | pa.Array, *, column: str, source: str = "", json_values: bool = False
+) -> pa.Array:
+    """A column of ids or names as the :func:`value_text` of each value, nulls kept.
+
+    ``json_values``: the column holds JSON texts (how JSON Lines keys are read), so a JSON number ``5.0`` is
+    the number 5 and a JSON string ``"5.0"`` the text ``5.0``. A value that names nothing (a list, a
+    mapping, bytes that are not UTF-8) raises naming its row.
+
+    Example:
+        >>> key_texts(pa.array([5.0, 0.5, None]), column="id").to_pylist()
+        ['5', '0.5', None]
+    """
+    col = plain_array(col)
+    where = f" in {source}" if source else ""
+    if _nested(col.type):
+        raise EvalvizError(
+            f"column {column!r}{where} must hold text or numbers (its values name rows, scorers or slices), "
+            f"not {col.type}"
+        )
+    if not json_values and (_is_text(col.type) or pa.types.is_integer(col.type)):
+        return pc.cast(col, pa.string())
+    texts: list[str | None] = []
+    for i, value in enumerate(col.to_pylist()):
+        try:
+            texts.append(value_text(json.loads(value) if json_values and value is not None else value))
+        except (TypeError, UnicodeDecodeError):
+            raise EvalvizError(
+                f"column {column!r}{where} must hold text or numbers (its values name rows, scorers or slices); "
+                f"row {i} has {value!r}"
+            ) from None
+    return pa.array(texts, type=pa.string())
+
+
+def strings_from_arrow(col: pa.ChunkedArray | pa.Array, *, column: str, source: str = "") -> tuple[str, ...]:
+    """Convert an id-like column to a tuple of :func:`value_text` strings; nulls are an error naming the row.
+
+    Example:
+        >>> strings_from_arrow(pa.array([7, 8]), column="id")
+        ('7', '8')
+    """
+    col = plain_array(col)
+    bad_null = _first_null(col)
+    if bad_null is not None:
+        where = f" in {source}" if source else ""
+        raise EvalvizError(f"column {column!r}{where} must not be empty; row {bad_null} is missing (null)")
+    return tuple(key_texts(col, column=column, source=source).to_pylist())
 
 
 def load_prediction_arrays(
@@ -515,7 +717,10 @@ def load_prediction_arrays(
     that "changed since it was registered". Labels must be 0/1 and scores finite, wherever in the
     file: the error names the first bad row (0-based); a line DuckDB cannot parse is named by its
     line number. Mapped ``scorer`` and ``slice`` columns are read into ``PredictionArrays``;
-    ``extra_columns`` are read too (e.g. a cluster column) and returned in ``PredictionArrays.extra``.
+    ``extra_columns`` are read too (e.g. a cluster column) and returned in ``PredictionArrays.extra``. Row ids,
+    content hashes, scorers, slices and extra columns come as the text of each value, the same whatever the
+    file's format (:func:`value_text`: a JSON ``5.0`` and a Parquet DOUBLE ``5.0`` are both ``"5"``). Only local
+    files are read: a remote URI raises before anything is fetched.
 
     Example:
         >>> ref = {"uri": "preds.csv", "media_type": "text/csv", "columns": {"label": "y", "score": "p"}}
@@ -527,7 +732,8 @@ def load_prediction_arrays(
     cols = ref.columns
     wanted = _mapped(cols)
     wanted += [c for c in extra_columns if c not in wanted]
-    table = read_prediction_table(ref, wanted)
+    keys = [c for c in (cols.row_id, cols.content_hash, cols.scorer, cols.slice, *extra_columns) if c is not None]
+    table = read_prediction_table(ref, wanted, keys)
     source = repr(ref.uri)
 
     def ids(column: str | None) -> tuple[str, ...] | None:
@@ -535,8 +741,8 @@ def load_prediction_arrays(
 
     labels = labels_from_arrow(table[cols.label], column=cols.label, source=source) if cols.label else None
     scores = scores_from_arrow(table[cols.score], column=cols.score, source=source)
-    slices = None if cols.slice is None else tuple(_texts(_column_array(table[cols.slice])))
-    extra = {c: table[c].to_numpy() for c in extra_columns}
+    slices = None if cols.slice is None else tuple(table[cols.slice].to_pylist())
+    extra = {c: np.asarray(table[c].to_pylist(), dtype=object) for c in extra_columns}
     return PredictionArrays(
         labels, scores, ids(cols.row_id), ids(cols.content_hash), extra, ids(cols.scorer), slices
     )

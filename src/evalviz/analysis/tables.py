@@ -7,9 +7,11 @@ function returns an ``evalviz.data.Data``; the ``*_arrow`` twins return the ``py
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any, Literal
 
 import numpy as np
@@ -31,15 +33,19 @@ from evalviz.analysis.bootstrap import (
     _paired_shape,
     _run_bootstrap,
 )
-from evalviz.analysis.metrics import Metric, as_labels, check_metric_inputs, get_metric
+from evalviz.analysis.metrics import Metric, as_labels, get_metric, unusable_scores
 from evalviz.analysis.paired import _repeated, load_aligned_pair
 from evalviz.analysis.readers import (
+    as_ref,
     labels_from_arrow,
     load_prediction_arrays,
     mapped_slice_columns,
+    plain_array,
+    scorer_rows,
     scores_from_arrow,
-    split_by_scorer,
+    value_text,
 )
+from evalviz.data.connection import quote_identifier, quote_literal
 from evalviz.errors import EvalvizError
 
 __all__ = [
@@ -82,15 +88,16 @@ PAIRED_SCHEMA = pa.schema(
         ("reason", pa.string()),
         ("baseline_value", pa.float64()),
         ("candidate_value", pa.float64()),
+        ("baseline_name", pa.string()),
+        ("candidate_name", pa.string()),
     ]
 )
 
 _MISSING_SLICE = "(missing)"
+DEFAULT_LABEL = "label"  # evaluate_slices' label column, needed only by metrics that need labels
 _AUTO_PROGRESS_SLICES = 10
 # inspect_ai's letter scores, valued as inspect's value_to_float does by default.
 _INSPECT_LETTERS = {"C": 1.0, "I": 0.0, "P": 0.5, "N": 0.0}
-# Joins the columns of a sample's identity into one text key.
-_KEY_SEP = "\x1f"
 
 RefLike = PredictionArtifactRef | Mapping[str, Any]
 
@@ -145,11 +152,13 @@ def _columns(value: str | Sequence[str] | None, what: str) -> list[str]:
 
 
 def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A slice value's name: as readers name ids (5.0 is "5", inf is "inf"), a missing value "(missing)"."""
+    if _is_missing(value):
         return _MISSING_SLICE
-    if isinstance(value, float) and value == int(value):
-        return str(int(value))
-    return str(value)
+    try:
+        return value_text(value)
+    except (TypeError, UnicodeDecodeError):  # a list or a mapping: shown as Python writes it
+        return str(value)
 
 
 def _categories(column: Any) -> list[str] | None:
@@ -232,12 +241,15 @@ def _num(x: Any) -> float | None:
 
 @dataclass
 class _Block:
-    """Rows that several scorers share: one label column and one score array per scorer."""
+    """Rows that several scorers share: one label column and one score array per scorer. ``rows`` holds each
+    row's number in the input (the table, or the file ``source``), for error messages."""
 
     labels: np.ndarray | None
     scores: dict[str, np.ndarray]
     slices: np.ndarray
     clusters: np.ndarray | None
+    rows: np.ndarray
+    source: str | None = None
 
 
 def _blocks_from_table(
@@ -246,13 +258,25 @@ def _blocks_from_table(
     label: str | None,
     slice_cols: Sequence[str],
     cluster: str | None,
+    needs_labels: Sequence[str],
 ) -> tuple[list[_Block], list[str]]:
+    """The table's one block. `needs_labels` names what needs labels (metrics, stratify): without it, a table
+    lacking the default label column is summarised without labels."""
     if scorers is None:
         raise EvalvizError("scorers= is required with a table: list the score columns (or map name -> column)")
     mapping = dict(scorers) if isinstance(scorers, Mapping) else {s: s for s in _columns(scorers, "scorers")}
     if not mapping:
         raise EvalvizError("scorers= must name at least one score column")
-    needed = [*mapping.values(), *slice_cols, *([label] if label else []), *([cluster] if cluster else [])]
+    if label == DEFAULT_LABEL and label not in table.column_names and not needs_labels:
+        label = None
+    if label is not None and label not in table.column_names:
+        why = f"needed by {', '.join(needs_labels)}" if needs_labels else "given as label="
+        raise EvalvizError(
+            f"the table has no label column {label!r} ({why}); pass label= the column of 0/1 labels"
+            + ("" if needs_labels else ", or label=None: these metrics need no labels")
+            + f". Its columns are {', '.join(repr(c) for c in table.column_names)}"
+        )
+    needed = [*mapping.values(), *slice_cols, *([cluster] if cluster else [])]
     missing = [c for c in dict.fromkeys(needed) if c not in table.column_names]
     if missing:
         raise EvalvizError(
@@ -263,7 +287,7 @@ def _blocks_from_table(
     scores = {name: scores_from_arrow(table[col], column=col) for name, col in mapping.items()}
     slices, order = _slice_keys([table[c] for c in slice_cols], table.num_rows)
     clusters = np.asarray(table[cluster].to_pylist(), dtype=object) if cluster else None
-    return [_Block(labels, scores, slices, clusters)], order
+    return [_Block(labels, scores, slices, clusters, np.arange(table.num_rows))], order
 
 
 def _blocks_from_refs(
@@ -271,19 +295,21 @@ def _blocks_from_refs(
 ) -> tuple[list[_Block], list[str]]:
     if not refs:
         raise EvalvizError("predictions must map at least one scorer name to a prediction artifact")
-    loaded = []
+    loaded = []  # (scorer name, its rows' arrays, their rows in the file, the file)
     extra = [*slice_cols, *([cluster] if cluster else [])]
     for name, ref in refs.items():  # an artifact with a scorer column gives one entry per scorer
-        loaded.extend(split_by_scorer(load_prediction_arrays(ref, extra_columns=extra), str(name)).items())
+        arrays = load_prediction_arrays(ref, extra_columns=extra)
+        for scorer, rows in scorer_rows(arrays, str(name)).items():
+            loaded.append((scorer, arrays.take(rows), rows, as_ref(ref).uri))
     # Slices are named and ordered over all artifacts at once, in the order the artifacts are given.
-    columns = [[v for _, arrays in loaded for v in arrays.extra[c].tolist()] for c in slice_cols]
-    names, order = _slice_keys(columns, sum(len(arrays) for _, arrays in loaded))
+    columns = [[v for _, arrays, _, _ in loaded for v in arrays.extra[c].tolist()] for c in slice_cols]
+    names, order = _slice_keys(columns, sum(len(arrays) for _, arrays, _, _ in loaded))
     blocks, start = [], 0
-    for name, arrays in loaded:
+    for name, arrays, rows, source in loaded:
         slices = names[start : start + len(arrays)]
         start += len(arrays)
         clusters = arrays.extra[cluster] if cluster else None
-        blocks.append(_Block(arrays.labels, {name: arrays.scores}, slices, clusters))
+        blocks.append(_Block(arrays.labels, {name: arrays.scores}, slices, clusters, rows, source))
     return blocks, order
 
 
@@ -297,7 +323,7 @@ def evaluate_slices_arrow(
     predictions: Mapping[str, RefLike] | Any,
     *,
     scorers: Sequence[str] | Mapping[str, str] | None = None,
-    label: str | None = "label",
+    label: str | None = DEFAULT_LABEL,
     metrics: str | Sequence[str] = ("pr_auc", "roc_auc"),
     slice_by: str | Sequence[str] | None = None,
     overall: str | None = "all",
@@ -331,7 +357,11 @@ def evaluate_slices_arrow(
         slice_cols = slice_cols or mapped_slice_columns(list(predictions.values()))
         blocks, names = _blocks_from_refs(predictions, slice_cols, cluster)
     else:
-        blocks, names = _blocks_from_table(as_arrow_table(predictions), scorers, label, slice_cols, cluster)
+        needs_labels = [f"metric {m.name!r}" for m in metric_objs if m.requires_labels]
+        needs_labels += ["stratify=True"] if stratify else []
+        blocks, names = _blocks_from_table(
+            as_arrow_table(predictions), scorers, label, slice_cols, cluster, needs_labels
+        )
     for block in blocks:
         for metric in metric_objs:
             if metric.requires_labels and block.labels is None:
@@ -372,18 +402,19 @@ def _evaluate_block(
         return  # this block has no rows in the slice
     labels = block.labels if mask is None or block.labels is None else block.labels[mask]
     clusters = block.clusters if mask is None or block.clusters is None else block.clusters[mask]
-    # Metrics that cannot apply to a scorer (e.g. brier on scores outside [0, 1]) are error cells.
+    rows = block.rows if mask is None else block.rows[mask]
+    # Metrics that cannot apply to a scorer's scores (e.g. brier on scores outside [0, 1]) are error cells.
     by_metrics: dict[tuple[str, ...], list[str]] = {}
     for scorer, all_scores in block.scores.items():
         scores = all_scores if mask is None else all_scores[mask]
         usable = []
         for metric in metrics:
-            try:
-                check_metric_inputs(metric, labels, scores)
+            reason = unusable_scores(metric, scores, rows, block.source)
+            if reason is None:
                 usable.append(metric.name)
-            except EvalvizError as exc:
+            else:
                 records[(slice_name, scorer, metric.name)] = _slice_record(
-                    slice_name, scorer, metric.name, len(scores), "error", str(exc)
+                    slice_name, scorer, metric.name, len(scores), "error", reason
                 )
         by_metrics.setdefault(tuple(usable), []).append(scorer)
     for names, scorers in by_metrics.items():
@@ -437,7 +468,7 @@ def evaluate_slices(
     predictions: Mapping[str, RefLike] | Any,
     *,
     scorers: Sequence[str] | Mapping[str, str] | None = None,
-    label: str | None = "label",
+    label: str | None = DEFAULT_LABEL,
     metrics: str | Sequence[str] = ("pr_auc", "roc_auc"),
     slice_by: str | Sequence[str] | None = None,
     overall: str | None = "all",
@@ -494,10 +525,26 @@ def evaluate_slices(
     )
 
 
+@dataclass(frozen=True)
+class _Side:
+    """One side of a paired comparison: its name, its scores, and where each score comes from (its row in the
+    table or file ``source``), for error messages."""
+
+    role: str  # "baseline" or "candidate"
+    name: str
+    scores: np.ndarray
+    rows: np.ndarray
+    source: str | None = None
+
+    def unusable(self, metric: Metric, mask: Any) -> str | None:
+        reason = unusable_scores(metric, self.scores[mask], self.rows[mask], self.source)
+        return None if reason is None else f"{self.role} {self.name!r}: {reason}"
+
+
 def _paired_rows(
     labels: np.ndarray | None,
-    baseline: np.ndarray,
-    candidate: np.ndarray,
+    baseline: _Side,
+    candidate: _Side,
     slices: np.ndarray,
     clusters: np.ndarray | None,
     metric: Metric,
@@ -506,15 +553,24 @@ def _paired_rows(
     order: list[tuple[str, bool]],
     progress: bool | None,
 ) -> pa.Table:
-    check_metric_inputs(metric, labels, baseline)
-    check_metric_inputs(metric, labels, candidate)
+    """One row per slice. As in `evaluate_slices`, a metric the arguments do not allow (one needing labels
+    without them) raises, and scores a metric cannot apply to (brier outside [0, 1]) give an error row."""
+    if metric.requires_labels and labels is None:
+        raise EvalvizError(f"metric {metric.name!r} needs 0/1 labels, but no label column was given")
     rows = []
+    names = {"baseline_name": baseline.name, "candidate_name": candidate.name}
     with _progress(len(order), progress, "evalviz: paired bootstrap over slices") as bar:
         for slice_name, is_overall in order:
             mask = slice(None) if is_overall else slices == slice_name
+            reason = baseline.unusable(metric, mask) or candidate.unusable(metric, mask)
+            if reason is not None:
+                rows.append({"slice": slice_name, "metric": metric.name, "n": len(baseline.scores[mask]),
+                             "status": "error", "reason": reason, **names})
+                bar.update(1)
+                continue
             (res,) = _run_bootstrap(
                 None if labels is None else labels[mask],
-                [baseline[mask], candidate[mask]],
+                [baseline.scores[mask], candidate.scores[mask]],
                 [metric],
                 resampling,
                 clusters=None if clusters is None else clusters[mask],
@@ -534,6 +590,7 @@ def _paired_rows(
                     "reason": r["reason"],
                     "baseline_value": _num(r["baseline"]),
                     "candidate_value": _num(r["candidate"]),
+                    **names,
                 }
             )
             bar.update(1)
@@ -555,9 +612,14 @@ def paired_diff_table_arrow(
     cluster: str | None = None,
     min_rows: int = 10,
     progress: bool | None = None,
+    baseline_name: str | None = None,
+    candidate_name: str | None = None,
+    baseline_scorer: str | None = None,
+    candidate_scorer: str | None = None,
 ) -> pa.Table:
     """:func:`paired_diff_table`, returning the ``pyarrow.Table`` (columns of ``PAIRED_SCHEMA``)."""
     metric_obj = get_metric(metric)
+    names = _ref_names(baseline, candidate, baseline_name, candidate_name, scorers=(baseline_scorer, candidate_scorer))
     resampling = _check_paired(
         n_resamples=n_resamples,
         seed=seed,
@@ -569,22 +631,45 @@ def paired_diff_table_arrow(
     _check_table_options(overall, progress)
     check_column_name("cluster", cluster)
     slice_cols = _columns(slice_by, "slice_by") or mapped_slice_columns([baseline])
-    pair = load_aligned_pair(
-        baseline, candidate, extra_columns=[*slice_cols, *([cluster] if cluster else [])]
+    pair, baseline_rows = load_aligned_pair(
+        baseline,
+        candidate,
+        extra_columns=[*slice_cols, *([cluster] if cluster else [])],
+        baseline_scorer=baseline_scorer,
+        candidate_scorer=candidate_scorer,
     )
     n = len(pair.baseline_scores)
-    slices, names = _slice_keys([pair.extra[c] for c in slice_cols], n)
+    slices, slice_names = _slice_keys([pair.extra[c] for c in slice_cols], n)
     return _paired_rows(
         pair.labels,
-        pair.baseline_scores,
-        pair.candidate_scores,
+        _Side("baseline", names[0], pair.baseline_scores, baseline_rows, as_ref(baseline).uri),
+        _Side("candidate", names[1], pair.candidate_scores, pair.candidate_rows, as_ref(candidate).uri),
         slices,
         pair.extra[cluster] if cluster else None,
         metric_obj,
         resampling,
-        order=_slice_order(names, bool(slice_cols), overall),
+        order=_slice_order(slice_names, bool(slice_cols), overall),
         progress=progress,
     )
+
+
+def _ref_names(
+    baseline: RefLike, candidate: RefLike, *given: str | None, scorers: tuple[str | None, str | None] = (None, None)
+) -> tuple[str, str]:
+    """The names the table gives the two artifacts: as given, else a ref's ``metadata["name"]``, else its
+    file's name without the extension (the whole path when both sides have the same name), followed by
+    ``/<scorer>`` when a scorer of a long-form file was picked."""
+    for role, name in zip(("baseline_name", "candidate_name"), given, strict=True):
+        if name is not None and not (isinstance(name, str) and name.strip()):
+            raise EvalvizError(f"{role} must be a non-empty str (or None for the file's name), got {name!r}")
+    refs = [as_ref(baseline), as_ref(candidate)]
+    own = [(ref.metadata or {}).get("name") for ref in refs]
+    stems = [PurePosixPath(ref.uri.replace("\\", "/")).stem for ref in refs]
+    if stems[0] == stems[1] and scorers[0] == scorers[1]:
+        stems = [ref.uri for ref in refs]
+    names = [o if isinstance(o, str) and o.strip() else s for o, s in zip(own, stems, strict=True)]
+    found = [g or (f"{n}/{sc}" if sc else n) for g, n, sc in zip(given, names, scorers, strict=True)]
+    return found[0], found[1]
 
 
 def paired_diff_table(
@@ -602,14 +687,24 @@ def paired_diff_table(
     cluster: str | None = None,
     min_rows: int = 10,
     progress: bool | None = None,
+    baseline_name: str | None = None,
+    candidate_name: str | None = None,
+    baseline_scorer: str | None = None,
+    candidate_scorer: str | None = None,
 ) -> Any:
     """Paired ``candidate - baseline`` differences per slice, for ``diff_plot``.
 
     The two prediction artifacts are joined by ``row_id`` (see
     :func:`~evalviz.analysis.paired.align_prediction_arrays`); ``slice_by`` and ``cluster`` are
     columns of the baseline artifact. Returns a ``Data`` with columns ``slice, metric, delta,
-    low, high, n, overlaps_zero, status, reason, baseline_value, candidate_value``: the overall
-    slice first, then the slices in the order they first appear in the baseline.
+    low, high, n, overlaps_zero, status, reason, baseline_value, candidate_value, baseline_name,
+    candidate_name``: the overall slice first, then the slices in the order they first appear in the
+    baseline. ``baseline_name`` and ``candidate_name`` name the two sides (``diff_plot`` shows them): by
+    default a ref's ``metadata["name"]``, else its file's name without the extension. Scores a metric
+    cannot apply to (``brier`` on a score outside [0, 1]) give ``status="error"`` rows naming the file row,
+    as in :func:`evaluate_slices`. An artifact holding several scorers in long form needs ``baseline_scorer``
+    / ``candidate_scorer`` to pick one (its name then ends in ``/<scorer>``): rows are paired within it, and
+    scorers are never pooled.
 
     Example:
         >>> cols = {"label": "y", "score": "p", "row_id": "id"}
@@ -632,6 +727,10 @@ def paired_diff_table(
             cluster=cluster,
             min_rows=min_rows,
             progress=progress,
+            baseline_name=baseline_name,
+            candidate_name=candidate_name,
+            baseline_scorer=baseline_scorer,
+            candidate_scorer=candidate_scorer,
         )
     )
 
@@ -688,14 +787,9 @@ def _score_column(table: pa.Table, score: str | None) -> str:
 
 
 def _inspect_scores(col: pa.ChunkedArray, column: str, describe_row: Any) -> np.ndarray:
-    """inspect_ai score values -> floats: numbers as they are, C/I/P/N letters as inspect values them."""
-    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    if col.null_count:
-        i = int(np.flatnonzero(col.is_null().to_numpy(zero_copy_only=False))[0])
-        raise EvalvizError(
-            f"score column {column!r} is missing (null) for {describe_row(i)}; the sample may have errored - "
-            "filter such samples out first (or pass on_unmatched='drop' after removing them)"
-        )
+    """inspect_ai score values -> floats: numbers (decimals too) as they are, C/I/P/N letters as inspect values
+    them, whether the column is text or categorical."""
+    col = plain_array(col)
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
         out = np.empty(len(col))
         for i, v in enumerate(col.to_pylist()):
@@ -709,7 +803,8 @@ def _inspect_scores(col: pa.ChunkedArray, column: str, describe_row: Any) -> np.
                     f"score column {column!r} has {v!r} for {describe_row(i)}; expected a number or one of "
                     "C, I, P, N"
                 ) from None
-    elif pa.types.is_boolean(col.type) or pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
+    elif any(is_type(col.type) for is_type in (pa.types.is_boolean, pa.types.is_integer, pa.types.is_floating,
+                                               pa.types.is_decimal)):
         out = np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
     else:
         raise EvalvizError(f"score column {column!r} must hold numbers or C/I/P/N letters, not {col.type}")
@@ -722,14 +817,116 @@ def _inspect_scores(col: pa.ChunkedArray, column: str, describe_row: Any) -> np.
     return out
 
 
+def _check_scored(
+    sides: Mapping[str, pa.Table], column: str, task_col: str | None, sample: Callable[[int], str]
+) -> None:
+    """Every matched sample of both models has a score; else say why one has none, and what to do.
+
+    A sample that errored has no score: the advice drops errored samples. A task where the scorer did not run
+    has no score for any of its samples: the advice keeps the tasks where it ran for both models. Each piece
+    of advice is a `Data.filter` that works as written.
+    """
+    scorer = column.removeprefix("score_")
+    for model, part in sides.items():
+        missing = np.asarray(part[column].is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        if not missing.any():
+            continue
+        errored = _errored(part) & missing
+        if errored.any():
+            i = int(np.flatnonzero(errored)[0])
+            message = str(part["error"][i].as_py()).strip().splitlines()[0][:200]
+            raise EvalvizError(
+                f"score column {column!r} is missing (null) for {int(errored.sum())} sample(s) of model {model!r} "
+                f"that errored, e.g. {sample(i)}: {message!r}. Drop errored samples first: "
+                f"{_filter_call(_NOT_ERRORED)} (on an evalviz Data; ev.Data.from_dataframe(df) makes one of a "
+                "dataframe), with on_unmatched='drop' to compare the samples both models completed"
+            )
+        unscored = _unscored_tasks(part, column, task_col)
+        if unscored:
+            ran = _scored_tasks(sides, column, task_col)
+            shown = ", ".join(repr(t) for t in unscored[:5]) + (", ..." if len(unscored) > 5 else "")
+            listed = ", ".join(quote_literal(t) for t in ran)
+            advice = (
+                f"Filter the samples to the tasks it ran on, {_filter_call(f'{_sql_name(task_col)} IN ({listed})')}"
+                if ran else "It has scores for both models on no task"
+            )
+            raise EvalvizError(
+                f"scorer {scorer!r} (column {column!r}) has no scores for task(s) {shown} of model {model!r}: it "
+                f"did not run there (none of those samples errored). {advice}, or choose another score="
+            )
+        i = int(np.flatnonzero(missing)[0])
+        raise EvalvizError(
+            f"score column {column!r} is missing (null) for {int(missing.sum())} sample(s) of model {model!r} that "
+            f"did not error, e.g. {sample(i)}. Drop them first if they should not count: "
+            f"{_filter_call(f'{_sql_name(column)} IS NOT NULL')}"
+        )
+
+
+_NOT_ERRORED = "error IS NULL OR error = ''"
+
+
+def _errored(part: pa.Table) -> np.ndarray:
+    """Which samples errored: an inspect_ai sample table's ``error`` column holds their message."""
+    kind = part.schema.field("error").type if "error" in part.column_names else None
+    if kind is None or not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return np.zeros(part.num_rows, dtype=bool)
+    text = pc.utf8_trim_whitespace(part["error"])
+    return np.asarray(pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _unscored_tasks(part: pa.Table, column: str, task_col: str | None) -> list[str]:
+    """The tasks none of whose samples has a score (in order of first appearance)."""
+    if task_col is None:
+        return []
+    tasks = part[task_col].to_pylist()
+    scored = {t for t, v in zip(tasks, part[column].is_valid().to_pylist(), strict=True) if v}
+    return [t for t in dict.fromkeys(tasks) if t not in scored and t is not None]
+
+
+def _scored_tasks(sides: Mapping[str, pa.Table], column: str, task_col: str | None) -> list[str]:
+    """The tasks where every side has a score for some sample."""
+    if task_col is None:
+        return []
+    per_side = [
+        {t for t, v in zip(p[task_col].to_pylist(), p[column].is_valid().to_pylist(), strict=True) if v}
+        for p in sides.values()
+    ]
+    first = next(iter(sides.values()))[task_col].to_pylist()
+    return [t for t in dict.fromkeys(first) if t is not None and all(t in s for s in per_side)]
+
+
+def _sql_name(column: str) -> str:
+    """A column name as SQL: as it is when it needs no quotes."""
+    return column if column.isidentifier() and column.isascii() else quote_identifier(column)
+
+
+def _filter_call(sql: str) -> str:
+    """The Python call that filters a Data by `sql`, as a user would type it."""
+    return f"data.filter({json.dumps(sql, ensure_ascii=False)})"
+
+
 def _joined_keys(table: pa.Table, cols: Sequence[str]) -> pa.Array:
-    """One key per row: the values of ``cols`` as text, joined with ``_KEY_SEP``."""
-    return pc.binary_join_element_wise(*[pc.cast(table[c], pa.string()) for c in cols], _KEY_SEP).combine_chunks()
+    """One key per row: the values of ``cols`` as a JSON list, so that two keys are equal only when the values
+    are (a missing value is not the text "None", ("a · b", "c") is not ("a", "b · c"), 1 is not "1")."""
+    rows = zip(*(table[c].to_pylist() for c in cols), strict=True)
+    return pa.array([json.dumps(row, default=str, ensure_ascii=False) for row in rows], type=pa.string())
 
 
 def _key_text(cols: Sequence[str], key: str) -> str:
     """A key of :func:`_joined_keys` for people: ``col=value, col=value``."""
-    return ", ".join(f"{c}={v}" for c, v in zip(cols, key.split(_KEY_SEP), strict=True))
+    return ", ".join(f"{c}={v}" for c, v in zip(cols, json.loads(key), strict=True))
+
+
+def _check_ids(ids: pa.ChunkedArray, column: str, model: str, positions: np.ndarray) -> None:
+    """Every sample of a model has an id: samples are paired by it."""
+    if not ids.null_count:
+        return
+    i = int(np.flatnonzero(ids.is_null().to_numpy(zero_copy_only=False))[0])
+    raise EvalvizError(
+        f"sample id column {column!r} is missing (null) for {ids.null_count} sample(s) of model {model!r} (e.g. row "
+        f"{int(positions[i])} of the sample table), and samples are paired by id: fill the ids, or drop those "
+        f"samples first: {_filter_call(f'{_sql_name(column)} IS NOT NULL')}"
+    )
 
 
 def paired_diff_between_models_arrow(
@@ -791,8 +988,10 @@ def paired_diff_between_models_arrow(
     identity = list(dict.fromkeys([*([task_col] if task_col else []), *by_cols, id_col]))
     key_cols = [*identity, *([epoch_col] if epoch_col else [])]
 
-    def side(model: str) -> tuple[pa.Table, pa.Array]:
-        part = table.filter(pc.equal(table[model_col], model))
+    def side(model: str) -> tuple[pa.Table, pa.Array, np.ndarray]:
+        positions = np.flatnonzero(pc.fill_null(pc.equal(table[model_col], model), False).to_numpy())
+        part = table.take(pa.array(positions))
+        _check_ids(part[id_col], id_col, model, positions)
         keys = _joined_keys(part, key_cols) if key_cols else pa.array([""] * part.num_rows)
         repeated = _repeated(keys)
         if repeated is not None:
@@ -802,10 +1001,10 @@ def paired_diff_between_models_arrow(
                 f"(e.g. {_key_text(key_cols, key)} appears {count} "
                 "times); keep one run per task and model"
             )
-        return part, keys
+        return part, keys, positions
 
-    base_t, base_k = side(baseline_model)
-    cand_t, cand_k = side(candidate_model)
+    base_t, base_k, base_rows = side(baseline_model)
+    cand_t, cand_k, cand_rows = side(candidate_model)
     where = pc.index_in(base_k, value_set=cand_k).to_numpy(zero_copy_only=False)
     matched = ~np.isnan(where.astype(np.float64))
     in_base = np.asarray(pc.is_in(cand_k, value_set=base_k).to_numpy(zero_copy_only=False))
@@ -837,6 +1036,8 @@ def paired_diff_between_models_arrow(
     def describe(model: str) -> Any:
         return lambda i: f"model {model!r} sample {readable(keys[i])}"
 
+    _check_scored({baseline_model: base_t, candidate_model: cand_t}, score_col, task_col,
+                  lambda i: f"sample {readable(keys[i])}")
     base_scores = _inspect_scores(base_t[score_col], score_col, describe(baseline_model))
     cand_scores = _inspect_scores(cand_t[score_col], score_col, describe(candidate_model))
     labels = None
@@ -857,8 +1058,8 @@ def paired_diff_between_models_arrow(
         clusters = np.asarray(_joined_keys(base_t, identity).to_pylist(), dtype=object)
     return _paired_rows(
         labels,
-        base_scores,
-        cand_scores,
+        _Side("baseline", baseline_model, base_scores, base_rows[rows_b], "the sample table"),
+        _Side("candidate", candidate_model, cand_scores, cand_rows[rows_c], "the sample table"),
         slices,
         clusters,
         metric_obj,

@@ -24,7 +24,11 @@ def default_connection() -> duckdb.DuckDBPyConnection:
     global _default
     with _lock:
         if _default is None:
-            _default = duckdb.connect(":memory:")
+            # Nothing is ever fetched: DuckDB may not download or load an extension (httpfs for an http:// or
+            # s3:// path, say) on its own.
+            _default = duckdb.connect(
+                ":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+            )
             # Memory DuckDB frees (after a large query) goes back to the system within seconds, rather than
             # staying with the process: a notebook kernel keeps running after its charts are drawn.
             _default.execute("SET allocator_background_threads = true")

@@ -6,14 +6,17 @@ correct answer as wrong. evalviz refuses it instead, naming the column, the firs
 giving code that picks a key (or an element) and converts that.
 
 Objects and lists arrive as STRUCT, MAP, LIST, ARRAY, UNION or VARIANT columns (Parquet, dataframes), as JSON
-columns (`.jsonl` files), and as text: inspect_ai's `samples_df` writes dict-valued scores as JSON text.
+columns (`.jsonl` files), and as text: inspect_ai's `samples_df` writes dict-valued scores as JSON text, and
+`str()` of a dict or list writes it as Python does ("{'value': 1.0}").
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal as lit
@@ -25,6 +28,14 @@ __all__ = ["nested_value_error"]
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PREVIEW_CHARS = 80
+_QUOTED_KEY = re.compile(r"['\"]([^'\"]+)['\"]\s*:")  # a key of an object written as text, in quotes
+_PARSED_CHARS = 10_000  # longer text is not parsed to find its keys (ast would take long over it)
+# Text that is an object or a list, written as JSON or as Python writes one: "{" then "}" or a quoted key, or "["
+# then "]" or a value (a quote, a number, a bracket, true/false/null or True/False/None); closed at the end.
+# "[citation needed]" is text in brackets, not a list.
+_OBJECT_OR_LIST_TEXT = (
+    r"(?s)\s*(\{\s*(\}|['\"])|\[\s*(\]|['\"0-9+\-.\[{(]|(true|false|null|True|False|None)\b)).*[\]}]\s*"
+)
 
 
 @dataclass(frozen=True)
@@ -54,17 +65,41 @@ def nested_value_error(data: Data, column: str) -> ColumnTypeError | None:
     col = q(column)
     if is_nested(kind):
         found = _first(data, column, f"{col} IS NOT NULL", f"to_json({col})")
-        return _error(column, describe(kind), found, _pick_from_nested(data, column, found))
-    if is_json(kind) or is_text(kind):
-        as_json = col if is_json(kind) else f"TRY_CAST({col} AS JSON)"
-        # Text can only be an object or a list when it starts with { or [: a cheap test before parsing JSON.
-        starts = "" if is_json(kind) else f"regexp_matches(CAST({col} AS VARCHAR), '^\\s*[\\[{{]') AND "
-        found = _first(data, column, f"{starts}json_type({as_json}) IN ('OBJECT', 'ARRAY')", as_json)
+        value = json.loads(found.text) if found is not None else None
+        return _error(column, describe(kind), found, value, _pick_from_nested(data, column, found))
+    if is_json(kind):
+        found = _first(data, column, f"json_type({col}) IN ('OBJECT', 'ARRAY')", col)
         if found is None:
             return None
-        label = "JSON" if is_json(kind) else "JSON text"
-        return _error(column, label, found, _json_pick(as_json, found, col if is_text(kind) else None))
+        value = json.loads(found.text)
+        return _error(column, "JSON", found, value, _json_pick(col, value))
+    if is_text(kind):
+        text = f"CAST({col} AS VARCHAR)"
+        found = _first(data, column, f"regexp_full_match({text}, {lit(_OBJECT_OR_LIST_TEXT)})", text)
+        if found is None:
+            return None
+        value, written_as = _parsed(found.text)
+        if written_as == "JSON":
+            return _error(column, "JSON text", found, value, _json_pick(f"TRY_CAST({col} AS JSON)", value, col))
+        return _error(column, "text written as Python writes them", found, value, _python_pick(text, value, found))
     return None
+
+
+def _parsed(text: str) -> tuple[Any, str]:
+    """The object or list `text` writes, and how it is written: "JSON", "Python" (str() of a dict or list), or
+    "" when it is neither (its value is then None)."""
+    try:
+        return json.loads(text), "JSON"
+    except ValueError:
+        pass
+    if len(text) <= _PARSED_CHARS:
+        try:
+            value = ast.literal_eval(text.strip())  # reads literals only: no code runs
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            value = None
+        if isinstance(value, dict | list | tuple):
+            return (list(value) if isinstance(value, tuple) else value), "Python"
+    return None, ""
 
 
 def _first(data: Data, column: str, condition: str, text: str) -> _Found | None:
@@ -96,13 +131,27 @@ def _pick_from_nested(data: Data, column: str, found: _Found | None) -> str:
         return f"{col}[1]"
     if kind_id == "union":  # one member per row, each a scalar: their text is what score_to_float reads
         return f"CAST({col} AS VARCHAR)"
-    return _json_pick(f"CAST({col} AS JSON)", found)  # variant: any value, as JSON
-
-
-def _json_pick(as_json: str, found: _Found | None, text: str | None = None) -> str:
-    """SQL picking a key of each JSON object (or the first element of each JSON list) like the one found; other
-    values stay as they are. With `text` (the column, when it holds JSON as text) the result is text too."""
     value = json.loads(found.text) if found is not None else None
+    return _json_pick(f"CAST({col} AS JSON)", value)  # variant: any value, as JSON
+
+
+def _python_pick(text: str, value: Any, found: _Found) -> str:
+    """SQL picking, as text, the value of a key of each object written as Python writes it ("{'value': 1.0}"
+    gives "1.0", "{'value': 'C'}" gives "C"), or the first element of each list; other text stays as it is."""
+    if isinstance(value, list) or (value is None and found.text.lstrip().startswith("[")):
+        pattern = r"^\s*\[\s*['\"]?([^'\",\]]*)"
+    else:
+        keys = [str(k) for k in value] if isinstance(value, dict) else _QUOTED_KEY.findall(found.text)
+        pattern = r"['\"]" + re.escape(_choose(keys)) + r"['\"]\s*:\s*['\"]?([^'\",}]*)"
+    # Python writes a missing value as None: it stays missing.
+    picked = f"nullif(trim(regexp_extract({text}, {lit(pattern)}, 1)), 'None')"
+    return f"CASE WHEN regexp_full_match({text}, {lit(_OBJECT_OR_LIST_TEXT)}) THEN {picked} ELSE {text} END"
+
+
+def _json_pick(as_json: str, value: Any, text: str | None = None) -> str:
+    """SQL picking a key of each JSON object (or the first element of each JSON list) like `value`, the one
+    found; other values stay as they are. With `text` (the column, when it holds JSON as text) the result is
+    text too."""
     if not isinstance(value, dict | list):
         return as_json
     if isinstance(value, list):
@@ -120,14 +169,14 @@ def _choose(keys: list[str]) -> str:
     return "value" if "value" in keys or not keys else str(keys[0])
 
 
-def _error(column: str, label: str, found: _Found | None, pick: str) -> ColumnTypeError:
+def _error(column: str, label: str, found: _Found | None, value: Any, pick: str) -> ColumnTypeError:
     query = f"SELECT * REPLACE ({pick} AS {q(column)}) FROM this"
     code = f"ev.prepare(data.derive({query!r}), ev.score_to_float({column!r}))"
     if found is None:
         seen = f"Column {column!r} holds {label} values: objects or lists, not numbers."
     else:
-        value = json.loads(found.text)
-        what = "objects" if isinstance(value, dict) else "lists" if isinstance(value, list) else "values"
+        is_list = isinstance(value, list) or (value is None and found.text.lstrip().startswith("["))
+        what = "lists" if is_list else "objects"
         shown = found.text if len(found.text) <= _PREVIEW_CHARS else found.text[: _PREVIEW_CHARS - 1] + "\u2026"
         seen = f"Column {column!r} holds {what} ({label}), such as {shown} in row {found.row} (counting from 0)."
     return ColumnTypeError(

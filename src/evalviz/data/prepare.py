@@ -8,20 +8,19 @@ few places where evalviz is deliberately stricter).
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.util
-import os
-import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal as lit
 from evalviz.data.nested_scores import nested_value_error
+from evalviz.data.number_text import finite_number_sql
 from evalviz.data.table import Data
 from evalviz.data.types import (
     TypeLike,
@@ -32,6 +31,7 @@ from evalviz.data.types import (
     is_numeric,
     is_text,
 )
+from evalviz.data.viewer_links import LogViewer, log_viewer
 from evalviz.errors import ColumnTypeError, EvalvizError
 
 __all__ = [
@@ -116,8 +116,6 @@ def _case(key: str, mapping: Mapping[str, str], otherwise: str) -> str:
 
 
 # -- score_to_float ------------------------------------------------------------------------------------------
-# The characters Python's float() strips from around a number (str.isspace()), so that both parse alike.
-_SPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
 
 
 @dataclass(frozen=True)
@@ -167,8 +165,7 @@ class ScoreToFloat:
 
     def _text(self, value: str) -> str:
         """inspect_ai's value_to_float for a text value: the score letters (exact), then yes/no/true/false
-        (any case), then a finite number, else 0."""
-        number = f"TRY_CAST(trim({value}, {lit(_SPACE)}) AS DOUBLE)"
+        (any case), then a finite number as Python's float() reads it ("٣", "1_000"), else 0."""
         return (
             f"(CASE WHEN {value} IS NULL THEN NULL "
             f"WHEN {value} = {lit(self.correct)} THEN 1.0 "
@@ -176,8 +173,7 @@ class ScoreToFloat:
             f"WHEN {value} = {lit(self.incorrect)} OR {value} = {lit(self.noanswer)} THEN 0.0 "
             f"WHEN lower({value}) IN ('yes', 'true') THEN 1.0 "
             f"WHEN lower({value}) IN ('no', 'false') THEN 0.0 "
-            f"WHEN isfinite({number}) THEN {number} "
-            "ELSE 0.0 END)"
+            f"ELSE coalesce({finite_number_sql(value)}, 0.0) END)"
         )
 
 
@@ -211,149 +207,6 @@ def score_to_float(
         if not isinstance(value, str):
             raise EvalvizError(f"score_to_float's {name}= is a score's text, like 'C', not {value!r}.")
     return ScoreToFloat(names, correct=correct, incorrect=incorrect, partial=partial, noanswer=noanswer)
-
-
-# -- log_viewer ----------------------------------------------------------------------------------------------
-def _part(value: str) -> str:
-    """SQL of one URL path part (or query value): the value as text, percent-encoded.
-
-    Every byte but the unreserved characters of RFC 3986 (letters, digits, "-", ".", "_", "~") is encoded, so
-    "x/y" is one part ("x%2Fy") and "a%20b" stays itself ("a%2520b"); the log viewer decodes each part once.
-    """
-    return f"url_encode(CAST({value} AS VARCHAR))"
-
-
-def _path(value: str) -> str:
-    """SQL of a relative path in a URL: each of its /-separated parts percent-encoded, the slashes kept."""
-    return f"replace({_part(value)}, '%2F', '/')"  # url_encode writes every "/" as %2F, and only a "/"
-
-
-_TARGETS: dict[str, tuple[tuple[str, ...], Callable[..., str]]] = {
-    "eval": ((), lambda base: base),
-    "sample": (
-        ("id", "epoch"),
-        lambda base, i, e: f"{base} || '/samples/sample/' || {_part(i)} || '/' || {_part(e)}",
-    ),
-    "event": (
-        ("sample_id", "event_id"),
-        lambda base, s, e: f"{base} || '/samples/sample_uuid/' || {_part(s)} || '/transcript?event=' || {_part(e)}",
-    ),
-    "message": (
-        ("sample_id", "message_id"),
-        lambda base, s, m: f"{base} || '/samples/sample_uuid/' || {_part(s)} || '/messages?message=' || {_part(m)}",
-    ),
-}
-_SCHEME = "^[A-Za-z][A-Za-z0-9+.-]*:"  # what urllib.parse takes for a URL scheme
-
-
-def _has_scheme(path: str) -> bool:
-    return re.match(_SCHEME, path) is not None
-
-
-def _normalize_path(path: str) -> str:
-    """inspect_ai's normalisation of a log path: ~ expanded, a relative path made absolute, no trailing /."""
-    path = os.path.expanduser(path)
-    if not _has_scheme(path) and not os.path.isabs(path):
-        path = Path(path).resolve().as_posix()
-    stripped = path.rstrip("/")
-    return stripped or ("//" if path == "//" else "/")
-
-
-def _slash(text: str) -> str:
-    return text if text.endswith("/") else text + "/"
-
-
-@dataclass(frozen=True)
-class LogViewer:
-    """Operation of `log_viewer`: a column of links into the published inspect log viewer."""
-
-    target: str
-    url_mappings: tuple[tuple[str, str], ...]  # (normalized log folder, URL), both ending in /
-    log_column: str = "log"
-    log_viewer_column: str = "log_viewer"
-
-    def apply(self, data: Data) -> Data:
-        """The table with `log_viewer_column` added (or replaced), one URL per row."""
-        needed, build = _TARGETS[self.target]
-        data.require_columns(self.log_column, *needed, purpose=f"{self.target} log viewer links")
-        log = self._normalized_log()
-        self._check_covered(data, log)
-        base = _case_prefix(log, self.url_mappings)
-        url = build(base, *(q(c) for c in needed))
-        return _with_columns(data, {self.log_viewer_column: f"CAST({url} AS VARCHAR)"})
-
-    def _normalized_log(self) -> str:
-        """SQL for `_normalize_path` of the log column, with the home folder and working directory of now."""
-        raw = f"CAST({q(self.log_column)} AS VARCHAR)"
-        user_home = lit(os.path.expanduser("~"))
-        cwd = lit(Path.cwd().resolve().as_posix() + "/")
-        tilde = f"{raw} = '~' OR starts_with({raw}, '~/')"
-        home = f"(CASE WHEN {tilde} THEN {user_home} || {raw}[2:] ELSE {raw} END)"
-        absolute = (
-            f"(CASE WHEN regexp_matches({home}, {lit(_SCHEME)}) OR starts_with({home}, '/') THEN {home} "
-            f"ELSE regexp_replace({cwd} || {home}, '/(\\./)+|/{{2,}}', '/', 'g') END)"
-        )
-        return f"(CASE WHEN rtrim({absolute}, '/') = '' THEN '/' ELSE rtrim({absolute}, '/') END)"
-
-    def _check_covered(self, data: Data, log: str) -> None:
-        covered = " OR ".join(f"starts_with({log}, {lit(prefix)})" for prefix, _ in self.url_mappings)
-        column = q(self.log_column)
-        unmapped = data.sql(
-            f"SELECT {column} AS log FROM this WHERE {column} IS NOT NULL AND NOT ({covered}) LIMIT 1"
-        )["log"].to_pylist()
-        if unmapped:
-            folders = ", ".join(repr(prefix) for prefix, _ in self.url_mappings)
-            raise EvalvizError(
-                f"No url_mappings entry covers the log {unmapped[0]!r}: log_viewer maps logs under "
-                f"{folders}. Add the folder holding this log to url_mappings."
-            )
-
-
-def _case_prefix(log: str, mappings: Sequence[tuple[str, str]]) -> str:
-    """The viewer URL of the first mapping whose folder starts the log: `{url}#/logs/{rest of the path}`, each
-    part of the rest percent-encoded."""
-    branches = " ".join(
-        f"WHEN starts_with({log}, {lit(prefix)}) THEN {lit(url + '#/logs/')} || {_path(f'{log}[{len(prefix) + 1}:]')}"
-        for prefix, url in mappings
-    )
-    return f"(CASE {branches} END)"
-
-
-def log_viewer(
-    target: Literal["eval", "sample", "event", "message"],
-    url_mappings: Mapping[str, str],
-    log_column: str = "log",
-    log_viewer_column: str = "log_viewer",
-) -> LogViewer:
-    """Add a column of links into the inspect log viewer, as inspect_ai's `log_viewer` does.
-
-    `url_mappings` maps folders of log files (local paths or URLs such as s3://bucket/logs) to the URLs where
-    they are published with `inspect view bundle`. For target "eval" the link is `{url}/#/logs/{log path under
-    the folder}`; "sample" appends `/samples/sample/{id}/{epoch}` (needs `id` and `epoch` columns); "event"
-    and "message" link to one event or message of a sample (`sample_id` with `event_id` or `message_id`). A
-    log that no mapping covers is an error.
-
-    Each part of the link taken from the data (a folder or file name of the log, an id, an epoch) is
-    percent-encoded, as the viewer's own links are, so an id "x/y" or a log "a%20b.eval" opens its own page.
-    inspect_ai's `log_viewer` writes them as they are.
-
-    Example:
-        >>> import evalviz as ev
-        >>> data = ev.Data.from_sql("SELECT '/logs/run 1.eval' AS log, 'x/y' AS id, 1 AS epoch")
-        >>> viewer = ev.log_viewer("sample", {"/logs": "https://host/viewer"})
-        >>> ev.prepare(data, viewer).to_arrow()["log_viewer"][0].as_py()
-        'https://host/viewer/#/logs/run%201.eval/samples/sample/x%2Fy/1'
-    """
-    if target not in _TARGETS:
-        targets = ", ".join(map(repr, _TARGETS))
-        raise EvalvizError(f"log_viewer target must be one of {targets}, not {target!r}.")
-    if not isinstance(url_mappings, Mapping) or not url_mappings:
-        raise EvalvizError(
-            "log_viewer needs url_mappings: a dict from log folders to viewer URLs, such as "
-            "{'logs/': 'https://example.com/viewer/'}."
-        )
-    mappings = tuple((_slash(_normalize_path(str(k))), _slash(str(v))) for k, v in url_mappings.items())
-    return LogViewer(target, mappings, log_column=log_column, log_viewer_column=log_viewer_column)
 
 
 # -- model_info ----------------------------------------------------------------------------------------------
@@ -444,7 +297,42 @@ def model_info(model_info: Mapping[str, Any] | None = None, *, builtin: bool = T
     """
     if model_info is not None and not isinstance(model_info, Mapping):
         raise EvalvizError(f"model_info takes a dict from model name to its ModelInfo, not {model_info!r}.")
+    if not isinstance(builtin, bool):
+        raise EvalvizError(f"model_info's builtin is True or False, not {builtin!r}.")
+    for model, info in (model_info or {}).items():
+        _check_model_info(model, info)
     return ModelInfoLookup(dict(model_info) if model_info is not None else None, builtin=builtin)
+
+
+# The fields of inspect_ai's ModelInfo: the keys a dict given for a model may have.
+_MODEL_INFO_KEYS = ("organization", "model", "snapshot", "release_date", "knowledge_cutoff_date", "context_length",
+                    "output_tokens", "reasoning", "reasoning_effort_default", "family", "cost")
+
+
+def _check_model_info(model: object, info: object) -> None:
+    """A model's info is a ModelInfo, or a dict of ModelInfo's keys: a misspelt key would leave its column
+    empty without a word, so it is refused with the key meant."""
+    if not isinstance(info, Mapping):
+        if info is None or all(hasattr(info, key) for key in _MODEL_INFO_KEYS[:5]):
+            return  # nothing known, or an inspect_ai ModelInfo (or an object with its fields)
+        raise EvalvizError(
+            f"model_info maps each model to an inspect_ai ModelInfo or a dict with the keys "
+            f"{', '.join(_MODEL_INFO_KEYS[:5])}; {model!r} maps to {info!r}."
+        )
+    unknown = [key for key in info if key not in _MODEL_INFO_KEYS]
+    if unknown:
+        named = ", ".join(f"{key!r}{_meant(str(key))}" for key in unknown)
+        raise EvalvizError(
+            f"model_info for {model!r} has unknown key(s) {named}; the keys are "
+            f"{', '.join(_MODEL_INFO_KEYS[:5])} (and ModelInfo's other fields: {', '.join(_MODEL_INFO_KEYS[5:])})."
+        )
+
+
+def _meant(key: str) -> str:
+    """" (did you mean 'organization'?)" for the known key closest to a misspelt one ("org"), or ""."""
+    starts = [k for k in _MODEL_INFO_KEYS if k.startswith(key.lower()) or key.lower().startswith(k)] if key else []
+    close = starts or difflib.get_close_matches(key.lower(), _MODEL_INFO_KEYS, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 # -- task_info -----------------------------------------------------------------------------------------------
@@ -486,6 +374,14 @@ def task_info(
     """
     if not isinstance(display_names, Mapping):
         raise EvalvizError(f"task_info takes a dict from task name to display name, not {display_names!r}.")
-    return TaskInfo(
-        {str(k): str(v) for k, v in display_names.items()}, task_name_column, task_display_name_column
-    )
+    for task, name in display_names.items():
+        if not isinstance(task, str) or not isinstance(name, str):
+            raise EvalvizError(
+                f"task_info maps task names to display names, both text; {task!r} maps to {name!r}. Leave a task "
+                "out to keep its display name (or its task name)."
+            )
+    columns = {"task_name_column": task_name_column, "task_display_name_column": task_display_name_column}
+    for name, column in columns.items():
+        if not isinstance(column, str) or not column:
+            raise EvalvizError(f"task_info's {name} is a column name, not {column!r}.")
+    return TaskInfo(dict(display_names), task_name_column, task_display_name_column)

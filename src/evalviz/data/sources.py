@@ -1,8 +1,10 @@
 """Turning the paths users give into DuckDB scans: formats, patterns, folders, reader options and file changes.
 
 A path that exists is read as it is spelled, whatever characters it holds; only a path that names nothing is a
-pattern. Patterns and folders are expanded here, in Python, into a list of files (each read once, by its real
-path); DuckDB is then given each file with its glob characters escaped, so it reads that file and no other.
+pattern, and within a pattern a folder that exists is taken as spelled too. Patterns and folders are expanded
+here, in Python, into a list of files, each read once however many names it has (a symbolic or hard link is the
+file it names); DuckDB is then given each file with its glob characters escaped, and with "./" before a name
+DuckDB would expand ("~") or read as a URL ("s3:..."), so it reads that file and no other.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +34,10 @@ _SUFFIXES = {
     ".json": "json",
 }
 _GLOB_CHARS = frozenset("*?[")
+# What DuckDB reads other than as a local file name: "~" for the home folder, "scheme:" for a URL (s3://, hf://).
+_DUCKDB_SPECIAL = re.compile(r"~|[A-Za-z][A-Za-z0-9+.-]*:")
+# The names DuckDB gives the columns of a CSV file in which it found no header: column0, column1 (column00, ...).
+_GENERATED_NAME = re.compile(r"column\d+")
 _READERS = {"parquet": "read_parquet", "csv": "read_csv", "jsonl": "read_json", "json": "read_json"}
 _READER_DOCS = {
     "parquet": "https://duckdb.org/docs/stable/data/parquet/overview#parameters",
@@ -113,31 +120,38 @@ def read_files(
         raise DataSourceError(f"Give a path, a glob or a list of them (str or pathlib.Path), not {path!r}.")
     if not paths:
         raise DataSourceError("No path given: pass a file, a glob or a non-empty list of files.")
-    files: dict[str, str] = {}  # real path -> the path as found, each file once
+    files: dict[object, str] = {}  # the file's identity -> the path as found, each file once
     hive = False
     for p in paths:
         expanded, is_hive = _expand(p)
         for f in expanded:
-            files.setdefault(os.path.realpath(f), f)
+            files.setdefault(_identity(f), f)
         hive = hive or is_hive
     found = list(files.values())
     fmt = _format_of(found, fmt)
     source = FileSource(tuple(found), fmt, _reader_options(connection, fmt, hive, len(found), options or {}))
     try:
         relation = source.open(connection)
+        if fmt == "csv" and "header" not in source.options and _only_a_header(relation):
+            source = FileSource(source.files, fmt, {**source.options, "header": True})
+            relation = source.open(connection)
     except (duckdb.Error, OSError) as exc:
         raise DataSourceError(f"Could not read {source.label} as {fmt}: {reason_of(exc, source.files)}") from exc
     return relation, source
 
 
 def literal_for_duckdb(path: str) -> str:
-    """`path` with DuckDB's glob characters escaped ("[" -> "[[]"), so DuckDB reads that one file.
+    """`path` as DuckDB reads that one file: its glob characters escaped ("[" -> "[[]"), and "./" before a
+    relative name that DuckDB would otherwise expand ("~x.csv": the home folder) or read as a URL ("s3:x").
 
     Example:
         >>> literal_for_duckdb("results [v2]?.csv")
         'results [[]v2][?].csv'
+        >>> literal_for_duckdb("~draft.csv")
+        './~draft.csv'
     """
-    return "".join(f"[{ch}]" if ch in _GLOB_CHARS else ch for ch in path)
+    escaped = "".join(f"[{ch}]" if ch in _GLOB_CHARS else ch for ch in path)
+    return "./" + escaped if _DUCKDB_SPECIAL.match(path) else escaped
 
 
 def reason_of(exc: BaseException, files: Sequence[str] = ()) -> str:
@@ -153,7 +167,7 @@ def reason_of(exc: BaseException, files: Sequence[str] = ()) -> str:
 # -- paths ---------------------------------------------------------------------------------------------------
 def _expand(path: PathLike) -> tuple[list[str], bool]:
     """One user path -> the files it names, and whether they sit in a hive-partitioned folder."""
-    text = os.path.expanduser(os.fspath(path))
+    text = _home_expanded(os.fspath(path))
     if os.path.isdir(text):
         files = [f for f in _match(text, ["**", "*"], text) if Path(f).suffix.lower() in _SUFFIXES]
         if not files:
@@ -176,38 +190,80 @@ def _expand(path: PathLike) -> tuple[list[str], bool]:
     return files, "=" in text or any(_in_hive_folder(f, root) for f in files)
 
 
+def _home_expanded(path: str) -> str:
+    """`path` with a leading "~" or "~user" expanded, as a shell does, unless only the path as spelled exists
+    (a file named "~draft.csv" in the working folder)."""
+    expanded = os.path.expanduser(path)
+    return path if not os.path.lexists(expanded) and os.path.lexists(path) else expanded
+
+
+def _identity(path: str) -> object:
+    """What tells files apart: the device and inode of the file `path` leads to (so a hard link and a symbolic
+    link are the file they name), or its real path when it cannot be looked at."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return status.st_dev, status.st_ino
+
+
+def _only_a_header(relation: duckdb.DuckDBPyRelation) -> bool:
+    """Whether DuckDB read a CSV file holding one line of names as one row of data, under names it made up.
+
+    With one line, DuckDB's sniffer has no rows to compare it with: it takes "m,t,s" for data ("t" reads as
+    true), though "model,task,score" for a header. A line of words (text or true/false, no number, no date) is
+    read as a header, as other CSV readers do, so the table has those columns and no rows.
+    """
+    if not all(_GENERATED_NAME.fullmatch(name) for name in relation.columns):
+        return False
+    rows = relation.limit(2).fetchall()
+    if len(rows) != 1:
+        return False
+    values = [value for value in rows[0] if value is not None]
+    return bool(values) and all(isinstance(value, str | bool) for value in values)
+
+
 def _is_glob(path: str) -> bool:
     return any(ch in _GLOB_CHARS for ch in path)
 
 
+def _is_pattern(folder: str, part: str) -> bool:
+    """Whether a part of a path is a pattern: it holds glob characters and names nothing in `folder`."""
+    return _is_glob(part) and not os.path.lexists(os.path.join(folder, part))
+
+
 def _glob_root(pattern: str) -> str:
-    """The folder a glob pattern starts from: its leading parts without glob characters."""
-    parts = Path(pattern).parts
-    fixed = parts[: next((i for i, part in enumerate(parts) if _is_glob(part)), len(parts))]
+    """The folder a glob pattern starts from: its leading parts that are not patterns (a folder "d[1]" that
+    exists is one)."""
+    fixed: list[str] = []
+    for part in Path(pattern).parts:
+        if _is_pattern(os.path.join(*fixed) if fixed else "", part):
+            break
+        fixed.append(part)
     return str(Path(*fixed)) if fixed else "."
 
 
 def _match(root: str, segments: list[str], pattern: str) -> list[str]:
-    """The files below `root` matching the path `segments` ("**" for any folders), sorted, each real file once.
+    """The files below `root` matching the path `segments` ("**" for any folders), sorted, each file once.
 
     Symbolic links are followed; one that leads back into a folder it sits in is reported as a loop.
     """
-    found: dict[str, str] = {}
+    found: dict[object, str] = {}
     _walk(root if root != "." else "", segments, (os.path.realpath(root),), pattern, found)
     return sorted(found.values())
 
 
-def _walk(folder: str, segments: list[str], chain: tuple[str, ...], pattern: str, found: dict[str, str]) -> None:
+def _walk(folder: str, segments: list[str], chain: tuple[str, ...], pattern: str, found: dict[object, str]) -> None:
     head, rest = segments[0], segments[1:]
     if head == "**":
         _walk(folder, rest or ["*"], chain, pattern, found)
         for sub in _entries(folder, "*", directories=True):
             _walk(sub, segments, _deeper(chain, sub, pattern), pattern, found)
         return
-    if not _is_glob(head):
+    if not _is_pattern(folder, head):
         target = os.path.join(folder, head)
         if not rest and os.path.isfile(target):
-            found.setdefault(os.path.realpath(target), target)
+            found.setdefault(_identity(target), target)
         elif rest and os.path.isdir(target):
             _walk(target, rest, chain, pattern, found)
         return
@@ -215,7 +271,7 @@ def _walk(folder: str, segments: list[str], chain: tuple[str, ...], pattern: str
         if rest:
             _walk(entry, rest, chain, pattern, found)
         else:
-            found.setdefault(os.path.realpath(entry), entry)
+            found.setdefault(_identity(entry), entry)
 
 
 def _entries(folder: str, name_pattern: str, *, directories: bool) -> list[str]:

@@ -11,7 +11,6 @@ import html
 import json
 import re
 import threading
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -20,7 +19,9 @@ import pyarrow as pa
 
 from evalviz._optional import require
 from evalviz.data.connection import connection_lock, default_connection, quote_identifier
+from evalviz.data.frames import arrow_for_duckdb, ordered_categories, pandas_for_duckdb, with_categories
 from evalviz.data.sources import FileSource, PathLike, read_files, reason_of
+from evalviz.data.statements import check_rows_query
 from evalviz.errors import DataSourceError, EmptyDataError, EvalvizError, MissingColumnError, QueryError
 
 PREVIEW_ROWS = 10
@@ -57,12 +58,16 @@ class Data:
         *,
         files: FileSource | None = None,
         anchors: tuple[object, ...] = (),
+        user_sql: tuple[str, ...] = (),
     ) -> None:
         self._relation = relation
         self._connection = connection
         self._source = source
         self._files = files  # the files read, checked for changes before each query
         self._anchors = anchors  # what the relation scans (a dataframe, another relation), kept alive with it
+        # The user's SQL the relation runs ("The filter 'x > 1'"), first to last: an error it raises when the
+        # rows are read is told as an error of that SQL, not of the source.
+        self._user_sql = user_sql
         self._lock = connection_lock(connection)
 
     # -- construction ----------------------------------------------------------------------------------------
@@ -93,28 +98,35 @@ class Data:
 
     @classmethod
     def from_dataframe(cls, df: Any) -> Data:
-        """Wrap a pandas or polars dataframe, a pyarrow Table or RecordBatchReader, or any Arrow stream.
+        """Wrap a pandas or polars dataframe or Series, a pyarrow Table or RecordBatchReader, or any Arrow stream.
 
         DuckDB scans pandas and Arrow memory directly, so a DataFrame or Table is not copied. A stream (a
         RecordBatchReader or another `__arrow_c_stream__` object) can be read only once, so it is read into an
-        Arrow table here. Half-precision float columns, which DuckDB does not read, are widened to float32.
+        Arrow table here. Half-precision float columns, which DuckDB does not read, are widened to float32. A
+        Series is a table of one column named as the Series (or "value"); the named levels of a pandas index
+        (the keys of a groupby) become columns before it, as they do for a DataFrame.
 
         Example:
             >>> import pyarrow as pa
             >>> Data.from_dataframe(pa.table({"model": ["a"], "score": [1.0]})).columns
             ['model', 'score']
+            >>> import pandas as pd
+            >>> scores = pd.DataFrame({"model": ["a", "a", "b"], "score": [1.0, 0.0, 1.0]})
+            >>> Data.from_dataframe(scores.groupby("model")["score"].mean()).columns
+            ['model', 'score']
         """
         if isinstance(df, Data):
             return df
         module = type(df).__module__.split(".")[0]
+        if module in ("pandas", "polars") and type(df).__name__ == "Series":
+            df = _series_frame(df, module)
         if module == "pandas" and hasattr(df, "columns"):
-            if any(name is not None for name in df.index.names):
-                df = df.reset_index()  # a named index (a groupby's keys) holds columns; this copies no data
-            if not all(isinstance(c, str) for c in df.columns):
-                df = df.rename(columns=str)  # DuckDB needs text column names; this copies no data
+            # Index levels as columns, names SQL tells apart, Enum members as their values (see data.frames).
+            df = pandas_for_duckdb(df)
             return _scanned(cls, df, "pandas DataFrame", lambda con, frame: con.from_df(frame))
-        table = _as_arrow(df)
-        return _scanned(cls, table, type(df).__name__, lambda con, frame: con.from_arrow(frame))
+        table = arrow_for_duckdb(_as_arrow(df))
+        return _scanned(cls, table, type(df).__name__,
+                        lambda con, frame: with_categories(con.from_arrow(frame), ordered_categories(frame)))
 
     @classmethod
     def from_sql(cls, query: str, connection: duckdb.DuckDBPyConnection | None = None) -> Data:
@@ -132,15 +144,21 @@ class Data:
             1
         """
         _check_query(query, "from_sql")
+        if connection is not None and not isinstance(connection, duckdb.DuckDBPyConnection):
+            raise EvalvizError(
+                f"from_sql takes connection=a DuckDB connection (duckdb.connect(...)) or None for the session's, "
+                f"not {type(connection).__name__} {connection!r}."
+            )
         connection = connection or default_connection()
+        described = f"The query {_shown_sql(query)}"
         with connection_lock(connection):
             try:
                 relation = connection.sql(query)
             except ENGINE_ERRORS as exc:
-                raise DataSourceError(f"The query failed: {reason_of(exc)}") from exc
+                raise _query_error(exc, described) from exc
         if relation is None:
-            raise DataSourceError("The query returns no table; give a SELECT (or another query with rows).")
-        return cls(relation, connection, "a SQL query")
+            raise QueryError("The query returns no table; give a SELECT (or another query with rows).")
+        return cls(relation, connection, "a SQL query", user_sql=(described,))
 
     @classmethod
     def from_inspect_logs(
@@ -279,7 +297,7 @@ class Data:
 
         cursor, relation = self._run(reopen)
         anchors = (*self._anchors, self._relation)
-        return Data(relation, cursor, self._source, files=self._files, anchors=anchors)
+        return Data(relation, cursor, self._source, files=self._files, anchors=anchors, user_sql=self._user_sql)
 
     # -- lazy transformations --------------------------------------------------------------------------------
     def filter(self, predicate: str) -> Data:
@@ -294,8 +312,9 @@ class Data:
         """
         if not isinstance(predicate, str) or not predicate.strip():
             raise QueryError(f"filter takes a SQL condition as text, such as \"epoch = 1\", not {predicate!r}.")
-        relation = self._run(lambda: _bound(self._relation.filter(predicate)), sql=f"The filter {predicate!r}")
-        return self._derived(relation, f"{self._source} filtered by {predicate!r}")
+        described = f"The filter {predicate!r}"
+        relation = self._run(lambda: _bound(self._relation.filter(predicate)), sql=described)
+        return self._derived(relation, f"{self._source} filtered by {predicate!r}", described)
 
     def select(self, *columns: str) -> Data:
         """Only the named columns, in that order.
@@ -306,6 +325,9 @@ class Data:
         """
         if not columns:
             raise EvalvizError("select needs at least one column name.")
+        if not all(isinstance(c, str) for c in columns):
+            wrong = next(c for c in columns if not isinstance(c, str))
+            raise EvalvizError(f"select takes column names as text, e.g. select('model', 'score'), not {wrong!r}.")
         if len(set(columns)) != len(columns):
             raise EvalvizError(f"select names a column more than once: {list(columns)}.")
         self.require_columns(*columns)
@@ -321,8 +343,9 @@ class Data:
             ['b']
         """
         _check_query(query, "derive")
-        relation = self._run(lambda: _bound(self._relation.query("this", query)), sql="The query")
-        return self._derived(relation, self._source)
+        described = f"The query {_shown_sql(query)}"
+        relation = self._run(lambda: _bound(self._relation.query("this", query)), sql=described)
+        return self._derived(relation, self._source, described)
 
     def sql(self, query: str) -> pa.Table:
         """Run `query` with this table available as `this`; returns an Arrow table.
@@ -334,9 +357,11 @@ class Data:
         _check_query(query, "sql")
         return self._run(lambda: self._relation.query("this", query).to_arrow_table(), sql="The query")
 
-    def _derived(self, relation: duckdb.DuckDBPyRelation, source: str) -> Data:
-        """A table over `relation`, built from this one: same connection, files and anchors."""
-        return Data(relation, self._connection, source, files=self._files, anchors=self._anchors)
+    def _derived(self, relation: duckdb.DuckDBPyRelation, source: str, user_sql: str | None = None) -> Data:
+        """A table over `relation`, built from this one (with the user's SQL `user_sql`): same connection, files,
+        anchors and user SQL before it."""
+        return Data(relation, self._connection, source, files=self._files, anchors=self._anchors,
+                    user_sql=(*self._user_sql, *([user_sql] if user_sql else [])))
 
     # -- materialisation -------------------------------------------------------------------------------------
     def to_arrow(self) -> pa.Table:
@@ -363,7 +388,7 @@ class Data:
         """Run DuckDB calls holding the connection's lock, after checking the files; engine errors are translated.
 
         `sql` names the user's SQL the calls run ("The filter 'x > 1'"), so that an error of that SQL is told
-        apart from a failure to read the source.
+        apart from a failure to read the source; by default, the user's SQL this table was built with.
         """
         with self._lock:
             if self._files is not None:
@@ -371,7 +396,14 @@ class Data:
             try:
                 return action()
             except ENGINE_ERRORS as exc:
-                raise self._error(exc, sql) from exc
+                raise self._error(exc, self._sql_text(sql)) from exc
+
+    def _sql_text(self, sql: str | None) -> str | None:
+        """The user's SQL a call runs, for messages: `sql`, then the SQL this table was built with, latest first:
+        "The query 'SELECT ...' (or the filter 'b', the filter 'a' before it)"."""
+        *before, last = [*self._user_sql, *([sql] if sql else [])] or [None]
+        earlier = ", ".join(text[0].lower() + text[1:] for text in reversed(before))
+        return f"{last} (or {earlier} before it)" if earlier else last
 
     def _error(self, exc: Exception, sql: str | None = None) -> EvalvizError:
         """The `EvalvizError` for an engine error: a file that changed, the user's SQL, or a failed read."""
@@ -434,9 +466,40 @@ def _is_read_error(exc: Exception, reason: str, files: Sequence[str]) -> bool:
     return "CSV Error" in reason or any(f in reason for f in files)
 
 
+def _query_error(exc: Exception, sql: str) -> EvalvizError:
+    """The error of the user's query `sql` that has no table yet: its SQL is wrong (`QueryError`), a file it
+    reads cannot be read (`DataSourceError`), or it failed as it ran (`QueryError`)."""
+    reason = reason_of(exc)
+    if isinstance(exc, _SQL_ERRORS):
+        return QueryError(f"{sql} is not valid SQL: {reason}")
+    if _is_read_error(exc, reason, ()):
+        return DataSourceError(f"{sql} could not read its source: {reason}")
+    return QueryError(f"{sql} failed: {reason}")
+
+
+def _shown_sql(query: str, limit: int = 80) -> str:
+    """A query as messages show it: quoted, on one line, cut short past `limit` characters."""
+    text = " ".join(query.split())
+    return repr(text if len(text) <= limit else text[: limit - 1] + "\u2026")
+
+
+def _series_frame(series: Any, module: str) -> Any:
+    """A pandas or polars Series as a dataframe of one column, named as the Series or "value"."""
+    name = series.name if series.name is not None and series.name != "" else "value"
+    if module == "polars":
+        return series.to_frame(str(name))
+    if name in series.index.names:
+        raise EvalvizError(
+            f"The Series is named {name!r}, as a level of its index is: both would be columns of that name. "
+            f"Rename it first, e.g. series.rename('{name}_value')."
+        )
+    return series.to_frame(name)
+
+
 def _check_query(query: object, method: str) -> None:
     if not isinstance(query, str) or not query.strip():
         raise QueryError(f"{method} takes a SQL query as text, not {query!r}.")
+    check_rows_query(query, method)  # a CREATE, DROP, SET, ... would change the connection every Data shares
 
 
 def _bound(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
@@ -463,13 +526,6 @@ def _scanned(cls: type[Data], frame: Any, what: str, scan: Callable[[Any, Any], 
         except ENGINE_ERRORS as exc:
             raise DataSourceError(f"DuckDB cannot read this {what}{_culprit(connection, frame, scan)}: "
                                   f"{reason_of(exc)}") from exc
-    names = [str(c) for c in (frame.column_names if isinstance(frame, pa.Table) else frame.columns)]
-    renamed = {old: new for old, new in zip(names, relation.columns, strict=False) if old != new}
-    if renamed:
-        warnings.warn(
-            f"Column names that differ only in case are one name to SQL, so DuckDB renamed some: {renamed}.",
-            stacklevel=3,
-        )
     return cls(relation, connection, f"a {what}", anchors=(frame,))
 
 

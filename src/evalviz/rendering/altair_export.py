@@ -80,4 +80,6 @@ def _altair(node: dict[str, Any]) -> alt.TopLevelMixin:
         chart = kind.from_dict({key: value for key, value in node.items() if key != "spec"}, validate=False)
         chart.spec = _altair(node["spec"])
         return chart
-    return alt.Chart.from_dict(node, validate=False)
+    # A unit view's name is only evalviz's handle on a layer: Altair, lifting a parameter out of a composition,
+    # would put every named layer in its views, and Vega refuses one selection defined in several layers.
+    return alt.Chart.from_dict({key: value for key, value in node.items() if key != "name"}, validate=False)

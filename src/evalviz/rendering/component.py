@@ -11,6 +11,7 @@ from typing import Any, Protocol
 import altair as alt
 import pyarrow as pa
 
+from evalviz.errors import OutputError
 from evalviz.rendering import html as html_target
 from evalviz.rendering import static_export
 from evalviz.rendering.altair_export import to_altair
@@ -58,7 +59,11 @@ class Component:
 
     # -- outputs --------------------------------------------------------------------------------------------------
     def to_html(self, title: str | None = None) -> str:
-        """One self-contained HTML page (bundle inlined, datasets as base64 Arrow) that renders offline."""
+        """One self-contained HTML page (bundle inlined, datasets as base64 Arrow) that renders offline.
+
+        `title` is the page's title (the chart's title by default)."""
+        if title is not None and not isinstance(title, str):
+            raise OutputError(f"The page title is text (or None for the chart's title), not {title!r}.")
         body = html_target.chart_markup(self.spec, self.datasets)
         return html_target.standalone_page(body, title=title or self._title() or "evalviz chart")
 

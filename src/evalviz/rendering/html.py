@@ -37,7 +37,7 @@ def _module_script(source: str) -> str:
 def chart_markup(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table]) -> str:
     """The <div> of one chart: its spec and base64 Arrow datasets, drawn by the renderer script."""
     encoded = {name: to_base64_ipc(table) for name, table in datasets.items()}
-    payload = {"spec": outgoing_spec(spec), "datasets": encoded}
+    payload = {"spec": outgoing_spec(spec, datasets), "datasets": encoded}
     return (
         f'<div class="evalviz-chart" id="evalviz-{uuid.uuid4().hex}">'
         '<div class="evalviz-target"></div>'

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalviz.errors import OutputError
+from evalviz.rendering.paint import check_paint
 
 # The fonts of every target, page and exported image alike; the first one installed draws the text. vl-convert
 # does not fall back along the list: a text holding a character its font lacks ("₂" in "CO₂") is drawn wholly in
@@ -22,12 +23,15 @@ from evalviz.errors import OutputError
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
 
-def outgoing_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+def outgoing_spec(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table] | None = None) -> dict[str, Any]:
     """The spec as every target gets it: checked, with evalviz's fonts unless the spec chose its own.
 
+    `datasets` are the tables the spec names, for the colours it takes from the data as they are.
+
     Raises:
-        OutputError: the spec loads data from a URL (no target fetches anything), or holds a number JSON
-            cannot carry (NaN, infinity), naming where.
+        OutputError: the spec loads data from a URL, or paints with a resource (url(...) in a colour; see
+            `evalviz.rendering.paint`): no target fetches anything. Or it holds a number JSON cannot carry
+            (NaN, infinity). Each names where.
 
     Example:
         >>> outgoing_spec({"mark": "point", "data": {"values": [{"a": 1}]}})["config"]["font"] == FONT
@@ -40,6 +44,7 @@ def outgoing_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
             f"The chart loads data from the URL {url!r} ({path}). evalviz charts fetch nothing, in every "
             "target: read the data into a Data or dataframe and draw that."
         )
+    check_paint(spec, datasets)
     spec_json(spec)
     config = spec.get("config", {})
     return dict(spec) if "font" in config else {**spec, "config": {**config, "font": FONT}}

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from evalviz._optional import require
 from evalviz.errors import OutputError
+from evalviz.rendering.concat_parts import fit_parts, parts_of
 from evalviz.rendering.outgoing import json_rows, outgoing_spec, spec_json
 
 MAX_SCALE = 10  # a 700-pixel-wide chart becomes 7,000 pixels wide
@@ -46,12 +47,21 @@ def to_png(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table], scale: flo
 def to_svg(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table]) -> str:
     """The chart as SVG text that links to nothing it would load."""
     vlc = require("vl_convert")
-    document = spec_json(inline_spec(outgoing_spec(spec), datasets))
+    document = inline_spec(outgoing_spec(spec, datasets), datasets)
+    text = spec_json(document)
     try:
-        svg = vlc.vegalite_to_svg(document, allowed_base_urls=[])
+        if parts_of(document):  # each part of a concatenation is laid out as alone, as on the page
+            text = spec_json(fit_parts(document, _plot_size))
+        svg = vlc.vegalite_to_svg(text, allowed_base_urls=[])
     except (ValueError, RuntimeError) as exc:
         raise OutputError(f"vl-convert could not draw the chart: {_first_lines(exc)}") from None
     return _IMAGE_TAG.sub(lambda tag: _IMAGE_LINK.sub("", tag[0]), svg)
+
+
+def _plot_size(spec: dict[str, Any]) -> tuple[float, float]:
+    """The plot area Vega lays a chart out with: the size of the scenegraph's root frame."""
+    frame = require("vl_convert").vegalite_to_scenegraph(spec_json(spec), allowed_base_urls=[])["scenegraph"]
+    return frame["items"][0]["width"], frame["items"][0]["height"]
 
 
 def _first_lines(exc: Exception) -> str:

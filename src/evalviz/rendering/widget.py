@@ -36,7 +36,9 @@ class ChartWidget(anywidget.AnyWidget):
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            spec=outgoing_spec(spec), datasets={name: to_ipc(table) for name, table in datasets.items()}, **kwargs
+            spec=outgoing_spec(spec, datasets),
+            datasets={name: to_ipc(table) for name, table in datasets.items()},
+            **kwargs,
         )
         self._drilldown = drilldown
         if drilldown is not None:
@@ -54,7 +56,7 @@ class ChartWidget(anywidget.AnyWidget):
             if not isinstance(datum, dict):
                 raise EvalvizError(f"A drill-down is asked with the clicked cell's datum, not {reprlib.repr(datum)}.")
             spec, datasets = self._drilldown(datum)
-            spec = outgoing_spec(spec)
+            spec = outgoing_spec(spec, datasets)
             names = list(datasets)
             buffers = [to_ipc(datasets[n]) for n in names]
         except EvalvizError as exc:

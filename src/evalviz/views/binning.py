@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from evalviz.data.connection import quote_literal
 from evalviz.data.table import Data
+from evalviz.views.formatting import count_sql
 from evalviz.views.grid import (
     Grid,
     GridColumns,
@@ -24,7 +25,6 @@ from evalviz.views.grid import (
     check_sort,
     checked_source,
     finished_grid,
-    has_reasons,
     judged_sql,
     key_parts,
     needs_input_order,
@@ -87,7 +87,8 @@ def binned_grid(
     binned), x_label / y_label (where a key is not its label), xb, yb (bin numbers), value (the `agg` of the
     rows, when finite), low_value and high_value (min and max of the finite values), n and n_values (rows, rows
     with a value), x_members / y_members (what a binned axis cell holds), status and note, as a cell of
-    `grid.aggregate_grid` has them (a bin holding a failed row is an error). `ranks` comes from `axis_ranks`,
+    `grid.aggregate_grid` has them (a bin whose rows all failed is an error; one holding failed rows beside good
+    ones is partly failed, with the value, low_value and high_value of the good ones). `ranks` comes from `axis_ranks`,
     which checked the table. Everything runs in DuckDB and stays in Arrow: no Python object per value.
     """
     check_agg(agg)
@@ -113,7 +114,7 @@ def binned_grid(
                     min(v) FILTER (WHERE isfinite(v)) AS low_value, max(v) FILTER (WHERE isfinite(v)) AS high_value
                 FROM src JOIN {xr} ON {_matched(columns, "x", xr)} JOIN {yr} ON {_matched(columns, "y", yr)}
                 GROUP BY ALL)
-            SELECT * FROM ({judged_sql(bins, reasons=has_reasons(columns))}) ORDER BY yb, xb"""
+            SELECT * FROM ({judged_sql(bins, columns, agg)}) ORDER BY yb, xb"""
         )
     cells = cells.select(["xb", "yb", "value", "low_value", "high_value", "n", "n_values", "x", "x_label", "y",
                           "y_label", *(f"{a}_members" for a, m in (("x", x_members), ("y", y_members)) if m),
@@ -167,9 +168,9 @@ def _bin_text(axis: str, bin_column: str, ranks: str, binned: BinnedAxis) -> tup
              f"JOIN {ranks} AS {last} ON {last}.{axis}r = {last_rank}")
     if not binned.binned:
         return f"{first}.{axis}", f"{first}.{axis}_label", None, joins
-    label = f"format({quote_literal('{:,}' + EN_DASH + '{:,}')}, {bin_column} * {size} + 1, {last_rank} + 1)"
+    label = f"{count_sql(f'{bin_column} * {size} + 1')} || {quote_literal(EN_DASH)} || {count_sql(f'{last_rank} + 1')}"
     count = f"{last_rank} - {bin_column} * {size} + 1"
     first_label, last_label = f"{first}.{axis}_label", f"{last}.{axis}_label"
     members = (f"CASE WHEN {count} = 1 THEN {first_label} ELSE {first_label} || {quote_literal(f' {ELLIPSIS} ')} || "
-               f"{last_label} || format(' ({{:,}})', {count}) END")
+               f"{last_label} || ' (' || {count_sql(count)} || ')' END")
     return label, label, members, joins

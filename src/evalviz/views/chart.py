@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import math
-import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,16 +12,33 @@ from altair.utils.schemapi import debug_mode
 
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
+from evalviz.views.font_metrics import drawn_width
 
 AXIS_LABEL_LIMIT = 160  # pixels; longer labels end in an ellipsis on the axis and stay whole in the tooltip
-LABEL_CHAR_WIDTH = 5.5  # pixels per character of a 10px axis label (about 4.8 on average), for the layout
-SUBTITLE_CHAR_WIDTH = 6  # pixels per character of an 11px subtitle, to wrap it
+LABEL_FONT_SIZE = 10  # pixels: Vega's axis labels
+SUBTITLE_FONT_SIZE = 12  # pixels: Vega's subtitle under a title (a subtitle alone is drawn at 11)
+TITLE_MARGIN = 10  # pixels of a chart's width a title line leaves free
+MIN_SUBTITLE_WIDTH = 180  # pixels: a subtitle of a narrow chart still gets lines this wide
 
 
-def text_width(labels: Sequence[str], char_width: float = LABEL_CHAR_WIDTH) -> float:
-    """An estimate of the widest label's width in pixels, as the axis draws it (cut at AXIS_LABEL_LIMIT)."""
-    longest = max((len(s) for s in labels), default=0)
-    return min(longest * char_width, AXIS_LABEL_LIMIT)
+def label_widths(labels: Sequence[str], font_size: float = LABEL_FONT_SIZE) -> list[float]:
+    """Each label's width in pixels as the axis draws it: measured in the charts' font, cut at AXIS_LABEL_LIMIT.
+
+    Example:
+        >>> [round(w) for w in label_widths(["Arithmetic", "x" * 100])]
+        [52, 160]
+    """
+    return [min(drawn_width(str(label), font_size), AXIS_LABEL_LIMIT) for label in labels]
+
+
+def text_width(labels: Sequence[str], font_size: float = LABEL_FONT_SIZE) -> float:
+    """The widest label's width in pixels, as the axis draws it (cut at AXIS_LABEL_LIMIT).
+
+    Example:
+        >>> round(text_width(["Arithmetic", "World Capitals"]), 1)
+        72.7
+    """
+    return max(label_widths(labels, font_size), default=0.0)
 
 
 def built_unchecked(build: Callable[..., Component]) -> Callable[..., Component]:
@@ -47,8 +63,25 @@ def title_params(title: str | None, subtitle: str | None, width: int) -> alt.Tit
 
 
 def subtitle_lines(subtitle: str | None, width: int) -> list[str]:
-    """The subtitle wrapped into lines that fit a chart `width` pixels wide."""
-    return textwrap.wrap(subtitle, max(int(width / SUBTITLE_CHAR_WIDTH), 30)) if subtitle else []
+    """The subtitle wrapped at spaces into lines that fit a chart `width` pixels wide, as drawn in its font.
+
+    Example:
+        >>> subtitle_lines("Each cell shows the mean of its rows (up to 2); hover a cell for its row count.", 300)
+        ['Each cell shows the mean of its rows (up to 2);', 'hover a cell for its row count.']
+    """
+    room = max(width - TITLE_MARGIN, MIN_SUBTITLE_WIDTH)
+    space = drawn_width(" ", SUBTITLE_FONT_SIZE)
+    lines: list[list[str]] = []
+    used = 0.0
+    for word in (subtitle or "").split():
+        needed = drawn_width(word, SUBTITLE_FONT_SIZE)
+        if lines and used + space + needed <= room:
+            lines[-1].append(word)
+            used += space + needed
+        else:
+            lines.append([word])
+            used = needed
+    return [" ".join(line) for line in lines]
 
 
 def to_spec(chart: alt.TopLevelMixin, attributes: dict[str, Any], *, validate: bool) -> dict[str, Any]:
@@ -63,7 +96,7 @@ def to_spec(chart: alt.TopLevelMixin, attributes: dict[str, Any], *, validate: b
         spec = chart.to_dict(validate=validate)
     except alt.utils.schemapi.SchemaValidationError as exc:
         raise EvalvizError(
-            f"The chart attributes {sorted(attributes)} are not all valid Vega-Lite properties: "
+            f"The chart attributes {sorted(attributes)} do not all hold values Vega-Lite takes: "
             f"{str(exc).splitlines()[0]}"
         ) from exc
     where = non_finite(spec)

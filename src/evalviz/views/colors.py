@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from evalviz.errors import EvalvizError
+from evalviz.views.options import did_you_mean
 
 MISSING_COLOR = "#d9d9d9"  # neutral: reads as "no value" next to every scheme below
 SKIPPED_COLOR = "#b3b3b3"  # a darker neutral: skipped on purpose, not lost
@@ -41,7 +42,9 @@ def vega_scheme(cmap: str) -> tuple[str, bool]:
         raise EvalvizError(f"cmap takes a colour map name such as 'viridis' or 'RdBu_r', not {cmap!r}.")
     base, reverse = (cmap[:-2], True) if cmap.endswith("_r") else (cmap, False)
     if base not in _SCHEMES:
-        raise EvalvizError(f"Unknown cmap {cmap!r}. Valid names: {', '.join(valid_cmaps())}.")
+        raise EvalvizError(
+            f"Unknown cmap {cmap!r}.{did_you_mean(cmap, valid_cmaps())} Valid names: {', '.join(valid_cmaps())}."
+        )
     # matplotlib and Vega take these from ColorBrewer and run them the same way (RdBu and redblue: red for low
     # values), except PuOr: matplotlib's starts orange, Vega's purpleorange starts purple.
     return _SCHEMES[base], reverse != (base in _RUN_BACKWARDS)

@@ -1,8 +1,9 @@
 """`diff_plot`: paired differences per slice, a point and an interval each, against a line at zero.
 
 It draws the tables of `evalviz.analysis.paired_diff_table` and `paired_diff_between_models` (columns slice,
-delta, low, high, n, status, reason, baseline_value, candidate_value), or any table with such columns. The
-rows are selected in DuckDB; only the drawn rows, one per slice, travel to the browser.
+delta, low, high, n, status, reason, baseline_value, candidate_value, baseline_name, candidate_name), or any
+table with such columns. The rows are selected in DuckDB; only the drawn rows, one per slice, travel to the
+browser.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
 from evalviz.views.chart import AXIS_LABEL_LIMIT, built_unchecked, subtitle_lines, text_width, title_params, to_spec
 from evalviz.views.colors import ERROR_COLOR, INFINITE_COLOR, MISSING_COLOR, SKIPPED_COLOR
-from evalviz.views.formatting import d3_format, without_sign
-from evalviz.views.grid import NULL_LABEL, check_numeric, explicit_order
-from evalviz.views.options import checked_size
+from evalviz.views.formatting import COUNT_FORMAT, d3_format, without_sign
+from evalviz.views.grid import KEY_MARK, NULL_LABEL, check_numeric, explicit_order
+from evalviz.views.options import MAX_PIXELS, checks_arguments
 
 DATASET = "diffs"
 DEFAULT_WIDTH = 700
@@ -34,6 +35,7 @@ ROW_HEIGHT = 28  # pixels per slice when the height is not given
 AXIS_HEIGHT = 50  # pixels below the rows: the x axis, its title and padding
 TITLE_LINE_HEIGHT = 24
 DEFAULT_X_LABEL = "Difference (candidate - baseline)"
+NAMED_X_LABEL = "Difference ({candidate} - {baseline})"  # when the table names the two sides
 ZERO_COLOR = "#666666"
 FLAG_TEXT_COLOR = "#555555"
 SEPARATOR_COLOR = "#bbbbbb"
@@ -70,8 +72,11 @@ class _Columns:
     reason: str | None
     baseline: str | None
     candidate: str | None
+    baseline_name: str | None
+    candidate_name: str | None
 
 
+@checks_arguments()
 @built_unchecked
 def diff_plot(
     data: Data | Any,
@@ -85,13 +90,15 @@ def diff_plot(
     reason: str | None = "reason",
     baseline: str | None = "baseline_value",
     candidate: str | None = "candidate_value",
+    baseline_name: str | None = "baseline_name",
+    candidate_name: str | None = "candidate_name",
     title: str | None = None,
     subtitle: str | None = None,
     width: int | None = None,
     height: int | None = None,
     sort: str | Sequence[str] | None = "descending",
     overall: str | None = "all",
-    x_label: str = DEFAULT_X_LABEL,
+    x_label: str | None = None,
     y_label: str | None = None,
     fmt: str = "{:+.3f}",
     higher_is_better: bool = True,
@@ -108,9 +115,9 @@ def diff_plot(
     is flagged "infinite", its value ("inf" or "-inf") in the tooltip. An infinite end of an interval is drawn
     to the edge of the plot and read as such against zero; no infinity or NaN reaches the spec. The tooltip
     gives the slice, the difference, the interval, n, the baseline and candidate values (when the table has
-    them) and the result. The overall slice (named by `overall`, as the analysis tables name it) stays on
-    top, apart from the slices below it, whatever the sort. The rows are selected in DuckDB; only the drawn
-    rows travel to the browser.
+    them, under the names of the two sides when the table names them) and the result. The overall slice
+    (named by `overall`, as the analysis tables name it) stays on top, apart from the slices below it,
+    whatever the sort. The rows are selected in DuckDB; only the drawn rows travel to the browser.
 
     Args:
         data: One row per slice, e.g. from `evalviz.analysis.paired_diff_table` or `paired_diff_between_models`
@@ -120,15 +127,19 @@ def diff_plot(
             the row's status and why. Optional: used when the table has them. Pass None to leave one out; a
             name other than the default must be a column of the table.
         baseline, candidate: Columns of the two values compared, shown in the tooltip when present.
+        baseline_name, candidate_name: Columns naming the two sides compared (the models, or the scorers), as
+            the analysis tables have them: when each holds one name, the x axis says "Difference (Atlas Large -
+            Atlas Small)" and the tooltip gives each value under its side's name.
         title, subtitle: Chart title and a line below it (by default the metric, when the table names one).
         width, height: Outer size in pixels (1 to 10000): 700 wide, and 50 + 28 px per slice (plus the title)
-            high.
+            high, at most 10000 (many slices then share it in thinner rows).
         sort: "descending" (largest difference on top), "ascending" (smallest on top; either way rows without
             a difference go last), None (input order) or a list of slice names (slices left out follow in
-            input order).
+            input order; a name the table does not hold is refused).
         overall: The name of the overall slice ("all" in the analysis tables): drawn on top in bold, set apart
             from the sorted slices by a line. None sorts it with the others.
-        x_label, y_label: Axis titles (the y axis is titled with the slice column by default).
+        x_label, y_label: Axis titles (by default the x axis names the two sides compared, as far as the table
+            names them, and the y axis is titled with the slice column).
         fmt: Python format string of the differences and intervals in the tooltip: "{:+.3f}", "{:+.1%}".
         higher_is_better: Whether a positive difference is an improvement (False for losses, error rates).
         tip: Show a tooltip on hover.
@@ -144,28 +155,28 @@ def diff_plot(
         >>> len(chart.datasets["diffs"])  # the overall slice and four tasks
         5
     """
-    width, height = checked_size("width", width), checked_size("height", height)
-    _check_options(x_label=x_label, y_label=y_label, title=title, subtitle=subtitle, overall=overall,
-                   higher_is_better=higher_is_better, tip=tip)
-    if not isinstance(data, Data):
-        data = Data.from_dataframe(data)  # a pyarrow Table or a pandas / polars dataframe; others are refused
     columns = _resolve_columns(data, slice=slice, delta=delta, low=low, high=high, n=n, status=status,
-                               reason=reason, baseline=baseline, candidate=candidate)
+                               reason=reason, baseline=baseline, candidate=candidate, baseline_name=baseline_name,
+                               candidate_name=candidate_name)
     fmt_d3 = d3_format(fmt)
     value_d3 = without_sign(fmt_d3)
     metric = _one_metric(data, columns)
+    names = _side_names(data, columns)
+    if x_label is None:
+        x_label = NAMED_X_LABEL.format(**names) if names else DEFAULT_X_LABEL
     data = data.select(*dict.fromkeys(c for c in vars(columns).values() if c is not None))
     data.require_rows()
     _check_unique_slices(data, columns.slice)
+    _check_intervals(data, columns)
     rows = data.sql(_query(columns, sort=sort, higher_is_better=higher_is_better, overall=overall))
     labels = rows["slice"].to_pylist()
-    order = _pinned(explicit_order(sort, labels) if _is_explicit(sort) else labels, overall)
+    order = _pinned(_explicit_order(sort, labels) if _is_explicit(sort) else labels, overall)
 
     width = width or DEFAULT_WIDTH
     if subtitle is None and metric is not None:
         subtitle = f"metric: {metric}"
     title_lines = bool(title) + len(subtitle_lines(subtitle, width))
-    height = height or AXIS_HEIGHT + ROW_HEIGHT * len(order) + TITLE_LINE_HEIGHT * title_lines
+    height = height or min(AXIS_HEIGHT + ROW_HEIGHT * len(order) + TITLE_LINE_HEIGHT * title_lines, MAX_PIXELS)
 
     results = [r for r in RESULTS if r in set(rows["result"].to_pylist())]
     lo, hi = _x_extent(rows)
@@ -173,33 +184,22 @@ def diff_plot(
     legend_area = max(len(r) for r in results) * 6 + 45
     y_area = text_width(order) + 30 + (16 if y_label != "" else 0)
     plot_width = max(width - y_area - legend_area, 60.0)
+    plot_height = max(height - AXIS_HEIGHT - TITLE_LINE_HEIGHT * title_lines, 20)
     chart = _chart(
         rows, columns, order=order, results=results, extent=(lo, hi), plot_width=plot_width,
-        plot_height=max(height - AXIS_HEIGHT - TITLE_LINE_HEIGHT * title_lines, 20),
+        plot_height=plot_height,
         fmt=fmt_d3, value_fmt=value_d3, x_label=x_label,
         y_label=columns.slice if y_label is None else y_label, higher_is_better=higher_is_better, tip=tip,
-        overall=overall if order and order[0] == overall else None,
+        overall=overall if order and order[0] == overall else None, names=names,
     )
     if title or subtitle:
         chart = chart.properties(title=title_params(title, subtitle, width))
     spec = to_spec(chart, attributes, validate=bool(attributes))
     spec["autosize"] = {"type": "fit", "contains": "padding"}
     spec["width"], spec["height"] = width, height
-    spec["usermeta"] = {"evalviz": {"link_field": None, "renderer": "svg"}}
+    spec["usermeta"] = {"evalviz": {"link_field": None, "renderer": "svg",
+                                    "plot_size": [round(plot_width), round(plot_height)]}}
     return Component.from_parts(spec, {DATASET: rows})
-
-
-def _check_options(**options: object) -> None:
-    """The options besides the size and columns, before any work: texts are strings, flags True or False."""
-    for name in ("x_label",):
-        if not isinstance(options[name], str):
-            raise EvalvizError(f"{name} is a string, not {options[name]!r}.")
-    for name in ("y_label", "title", "subtitle", "overall"):
-        if options[name] is not None and not isinstance(options[name], str):
-            raise EvalvizError(f"{name} is a string or None, not {options[name]!r}.")
-    for name in ("higher_is_better", "tip"):
-        if not isinstance(options[name], bool):
-            raise EvalvizError(f"{name} is True or False, not {options[name]!r}.")
 
 
 def _pinned(order: list[str], overall: str | None) -> list[str]:
@@ -211,7 +211,8 @@ def _pinned(order: list[str], overall: str | None) -> list[str]:
 
 # -- columns and SQL -----------------------------------------------------------------------------------------
 _DEFAULTS = {"low": "low", "high": "high", "n": "n", "status": "status", "reason": "reason",
-             "baseline": "baseline_value", "candidate": "candidate_value"}
+             "baseline": "baseline_value", "candidate": "candidate_value", "baseline_name": "baseline_name",
+             "candidate_name": "candidate_name"}
 
 
 def _resolve_columns(data: Data, **given: str | None) -> _Columns:
@@ -240,7 +241,7 @@ def _resolve_columns(data: Data, **given: str | None) -> _Columns:
         )
     for role in ("delta", "low", "high", "n", "baseline", "candidate"):
         if resolved[role] is not None:
-            check_numeric(data, resolved[role])
+            check_numeric(data, resolved[role], role)
     return _Columns(**resolved)
 
 
@@ -259,6 +260,20 @@ def _one_metric(data: Data, columns: _Columns) -> str | None:
     return names[0] if names else None
 
 
+def _side_names(data: Data, columns: _Columns) -> dict[str, str] | None:
+    """{"baseline": name, "candidate": name} when the table names each side with one name, else None."""
+    if columns.baseline_name is None or columns.candidate_name is None:
+        return None
+    names = data.sql(
+        f"SELECT count(DISTINCT {q(columns.baseline_name)}) AS nb, count(DISTINCT {q(columns.candidate_name)}) AS nc, "
+        f"CAST(any_value({q(columns.baseline_name)}) AS VARCHAR) AS b, "
+        f"CAST(any_value({q(columns.candidate_name)}) AS VARCHAR) AS c FROM this"
+    ).to_pylist()[0]
+    if names["nb"] != 1 or names["nc"] != 1 or not names["b"].strip() or not names["c"].strip():
+        return None
+    return {"baseline": names["b"], "candidate": names["c"]}
+
+
 def _check_unique_slices(data: Data, column: str) -> None:
     """One row per slice: repeated slices (several metrics, scorers or runs) would be drawn on top of each
     other."""
@@ -274,8 +289,35 @@ def _check_unique_slices(data: Data, column: str) -> None:
         )
 
 
+def _check_intervals(data: Data, columns: _Columns) -> None:
+    """Refuse a row whose interval is upside down (low above high) or leaves out its own difference: either
+    would be read wrongly against zero. Beyond rounding (a billionth of the values' size) only."""
+    if columns.low is None:
+        return
+    d, lo, hi = (_number(c) for c in (columns.delta, columns.low, columns.high))
+    slack = f"1e-9 * (abs({lo}) + abs({hi}) + coalesce(abs({d}), 0))"
+    wrong = data.sql(
+        f"SELECT {_label_sql(columns.slice)} AS s, {d} AS d, {lo} AS lo, {hi} AS hi FROM this "
+        f"WHERE isfinite({lo}) AND isfinite({hi}) AND ({lo} > {hi} + {slack} "
+        f"OR (isfinite({d}) AND ({d} < {lo} - {slack} OR {d} > {hi} + {slack}))) LIMIT 1"
+    ).to_pylist()
+    if wrong:
+        row = wrong[0]
+        problem = "low is above high" if row["lo"] > row["hi"] else "the difference lies outside its interval"
+        raise EvalvizError(
+            f"diff_plot cannot draw slice {row['s']!r}: {problem} (difference {row['d']!r}, interval "
+            f"[{row['lo']!r}, {row['hi']!r}]). Check the {columns.low!r} and {columns.high!r} columns: an "
+            "interval runs from its lower to its upper end and holds its estimate."
+        )
+
+
 def _label_sql(column: str) -> str:
-    return f"coalesce(CAST({q(column)} AS VARCHAR), '{NULL_LABEL}')"
+    """SQL of a slice's key, drawn as its label: its text, NULL as "(null)"; a NULL beside the text "(null)"
+    gets KEY_MARK (an invisible character, taken off the axis label) appended, so the two stay two slices."""
+    text = f"CAST({q(column)} AS VARCHAR)"
+    twin = f"(SELECT coalesce(bool_or(CAST({q(column)} AS VARCHAR) = '{NULL_LABEL}'), false) FROM this)"
+    return (f"CASE WHEN {q(column)} IS NOT NULL THEN {text} WHEN {twin} "
+            f"THEN '{NULL_LABEL}' || {quote_literal(KEY_MARK)} ELSE '{NULL_LABEL}' END")
 
 
 def _number(column: str | None) -> str:
@@ -297,6 +339,17 @@ def _infinity_text(value: str) -> str:
 
 def _is_explicit(sort: object) -> bool:
     return sort is not None and not isinstance(sort, str)
+
+
+def _explicit_order(sort: Sequence[str], labels: list[str]) -> list[str]:
+    """The slices in the order `sort` (a list or tuple of slice names) gives; as in the heatmaps, names the table
+    does not hold are ignored (one order may serve several filtered tables) and slices it leaves out follow."""
+    if not isinstance(sort, list | tuple):  # a set or a dict has no order of its own
+        raise EvalvizError(
+            f"diff_plot's sort is 'descending', 'ascending', None or a list of slice names, not a "
+            f"{type(sort).__name__}: give the slices in a list, in the order to draw them."
+        )
+    return explicit_order(sort, labels)
 
 
 def _query(columns: _Columns, *, sort: object, higher_is_better: bool, overall: str | None) -> str:
@@ -394,7 +447,8 @@ def _bounded(rows: pa.Table, extent: tuple[float, float]) -> pa.Table:
 # -- drawing -------------------------------------------------------------------------------------------------
 def _chart(rows: pa.Table, columns: _Columns, *, order: list[str], results: list[str],
            extent: tuple[float, float], plot_width: float, plot_height: float, fmt: str, value_fmt: str,
-           x_label: str, y_label: str, higher_is_better: bool, tip: bool, overall: str | None) -> alt.LayerChart:
+           x_label: str, y_label: str, higher_is_better: bool, tip: bool, overall: str | None,
+           names: dict[str, str] | None) -> alt.LayerChart:
     up, down = (BETTER, WORSE) if higher_is_better else (WORSE, BETTER)
     shapes = {**_SHAPES, up: "triangle-right", down: "triangle-left"}
     x_scale = alt.Scale(domain=list(extent), nice=True, zero=True, clamp=True)
@@ -410,6 +464,7 @@ def _chart(rows: pa.Table, columns: _Columns, *, order: list[str], results: list
     base = alt.Chart().encode(
         y=alt.Y("slice:N", title=y_label or None, sort=None, scale=alt.Scale(domain=order, padding=Y_PADDING),
                 axis=alt.Axis(labelLimit=AXIS_LABEL_LIMIT, grid=False, domain=False, ticks=False,
+                              labelExpr=f"replace(datum.value, {json.dumps(KEY_MARK)}, '')",
                               labelFontWeight=alt.Undefined if overall is None else
                               {"condition": {"test": is_overall, "value": "bold"}, "value": "normal"})),
     )
@@ -418,7 +473,7 @@ def _chart(rows: pa.Table, columns: _Columns, *, order: list[str], results: list
                       legend=legend)
     shape = alt.Shape("result:N", scale=alt.Scale(domain=results, range=[shapes[r] for r in results]),
                       legend=legend)
-    tooltip = _tooltip(columns, y_label) if tip else alt.Undefined
+    tooltip = _tooltip(columns, y_label, names) if tip else alt.Undefined
     has_value = "isValid(datum.delta)"
     flagged = f"!({has_value})"
 
@@ -466,7 +521,7 @@ def _chart(rows: pa.Table, columns: _Columns, *, order: list[str], results: list
         delta_text=_number_expr("delta", fmt),
         interval=(f"isValid(datum.low) && isValid(datum.high) ? '[' + {_number_expr('low', fmt)} + ', ' "
                   f"+ {_number_expr('high', fmt)} + ']' : 'none'"),
-        n_text=_number_expr("n", ",d"),
+        n_text=_number_expr("n", COUNT_FORMAT),
         baseline_text=_number_expr("baseline", value_fmt),
         candidate_text=_number_expr("candidate", value_fmt),
     )
@@ -478,8 +533,10 @@ def _number_expr(field: str, fmt: str) -> str:
             f"format(datum.{field}, {json.dumps(fmt)}) : 'none')")
 
 
-def _tooltip(columns: _Columns, y_label: str) -> list[alt.Tooltip]:
-    """Tooltip rows: slice, difference, interval, n, the two values compared, and the result or reason."""
+def _tooltip(columns: _Columns, y_label: str, names: dict[str, str] | None) -> list[alt.Tooltip]:
+    """Tooltip rows: slice, difference, interval, n, the two values compared (under the names of their sides,
+    when known), and the result or reason."""
+    titles = {side: f"{names[side]} ({side})" if names else side for side in ("baseline", "candidate")}
     tooltip = [alt.Tooltip("slice:N", title=y_label or "slice"),
                alt.Tooltip("delta_text:N", title="difference")]
     if columns.low:
@@ -487,8 +544,8 @@ def _tooltip(columns: _Columns, y_label: str) -> list[alt.Tooltip]:
     if columns.n:
         tooltip.append(alt.Tooltip("n_text:N", title="n"))
     if columns.baseline:
-        tooltip.append(alt.Tooltip("baseline_text:N", title="baseline"))
+        tooltip.append(alt.Tooltip("baseline_text:N", title=titles["baseline"]))
     if columns.candidate:
-        tooltip.append(alt.Tooltip("candidate_text:N", title="candidate"))
+        tooltip.append(alt.Tooltip("candidate_text:N", title=titles["candidate"]))
     tooltip.append(alt.Tooltip("note:N", title="result"))
     return tooltip

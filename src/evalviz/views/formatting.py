@@ -1,4 +1,5 @@
-"""Python format strings ("{:.3f}", "{:.0%}", "{:.2g}") as the d3 formats Vega draws with."""
+"""Python format strings ("{:.3f}", "{:.0%}", "{:.2g}") as the d3 formats Vega draws with, and the one way
+counts are written: with thousands separators ("10,000"), in tooltips, notes and subtitles alike."""
 
 from __future__ import annotations
 
@@ -12,6 +13,27 @@ _SHARED_SPEC = re.compile(
     r"^(?P<align>.?[<>^=])?(?P<sign>[-+ ])?(?P<alt>#)?(?P<zero>0)?(?P<width>\d*)(?P<comma>,)?"
     r"(?P<precision>\.\d+)?(?P<type>[efg%])?$"
 )
+COUNT_FORMAT = ",d"  # the d3 format of a count (rows, samples): "10,000"
+
+
+def count_text(count: int) -> str:
+    """A count as text, with thousands separators.
+
+    Example:
+        >>> count_text(10000)
+        '10,000'
+    """
+    return f"{count:,}"
+
+
+def count_sql(expression: str) -> str:
+    """SQL of a count as text, with thousands separators (DuckDB's `format`).
+
+    Example:
+        >>> count_sql("n")
+        "format('{:,}', n)"
+    """
+    return f"format('{{:,}}', {expression})"
 
 
 def d3_format(python_format: str) -> str:

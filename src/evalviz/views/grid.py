@@ -16,9 +16,12 @@ import pyarrow.compute as pc
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
 from evalviz.data.nested_scores import nested_value_error
+from evalviz.data.number_text import reads_as_score
 from evalviz.data.table import Data
 from evalviz.data.types import describe, is_boolean, is_integer, is_json, is_numeric, is_text
 from evalviz.errors import ColumnTypeError, EvalvizError
+from evalviz.views.formatting import count_sql
+from evalviz.views.options import did_you_mean
 
 AGGREGATES = {"mean": "avg", "median": "median", "min": "min", "max": "max", "sum": "sum"}
 NULL_LABEL = "(null)"  # the axis label of rows whose x or y is NULL
@@ -26,11 +29,17 @@ NULL_LABEL = "(null)"  # the axis label of rows whose x or y is NULL
 # What a cell without a value to colour is, in the order their legend entries appear.
 NO_DATA, SKIPPED, INFINITE, ERROR = "no data", "skipped", "infinite", "error"
 FLAGS = (NO_DATA, SKIPPED, INFINITE, ERROR)
-OK = "ok"
+# A cell coloured by its value: all its rows ran, or some failed (rows with an error, or an eval that completed
+# fewer samples than it had) and the value is that of the others.
+OK, PARTIAL = "ok", "partly failed"
+COLORED = (OK, PARTIAL)
 # What a "no data" cell's tooltip says: it has no row at all, rows without a value, or infinities that cancel.
 NO_ROWS_NOTE, NO_VALUE_NOTE = "no rows", "no value (NaN or empty)"
 CANCELLED_NOTE = "no value: its rows hold both inf and -inf"
-OVERFLOW_NOTE = " (its rows are finite: the sum overflows)"
+OVERFLOW_NOTE = " (its rows are finite: their {agg} overflows)"
+# A mean of finite values is finite, though their running sum may overflow: such a mean is taken of the values
+# scaled down by 2^-600 (exact for all but values below 2^-422, negligible beside those that overflow).
+_SCALE = 600
 # inspect_ai's statuses of an eval that did not finish (still running, stopped, or interrupted). Such a row has
 # no result: it is drawn as an error whose note says so, since a run that gave no result is a failure to see.
 UNFINISHED = ("started", "cancelled")
@@ -57,6 +66,8 @@ class GridColumns:
     status: str | None = None  # "ok" / "skipped" / "error" per row, or inspect_ai's "success" / "error" / "started"
     reason: str | None = None  # why a row was skipped or failed
     error: str | None = None  # an error message per row: a row with a non-empty one failed (inspect_ai's `error`)
+    completed: str | None = None  # samples each row completed, of ... (inspect_ai's `completed_samples`) ...
+    total: str | None = None  # ... the samples it had (`total_samples`): fewer completed, and some failed
     scorer: str | None = None  # the scorer of each row's value (inspect_ai's `score_headline_name`), ...
     score_name: str | None = None  # ... its score, for a scorer that gives several (`score_headline_score`) ...
     metric: str | None = None  # ... and its metric (`score_headline_metric`)
@@ -72,9 +83,10 @@ class Grid:
     `cells` has one row per (x, y) pair of the two axes, missing pairs included: x and y (the keys of the pair's
     axis values: unique on each axis, and the label itself unless another value has the same label), x_label and
     y_label (only when some key is not its label), value (finite, or null), n (rows in the cell), n_values (rows
-    with a value), status ("ok", "no data", "skipped", "infinite", "error"), note (what the status means for this
-    cell: "inf" for an infinite one), and when the data has them: link (the link as given; only an http(s) URL
-    opens), low and high (an interval), size (sum of the sample counts), reason, scorer.
+    with a value), status ("ok", "partly failed", "no data", "skipped", "infinite", "error"), note (what the
+    status means for this cell, null for "ok": "inf" for an infinite one, how many rows or samples failed for a
+    partly failed one), and when the data has them: link (the link as given; only an http(s) URL opens), low
+    and high (an interval), size (sum of the sample counts), reason, scorer.
     """
 
     cells: pa.Table
@@ -91,9 +103,9 @@ class Grid:
 
     @property
     def statuses(self) -> list[str]:
-        """The statuses present among the cells, "ok" first."""
+        """The statuses present among the cells, the coloured ones first."""
         present = set(pc.unique(self.cells["status"]).to_pylist())
-        return [s for s in (OK, *FLAGS) if s in present]
+        return [s for s in (*COLORED, *FLAGS) if s in present]
 
     def values(self) -> pa.Array:
         """The values of the cells that have one, in cell order (as Arrow: a large grid's values stay there)."""
@@ -105,8 +117,13 @@ class Grid:
         return {key: label for key, label in zip(keys, labels, strict=True) if key != label}
 
 
-def check_numeric(data: Data, column: str) -> None:
-    """Raise when `column` holds text, pointing to `score_to_float` for inspect_ai's letter scores."""
+def check_numeric(data: Data, column: str, role: str | None = None) -> None:
+    """Raise when `column` holds text, pointing to `score_to_float` for inspect_ai's letter scores (those of the
+    scores themselves: a column of another `role`, such as "stderr", is named by it and not pointed there).
+
+    A column whose every value is NULL passes, whatever its type: its rows have no value (rows of evals that all
+    failed are drawn as error cells with their messages, not refused for the type of an empty column).
+    """
     kind = data.types[column]
     if is_numeric(kind) or is_boolean(kind):  # by the type's structure: DOUBLE[] is a list, UHUGEINT a number
         return
@@ -115,13 +132,16 @@ def check_numeric(data: Data, column: str) -> None:
         raise nested
     query = f"SELECT CAST({q(column)} AS VARCHAR) AS v FROM this WHERE {q(column)} IS NOT NULL LIMIT 1"
     example = data.sql(query)["v"].to_pylist()
-    shown = f" such as {example[0]!r}" if example else " (every value is empty)"
+    if not example:  # every value is NULL (every eval failed, say): no text to convert, each row has no value
+        return
     advice = (
         f"For inspect_ai scores (C, I, P, N) convert them first: ev.prepare(data, ev.score_to_float({column!r}))."
-        if is_text(kind) or is_json(kind)
-        else "Give a column of numbers, or compute one in SQL with data.derive(\"SELECT *, ... AS score FROM this\")."
+        if role is None and (is_text(kind) or is_json(kind)) and reads_as_score(example[0])
+        else "Give a column of numbers, or compute one in SQL with "
+        f"data.derive(\"SELECT *, ... AS {column} FROM this\")."
     )
-    raise ColumnTypeError(f"Column {column!r} holds {describe(kind)} values{shown}, not numbers. {advice}")
+    named = f"The {role} column {column!r}" if role else f"Column {column!r}"
+    raise ColumnTypeError(f"{named} holds {describe(kind)} values such as {example[0]!r}, not numbers. {advice}")
 
 
 def check_sort(sort: object) -> None:
@@ -138,8 +158,9 @@ def check_sort(sort: object) -> None:
             if given is not None and not isinstance(given, Iterable):
                 raise EvalvizError(f"An explicit sort order is a list of labels, not {given!r}.")
         return
+    hint = did_you_mean(sort, ("ascending", "descending")) if isinstance(sort, str) else ""
     raise EvalvizError(
-        f"sort={sort!r} is not understood. Use 'ascending', 'descending', None (input order) or "
+        f"sort={sort!r} is not understood.{hint} Use 'ascending', 'descending', None (input order) or "
         "{'x': [...], 'y': [...]}."
     )
 
@@ -147,7 +168,7 @@ def check_sort(sort: object) -> None:
 def check_agg(agg: object) -> None:
     """Raise unless `agg` names one of AGGREGATES."""
     if not isinstance(agg, str) or agg not in AGGREGATES:
-        raise EvalvizError(f"Unknown agg {agg!r}. Use one of: {', '.join(AGGREGATES)}.")
+        raise EvalvizError(f"Unknown agg {agg!r}.{did_you_mean(agg, AGGREGATES)} Use one of: {', '.join(AGGREGATES)}.")
 
 
 def aggregate_grid(
@@ -182,11 +203,11 @@ def aggregate_grid(
         cells = cells_sql(columns, agg, input_order=needs_input_order(sort))
         xs, ys = (ranked_axis_sql(axis, columns, axis_values_sql(axis, columns, "cells", _FINITE_TOTAL), sort)
                   for axis in "xy")
-        table = data.sql(grid_sql(columns, cells, xs, ys))
+        table = data.sql(grid_sql(columns, cells, xs, ys, agg))
     else:
         with registered(data, *axes) as (x_ranks, y_ranks):
             xs, ys = (positions_sql(axis, columns, name) for axis, name in zip("xy", (x_ranks, y_ranks), strict=True))
-            table = data.sql(grid_sql(columns, cells_sql(columns, agg, input_order=False), xs, ys))
+            table = data.sql(grid_sql(columns, cells_sql(columns, agg, input_order=False), xs, ys, agg))
     return finished_grid(table, whole_numbers=whole_numbers(data, columns.fill, table["value"]))
 
 
@@ -194,10 +215,14 @@ def checked_source(data: Data, columns: GridColumns) -> Data:
     """The table narrowed to the columns a grid reads, after checking that they exist and `fill` is numeric."""
     needed = [c for c in (columns.x, columns.y, columns.fill, columns.link, columns.low, columns.high,
                           columns.stderr, columns.size, columns.status, columns.reason, columns.error,
-                          columns.scorer, columns.score_name, columns.metric, columns.x_group, columns.y_group)
+                          columns.completed, columns.total, columns.scorer, columns.score_name, columns.metric,
+                          columns.x_group, columns.y_group)
               if c is not None]
     data.require_columns(*needed, purpose="the heatmap")
     check_numeric(data, columns.fill)
+    for role in ("low", "high", "stderr", "size", "completed", "total"):
+        if getattr(columns, role) is not None:
+            check_numeric(data, getattr(columns, role), role)
     return data.select(*dict.fromkeys(needed))  # read only these columns
 
 
@@ -239,7 +264,8 @@ def rows_sql(columns: GridColumns, *, input_order: bool) -> str:
     Columns: the key parts of both axes (`key_parts`), f (the value as a double), st (the row's status: "ok",
     "skipped" or "error"), why (its reason), ord (its position in the table when `input_order`, else 0), v (f,
     or NULL when it is NaN or the row is skipped or failed; infinities are kept, and flagged per cell), and when
-    the data has them: lnk, sz, lo and hi (a finite interval), se (a finite standard error) and scorer.
+    the data has them: lnk, sz, lo and hi (a finite interval), se (a finite standard error), done and planned
+    (samples completed, of how many) and scorer.
     """
     keys = [f"{q(column)} AS {name}" for axis in "xy" for column, name in key_parts(columns, axis)]
     status, reason = _row_status_sql(columns)
@@ -255,6 +281,9 @@ def rows_sql(columns: GridColumns, *, input_order: bool) -> str:
                    f"{_finite(f'CAST({q(columns.high)} AS DOUBLE)')} AS hi"]
     elif columns.stderr:
         select.append(f"{_finite(f'CAST({q(columns.stderr)} AS DOUBLE)')} AS se")
+    if has_sample_counts(columns):
+        select += [f"TRY_CAST({q(columns.completed)} AS BIGINT) AS done",
+                   f"TRY_CAST({q(columns.total)} AS BIGINT) AS planned"]
     if columns.scorer:
         select.append(f"{_scorer_sql(columns)} AS scorer")
     return (f"SELECT *, CASE WHEN st = '{OK}' AND NOT isnan(f) THEN f END AS v "
@@ -309,28 +338,51 @@ def has_reasons(columns: GridColumns) -> bool:
     return any((columns.status, columns.reason, columns.error))
 
 
+def has_sample_counts(columns: GridColumns) -> bool:
+    """Whether the rows say how many samples each completed, of how many."""
+    return columns.completed is not None and columns.total is not None
+
+
 def cell_aggregates(columns: GridColumns, agg: str) -> list[str]:
     """SQL of what a cell (or a bin of cells) keeps of its rows (`rows_sql`'s columns).
 
     n, ord, n_errors (failed rows), all_skipped, total (the `agg` of the values, infinities kept), n_values,
-    n_infinite, and the optional reason, size, link, low, high and scorer ("mixed: ..." when its rows' values
-    come from several scorers).
+    n_infinite, and the optional reason, size, link (a failed row's, when one has a link: what the cell's mark
+    points at; else the first), low, high, done and planned (samples completed, of how many, over the rows with
+    a value) and scorer ("mixed: ..." when its rows' values come from several scorers).
     """
     cell = ["count(*) AS n", "min(ord) AS ord", f"count(*) FILTER (WHERE st = '{ERROR}') AS n_errors",
-            f"bool_and(st = '{SKIPPED}') AS all_skipped", f"{AGGREGATES[agg]}(v) AS total", "count(v) AS n_values",
+            f"bool_and(st = '{SKIPPED}') AS all_skipped", f"{aggregate_sql(agg, 'v')} AS total", "count(v) AS n_values",
             "count(v) FILTER (WHERE isinf(v)) AS n_infinite"]
     if has_reasons(columns):
         cell.append(f"string_agg(DISTINCT why, '; ' ORDER BY why) FILTER (WHERE st <> '{OK}') AS reason")
     if columns.size:
         cell.append("TRY_CAST(sum(sz) AS BIGINT) AS size")
     if columns.link:
-        cell.append("min(lnk) AS link")
+        cell.append(f"coalesce(min(lnk) FILTER (WHERE st = '{ERROR}'), min(lnk)) AS link")
+    if has_sample_counts(columns):
+        counted = "v IS NOT NULL AND done IS NOT NULL AND planned IS NOT NULL"
+        cell += [f"sum(done) FILTER (WHERE {counted}) AS done", f"sum(planned) FILTER (WHERE {counted}) AS planned"]
     cell += _interval_sql(agg, columns)
     if columns.scorer:
         scorers = "string_agg(DISTINCT scorer, ', ' ORDER BY scorer) FILTER (WHERE v IS NOT NULL)"
         cell.append(f"CASE WHEN count(DISTINCT scorer) FILTER (WHERE v IS NOT NULL) > 1 "
                     f"THEN {quote_literal(MIXED)} || {scorers} ELSE {scorers} END AS scorer")
     return cell
+
+
+def aggregate_sql(agg: str, column: str) -> str:
+    """SQL of the `agg` of `column` over a group: infinite only when a value is, or when a sum overflows.
+
+    Example:
+        >>> aggregate_sql("max", "v")
+        'max(v)'
+    """
+    plain = f"{AGGREGATES[agg]}({column})"
+    if agg != "mean":
+        return plain
+    return (f"CASE WHEN isinf({plain}) AND count({column}) FILTER (WHERE isinf({column})) = 0 "
+            f"THEN avg({column} * pow(2.0, -{_SCALE})) * pow(2.0, {_SCALE}) ELSE {plain} END")
 
 
 def _interval_sql(agg: str, columns: GridColumns) -> list[str]:
@@ -344,7 +396,7 @@ def _interval_sql(agg: str, columns: GridColumns) -> list[str]:
             "mean": "sqrt(sum(se * se)) / count(se)",
             "sum": "sqrt(sum(se * se))",
         }.get(agg, "CASE WHEN count(*) = 1 THEN max(se) END")
-        value = f"{AGGREGATES[agg]}(v)"
+        value = aggregate_sql(agg, "v")
         return [f"{_finite(f'{value} - 1.96 * ({se})')} AS low", f"{_finite(f'{value} + 1.96 * ({se})')} AS high"]
     return []
 
@@ -357,24 +409,35 @@ def cells_sql(columns: GridColumns, agg: str, *, input_order: bool) -> str:
             f"FROM ({rows_sql(columns, input_order=input_order)}) GROUP BY {parts}")
 
 
-def judged_sql(relation: str, *, reasons: bool) -> str:
+def judged_sql(relation: str, columns: GridColumns, agg: str) -> str:
     """SQL of `relation` (one cell per row with `cell_aggregates`' columns; n is NULL for a cell without rows)
     with each cell's value (finite, or NULL), status and note, and n and n_values 0 for a cell without rows.
 
-    A cell with a failed row is an error; with skipped rows only, skipped; an infinite value is flagged
-    "infinite"; without a value (no rows, NaN and NULL only, or inf and -inf that cancel) it has no data.
+    A cell whose rows all failed is an error; one with skipped rows only, skipped; an infinite value is flagged
+    "infinite"; without a value (no rows, NaN and NULL only, or inf and -inf that cancel) a cell has no data,
+    or is an error when some of its rows failed. A cell with a value is coloured by it, and is "partly failed"
+    when some of its rows failed or completed fewer samples than they had; its note says how many.
     """
-    status = (f"CASE WHEN n IS NULL THEN '{NO_DATA}' WHEN n_errors > 0 THEN '{ERROR}' "
+    counted = has_sample_counts(columns)
+    fewer = "done < planned" if counted else "false"
+    status = (f"CASE WHEN n IS NULL THEN '{NO_DATA}' WHEN n_errors = n THEN '{ERROR}' "
               f"WHEN all_skipped THEN '{SKIPPED}' WHEN isinf(total) THEN '{INFINITE}' "
-              f"WHEN total IS NULL OR isnan(total) THEN '{NO_DATA}' ELSE '{OK}' END")
-    note = (f"CASE status WHEN '{OK}' THEN '{OK}' "
+              f"WHEN total IS NULL OR isnan(total) THEN CASE WHEN n_errors > 0 THEN '{ERROR}' ELSE '{NO_DATA}' END "
+              f"WHEN n_errors > 0 OR {fewer} THEN '{PARTIAL}' ELSE '{OK}' END")
+    failed = (f"CASE WHEN n_errors > 0 THEN {count_sql('n_errors')} || ' of ' || {count_sql('n')} "
+              f"|| ' rows failed' END")
+    completed = (f"CASE WHEN {fewer} THEN {count_sql('done')} || ' of ' || {count_sql('planned')} "
+                 f"|| ' samples completed' END") if counted else "NULL"
+    note = (f"CASE status WHEN '{OK}' THEN NULL "
+            f"WHEN '{PARTIAL}' THEN '{PARTIAL}: ' || concat_ws('; ', {failed}, {completed}) "
             f"WHEN '{NO_DATA}' THEN CASE WHEN n = 0 THEN '{NO_ROWS_NOTE}' WHEN isnan(total) THEN "
             f"{quote_literal(CANCELLED_NOTE)} ELSE '{NO_VALUE_NOTE}' END "
             f"WHEN '{INFINITE}' THEN CASE WHEN total > 0 THEN 'inf' ELSE '-inf' END "
-            f"|| CASE WHEN n_infinite = 0 THEN {quote_literal(OVERFLOW_NOTE)} ELSE '' END "
-            f"WHEN '{ERROR}' THEN CASE WHEN n > 1 THEN 'error (' || n_errors || ' of ' || n || ' rows)' "
-            f"ELSE 'error' END ELSE status END")
-    if reasons:
+            f"|| CASE WHEN n_infinite = 0 THEN {quote_literal(OVERFLOW_NOTE.format(agg=agg))} ELSE '' END "
+            f"WHEN '{ERROR}' THEN CASE WHEN n = 1 THEN 'error' "
+            f"WHEN n_errors = n THEN 'error (all ' || {count_sql('n')} || ' rows)' "
+            f"ELSE 'error (' || {failed} || '; the others have no value)' END ELSE status END")
+    if has_reasons(columns):
         note = (f"CASE WHEN status NOT IN ('{OK}', '{INFINITE}') AND reason <> '' THEN {note} || ': ' || reason "
                 f"ELSE {note} END")
     cut = f"CASE WHEN length(note) > {MAX_NOTE_CHARS} THEN left(note, {MAX_NOTE_CHARS - 1}) || '\u2026' ELSE note END"
@@ -386,7 +449,7 @@ def judged_sql(relation: str, *, reasons: bool) -> str:
                 FROM (SELECT *, {status} AS status FROM ({relation}))))"""
 
 
-def grid_sql(columns: GridColumns, cells: str, xs: str, ys: str) -> str:
+def grid_sql(columns: GridColumns, cells: str, xs: str, ys: str, agg: str) -> str:
     """SQL of every (x, y) pair of the axes `xs` and `ys` (SQL of `ranked_axis_sql`'s columns) in drawing order,
     with its cell from `cells` (SQL of `cells_sql`): a pair without rows is a cell without data.
 
@@ -406,7 +469,7 @@ def grid_sql(columns: GridColumns, cells: str, xs: str, ys: str) -> str:
     output = ["x", "x_label", "y", "y_label", "value", "n", "n_values", "status", "note", *optional, "xo", "yo"]
     return f"""
         WITH cells AS MATERIALIZED ({cells}), xs AS ({xs}), ys AS ({ys})
-        SELECT {", ".join(output)} FROM ({judged_sql(paired, reasons=has_reasons(columns))}) ORDER BY yo, xo"""
+        SELECT {", ".join(output)} FROM ({judged_sql(paired, columns, agg)}) ORDER BY yo, xo"""
 
 
 def finished_grid(table: pa.Table, *, whole_numbers: bool = False, positions: tuple[str, str] = ("xo", "yo"),

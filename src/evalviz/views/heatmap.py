@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,22 +21,38 @@ from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
 from evalviz.views.chart import (
     AXIS_LABEL_LIMIT,
+    LABEL_FONT_SIZE,
     built_unchecked,
+    label_widths,
     subtitle_lines,
     text_width,
     title_params,
     to_spec,
 )
 from evalviz.views.colors import ERROR_COLOR, INFINITE_COLOR, MISSING_COLOR, SKIPPED_COLOR, vega_scheme
-from evalviz.views.formatting import d3_format, format_value
-from evalviz.views.grid import ERROR, INFINITE, NO_DATA, OK, SKIPPED, Grid, GridColumns, aggregate_grid
+from evalviz.views.font_metrics import BOLD_WIDENING, drawn_width
+from evalviz.views.formatting import COUNT_FORMAT, count_text, d3_format, format_value
+from evalviz.views.grid import (
+    COLORED,
+    ERROR,
+    INFINITE,
+    NO_DATA,
+    OK,
+    PARTIAL,
+    SKIPPED,
+    Grid,
+    GridColumns,
+    aggregate_grid,
+)
 from evalviz.views.options import (
     NOT_GIVEN,
+    TICK_ROTATIONS,
     CellOptions,
     NotGiven,
     checked_chart_options,
     checked_domain,
     checked_number,
+    checks_arguments,
 )
 
 DATASET = "cells"
@@ -44,9 +61,17 @@ GOLDEN = 1.618
 DEFAULT_FORMAT = "{:.3f}"
 WHOLE_FORMAT = "{:,.0f}"  # the default for whole numbers of an integer column: "6", "1,024"
 ANNOTATION_FONT_SIZE = 11
-ANNOTATION_CHAR_WIDTH = 7  # pixels per character of an annotation
+LEGEND_TITLE_FONT_SIZE = 11  # bold
+LABEL_GAP = 2  # pixels between neighbouring x labels
+SLANTS = (45.0, 60.0)  # degrees x labels may slant by, least first, before they stand upright
 MIN_ANNOTATED_HEIGHT = 14  # pixels of cell height below which annotations are switched off
-MIN_GLYPH_SIZE = 9  # pixels; smaller error cells show their colour only
+MIN_GLYPH_SIZE = 9  # pixels; smaller error cells show their colour only, partly failed ones no corner
+# A partly failed cell's mark: a triangle filling its top right corner (a Vega symbol path within [-1, 1]).
+CORNER_PATH = "M1,-1L1,1L-1,-1Z"
+# The colour domain stays within ±COLOR_LIMIT (a quarter of the largest float, about 4.5e307), so that its span
+# (and a browser's scale arithmetic on it) stays finite: values beyond take the colour of the nearer end.
+COLOR_LIMIT = sys.float_info.max / 4
+MAX_CORNER = 14  # pixels along each side of the corner mark
 CANVAS_MIN_CELLS = 1000  # from this many cells on, one canvas draws faster than an SVG element per cell
 FLAG_COLORS = {NO_DATA: MISSING_COLOR, SKIPPED: SKIPPED_COLOR, INFINITE: INFINITE_COLOR, ERROR: ERROR_COLOR}
 
@@ -72,6 +97,7 @@ class Labels:
     y_axis: bool = True
 
 
+@checks_arguments(options=TICK_ROTATIONS)
 def heatmap(
     data: Data,
     x: str,
@@ -110,10 +136,14 @@ def heatmap(
     cell whose tooltip gives the row count. Cells are keyed by the values of `x` and `y` themselves: a NULL and
     the text "(null)" are two columns of the grid (both labelled "(null)"). Cells without a value (NaN, NULL, no
     row at all) are drawn in a neutral colour with a legend entry of their own; with a `status` column,
-    "skipped" rows are neutral too and "error" rows are marked with a dark colour and a cross, as are rows with
-    an `error` message. A cell whose value is infinite (an infinite row, or a sum that overflows) is flagged
-    "infinite", drawn dark with an ∞ and its value ("inf" or "-inf") in the tooltip; it takes no part in the
-    colour scale. Values are written with three decimals, whole numbers of an integer column without any.
+    "skipped" rows are neutral too and a cell whose rows all failed ("error", or an `error` message) is dark
+    with a cross. A cell whose rows failed only in part keeps the value of the others, coloured, and is marked
+    "partly failed" (a dark corner, with a legend entry; its tooltip says how many rows failed, and why). A
+    cell of several rows opens the link of a failed one, when it has one. A cell whose value is infinite (an
+    infinite row, or a sum that overflows) is flagged "infinite", drawn dark with an ∞ and its value ("inf" or
+    "-inf") in the tooltip; it takes no part in the colour scale. Values are written with three decimals, whole
+    numbers of an integer column without any; counts with thousands separators ("10,000"). A keyword argument
+    that is neither a parameter nor a Vega-Lite top-level property is refused, naming the closest.
 
     Args:
         data: The table.
@@ -139,7 +169,8 @@ def heatmap(
             {"x": [...], "y": [...]} explicit orders.
         cmap: A matplotlib colour map name ("viridis", "RdBu_r", ...).
         domain: (vmin, vmax) of the colour scale; either may be None. Values in [0, 1] span [0, 1].
-        center: Centre of a diverging colour scale; the domain becomes symmetric around it.
+        center: Centre of a diverging colour scale; the domain becomes symmetric around it. The domain's ends
+            stay within ±4.5e307 (values beyond take the colour of the nearer end), so its span stays finite.
         **attributes: `x_tick_rotate` / `y_tick_rotate` (degrees, counter-clockwise), or Vega-Lite top-level
             properties such as `background`.
 
@@ -169,7 +200,7 @@ def aggregation_note(grid: Grid, agg: str) -> str | None:
     most = grid.max_rows
     if most <= 1:
         return None
-    return f"Each cell shows the {agg} of its rows (up to {most}); hover a cell for its row count."
+    return f"Each cell shows the {agg} of its rows (up to {count_text(most)}); hover a cell for its row count."
 
 
 @dataclass(frozen=True)
@@ -188,31 +219,45 @@ class _Layout:
 def _layout(grid: Grid, *, width: float, height: float, legend_on: bool, legend_title: str, titled: int,
             x_rotate: float | None, y_rotate: float | None, plot_size: tuple[int, int] | None) -> _Layout:
     """Estimate the plot area of a chart of `width` x `height` pixels in all (Vega fits it exactly), unless
-    `plot_size` gives it, and choose the label angles."""
+    `plot_size` gives it, and choose the label angles. Text is measured in the charts' font."""
     y_area = text_width(grid.y_labels) + 30 if y_rotate is None or y_rotate == 0 else 60
     legend_area = 0.0
     if legend_on:
         flags = [s for s in grid.statuses if s != OK]
-        entries = max((len(f) * 6 + 25 for f in flags), default=0)
-        legend_area = max(60.0, min(len(legend_title) * 7, 180), entries) + 20
+        entries = max(label_widths(flags), default=0.0) + 25
+        title = drawn_width(legend_title, LEGEND_TITLE_FONT_SIZE) * BOLD_WIDENING
+        legend_area = max(60.0, min(title, 180), entries) + 20
     plot_width = max(width - y_area - legend_area, 40.0) if plot_size is None else float(plot_size[0])
     band_width = plot_width / max(len(grid.x_order), 1)
-    x_extent = text_width(grid.x_labels)
-    if x_rotate is None:
-        # Level labels when they fit their band; slanted when their slanted boxes do not overlap (Vega hides
-        # overlapping labels); upright otherwise, so that as many as possible stay readable.
-        if x_extent <= band_width - 6:
-            x_angle = 0.0
-        elif x_extent * math.cos(math.radians(45)) + 4 <= band_width:
-            x_angle = -45.0
-        else:
-            x_angle = -90.0
-    else:
-        x_angle = -float(x_rotate)
+    widths = label_widths(grid.x_labels)
+    x_angle = x_label_angle(widths, band_width) if x_rotate is None else -float(x_rotate)
+    x_extent = max(widths, default=0.0)
     x_area = 12 + abs(math.sin(math.radians(x_angle))) * x_extent + 30
     plot_height = max(height - x_area - 26 * titled, 40.0) if plot_size is None else float(plot_size[1])
     y_angle = 0.0 if y_rotate is None else -float(y_rotate)
     return _Layout(plot_width=plot_width, plot_height=plot_height, x_angle=x_angle, y_angle=y_angle)
+
+
+def x_label_angle(widths: Sequence[float], band: float) -> float:
+    """The angle of x labels `widths` pixels wide under bands of `band` pixels: level when neighbours do not
+    touch, else the least slant (45 or 60 degrees) at which no two boxes overlap (Vega hides overlapping
+    labels), else upright, so that as many as possible stay readable.
+
+    A label slanted by a, anchored at its tick, takes w cos a + h sin a pixels along the axis (h its height).
+
+    Example:
+        >>> x_label_angle([52.1, 97.3, 66.2, 72.7], 75.6)
+        -60.0
+    """
+    neighbours = list(zip(widths, widths[1:], strict=False)) or [(w, w) for w in widths]
+    if all((a + b) / 2 + LABEL_GAP <= band for a, b in neighbours):
+        return 0.0
+    slanted = widths[1:] or widths  # the first label has no neighbour on the side it leans to
+    for angle in SLANTS:
+        a = math.radians(angle)
+        if max(slanted) * math.cos(a) + LABEL_FONT_SIZE * math.sin(a) + LABEL_GAP <= band:
+            return -angle
+    return -90.0
 
 
 @built_unchecked
@@ -252,9 +297,17 @@ def draw_grid(
     y_rotate = attributes.pop("y_tick_rotate", None)
     legend_on = legend is not None and legend is not False
     legend_title = legend if isinstance(legend, str) else labels.fill
-    title_lines = bool(title) + len(subtitle_lines(subtitle, width))
-    layout = _layout(grid, width=width, height=height, legend_on=legend_on, legend_title=legend_title,
-                     titled=title_lines, x_rotate=x_rotate, y_rotate=y_rotate, plot_size=plot_size)
+
+    def laid_out(subtitle: str | None) -> _Layout:
+        return _layout(grid, width=width, height=height, legend_on=legend_on, legend_title=legend_title,
+                       titled=bool(title) + len(subtitle_lines(subtitle, width)), x_rotate=x_rotate,
+                       y_rotate=y_rotate, plot_size=plot_size)
+
+    layout = laid_out(subtitle)
+    corners = PARTIAL in grid.statuses and min(layout.band(grid)) >= MIN_GLYPH_SIZE
+    if PARTIAL in grid.statuses and not corners:  # cells too small to mark: the subtitle says what they hide
+        subtitle = " ".join(filter(None, (subtitle, _unmarked_note(grid))))
+        layout = laid_out(subtitle)
     band_w, band_h = layout.band(grid)
     cells = grid.cells
     names = cells.column_names
@@ -267,16 +320,15 @@ def draw_grid(
     x_padding = min(cell.inset / band_w, 0.5) if band_w > 0 else 0
     y_padding = min(cell.inset / band_h, 0.5) if band_h > 0 else 0
     # Cells are placed by their axis values' keys, which are unique; the axes draw the values' labels.
-    base = alt.Chart().encode(
-        x=alt.X("x:N", title=labels.x if labels.x_axis else None,
-                scale=alt.Scale(domain=grid.x_order, paddingInner=x_padding, paddingOuter=0),
-                axis=alt.Axis(labelLimit=AXIS_LABEL_LIMIT, labelAngle=layout.x_angle, labelOverlap=True,
-                              **_label_lookup(grid.relabelled("x")))),
-        y=alt.Y("y:N", title=labels.y if labels.y_axis else None,
-                scale=alt.Scale(domain=grid.y_order, paddingInner=y_padding, paddingOuter=0),
-                axis=alt.Axis(labelLimit=AXIS_LABEL_LIMIT, labelAngle=layout.y_angle, labelOverlap=True,
-                              **_label_lookup(grid.relabelled("y")))),
-    )
+    x = alt.X("x:N", title=labels.x if labels.x_axis else None,
+              scale=alt.Scale(domain=grid.x_order, paddingInner=x_padding, paddingOuter=0),
+              axis=alt.Axis(labelLimit=AXIS_LABEL_LIMIT, labelAngle=layout.x_angle, labelOverlap=True,
+                            **_label_lookup(grid.relabelled("x"))))
+    y = alt.Y("y:N", title=labels.y if labels.y_axis else None,
+              scale=alt.Scale(domain=grid.y_order, paddingInner=y_padding, paddingOuter=0),
+              axis=alt.Axis(labelLimit=AXIS_LABEL_LIMIT, labelAngle=layout.y_angle, labelOverlap=True,
+                            **_label_lookup(grid.relabelled("y"))))
+    base = alt.Chart().encode(x=x, y=y)
     rect: dict[str, Any] = {"cornerRadius": cell.corner_radius}
     if cell.stroke:
         rect.update(stroke=cell.stroke, strokeWidth=1)
@@ -295,17 +347,17 @@ def draw_grid(
     colored = base.mark_rect(cursor=cursor, **rect, **tip_mark).encode(
         color=alt.Color("value:Q", scale=scale,
                         legend=alt.Legend(title=legend_title, format=legend_format) if legend_on else None),
-    ).transform_filter(f"datum.status === '{OK}'")
+    ).transform_filter(_colored_filter())
     if len(values):  # without any value there is nothing to colour, and no colour legend to show
         ours.append((colored, ok_tip))
 
-    flags = [s for s in grid.statuses if s != OK]
+    flags = [s for s in grid.statuses if s not in COLORED]
     if flags:
         # Cells without a colour use the fill channel, so their legend entries stand beside the colour legend.
         ours.append((base.mark_rect(cursor=cursor, **rect, **tip_mark).encode(
             fill=alt.Fill("status:N", scale=alt.Scale(domain=flags, range=[FLAG_COLORS[f] for f in flags]),
                           legend=alt.Legend(title=None) if legend_on else None),
-        ).transform_filter(f"datum.status !== '{OK}'"), flagged_tip))
+        ).transform_filter(f"!({_colored_filter()})"), flagged_tip))
     if ERROR in flags and min(band_w, band_h) >= MIN_GLYPH_SIZE:
         # A cross tells error cells apart from any colour of the scheme. Text over a cell carries the cell's
         # tooltip (and datum, so a click on it opens the cell's link).
@@ -323,6 +375,9 @@ def draw_grid(
     annotate = True if cell.annotate is None else cell.annotate
     if annotate and len(values) and _annotations_fit(values, band_w, band_h, fmt_python):
         ours.append((_annotations(base, cell, fmt, cursor=cursor, **tip_mark), ok_tip))
+    if corners:
+        side = min(band_w * 0.25, band_h * 0.25, MAX_CORNER)
+        ours.append((_partly_failed_corner(x, y, side, legend_on=legend_on, cursor=cursor, **tip_mark), ok_tip))
     layers = [layer for layer, _ in ours] + _as_list(marks)
 
     chart = alt.layer(*layers, data=alt.Data(name=DATASET)).properties(width=round(layout.plot_width),
@@ -347,6 +402,37 @@ def draw_grid(
         # Tooltip rows under Vega-Lite's name for each layer's marks (the layers of `marks` keep their own).
         spec["usermeta"]["evalviz"]["tooltips"] = {f"layer_{i}": rows for i, (_, rows) in enumerate(ours)}
     return Component.from_parts(spec, {DATASET: cells})
+
+
+def _unmarked_note(grid: Grid) -> str:
+    """What a subtitle says of partly failed cells too small to carry a mark."""
+    partial = pc.sum(pc.equal(grid.cells["status"], PARTIAL)).as_py()
+    if partial == 1:
+        return "1 cell is partly failed (too small to mark): it shows the value of its good rows; hover it for why."
+    return (f"{count_text(partial)} cells are partly failed (too small to mark): they show the value of their good "
+            "rows; hover a cell for its failures.")
+
+
+def _colored_filter() -> str:
+    """A Vega expression: whether a cell is coloured by its value ("ok" or "partly failed")."""
+    return f"indexof({json.dumps(list(COLORED))}, datum.status) >= 0"
+
+
+def _partly_failed_corner(x: alt.X, y: alt.Y, side: float, *, legend_on: bool, cursor: str, **mark: Any) -> alt.Chart:
+    """A dark triangle `side` pixels wide in the top right corner of each partly failed cell, outlined in white
+    so it shows on any colour, with a legend entry: the cell keeps its colour, and says some of it failed."""
+    corner_x, corner_y = x.copy(), y.copy()
+    corner_x.bandPosition, corner_y.bandPosition = 1, 0  # the band's right end, and its top
+    half = side / 2  # the symbol is centred on its position: shift it into the cell
+    return alt.Chart().mark_point(
+        filled=True, color=ERROR_COLOR, stroke="white", strokeWidth=0.75, opacity=1, size=side * side,
+        xOffset=-half, yOffset=half, cursor=cursor, **mark,
+    ).encode(
+        x=corner_x, y=corner_y,
+        shape=alt.Shape("status:N", scale=alt.Scale(domain=[PARTIAL], range=[CORNER_PATH]),
+                        legend=alt.Legend(title=None, symbolFillColor=ERROR_COLOR, symbolStrokeColor=ERROR_COLOR)
+                        if legend_on else None),
+    ).transform_filter(f"datum.status === '{PARTIAL}'")
 
 
 def _label_lookup(relabelled: dict[str, str]) -> dict[str, str]:
@@ -376,7 +462,7 @@ def _span(values: pa.Array) -> tuple[float, float] | None:
 def _color_scale(span: tuple[float, float] | None, *, cmap: str, domain: tuple[float | None, float | None] | None,
                  center: float | None) -> alt.Scale:
     """The colour scale over values spanning `span`: scores in [0, 1] span [0, 1]; `domain` (vmin, vmax)
-    overrides; `center` makes a diverging scale symmetric around it."""
+    overrides; `center` makes a diverging scale symmetric around it. Its ends stay within ±COLOR_LIMIT."""
     scheme, reverse = vega_scheme(cmap)
     lo, hi = span if span is not None else (None, None)
     vmin, vmax = domain if domain is not None else (None, None)
@@ -387,14 +473,16 @@ def _color_scale(span: tuple[float, float] | None, *, cmap: str, domain: tuple[f
     if center is not None:
         low_end = center if vmin is None else vmin
         high_end = center if vmax is None else vmax
-        reach = max(abs(center - low_end), abs(high_end - center)) or 1.0
+        reach = max(abs(center - low_end), abs(high_end - center)) or 1.0  # inf when the distance overflows
         vmin, vmax = center - reach, center + reach
     kwargs: dict[str, Any] = {"scheme": scheme, "reverse": reverse}
     if vmin is not None and vmax is not None:
         if vmin > vmax or (vmin == vmax and domain is not None and None not in domain):
             raise EvalvizError(f"The colour domain [{vmin}, {vmax}] is empty: vmin must be below vmax.")
+        vmin, vmax = (min(max(end, -COLOR_LIMIT), COLOR_LIMIT) for end in (vmin, vmax))
         if vmin == vmax:  # one value: give the scale some room so the colour sits in the middle
-            vmin, vmax = vmin - 0.5, vmax + 0.5
+            room = max(0.5, abs(vmin) * 1e-6)
+            vmin, vmax = vmin - room, vmax + room
         kwargs.update(domain=[vmin, vmax], clamp=True)
     return alt.Scale(**kwargs)
 
@@ -418,6 +506,7 @@ def _tooltip(names: list[str], labels: Labels, fmt: str, *, ok: bool) -> list[di
         tooltip.append({"field": "value", "title": labels.fill, "format": fmt})
         if "low" in names:
             tooltip.append({"field": "interval", "title": labels.interval})
+        tooltip.append({"field": "note", "title": "Status"})  # a partly failed cell's failures (null when ok)
     else:
         tooltip.append({"field": "note", "title": labels.fill})
     for axis, title in (("x", labels.x_members), ("y", labels.y_members)):
@@ -429,9 +518,9 @@ def _tooltip(names: list[str], labels: Labels, fmt: str, *, ok: bool) -> list[di
     if "scorer" in names:
         tooltip.append({"field": "scorer", "title": labels.scorer})
     if "size" in names:
-        tooltip.append({"field": "size", "title": labels.size, "format": ""})
+        tooltip.append({"field": "size", "title": labels.size, "format": COUNT_FORMAT})
     if labels.rows:
-        tooltip.append({"field": "n", "title": labels.rows, "format": ""})
+        tooltip.append({"field": "n", "title": labels.rows, "format": COUNT_FORMAT})
     if "link" in names:
         tooltip.append({"field": "link", "title": labels.link})
     return tooltip
@@ -440,8 +529,8 @@ def _tooltip(names: list[str], labels: Labels, fmt: str, *, ok: bool) -> list[di
 def _annotations_fit(values: pa.Array, band_w: float, band_h: float, fmt: str) -> bool:
     """Whether the widest annotation fits its cell with room to spare."""
     samples = {*_span(values), values[len(values) // 2].as_py()}
-    longest = max(len(format_value(fmt, v)) for v in samples)
-    return band_h >= MIN_ANNOTATED_HEIGHT and band_w >= longest * ANNOTATION_CHAR_WIDTH + 6
+    longest = max(drawn_width(format_value(fmt, v), ANNOTATION_FONT_SIZE) for v in samples)
+    return band_h >= MIN_ANNOTATED_HEIGHT and band_w >= longest + 6
 
 
 def _annotations(base: alt.Chart, cell: CellOptions, fmt: str, *, cursor: str, **mark: Any) -> alt.Chart:
@@ -453,4 +542,4 @@ def _annotations(base: alt.Chart, cell: CellOptions, fmt: str, *, cursor: str, *
     # The text carries its cell's tooltip (and datum, so a click on it opens the cell's link).
     return base.mark_text(fontSize=ANNOTATION_FONT_SIZE, cursor=cursor, **mark).encode(
         text=alt.Text("value:Q", format=fmt), color=color,
-    ).transform_filter(f"datum.status === '{OK}'")
+    ).transform_filter(_colored_filter())

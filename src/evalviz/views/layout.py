@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,17 +10,16 @@ import pyarrow as pa
 
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
+from evalviz.rendering.concat_parts import ALONE_KEYS, PARTS, fitted_sizes, rename_scales
 
 # Keys only a top-level Vega-Lite spec may hold; a concatenated view takes them from its parent.
 _TOP_LEVEL_ONLY = ("$schema", "config", "autosize", "padding", "background", "usermeta", "datasets")
-# Where Vega-Lite specs hold expressions that may name a scale: scale('color', ...).
-_EXPRESSION_KEYS = {"test", "expr", "calculate", "filter", "signal"}
-_SCALE_CALL = re.compile(r"scale\(\s*(['\"])([^'\"]+)\1")
 _INDEPENDENT = ("x", "y", "color", "fill", "opacity", "size", "shape", "stroke")
 
 
 def hconcat(*components: Component | Iterable[Component]) -> Component:
-    """Components side by side, in one chart: each keeps its own scales, legends, tooltips and links.
+    """Components side by side, in one chart: each keeps its own scales, legends, tooltips and links, and its
+    layout: a chart of `width` x `height` takes the room it takes alone, its plot area fitted by Vega as alone.
 
     Example:
         >>> import evalviz as ev
@@ -33,7 +31,8 @@ def hconcat(*components: Component | Iterable[Component]) -> Component:
 
 
 def vconcat(*components: Component | Iterable[Component]) -> Component:
-    """Components one above another, in one chart: each keeps its own scales, legends, tooltips and links.
+    """Components one above another, in one chart: each keeps its own scales, legends, tooltips and links, and
+    its layout, as in `hconcat`.
 
     Example:
         >>> import evalviz as ev
@@ -68,6 +67,7 @@ def _concat(kind: str, given: tuple[Component | Iterable[Component], ...]) -> Co
     datasets: dict[str, pa.Table] = {}
     inline: dict[str, Any] = {}
     tooltips: dict[str, Any] = {}
+    parts: list[dict[str, Any]] = []
     for i, (component, own_link) in enumerate(zip(components, link_fields, strict=True)):
         spec = copy.deepcopy(component.spec)
         prefix = f"c{i}_"
@@ -75,14 +75,17 @@ def _concat(kind: str, given: tuple[Component | Iterable[Component], ...]) -> Co
         rename = {name: prefix + name for name in [*component.datasets, *spec_inline]}
         _rename_data(spec, rename)
         # With independent scales Vega-Lite names a child's scales "concat_<i>_<name>": expressions follow.
-        _rescope_scales(spec, f"concat_{i}_")
+        scope = f"concat_{i}_"
+        rename_scales(spec, lambda name, scope=scope: scope + name)
         meta = spec.get("usermeta", {}).get("evalviz", {})
-        plot_size = meta.get("plot_size")
         # Vega-Lite names a child's marks "concat_<i>_<name>": its tooltip rows follow.
-        tooltips.update({f"concat_{i}_{name}": rows for name, rows in meta.get("tooltips", {}).items()})
+        tooltips.update({f"{scope}{name}": rows for name, rows in meta.get("tooltips", {}).items()})
+        parts += _parts(spec, [kind, i], scope)
         child = {k: v for k, v in spec.items() if k not in _TOP_LEVEL_ONLY}
-        if plot_size and "width" in child and "height" in child:
-            # The child was sized to fit its whole outer size; inside a concat its plot area is what counts.
+        plot_size = meta.get("plot_size")
+        if plot_size and fitted_sizes(spec):
+            # Vega-Lite sizes a concatenated chart by its plot area. Until the renderer fits it as alone (see
+            # evalviz.rendering.concat_parts), the plot area is the chart's own estimate of it.
             child["width"], child["height"] = plot_size
         if own_link and own_link != link_field:
             # One click handler serves the whole chart: this child's links move to the shared field name.
@@ -100,13 +103,23 @@ def _concat(kind: str, given: tuple[Component | Iterable[Component], ...]) -> Co
             "scale": dict.fromkeys(_INDEPENDENT, "independent"),
             "legend": dict.fromkeys(("color", "fill", "opacity", "size", "shape", "stroke"), "independent"),
         },
-        "usermeta": {"evalviz": {"link_field": link_field, "renderer": "svg", "tooltips": tooltips}},
+        "usermeta": {"evalviz": {"link_field": link_field, "renderer": "svg", "tooltips": tooltips, PARTS: parts}},
     }
     if "config" in first:
         spec["config"] = copy.deepcopy(first["config"])
     if inline:
         spec["datasets"] = inline
     return Component.from_parts(spec, datasets)
+
+
+def _parts(spec: dict[str, Any], path: list[str | int], scope: str) -> list[dict[str, Any]]:
+    """The record of the parts a renderer fits as alone (see evalviz.rendering.concat_parts): this chart, when
+    Vega fits it into its size, and the parts of a concatenation it holds, under their paths from the parent."""
+    own = [{"path": path, "scope": scope, "alone": {k: spec[k] for k in ALONE_KEYS if k in spec}}]
+    nested = spec.get("usermeta", {}).get("evalviz", {}).get(PARTS, [])
+    return (own if fitted_sizes(spec) else []) + [
+        {"path": [*path, *p["path"]], "scope": scope + p["scope"], "alone": p["alone"]} for p in nested
+    ]
 
 
 def _js_string(text: str) -> str:
@@ -125,16 +138,3 @@ def _rename_data(node: Any, rename: dict[str, str]) -> None:
     elif isinstance(node, list):
         for item in node:
             _rename_data(item, rename)
-
-
-def _rescope_scales(node: Any, prefix: str) -> None:
-    """Prefix the scale names that expressions call (scale('color', ...)), in place."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in _EXPRESSION_KEYS and isinstance(value, str):
-                node[key] = _SCALE_CALL.sub(lambda m: f"scale({m[1]}{prefix}{m[2]}{m[1]}", value)
-            else:
-                _rescope_scales(value, prefix)
-    elif isinstance(node, list):
-        for item in node:
-            _rescope_scales(item, prefix)

@@ -1,14 +1,27 @@
-"""Options shared by the views."""
+"""Options shared by the views, and the checks every view runs on its arguments before any work."""
 
 from __future__ import annotations
 
+import difflib
+import functools
+import inspect
 import math
 import numbers
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
+import altair as alt
+
+from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
+from evalviz.rendering.paint import checked_colour
 from evalviz.views.formatting import python_spec
+
+View = TypeVar("View", bound=Callable[..., Any])
+# The label angles a heatmap takes among its keyword attributes.
+TICK_ROTATIONS = ("x_tick_rotate", "y_tick_rotate")
+_WRITTEN_BY_VIEWS = ("$schema", "autosize", "data", "datasets", "layer", "usermeta")
 
 # The largest width or height a chart may ask for: beyond it a browser no longer draws the canvas, and a PNG of
 # it (at scale 2) needs gigabytes.
@@ -71,8 +84,8 @@ class CellOptions:
         for name in ("inset", "corner_radius"):
             checked_number(f"CellOptions.{name}", getattr(self, name), minimum=0)
         for name in ("text", "stroke"):
-            if getattr(self, name) is not None and not isinstance(getattr(self, name), str):
-                raise EvalvizError(f"CellOptions.{name} is a colour name or None, not {getattr(self, name)!r}.")
+            if getattr(self, name) is not None:
+                checked_colour(f"CellOptions.{name}", getattr(self, name))  # a colour, never a url(...) to fetch
         if self.annotate is not None and not isinstance(self.annotate, bool):
             raise EvalvizError(f"CellOptions.annotate is True, False or None, not {self.annotate!r}.")
         if self.annot_fmt is not None:
@@ -127,7 +140,7 @@ def checked_chart_options(*, width: object = None, height: object = None, cell: 
     among the attributes. Returns (width, height) as whole pixels (None where the default applies)."""
     if cell is not None and not isinstance(cell, CellOptions):
         raise EvalvizError(f"cell takes ev.CellOptions(...), not {type(cell).__name__}.")
-    for name in ("x_tick_rotate", "y_tick_rotate"):
+    for name in TICK_ROTATIONS:
         checked_number(name, (attributes or {}).get(name), optional=True)
     return checked_size("width", width), checked_size("height", height)
 
@@ -139,3 +152,113 @@ def checked_domain(domain: object) -> tuple[float | None, float | None] | None:
     if isinstance(domain, str) or not isinstance(domain, tuple | list) or len(domain) != 2:
         raise EvalvizError(f"domain is a pair (vmin, vmax), either of them None, not {domain!r}.")
     return checked_number("vmin", domain[0], optional=True), checked_number("vmax", domain[1], optional=True)
+
+
+def did_you_mean(given: object, choices: Iterable[str]) -> str:
+    """" Did you mean 'x'?" naming the choice closest to `given` (case aside), or "" when none is close.
+
+    Example:
+        >>> did_you_mean("fill_lable", ["fill", "fill_label", "title"])
+        " Did you mean 'fill_label'?"
+    """
+    by_lower = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(str(given).lower(), list(by_lower), n=1, cutoff=0.6)
+    return f" Did you mean {by_lower[close[0]]!r}?" if close else ""
+
+
+@functools.cache
+def chart_properties() -> tuple[str, ...]:
+    """The top-level properties of a Vega-Lite chart of layers that a view's keyword attributes may set: all
+    but those a view writes itself (its data, layers and metadata)."""
+    properties = alt.TopLevelLayerSpec.resolve_references()["properties"]
+    return tuple(sorted(name for name in properties if name not in _WRITTEN_BY_VIEWS))
+
+
+def checks_arguments(*, options: Iterable[str] = ()) -> Callable[[View], View]:
+    """Make a view refuse a keyword argument that is neither one of its parameters, nor one of `options` (the
+    names it reads from its **attributes), nor a Vega-Lite top-level property, before any work: naming the
+    closest name it takes, or every name when none is close. Each argument given is then checked against its
+    parameter's type (`checked_argument`): text, flags, legend and marks; a dataframe given as `data` is read.
+
+    Example:
+        >>> @checks_arguments()
+        ... def view(data, *, fill_label=None, **attributes): ...
+        >>> view(None, fill_lable="x")
+        Traceback (most recent call last):
+        ...
+        evalviz.errors.EvalvizError: view has no argument 'fill_lable'. Did you mean 'fill_label'? ...
+    """
+    extra = tuple(options)
+
+    def decorate(view: View) -> View:
+        signature = inspect.signature(view)
+        parameters = [name for name, parameter in signature.parameters.items()
+                      if parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)]
+
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            own = [*parameters, *extra]
+            for name in kwargs:
+                if name not in own and name not in chart_properties():
+                    properties = [p for p in chart_properties() if p not in own]
+                    raise EvalvizError(
+                        f"{view.__name__} has no argument {name!r}.{did_you_mean(name, own + properties)} It "
+                        f"takes {', '.join(own)}, and the Vega-Lite top-level properties {', '.join(properties)}."
+                    )
+            try:
+                bound = signature.bind_partial(*args, **kwargs)
+            except TypeError:  # too many positional arguments: Python's own message says which
+                return view(*args, **kwargs)
+            # Every option first, the data last: a wrong option is reported before the data is read.
+            for name in sorted(bound.arguments, key=lambda name: name == "data"):
+                bound.arguments[name] = checked_argument(signature.parameters[name], bound.arguments[name])
+            return view(*bound.args, **bound.kwargs)
+
+        return checked  # type: ignore[return-value]
+
+    return decorate
+
+
+# The annotations (as written in a view's signature) whose arguments `checked_argument` checks, with what it says
+# a right argument is.
+_TEXT = {"str": "a string", "str | None": "a string or None"}
+_FLAG = {"bool": "True or False", "bool | None": "True, False or None"}
+
+
+def checked_argument(parameter: inspect.Parameter, value: Any) -> Any:
+    """`value` given for a view's `parameter`, after checking it has the parameter's type: a string where the
+    signature says `str` (a column name, a label, an option), a bool for `bool`, a legend or marks for those, a
+    size in pixels for width and height (`checked_size`); a pandas / polars dataframe or Arrow table given as
+    `data` is read with `Data.from_dataframe`.
+
+    Example:
+        >>> def view(data, x: str, title: str | None = None): ...
+        >>> checked_argument(inspect.signature(view).parameters["x"], None)
+        Traceback (most recent call last):
+        ...
+        evalviz.errors.EvalvizError: x is a string, not None.
+    """
+    kind = parameter.annotation if isinstance(parameter.annotation, str) else ""
+    if parameter.name == "data" and not isinstance(value, Data):
+        return Data.from_dataframe(value)  # refuses what is not a dataframe, naming its type
+    if parameter.name in ("width", "height"):
+        return checked_size(parameter.name, value)
+    wanted = (_TEXT.get(kind) if not isinstance(value, str) else None) or (
+        _FLAG.get(kind) if not isinstance(value, bool) else None)
+    if kind.endswith("| None") and value is None:
+        wanted = None
+    if wanted is not None and parameter.name.endswith("fmt"):
+        wanted = "a Python format string such as '{:.3f}'" + (" or None" if kind.endswith("| None") else "")
+    if kind == "Legend" and not isinstance(value, str | bool | NotGiven) and value is not None:
+        wanted = "True, False, None or a title"
+    if kind == "Marks" and value is not None and not _are_charts(value):
+        wanted = "an Altair chart or a list of them"
+    if wanted is not None:
+        raise EvalvizError(f"{parameter.name} is {wanted}, not {value!r}.")
+    return value
+
+
+def _are_charts(marks: object) -> bool:
+    if isinstance(marks, alt.TopLevelMixin):
+        return True
+    return isinstance(marks, list | tuple) and all(isinstance(mark, alt.TopLevelMixin) for mark in marks)

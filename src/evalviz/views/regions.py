@@ -143,7 +143,7 @@ class RegionSource:
             with registered(data, self._x_ranks, self._y_ranks) as (xr, yr):
                 cells = cells_sql(self._columns, self._agg, input_order=False)
                 xs, ys = positions_sql("x", self._columns, xr), positions_sql("y", self._columns, yr)
-                kept = data.sql(grid_sql(self._columns, cells, xs, ys))
+                kept = data.sql(grid_sql(self._columns, cells, xs, ys, self._agg))
             self.keep_seconds = time.perf_counter() - began
             _KEPT.added(self, kept)
         except Exception:  # noqa: BLE001 - regions are then queried from the table, as before they were kept

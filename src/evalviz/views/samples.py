@@ -13,11 +13,26 @@ from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
 from evalviz.views.binning import MIN_CELL_PIXELS, BinnedAxis, BinnedGrid, axis_ranks, binned_grid, capacity
+from evalviz.views.formatting import count_text
 from evalviz.views.grid import Grid, GridColumns, aggregate_grid
 from evalviz.views.heatmap import DEFAULT_WIDTH, GOLDEN, Labels, Legend, Marks, aggregation_note, draw_grid
-from evalviz.views.options import DEFAULT_ORIENTATION, NOT_GIVEN, CellOptions, checked_chart_options
+from evalviz.views.options import (
+    DEFAULT_ORIENTATION,
+    NOT_GIVEN,
+    TICK_ROTATIONS,
+    CellOptions,
+    checked_chart_options,
+    checks_arguments,
+)
 from evalviz.views.regions import Region, RegionSource
-from evalviz.views.scores import Orientation, check_orientation, fallback_column, optional_column, optional_link
+from evalviz.views.scores import (
+    Orientation,
+    check_orientation,
+    fallback_column,
+    keyed_by,
+    optional_column,
+    optional_link,
+)
 
 SAMPLE_FORMAT = "{:.2g}"  # per-sample scores are mostly 0, 1 or a fraction of epochs: "0", "1", "0.5"
 TASK_COLUMNS = ("task_display_name", "task_name")
@@ -28,6 +43,7 @@ DRILL_CELL_PIXELS = 10  # the size of a single sample's cell after a drill-down
 REGION_NOTE = "A region of the binned chart, at full resolution."
 
 
+@checks_arguments(options=TICK_ROTATIONS)
 def sample_heatmap(
     data: Data,
     id: str = "id",
@@ -53,11 +69,14 @@ def sample_heatmap(
 
     The epochs of one (sample, model) are aggregated in DuckDB (`agg`, mean by default) into one cell whose
     tooltip says how many rows it holds; clicking a cell opens the sample in the log viewer. Samples a model
-    has no score for are drawn grey, with a legend entry. A sample that failed (a non-empty `error`) is an
-    error cell, dark with a cross, whose tooltip gives the error; a bin of a binned chart holding a failed
-    sample is one too, saying how many of its rows failed. When the table holds several tasks, sample ids are
-    shown with their task ("Arithmetic · 3"), since ids repeat across tasks; cells are keyed by the task and id
-    themselves, so two samples whose labels read alike stay two cells.
+    has no score for are drawn grey, with a legend entry. A sample whose epochs all failed (a non-empty `error`)
+    is an error cell, dark with a cross, whose tooltip gives the error. A sample with an epoch that failed
+    beside good ones, or a bin of a binned chart holding a failed sample, shows the mean of the good rows and
+    is marked "partly failed", its tooltip saying how many rows failed and why; a click opens the epoch that
+    failed. When the table holds several tasks (told apart by `task_name`), sample ids are shown with their
+    task ("Arithmetic · 3"), since ids repeat across tasks; cells are keyed by the task and id themselves, so two
+    samples whose labels read alike stay two cells (tasks sharing a display name are shown by `task_name`;
+    models sharing one, by display name and `model` id).
 
     Args:
         data: A samples table, e.g. from `inspect_ai.analysis.samples_df`.
@@ -107,8 +126,9 @@ def sample_heatmap(
     height = height or round(width / GOLDEN)
     max_cells = (capacity(width - AXES_WIDTH), capacity(height - AXES_HEIGHT))
 
+    model_name, model_group = keyed_by(data, model_name, "model")
     horizontal = GridColumns(x=id, y=model_name, fill=score_value, link=link, error=error, x_group=task,
-                             separator=SEPARATOR)
+                             y_group=model_group, separator=SEPARATOR)
     ranks = axis_ranks(data, horizontal, sort)
     n_samples = ranks[0].num_rows
     if orientation is DEFAULT_ORIENTATION and n_samples > min(max_cells) and height > width:
@@ -116,8 +136,9 @@ def sample_heatmap(
     sample = (id, id_label or "Sample")
     model = (model_name, model_label or "Model")
     (x, x_label), (y, y_label) = (sample, model) if orientation == "horizontal" else (model, sample)
-    columns = GridColumns(x=x, y=y, fill=score_value, link=link, error=error, x_group=task if x == id else None,
-                          y_group=task if y == id else None, separator=SEPARATOR)
+    columns = GridColumns(x=x, y=y, fill=score_value, link=link, error=error,
+                          x_group=task if x == id else model_group, y_group=task if y == id else model_group,
+                          separator=SEPARATOR)
     scorer = score_value.removeprefix("score_")
     labels = Labels(x=x_label, y=y_label, fill=f"Score ({scorer})" if scorer else "Score",
                     link="Log" if link == "log_viewer" else link or "link")
@@ -173,11 +194,13 @@ class _SampleDrawing:
     def binned(self, ranks: tuple[pa.Table, pa.Table], max_cells: tuple[int, int], sort: object) -> Component:
         """More samples (or models) than pixels: DuckDB bins them, and a click drills down to full detail."""
         binned = binned_grid(self.data, self.columns, ranks, agg=self.agg, max_cells=max_cells)
-        described = [f"{axis.count:,} {name.lower()}s in {axis.n_bins:,} cells of up to {axis.size:,}"
+        described = [f"{count_text(axis.count)} {name.lower()}s in {count_text(axis.n_bins)} cells of up to "
+                     f"{count_text(axis.size)}"
                      for axis, name in ((binned.x, self.labels.x), (binned.y, self.labels.y)) if axis.binned]
         order = "by mean score" if sort in ("ascending", "descending") else "in the given order"
-        subtitle = (f"Binned ({order}): {'; '.join(described)}. Hover a cell for what it holds; in a notebook, "
-                    "click it to see its samples one by one.")
+        # True wherever the chart is shown: only a live notebook answers a click with a region.
+        subtitle = (f"Binned ({order}): {'; '.join(described)}. Hover a cell for what it holds. In a live notebook, "
+                    "a click on a cell shows its samples one by one; a saved file holds this overview only.")
         labels = replace(
             self.labels,
             x=f"{self.labels.x} (binned)" if binned.x.binned else self.labels.x,
@@ -244,9 +267,17 @@ def _zoomed(axis: BinnedAxis, capacity: int) -> int:
 
 
 def _several_tasks(data: Data) -> str | None:
-    """The task column, when the table holds samples of more than one task (a NULL task is one of them)."""
-    for column in TASK_COLUMNS:
-        if column in data.columns:
-            query = f"SELECT count(DISTINCT {q(column)}) + CAST(bool_or({q(column)} IS NULL) AS INTEGER) AS k FROM this"
-            return column if data.sql(query)["k"][0].as_py() > 1 else None
-    return None
+    """The task column that groups sample ids, when the table holds samples of more than one task (a NULL task
+    is one of them): tasks are told apart by `task_name` (the key), and shown by their display names when
+    those tell the same tasks apart."""
+    present = [column for column in TASK_COLUMNS if column in data.columns]
+    if not present:
+        return None
+    key = present[-1]  # task_name when the table has it
+    query = f"SELECT count(*) AS k FROM (SELECT DISTINCT {', '.join(q(c) for c in present)} FROM this)"
+    tasks = data.sql(query)["k"][0].as_py()
+    if tasks <= 1:
+        return None
+    shown = present[0]
+    names = data.sql(f"SELECT count(*) AS k FROM (SELECT DISTINCT {q(shown)} FROM this)")["k"][0].as_py()
+    return shown if names == tasks else key

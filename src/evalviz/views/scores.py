@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
+from evalviz.data.connection import quote_identifier as q
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
-from evalviz.views.grid import MIXED, OK, Grid, GridColumns, aggregate_grid
+from evalviz.views.grid import COLORED, MIXED, Grid, GridColumns, aggregate_grid
 from evalviz.views.heatmap import Labels, Legend, Marks, aggregation_note, draw_grid
-from evalviz.views.options import NOT_GIVEN, CellOptions, checked_chart_options
+from evalviz.views.options import (
+    NOT_GIVEN,
+    TICK_ROTATIONS,
+    CellOptions,
+    checked_chart_options,
+    checks_arguments,
+    did_you_mean,
+)
 
 HEADLINE = "score_headline_value"
 # inspect_ai's evals table: the scorer, score and metric behind the headline value.
@@ -21,6 +30,7 @@ HEADLINE_METRIC = "score_headline_metric"
 Orientation = Literal["horizontal", "vertical"]
 
 
+@checks_arguments(options=TICK_ROTATIONS)
 def scores_heatmap(
     data: Data,
     task_name: str = "task_display_name",
@@ -41,6 +51,8 @@ def scores_heatmap(
     agg: str = "mean",
     status: str | None = "status",
     error_message: str | None = "error_message",
+    completed_samples: str | None = "completed_samples",
+    total_samples: str | None = "total_samples",
     **attributes: Any,
 ) -> Component:
     """Heatmap of scores by model and task, from an inspect_ai evals table (one row per eval log).
@@ -52,12 +64,17 @@ def scores_heatmap(
     legend entry. An eval that failed (`status` "error") is an error cell (dark, with a cross) whose tooltip
     gives its `error_message`; one that did not finish ("started": still running, or stopped without writing
     its results; "cancelled") is an error cell too, its tooltip saying "did not finish (started)": either way it
-    has no result to show. A cell holding a failed run beside a successful one (a retried eval) is an error
-    cell that says how many of its runs failed. The tooltip names the scorer and metric of the headline score
+    has no result to show. A cell whose runs did not all fail keeps the score of those that ran, coloured as
+    any other, and is marked "partly failed" (a dark corner, with a legend entry) when some of its runs failed
+    (a retried eval) or an eval completed fewer samples than it had (`completed_samples` below
+    `total_samples`: errored samples dropped by `fail_on_error`); its tooltip says how many: "1 of 2 rows
+    failed", "12 of 16 samples completed". The tooltip names the scorer and metric of the headline score
     (`score_headline_name`, `score_headline_metric`; and `score_headline_score` when a scorer gives several
     scores: "rubric / tone (mean)"), since inspect_ai picks each task's headline scorer on its own; a cell
     mixing scorers says so, and so does the subtitle when cells differ. Intervals of scores in
-    [0, 1] are clipped to [0, 1].
+    [0, 1] are clipped to [0, 1]. Cells are keyed by the models and tasks themselves (`model`, `task_name`): when
+    one display name stands for several models (or tasks), each keeps its own row, labelled with the display
+    name and its id ("GPT-4o · openai/azure/gpt-4o").
 
     Args:
         data: An evals table, e.g. from `inspect_ai.analysis.evals_df`.
@@ -81,6 +98,8 @@ def scores_heatmap(
         status: Column of each eval's status: "success", "error", "started" or "cancelled" (ignored when the
             default column is absent).
         error_message: Column of each failed eval's error (ignored when the default column is absent).
+        completed_samples, total_samples: Columns of the samples each eval completed, and had (ignored when
+            the default columns are absent).
         **attributes: e.g. `x_tick_rotate=45`, or Vega-Lite top-level properties.
 
     Example:
@@ -94,13 +113,16 @@ def scores_heatmap(
     model_name = fallback_column(data, model_name, "model_display_name", "model")
     link = optional_link(data, link)
     stderr = _stderr_column(data, score_value)
-    task = (task_name, task_label or "Task")
-    model = (model_name, model_label or "Model")
-    (x, x_label), (y, y_label) = (task, model) if orientation == "horizontal" else (model, task)
+    task = (*keyed_by(data, task_name, "task_name"), task_label or "Task")
+    model = (*keyed_by(data, model_name, "model"), model_label or "Model")
+    (x, x_group, x_label), (y, y_group, y_label) = (task, model) if orientation == "horizontal" else (model, task)
     headline = score_value == HEADLINE and HEADLINE_SCORER in data.columns
     columns = GridColumns(
-        x=x, y=y, fill=score_value, link=link, stderr=stderr, status=optional_column(data, status, "status"),
-        reason=optional_column(data, error_message, "error_message"), scorer=HEADLINE_SCORER if headline else None,
+        x=x, y=y, x_group=x_group, y_group=y_group, fill=score_value, link=link, stderr=stderr,
+        status=optional_column(data, status, "status"),
+        reason=optional_column(data, error_message, "error_message"),
+        completed=optional_column(data, completed_samples, "completed_samples"),
+        total=optional_column(data, total_samples, "total_samples"), scorer=HEADLINE_SCORER if headline else None,
         score_name=HEADLINE_SCORE if headline and HEADLINE_SCORE in data.columns else None,
         metric=HEADLINE_METRIC if headline and HEADLINE_METRIC in data.columns else None,
     )
@@ -119,7 +141,7 @@ def _scorers_note(grid: Grid) -> str | None:
     """A subtitle saying that the headline scores do not all come from one scorer and metric, when so."""
     if "scorer" not in grid.cells.column_names:
         return None
-    shown = pc.filter(grid.cells["scorer"], pc.equal(grid.cells["status"], OK))
+    shown = pc.filter(grid.cells["scorer"], pc.is_in(grid.cells["status"], pa.array(COLORED)))
     scorers = {part for s in pc.unique(shown).to_pylist() if s is not None
                for part in s.removeprefix(MIXED).split(", ")}
     if len(scorers) <= 1:
@@ -130,7 +152,8 @@ def _scorers_note(grid: Grid) -> str | None:
 
 def check_orientation(orientation: str) -> None:
     if orientation not in ("horizontal", "vertical"):
-        raise EvalvizError(f"orientation must be 'horizontal' or 'vertical', not {orientation!r}.")
+        raise EvalvizError(f"orientation must be 'horizontal' or 'vertical', not {orientation!r}."
+                           f"{did_you_mean(orientation, ('horizontal', 'vertical'))}")
 
 
 def fallback_column(data: Data, given: str, default: str, fallback: str) -> str:
@@ -138,6 +161,26 @@ def fallback_column(data: Data, given: str, default: str, fallback: str) -> str:
     if given == default and default not in data.columns and fallback in data.columns:
         return fallback
     return given
+
+
+def keyed_by(data: Data, shown: str, key: str) -> tuple[str, str | None]:
+    """(column, group) keying an axis drawn by the names in `shown` (e.g. model_display_name): `shown` alone when
+    each of its names stands for one `key` (the id: model, task_name), else the key grouped under the name, so
+    that two models sharing a display name stay two rows, labelled "GPT-4o · openai/gpt-4o" and "GPT-4o ·
+    openai/azure/gpt-4o".
+
+    Example:
+        >>> import evalviz as ev
+        >>> data = ev.Data.from_sql("SELECT * FROM (VALUES ('GPT-4o', 'openai/gpt-4o'), "
+        ...                         "('GPT-4o', 'openai/azure/gpt-4o')) AS t(model_display_name, model)")
+        >>> keyed_by(data, "model_display_name", "model")
+        ('model', 'model_display_name')
+    """
+    if shown == key or key not in data.columns or shown not in data.columns:
+        return shown, None
+    counts = data.sql(f"SELECT (SELECT count(*) FROM (SELECT DISTINCT {q(shown)} FROM this)) AS names, "
+                      f"(SELECT count(*) FROM (SELECT DISTINCT {q(shown)}, {q(key)} FROM this)) AS pairs").to_pylist()
+    return (shown, None) if counts[0]["names"] == counts[0]["pairs"] else (key, shown)
 
 
 def optional_link(data: Data, link: str | None) -> str | None:

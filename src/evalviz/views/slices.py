@@ -14,12 +14,13 @@ from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
 from evalviz.views.grid import GridColumns, aggregate_grid
 from evalviz.views.heatmap import Labels, aggregation_note, draw_grid
-from evalviz.views.options import CellOptions, checked_chart_options, checked_number
+from evalviz.views.options import TICK_ROTATIONS, CellOptions, checked_chart_options, checked_number, checks_arguments
 
 # Optional columns of a long-form table, as the analysis layer writes them.
 LONG_FORM_OPTIONAL = ("low", "high", "n", "status", "reason")
 
 
+@checks_arguments(options=TICK_ROTATIONS)
 def slice_metric_heatmap(
     grid_or_data: Data | np.ndarray | Sequence[Sequence[float]],
     row_labels: Sequence[Any] | None = None,
@@ -113,10 +114,21 @@ def slice_metric_heatmap(
     )
 
 
+# The kinds of numpy array a grid refuses, by dtype.kind: astype(float) would keep only part of their values.
+_NOT_REAL = {"c": "complex numbers", "M": "dates and times", "m": "durations"}
+
+
 def _grid_data(values: Any, row_labels: Sequence[Any] | None, col_labels: Sequence[Any] | None) -> Data:
-    """A long-form Data (row, col, value) from a 2-D grid and its labels."""
+    """A long-form Data (row, col, value) from a 2-D grid and its labels. Masked cells of a masked array have
+    no value; complex numbers, dates and durations are refused rather than turned into reals."""
+    missing = np.ma.getmaskarray(values) if np.ma.isMaskedArray(values) else None
+    given = np.ma.getdata(values) if missing is not None else np.asarray(values)
+    if given.dtype.kind in _NOT_REAL:
+        raise EvalvizError(
+            f"The grid holds {_NOT_REAL[given.dtype.kind]} ({given.dtype}), not real numbers: give the metric's "
+            "values as floats (e.g. the real part, or a number of days) so that nothing is dropped unseen."
+        )
     try:
-        given = np.asarray(values)
         array = given.astype(float)
     except (TypeError, ValueError) as exc:
         raise EvalvizError(f"The grid must be a 2-D array of numbers: {exc}.") from exc
@@ -139,7 +151,8 @@ def _grid_data(values: Any, row_labels: Sequence[Any] | None, col_labels: Sequen
         "row": np.repeat(np.array(rows, dtype=object), len(cols)).tolist(),
         "col": np.tile(np.array(cols, dtype=object), len(rows)).tolist(),
         # Whole numbers stay integers (counts are drawn "6", not "6.000").
-        "value": pa.array(given.ravel()) if given.dtype.kind in "iu" else pa.array(array.ravel(), pa.float64()),
+        "value": pa.array(given.ravel() if given.dtype.kind in "iu" else array.ravel(),
+                          mask=None if missing is None else missing.ravel()),
     })
     return Data.from_dataframe(table)
 
