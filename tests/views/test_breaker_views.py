@@ -20,12 +20,11 @@ import pytest
 import vl_convert as vlc
 
 import evalviz as ev
+from grid_cells import cells
 
 HUGE = [1.5e308, 1.7e308, 1.2e308]
 
 
-def cells(chart: ev.Component) -> list[dict]:
-    return chart.datasets["cells"].to_pylist()
 
 
 def color_domain(chart: ev.Component) -> list[float]:

@@ -20,25 +20,15 @@ import pytest
 import evalviz as ev
 from evalviz.views.colors import INFINITE_COLOR
 from evalviz.views.options import MAX_PIXELS
+from grid_cells import cell, cells, parquet
 
 INF = float("inf")
 
 
-def parquet(tmp_path: Path, name: str, **columns: list) -> ev.Data:
-    """A table written to a Parquet file and read back with Data.from_file, as a user's results are."""
-    path = tmp_path / f"{name}.parquet"
-    pq.write_table(pa.table(columns), path)
-    return ev.Data.from_file(path)
 
 
-def cells(chart: ev.Component) -> list[dict]:
-    return chart.datasets["cells"].to_pylist()
 
 
-def cell(chart: ev.Component, **where: object) -> dict:
-    found = [c for c in cells(chart) if all(c.get(k) == v for k, v in where.items())]
-    assert len(found) == 1, f"expected one cell with {where}, found {found}"
-    return found[0]
 
 
 def color_domain(chart: ev.Component) -> list[float]:

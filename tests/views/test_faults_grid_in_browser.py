@@ -7,13 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 import evalviz as ev
 from evalviz.rendering.html import chart_markup, standalone_page
 from evalviz.views.colors import ERROR_COLOR, INFINITE_COLOR
+from grid_cells import parquet
 
 pytestmark = pytest.mark.browser
 
@@ -21,10 +20,6 @@ INF = float("inf")
 URL = "https://logs.example.com/viewer/#/logs/{}.eval"
 
 
-def parquet(tmp_path: Path, name: str, **columns: list) -> ev.Data:
-    path = tmp_path / f"{name}.parquet"
-    pq.write_table(pa.table(columns), path)
-    return ev.Data.from_file(path)
 
 
 @pytest.fixture

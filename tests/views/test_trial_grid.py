@@ -23,25 +23,16 @@ from evalviz.views.chart import AXIS_LABEL_LIMIT, label_widths, subtitle_lines
 from evalviz.views.colors import ERROR_COLOR
 from evalviz.views.font_metrics import drawn_width
 from evalviz.views.heatmap import CORNER_PATH
+from grid_cells import cell, cells, parquet
 
 LOG = "https://logs.example.com/viewer/#/logs/{}.eval"
 SAMPLE_LINK = "https://logs.example.com/viewer/#/logs/run.eval/samples/sample/{}/{}"
 
 
-def parquet(tmp_path: Path, name: str, **columns: list) -> ev.Data:
-    path = tmp_path / f"{name}.parquet"
-    pq.write_table(pa.table(columns), path)
-    return ev.Data.from_file(path)
 
 
-def cells(chart: ev.Component) -> list[dict]:
-    return chart.datasets["cells"].to_pylist()
 
 
-def cell(chart: ev.Component, **where: object) -> dict:
-    found = [c for c in cells(chart) if all(c.get(k) == v for k, v in where.items())]
-    assert len(found) == 1, f"expected one cell with {where}, found {found}"
-    return found[0]
 
 
 def layers_with(chart: ev.Component, channel: str) -> list[dict]:

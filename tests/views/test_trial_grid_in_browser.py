@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 import evalviz as ev
 from evalviz.rendering.html import chart_markup, standalone_page
 from evalviz.views.colors import ERROR_COLOR, MISSING_COLOR
 from evalviz.views.font_metrics import drawn_width
+from grid_cells import parquet
 
 pytestmark = pytest.mark.browser
 
@@ -30,10 +30,6 @@ def page_of(*components: ev.Component) -> str:
     return standalone_page("".join(chart_markup(c.spec, c.datasets) for c in components), title="trial")
 
 
-def parquet(tmp_path: Path, name: str, **columns: list) -> ev.Data:
-    path = tmp_path / f"{name}.parquet"
-    pq.write_table(pa.table(columns), path)
-    return ev.Data.from_file(path)
 
 
 def overlapping(boxes: list[dict]) -> list[tuple[int, int]]:
