@@ -344,7 +344,7 @@ def test_select_and_from_sql_check_their_arguments() -> None:
 def test_statements_that_change_the_session_are_refused_before_they_run(make: Any, kind: str, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(QueryError, match=rf"takes a query that returns rows .* not a {kind} statement"):
+    with pytest.raises(QueryError, match=rf"takes a query that returns rows .* not a statement of type {kind}"):
         make()
     with pytest.raises(QueryError, match="not valid SQL"):
         ev.Data.from_sql("SELECT * FROM evalviz_side")  # no table was made
@@ -380,3 +380,16 @@ def test_docstring_examples(name: str) -> None:
 def test_from_inspect_logs_names_a_path_that_is_not_one(path: Any) -> None:
     with pytest.raises(DataSourceError, match=r"Give a log file, a folder of logs or a list of them"):
         ev.Data.from_inspect_logs(path)
+
+
+@pytest.mark.parametrize("query", ["SELECT 1 AS a; -- done", "SELECT 1 AS a;\n-- note\n", "SELECT 1 AS a /* c */ ;;",
+                                   "select 1 as a;"])
+def test_a_query_may_end_in_semicolons_and_comments(query: str) -> None:
+    assert ev.Data.from_sql(query).to_arrow().to_pylist() == [{"a": 1}]
+    assert ev.Data.from_sql("SELECT 2 AS b").derive(query.replace("1 AS a", "b - 1 AS a FROM this")).columns == ["a"]
+
+
+def test_a_semicolon_inside_a_string_is_kept_and_explain_returns_its_plan() -> None:
+    assert ev.Data.from_sql("SELECT ';' AS s -- x").to_arrow().to_pylist() == [{"s": ";"}]
+    plan = ev.Data.from_sql("EXPLAIN SELECT 1 AS a")
+    assert plan.columns == duckdb.connect().sql("EXPLAIN SELECT 1 AS a").columns

@@ -258,3 +258,18 @@ def test_a_concatenation_with_diff_plot_stays_editable_in_altair(edit) -> None:
     svg = vlc.vegalite_to_svg(edited.to_dict())  # Vega parses and draws it: no duplicate signal
     assert svg.startswith("<svg")
 
+
+
+@pytest.mark.parametrize("attributes", [{"padding": "lots"}, {"background": 5}, {"config": "x"},
+                                        {"config": {"nonsense": 1}}])
+def test_a_bad_top_level_property_value_is_an_evalviz_error_naming_it(attributes: dict) -> None:
+    table = pd.DataFrame({"t": ["a", "b"], "m": ["x", "y"], "s": [0.1, 0.2]})
+    with pytest.raises(ev.EvalvizError, match=f"chart attributes \\['{next(iter(attributes))}'\\]"):
+        ev.heatmap(table, x="t", y="m", fill="s", **attributes)
+
+
+def test_params_are_added_as_altair_adds_them() -> None:
+    unnamed = ev.diff_plot(diffs(), params=[alt.param(value=1)])
+    named = ev.diff_plot(diffs(), params=[{"name": "p", "value": 1}])
+    assert len(unnamed.spec["params"]) == 1 and unnamed.spec["params"][0]["value"] == 1
+    assert named.spec["params"] == [{"name": "p", "value": 1}]

@@ -19,36 +19,54 @@ _parser = duckdb.connect(":memory:")
 _parser_lock = threading.Lock()
 
 
-def check_rows_query(query: str, method: str) -> None:
-    """Raise `QueryError` unless `query` is one statement, and a query that returns rows.
+# Statements that return rows and change nothing.
+_ROWS_STATEMENTS = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
+
+
+def check_rows_query(query: str, method: str) -> str:
+    """Raise `QueryError` unless `query` is one statement, and a query that returns rows; return the query
+    without what may follow its end (semicolons and comments), which a query wrapped in another cannot hold.
 
     SQL that does not parse passes here: running it says what is wrong with it, as for any other query.
 
     Example:
-        >>> check_rows_query("SELECT 1 AS a", "from_sql")
+        >>> check_rows_query("SELECT 1 AS a; -- done", "from_sql")
+        'SELECT 1 AS a'
         >>> check_rows_query("DROP TABLE runs", "from_sql")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        evalviz.errors.QueryError: from_sql takes a query that returns rows (SELECT, WITH, ...), not a DROP ...
+        evalviz.errors.QueryError: from_sql takes a query that returns rows ... not a statement of type DROP: ...
     """
     try:
         with _parser_lock:
             statements = _parser.extract_statements(query)
     except duckdb.Error:
-        return
+        return query
     if len(statements) > 1:
         raise QueryError(
             f"{method} takes one query, not {len(statements)} statements: give a single SELECT (join or combine "
             "what you need with WITH ... SELECT)."
         )
-    if statements and statements[0].type != duckdb.StatementType.SELECT:
+    if statements and statements[0].type not in _ROWS_STATEMENTS:
         kind = statements[0].type.name
         hint = (" A PIVOT without the values to pivot on (ON x IN (...)) makes a type on the connection: list the "
                 "values." if kind == "MULTI" else "")
         raise QueryError(
-            f"{method} takes a query that returns rows (SELECT, WITH, VALUES, FROM, DESCRIBE, SUMMARIZE), not a "
-            f"{kind} statement: evalviz runs no statement that changes a database (it would change every Data "
-            f"of the session, which share one connection).{hint} Run it with DuckDB yourself, e.g. "
+            f"{method} takes a query that returns rows (SELECT, WITH, VALUES, FROM, DESCRIBE, SUMMARIZE, EXPLAIN), "
+            f"not a statement of type {kind}: evalviz runs no statement that changes a database (it would change "
+            f"every Data of the session, which share one connection).{hint} Run it with DuckDB yourself, e.g. "
             "con = duckdb.connect(); con.execute(...), then read the result with "
             "ev.Data.from_sql('SELECT * FROM ...', connection=con)."
         )
+    return _without_tail(query)
+
+
+def _without_tail(query: str) -> str:
+    """`query` without the semicolons and comments after its last token."""
+    end = len(query)
+    for position, kind in reversed(duckdb.tokenize(query)):
+        if kind == duckdb.token_type.comment or query[position:end].strip() == ";":
+            end = position
+        else:
+            break
+    return query[:end].rstrip()

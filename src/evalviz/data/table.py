@@ -143,7 +143,7 @@ class Data:
             >>> len(Data.from_sql("SELECT * FROM runs", connection=con))
             1
         """
-        _check_query(query, "from_sql")
+        query = _check_query(query, "from_sql")
         if connection is not None and not isinstance(connection, duckdb.DuckDBPyConnection):
             raise EvalvizError(
                 f"from_sql takes connection=a DuckDB connection (duckdb.connect(...)) or None for the session's, "
@@ -342,7 +342,7 @@ class Data:
             >>> data.derive("SELECT a * 10 AS b FROM this").columns
             ['b']
         """
-        _check_query(query, "derive")
+        query = _check_query(query, "derive")
         described = f"The query {_shown_sql(query)}"
         relation = self._run(lambda: _bound(self._relation.query("this", query)), sql=described)
         return self._derived(relation, self._source, described)
@@ -354,7 +354,7 @@ class Data:
             >>> Data.from_sql("SELECT 2 AS a").sql("SELECT a + 1 AS b FROM this").to_pylist()
             [{'b': 3}]
         """
-        _check_query(query, "sql")
+        query = _check_query(query, "sql")
         return self._run(lambda: self._relation.query("this", query).to_arrow_table(), sql="The query")
 
     def _derived(self, relation: duckdb.DuckDBPyRelation, source: str, user_sql: str | None = None) -> Data:
@@ -496,10 +496,12 @@ def _series_frame(series: Any, module: str) -> Any:
     return series.to_frame(name)
 
 
-def _check_query(query: object, method: str) -> None:
+def _check_query(query: object, method: str) -> str:
+    """The query to run, after checking it is one that returns rows (a CREATE, DROP, SET, ... would change the
+    connection every Data shares)."""
     if not isinstance(query, str) or not query.strip():
         raise QueryError(f"{method} takes a SQL query as text, not {query!r}.")
-    check_rows_query(query, method)  # a CREATE, DROP, SET, ... would change the connection every Data shares
+    return check_rows_query(query, method)
 
 
 def _bound(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:

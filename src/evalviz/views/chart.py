@@ -90,14 +90,14 @@ def to_spec(chart: alt.TopLevelMixin, attributes: dict[str, Any], *, validate: b
     Schema validation costs more than building the spec, so it runs only when user input (attributes,
     extra marks) is part of it; the spec evalviz writes itself is checked by the tests.
     """
-    if attributes:
-        chart = chart.properties(**attributes)
     try:
-        spec = chart.to_dict(validate=validate)
-    except alt.utils.schemapi.SchemaValidationError as exc:
+        spec = _with_attributes(chart, attributes).to_dict(validate=validate)
+    except Exception as exc:  # noqa: BLE001 - Altair and jsonschema raise many kinds for a bad attribute value
+        if not attributes and not validate:
+            raise
         raise EvalvizError(
-            f"The chart attributes {sorted(attributes)} do not all hold values Vega-Lite takes: "
-            f"{str(exc).splitlines()[0]}"
+            f"The chart attributes {sorted(attributes)} (or extra marks) do not all hold values Vega-Lite takes: "
+            f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
         ) from exc
     where = non_finite(spec)
     if where is not None:
@@ -106,6 +106,18 @@ def to_spec(chart: alt.TopLevelMixin, attributes: dict[str, Any], *, validate: b
             "numbers in chart attributes and extra marks."
         )
     return spec
+
+
+def _with_attributes(chart: alt.TopLevelMixin, attributes: dict[str, Any]) -> alt.TopLevelMixin:
+    """`chart` with the top-level `attributes` set; `params` are added as Altair adds them (named when unnamed)."""
+    attributes = dict(attributes)
+    params = attributes.pop("params", None)
+    if attributes:
+        chart = chart.properties(**attributes)
+    if params is not None:
+        given = params if isinstance(params, list | tuple) else [params]
+        chart = chart.add_params(*(p if isinstance(p, alt.Parameter) else alt.param(**p) for p in given))
+    return chart
 
 
 def non_finite(value: Any, path: str = "spec") -> str | None:
