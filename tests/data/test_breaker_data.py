@@ -393,3 +393,13 @@ def test_a_semicolon_inside_a_string_is_kept_and_explain_returns_its_plan() -> N
     assert ev.Data.from_sql("SELECT ';' AS s -- x").to_arrow().to_pylist() == [{"s": ";"}]
     plan = ev.Data.from_sql("EXPLAIN SELECT 1 AS a")
     assert plan.columns == duckdb.connect().sql("EXPLAIN SELECT 1 AS a").columns
+
+
+def test_a_url_log_cannot_climb_out_of_its_mapped_folder_and_schemes_match_in_any_case() -> None:
+    viewer = ev.log_viewer("eval", {"s3://b/logs": "https://v/"})
+    logs = ev.Data.from_sql("SELECT * FROM (VALUES ('S3://b/logs/a.eval'), ('s3://b/logs/sub/x.eval')) t(log)")
+    assert ev.prepare(logs, viewer).to_arrow()["log_viewer"].to_pylist() == [
+        "https://v/#/logs/a.eval", "https://v/#/logs/sub/x.eval"]
+    outside = ev.Data.from_sql("SELECT 's3://b/logs/../secret/a.eval' AS log")
+    with pytest.raises(ev.EvalvizError, match="that is 's3://b/secret/a.eval'"):
+        ev.prepare(outside, viewer)

@@ -13,6 +13,7 @@ each is matched here, in Python, and the table gets a lookup from log to link ba
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -122,16 +123,20 @@ class LogViewer:
 def path_spellings(path: str) -> tuple[str, str]:
     """A log path or folder as compared: as written (a leading "~" expanded, made absolute against the working
     directory, "." and ".." folded, no "/" at the end), and as the real path it leads to. A URL
-    (s3://bucket/logs) is compared as written, without a "/" at the end.
+    (s3://bucket/logs) is compared with its scheme in lower case and "." and ".." folded in its path, without a "/"
+    at the end, so a log cannot climb out of a mapped folder.
 
     Example:
         >>> path_spellings("/logs/./runs/../a.eval")[0]
         '/logs/a.eval'
-        >>> path_spellings("s3://bucket/logs/")
-        ('s3://bucket/logs', 's3://bucket/logs')
+        >>> path_spellings("S3://bucket/logs/../secret/")
+        ('s3://bucket/secret', 's3://bucket/secret')
     """
     if _SCHEME.match(path):
-        url = path.rstrip("/") or path
+        parts = urllib.parse.urlsplit(path)
+        folded = posixpath.normpath(parts.path) if parts.path else ""
+        url = urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc, folded, parts.query, parts.fragment))
+        url = url.rstrip("/") or url
         return url, url
     written = os.path.normpath(os.path.join(os.getcwd(), os.path.expanduser(path)))
     return written, os.path.realpath(written)
