@@ -63,7 +63,7 @@ def spec_json(payload: Any) -> str:
     try:
         return json.dumps(payload, ensure_ascii=False, allow_nan=False)
     except (ValueError, TypeError) as exc:
-        path, value = next(((p, v) for p, v in _walk(payload, "spec") if not _json_scalar(v)), ("?", None))
+        path, value = unjsonable(payload) or ("?", None)
         raise OutputError(
             f"The chart holds {value!r} at {path}, which JSON cannot carry ({exc}). This is a bug in evalviz "
             "when evalviz made the chart; for values you gave (chart attributes, extra marks), give finite "
@@ -117,6 +117,17 @@ def _data_urls(node: Any, path: str) -> Iterator[tuple[str, Any]]:
     elif isinstance(node, list | tuple):
         for i, value in enumerate(node):
             yield from _data_urls(value, f"{path}[{i}]")
+
+
+def unjsonable(payload: Any) -> tuple[str, Any] | None:
+    """The first field of a JSON-like tree whose value JSON cannot carry (NaN, an infinity, an object), with its
+    path, or None.
+
+    Example:
+        >>> unjsonable({"layer": [{"width": 100}, {"height": float("inf")}]})
+        ('spec.layer[1].height', inf)
+    """
+    return next(((path, value) for path, value in _walk(payload, "spec") if not _json_scalar(value)), None)
 
 
 def _json_scalar(value: Any) -> bool:

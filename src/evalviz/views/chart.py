@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ from altair.utils.schemapi import debug_mode
 
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
+from evalviz.rendering.outgoing import unjsonable
 from evalviz.views.font_metrics import drawn_width
 
 AXIS_LABEL_LIMIT = 160  # pixels; longer labels end in an ellipsis on the axis and stay whole in the tooltip
@@ -99,11 +99,11 @@ def to_spec(chart: alt.TopLevelMixin, attributes: dict[str, Any], *, validate: b
             f"The chart attributes {sorted(attributes)} (or extra marks) do not all hold values Vega-Lite takes: "
             f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
         ) from exc
-    where = non_finite(spec)
-    if where is not None:
+    found = unjsonable(spec)
+    if found is not None:
         raise EvalvizError(
-            f"The chart spec holds a number JSON cannot carry (NaN or an infinity) at {where}: give finite "
-            "numbers in chart attributes and extra marks."
+            f"The chart spec holds {found[1]!r}, which JSON cannot carry, at {found[0]}: give finite numbers in "
+            "chart attributes and extra marks."
         )
     return spec
 
@@ -118,26 +118,3 @@ def _with_attributes(chart: alt.TopLevelMixin, attributes: dict[str, Any]) -> al
         given = params if isinstance(params, list | tuple) else [params]
         chart = chart.add_params(*(p if isinstance(p, alt.Parameter) else alt.param(**p) for p in given))
     return chart
-
-
-def non_finite(value: Any, path: str = "spec") -> str | None:
-    """Where in a spec a NaN or an infinity lies (None when nowhere): JSON has no such numbers, so a spec
-    holding one cannot be written into a page or sent to a widget.
-
-    Example:
-        >>> non_finite({"layer": [{"width": 100}, {"height": float("inf")}]})
-        "spec['layer'][1]['height']"
-    """
-    if isinstance(value, float):
-        return None if math.isfinite(value) else path
-    if isinstance(value, dict):
-        items: Any = value.items()
-    elif isinstance(value, list | tuple):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        found = non_finite(item, f"{path}[{key!r}]")
-        if found is not None:
-            return found
-    return None
