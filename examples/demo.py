@@ -126,6 +126,24 @@ def build_examples(data_dir: Path = DATA) -> list[Example]:
             ev.scores_heatmap(evals, title="Headline score"),
         ),
         Example(
+            "scores_by_task", "scores_by_task: each model's score per task, with 95% intervals",
+            "One bar per (task, model) from the evals table, its 95% CI from the standard error, clamped to"
+            " [0, 1]. Hover for the interval, scorer and log; click to open the log.",
+            ev.scores_by_task(evals, title="Headline score by task"),
+        ),
+        Example(
+            "scores_by_model", "scores_by_model: models sorted, one panel per task, against a baseline",
+            "The models in one order in every panel (best mean first); the dashed rule is a baseline of 0.5.",
+            ev.scores_by_model(evals, baseline=0.5, title="Headline score by model"),
+        ),
+        Example(
+            "scores_by_factor", "scores_by_factor: reasoning tasks against the others, per model",
+            "A two-level factor derived in SQL; each bar is the mean of a model's two tasks at that level.",
+            ev.scores_by_factor(
+                evals.derive("SELECT *, task_name IN ('arithmetic', 'logic_puzzles') AS reasoning FROM this"),
+                "reasoning", ("Other tasks", "Reasoning tasks"), title="Reasoning tasks against the others"),
+        ),
+        Example(
             "sample_heatmap", "sample_heatmap: every sample of one task",
             "One cell per (model, sample): the mean of the sample's epochs. Click a cell to open the sample.",
             ev.sample_heatmap(samples.filter("task_name = 'capitals'"), score_value="score_match",

@@ -3,6 +3,7 @@ import embed from "vega-embed";
 import { defaultLocale, loader as vegaLoader } from "vega";
 import { Handler } from "vega-tooltip";
 import { fitParts } from "./parts.js";
+import { markName, readContract } from "./contract.js";
 
 const SAFE_PROTOCOLS = new Set(["http:", "https:"]);
 
@@ -24,7 +25,7 @@ function offlineLoader() {
   return loader;
 }
 
-// A mark whose tooltip is its datum has its rows in usermeta.evalviz.tooltips, under the mark's name: the
+// A mark whose tooltip is its datum has its rows in the contract's tooltips, under the mark's name: the
 // rows are formatted when a cell is hovered, not for every cell when the chart is drawn. Values are shown as
 // a Vega-Lite tooltip shows them: a number through its d3 format, anything else as it is.
 function tooltipHandler(rowsByMark) {
@@ -39,7 +40,7 @@ function tooltipHandler(rowsByMark) {
     return formats.get(row.format)(value);
   };
   return (handler, event, item, value) => {
-    const name = item && item.mark && item.mark.name ? item.mark.name.replace(/_marks$/, "") : null;
+    const name = markName(item);
     const rows = name ? rowsByMark[name] : null;
     if (rows && value && value === item.datum) {
       // A row without a value (a cell without a link, a scorer or an interval) is left out, not shown as "null".
@@ -65,15 +66,15 @@ function plainDatum(datum) {
  * on a cell instead of its link (a binned overview drills down rather than opening a page).
  */
 export async function drawChart(el, spec, datasets, { onSelect, onDrill } = {}) {
-  const meta = (spec.usermeta && spec.usermeta.evalviz) || {};
+  const contract = readContract(spec);
   const loader = offlineLoader();
   const fitted = await fitParts(spec, datasets, loader); // the parts of a concatenation, sized as alone
   const full = { ...fitted, datasets: { ...(spec.datasets || {}), ...datasets } };
   const result = await embed(el, full, {
-    renderer: meta.renderer || "svg",
+    renderer: contract.renderer,
     // Export stays in the page; the editor link would leave it.
     actions: { export: true, source: false, compiled: false, editor: false },
-    tooltip: tooltipHandler(meta.tooltips || {}),
+    tooltip: tooltipHandler(contract.tooltips),
     loader,
   });
   // vega-embed stretches a chart whose autosize is "fit" to the page's width (class fit-x), which puts its
@@ -81,7 +82,6 @@ export async function drawChart(el, spec, datasets, { onSelect, onDrill } = {}) 
   // menu sits beside the chart.
   el.style.width = "fit-content";
   const view = result.view;
-  const linkField = meta.link_field;
   view.addEventListener("click", (event, item) => {
     // Only the chart's own marks count: axis labels and legend entries carry data too, but select nothing.
     const datum = item && item.mark && item.mark.role === "mark" ? item.datum : null;
@@ -89,6 +89,8 @@ export async function drawChart(el, spec, datasets, { onSelect, onDrill } = {}) 
     if (onDrill) onDrill(plainDatum(datum)); // first: the region is what the user waits for
     if (onSelect) onSelect(plainDatum(datum));
     if (onDrill) return;
+    // Each mark names the field of its link in the contract.
+    const linkField = contract.links[markName(item)];
     const url = linkField ? safeLink(datum[linkField]) : null;
     if (url) window.open(url, "_blank", "noopener,noreferrer");
   });

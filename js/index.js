@@ -1,7 +1,9 @@
 // The one renderer behind every target: the anywidget front end (default export) and standalone HTML
 // (globalThis.evalviz.renderAll, called by the page itself).
 import { arrowRows, base64Bytes } from "./arrow.js";
+import { createChannel } from "./channel.js";
 import { drawChart } from "./chart.js";
+import { readContract } from "./contract.js";
 
 function decodeDatasets(encoded, toBytes) {
   const out = {};
@@ -38,24 +40,44 @@ async function renderAll(root = document) {
 }
 
 // The notebook widget. A chart marked drillable (a binned overview) asks Python for a region at full
-// resolution when a cell is clicked; the answer (a spec and Arrow buffers) replaces the chart, and "Back"
-// returns to the view it came from.
+// resolution when a cell is clicked, a "drill" request on the widget's channel; the answer (a spec and Arrow
+// tables) replaces the chart, and "Back" returns to the view it came from.
 async function render({ model, el }) {
   let current = null;
   let shown = null;
   const history = [];
-  let request = 0;
+  const channel = createChannel(model);
+  el.evalvizChannel = channel; // for scripts on the page: el.evalvizChannel.request(kind, payload)
+  let drills = 0; // the latest drill-down asked: an older one answered after it is dropped
 
   const onSelect = (datum) => {
     model.set("selection", datum);
     model.save_changes();
   };
-  const onDrill = (datum) => {
-    request += 1;
+  const onDrill = async (datum) => {
+    const asked = ++drills;
     el.dataset.evalvizState = "drilling";
-    // Timing marks for benchmarks: the ask, the answer's arrival, and (in drawChart) the region drawn.
-    performance.mark("evalviz:drill-asked");
-    model.send({ type: "drill", request, datum });
+    // Timing marks for benchmarks: the channel marks the ask and the answer's arrival ("evalviz:drill-asked",
+    // "evalviz:drill-answered"), drawChart the region drawn.
+    let answer = null;
+    let failure = null;
+    try {
+      answer = await channel.request("drill", { datum });
+    } catch (error) {
+      failure = error;
+    }
+    if (asked !== drills) return;
+    history.push(shown);
+    if (failure) {
+      // The reason, as text, where the region would have been; Back returns to the chart clicked.
+      const box = document.createElement("pre");
+      box.className = "evalviz-error";
+      box.textContent = `Could not drill down: ${failure.message}`;
+      place(box);
+      el.dataset.evalvizState = "error";
+      return;
+    }
+    show(answer.payload.spec, answer.tables);
   };
 
   // What takes the chart's place: `content` below a Back button when there is a view to go back to.
@@ -79,7 +101,7 @@ async function render({ model, el }) {
     target.className = "evalviz-target";
     place(target);
     try {
-      const drillable = Boolean(spec.usermeta && spec.usermeta.evalviz && spec.usermeta.evalviz.drill);
+      const drillable = readContract(spec).drill;
       current = await drawChart(target, spec, datasets, { onSelect, onDrill: drillable ? onDrill : null });
       el.dataset.evalvizState = "ready";
     } catch (error) {
@@ -89,34 +111,13 @@ async function render({ model, el }) {
   };
 
   const fromModel = () => show(model.get("spec"), decodeDatasets(model.get("datasets"), (value) => value));
-  const onMessage = (msg, buffers) => {
-    if (!msg || msg.type !== "drill" || msg.request !== request) return;
-    performance.mark("evalviz:drill-answered", { detail: { pythonMs: msg.python_ms } });
-    if (msg.error) {
-      // The reason, as text, where the region would have been; Back returns to the chart clicked.
-      history.push(shown);
-      const box = document.createElement("pre");
-      box.className = "evalviz-error";
-      box.textContent = String(msg.error);
-      place(box);
-      el.dataset.evalvizState = "error";
-      return;
-    }
-    const datasets = {};
-    msg.datasets.forEach((name, i) => {
-      datasets[name] = arrowRows(buffers[i]);
-    });
-    history.push(shown);
-    show(msg.spec, datasets);
-  };
   model.on("change:spec", fromModel);
   model.on("change:datasets", fromModel);
-  model.on("msg:custom", onMessage);
   await fromModel();
   return () => {
     model.off("change:spec", fromModel);
     model.off("change:datasets", fromModel);
-    model.off("msg:custom", onMessage);
+    channel.close();
     if (current) current.finalize();
   };
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -19,6 +20,7 @@ import pytest
 
 import evalviz as ev
 from evalviz.rendering.bundle import bundle_source
+from evalviz.rendering.contract import RendererContract
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,16 +87,16 @@ def binned(tmp_path_factory: pytest.TempPathFactory) -> ev.Component:
 
 
 def drill_reply(chart: ev.Component, datum: object) -> dict:
-    """What the widget sends back to the browser for a click whose datum is `datum`."""
+    """What the widget's channel sends back to the browser for a click whose datum is `datum`."""
     sent: list[dict] = []
     widget = chart.widget
     original = widget.send
     widget.send = lambda content, buffers=None: sent.append(content)
     try:
-        widget._answer_drill(widget, {"type": "drill", "request": 7, "datum": datum}, [])
+        widget._receive(widget, {"kind": "drill", "id": "v-7", "payload": {"datum": datum}}, [])
     finally:
         widget.send = original
-    assert len(sent) == 1 and sent[0]["request"] == 7
+    assert len(sent) == 1 and (sent[0]["kind"], sent[0]["id"]) == ("drill", "v-7")
     return sent[0]
 
 
@@ -102,12 +104,14 @@ def test_a_drill_down_outside_the_chart_is_answered_with_an_error(binned: ev.Com
     cells = binned.datasets["cells"].to_pylist()
     n_x = max(c["xb"] for c in cells) + 1
     good = drill_reply(binned, cells[0])
-    assert "error" not in good and good["datasets"] == ["cells"] and "drill" not in good["spec"]["usermeta"]["evalviz"]
+    assert "error" not in good and good["tables"] == ["cells"]
+    assert RendererContract.of_spec(good["payload"]["spec"]).drill is False  # a region does not drill further
 
     for bad in ({"xb": 10**30, "yb": 0}, {"xb": -5, "yb": 0}, {"xb": n_x, "yb": 0}, {"xb": 1.5, "yb": 0},
                 {"xb": "3", "yb": 0}, {"xb": True, "yb": 0}, {"yb": 0}, {"xb": 0}, {}, None, [1, 2]):
         reply = drill_reply(binned, bad)
-        assert "spec" not in reply and reply["error"].startswith("Could not drill down: "), bad
+        # An EvalvizError's reason (the browser prefixes "Could not drill down: "), not a raw exception's.
+        assert "payload" not in reply and not re.match(r"\w+(Error|Exception): ", reply["error"]), bad
         assert "Traceback" not in reply["error"]
     assert f"bins run from 0 to {n_x - 1}" in drill_reply(binned, {"xb": 10**30, "yb": 0})["error"]
 
@@ -127,7 +131,7 @@ const model = {
   // The kernel's answer: the real widget's reply to a click on a bin the chart does not have.
   send: (msg) => {
     window.sent.push(msg);
-    const reply = { ...__REPLY__, request: msg.request };
+    const reply = { ...__REPLY__, id: msg.id };
     setTimeout(() => handlers["msg:custom"].forEach((handler) => handler(reply, [])), 0);
   },
 };
@@ -149,10 +153,11 @@ def test_the_widget_shows_a_drill_error_as_text_in_the_charts_place(binned: ev.C
     page.page.locator("#widget[data-evalviz-state=error]").wait_for(timeout=10_000)
 
     asked = page.page.evaluate("window.sent")
-    assert asked == [{"type": "drill", "request": 1, "datum": asked[0]["datum"]}]
-    assert (asked[0]["datum"]["xb"], asked[0]["datum"]["yb"]) == (clicked.datum["xb"], clicked.datum["yb"])
+    assert asked == [{"kind": "drill", "id": asked[0]["id"], "payload": {"datum": asked[0]["payload"]["datum"]}}]
+    datum = asked[0]["payload"]["datum"]
+    assert (datum["xb"], datum["yb"]) == (clicked.datum["xb"], clicked.datum["yb"])
     shown = page.page.locator("#widget pre.evalviz-error")
-    assert shown.text_content() == reply["error"] and "<img src=x" in reply["error"]
+    assert shown.text_content() == f"Could not drill down: {reply['error']}" and "<img src=x" in reply["error"]
     assert page.page.locator("#widget img, #widget svg, #widget canvas").count() == 0  # no chart, no markup
 
     page.page.locator("#widget .evalviz-back").click()

@@ -93,6 +93,13 @@ def test_binned_sample_heatmap_drills_down_in_the_widget(browser, tmp_path: Path
         assert {first, last} <= shown and all("x_members" not in c.datum for c in detail)
         tip = chart.hover(chart.cell(x=first, y="model-07"))
         assert tip["Sample"] == first and tip["Log"].endswith(f"/samples/sample/s{int(first[1:])}/1")
+        # The channel's timing marks, which the drill-down benchmark reads: the answer matched to its ask by id.
+        asked, answered = page.evaluate(
+            "() => ['asked', 'answered'].map((n) => performance.getEntriesByName(`evalviz:drill-${n}`)"
+            ".map((m) => m.detail))"
+        )
+        assert len(asked) == len(answered) == 1 and answered[0]["id"] == asked[0]["id"]
+        assert answered[0]["pythonMs"] > 0
 
         page.locator(".evalviz-back").click()
         page.locator(ready).wait_for(timeout=10_000)

@@ -26,6 +26,18 @@ class MissingColumnError(EvalvizError, KeyError):
         return self.args[0]
 
 
+class ArgumentTypeError(EvalvizError, TypeError):
+    """An argument or a field is of a type the function cannot take (a number where a name is needed, a list
+    where a mapping is): a `TypeError` too, as Python raises for a wrong type."""
+
+
+class UnknownNameError(EvalvizError, KeyError):
+    """A name (of a registered metric, ...) is not one evalviz knows: a `KeyError` too, as a lookup raises."""
+
+    def __str__(self) -> str:  # KeyError would otherwise print the message in quotes
+        return self.args[0]
+
+
 class EmptyDataError(EvalvizError):
     """The table, or what a filter left of it, has no rows to draw."""
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-import evalviz.analysis.bootstrap as bootstrap_module
+import evalviz.analysis.evaluation as evaluation_module
 from evalviz.analysis import (
     bootstrap_metric,
     bootstrap_metric_from_predictions,
@@ -16,8 +16,8 @@ from evalviz.analysis import (
     register_metric,
     unregister_metric,
 )
-from evalviz.analysis.bootstrap import _Design
 from evalviz.analysis.metrics import RankedScores
+from evalviz.analysis.resampling import Design
 
 CONTRACT = {"metric", "point", "low", "high", "ci_95", "confidence", "n_resamples", "method", "n"}
 
@@ -38,7 +38,7 @@ def test_result_has_the_contract_keys(method):
     assert r["low"] < r["point"] < r["high"]
     lo95, hi95 = r["ci_95"]
     assert lo95 < r["low"] and r["high"] < hi95  # ci_95 is the 95% interval, wider than the 90% one
-    json.dumps(r, allow_nan=False)
+    json.dumps(r.to_dict(), allow_nan=False)
 
 
 def test_seed_reproducibility_and_shared_resamples(monkeypatch):
@@ -51,14 +51,14 @@ def test_seed_reproducibility_and_shared_resamples(monkeypatch):
     # The same seed draws the same resamples whatever else is computed alongside, and whatever the threads.
     alone = bootstrap_metric(y, s, metric="roc_auc", n_resamples=400, seed=3)
     assert alone["low"] == a["roc_auc"]["low"] and alone["high"] == a["roc_auc"]["high"]
-    monkeypatch.setattr(bootstrap_module, "_THREADS", 1)
+    monkeypatch.setattr(evaluation_module, "_THREADS", 1)
     assert bootstrap_metrics(y, s, metrics=["pr_auc", "roc_auc", "mean"], n_resamples=400, seed=3) == a
 
 
 def test_large_input_runs_threaded_and_matches_serial(monkeypatch):
     y, s = _data(n=30_000)
     threaded = bootstrap_metrics(y, s, metrics=["pr_auc", "roc_auc"], n_resamples=60, seed=1)
-    monkeypatch.setattr(bootstrap_module, "_THREADS", 1)
+    monkeypatch.setattr(evaluation_module, "_THREADS", 1)
     assert bootstrap_metrics(y, s, metrics=["pr_auc", "roc_auc"], n_resamples=60, seed=1) == threaded
 
 
@@ -68,7 +68,7 @@ def test_single_class_and_too_few_rows_are_skipped_not_raised():
     assert r["status"] == "skipped" and r["value"] is None and r["point"] is None and r["ci_95"] is None
     assert r["reason"] == "single-class data: 0 positive and 50 negative rows"
     assert CONTRACT <= set(r)
-    json.dumps(r, allow_nan=False)
+    json.dumps(r.to_dict(), allow_nan=False)
     # Single class is fine for metrics that do not need both classes.
     assert bootstrap_metric(np.zeros(50, dtype=int), s, metric="brier", n_resamples=50)["status"] == "ok"
     few = bootstrap_metric([0, 1, 0], [0.1, 0.9, 0.2], metric="roc_auc")
@@ -95,7 +95,7 @@ def test_unexpected_failure_is_an_error_metric(monkeypatch):
     out = bootstrap_metrics(y, s, metrics=["roc_auc", "mean"], n_resamples=50)
     assert out["roc_auc"]["status"] == "error"
     assert out["roc_auc"]["reason"] == "unexpected failure: RuntimeError: boom"
-    json.dumps(out, allow_nan=False)
+    json.dumps({name: result.to_dict() for name, result in out.items()}, allow_nan=False)
 
 
 def test_custom_metric_failing_on_the_data_is_an_error():
@@ -193,11 +193,11 @@ def test_argument_errors_are_clear():
 
 def test_stratified_and_cluster_designs():
     y = np.array([1] * 30 + [0] * 70)
-    design = _Design(100, labels=y, stratify=True)
+    design = Design(100, labels=y, stratify=True)
     rs = design.draw(np.random.default_rng(0), 50)
     assert (y[rs.idx].sum(axis=1) == 30).all()
     clusters = np.repeat(np.arange(25), 4)
-    design = _Design(100, clusters=clusters)
+    design = Design(100, clusters=clusters)
     rs = design.draw(np.random.default_rng(0), 50)
     w = rs.weights.reshape(50, 25, 4)
     assert (w == w[:, :, :1]).all() and (w.sum(axis=(1, 2)) == 100).all()

@@ -7,7 +7,10 @@ import importlib
 
 import pytest
 
-MODULES = ["artifacts", "readers", "metrics", "bootstrap", "paired", "tables"]
+MODULES = [
+    "arguments", "artifacts", "readers", "metrics", "resampling", "evaluation", "intervals", "results", "bootstrap",
+    "paired", "tables", "manifests",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

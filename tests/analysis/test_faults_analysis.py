@@ -16,7 +16,6 @@ import pytest
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from evalviz.analysis import bootstrap as bootstrap_module
 from evalviz.analysis import (
     bootstrap_metric,
     bootstrap_metric_from_predictions,
@@ -32,9 +31,11 @@ from evalviz.analysis import (
     resample_metric_values,
     unregister_metric,
 )
+from evalviz.analysis import evaluation as evaluation_module
 from evalviz.analysis.arguments import check_resampling, max_resamples
-from evalviz.analysis.bootstrap import _Design, _Evaluator, _Resample
+from evalviz.analysis.evaluation import Evaluator
 from evalviz.analysis.metrics import RankedScores
+from evalviz.analysis.resampling import Design, Resample
 from evalviz.analysis.tables import evaluate_slices_arrow, paired_diff_table_arrow
 from evalviz.errors import EvalvizError
 
@@ -106,8 +107,8 @@ def test_both_vectorised_layouts_and_weights_apply_the_rule(heavy_ties):
     assert ranked.per_row == (not heavy_ties)
     idx = np.random.default_rng(4).integers(0, len(labels), size=(200, len(labels)))
     weights = np.stack([np.bincount(i, minlength=len(labels)) for i in idx]).astype(float)
-    ev = _Evaluator(labels.astype(np.int8), scores, [get_metric("pr_auc"), get_metric("roc_auc")])
-    by_idx, by_weight = ev.evaluate(_Resample(idx=idx)), ev.evaluate(_Resample(weights=weights))
+    ev = Evaluator(labels.astype(np.int8), scores, [get_metric("pr_auc"), get_metric("roc_auc")])
+    by_idx, by_weight = ev.evaluate(Resample(idx=idx)), ev.evaluate(Resample(weights=weights))
     no_negative = (labels[idx] == 1).all(axis=1)
     assert no_negative.any()
     for name in ("pr_auc", "roc_auc"):
@@ -125,8 +126,8 @@ def test_leave_one_out_is_nan_where_the_left_out_row_was_the_only_negative():
         np.testing.assert_allclose(loo[labels == 1], brute[labels == 1], rtol=0, atol=1e-12)
     # Left out by cluster: the cluster holding the only negative leaves both metrics undefined.
     clusters = np.arange(len(labels)) // 3
-    ev = _Evaluator(labels.astype(np.int8), scores, [get_metric("pr_auc"), get_metric("roc_auc")])
-    design = _Design(len(labels), clusters=clusters)
+    ev = Evaluator(labels.astype(np.int8), scores, [get_metric("pr_auc"), get_metric("roc_auc")])
+    design = Design(len(labels), clusters=clusters)
     for name in ("pr_auc", "roc_auc"):
         values, _ = ev.jackknife(get_metric(name), design, check_resampling(seed=0))
         brute = [_reference(name, labels[clusters != c], scores[clusters != c]) for c in np.unique(clusters)]
@@ -331,7 +332,7 @@ def test_the_resamples_do_not_depend_on_the_number_of_threads(monkeypatch):
     s = y + rng.normal(size=3000)
     values = {}
     for threads in (1, 4):
-        monkeypatch.setattr(bootstrap_module, "_THREADS", threads)
+        monkeypatch.setattr(evaluation_module, "_THREADS", threads)
         r = bootstrap_metrics(y, s, metrics=["pr_auc", "roc_auc", "mean"], n_resamples=2000, seed=3)
         values[threads] = [(r[m]["low"], r[m]["high"]) for m in ("pr_auc", "roc_auc", "mean")]
     assert values[1] == values[4]

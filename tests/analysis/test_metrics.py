@@ -15,8 +15,9 @@ from evalviz.analysis import (
     unregister_metric,
 )
 from evalviz.analysis.arguments import check_resampling
-from evalviz.analysis.bootstrap import _Design, _Evaluator, _Resample
+from evalviz.analysis.evaluation import Evaluator
 from evalviz.analysis.metrics import RankedScores
+from evalviz.analysis.resampling import Design, Resample
 
 SKLEARN = {
     "pr_auc": average_precision_score,
@@ -81,9 +82,9 @@ def test_weights_path_equals_index_path(ties):
     idx = np.random.default_rng(4).integers(0, 200, size=(25, 200))
     weights = np.stack([np.bincount(i, minlength=200) for i in idx]).astype(float)
     metrics = [get_metric(m) for m in ("pr_auc", "roc_auc", "brier", "mean")]
-    ev = _Evaluator(labels.astype(np.int8), scores, metrics)
-    by_idx = ev.evaluate(_Resample(idx=idx))
-    by_weight = ev.evaluate(_Resample(weights=weights))
+    ev = Evaluator(labels.astype(np.int8), scores, metrics)
+    by_idx = ev.evaluate(Resample(idx=idx))
+    by_weight = ev.evaluate(Resample(weights=weights))
     for m in metrics:
         np.testing.assert_allclose(by_weight[m.name], by_idx[m.name], rtol=0, atol=1e-12)
 
@@ -115,8 +116,8 @@ def test_leave_one_cluster_out_is_exact(ties):
     labels, scores = _data(150, ties, seed=6)
     clusters = np.random.default_rng(7).integers(0, 40, size=150)
     metrics = [get_metric(m) for m in ("pr_auc", "roc_auc", "log_loss", "mean")]
-    ev = _Evaluator(labels.astype(np.int8), scores, metrics)
-    design = _Design(150, clusters=clusters)
+    ev = Evaluator(labels.astype(np.int8), scores, metrics)
+    design = Design(150, clusters=clusters)
     for m in metrics:
         values, how = ev.jackknife(m, design, check_resampling(seed=0))
         assert how == "exact"

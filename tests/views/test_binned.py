@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 import evalviz as ev
+from evalviz.rendering.contract import RendererContract
 from evalviz.views.binning import MIN_CELL_PIXELS
 
 pytestmark = pytest.mark.browser
@@ -76,7 +77,7 @@ def test_binned_chart_is_small_says_so_and_tells_the_truth(samples_file: Path, r
 
 def test_drill_down_shows_single_samples_with_their_links(samples_file: Path, render) -> None:
     chart = ev.sample_heatmap(ev.Data.from_file(samples_file), score_value="score_match")
-    assert chart.spec["usermeta"]["evalviz"]["drill"] is True
+    assert RendererContract.of_spec(chart.spec).drill is True
     datum = next(d for d in chart.datasets["cells"].to_pylist() if d["xb"] == 20 and d["y"] == "model-03")
     region = chart.drilldown(datum)
 
@@ -85,7 +86,7 @@ def test_drill_down_shows_single_samples_with_their_links(samples_file: Path, re
     clicked = order[20 * size:21 * size]
     shown = region.datasets["cells"]["x"].to_pylist()
     assert set(clicked) <= set(shown) and len(set(shown)) < SAMPLES  # the bin's samples, one by one
-    assert "drill" not in region.spec["usermeta"]["evalviz"]
+    assert RendererContract.of_spec(region.spec).drill is False
 
     page = render(region)
     sample = page.cell(x=clicked[0], y="model-03")
@@ -109,5 +110,5 @@ def test_tall_chart_turns_samples_along_its_long_side(samples_file: Path) -> Non
 def test_small_sample_tables_are_not_binned(samples_path: Path) -> None:
     chart = ev.sample_heatmap(ev.Data.from_file(samples_path).filter("task_name = 'arithmetic'"),
                               score_value="score_match")
-    assert "drill" not in chart.spec["usermeta"]["evalviz"]
+    assert RendererContract.of_spec(chart.spec).drill is False
     assert chart.drilldown is None

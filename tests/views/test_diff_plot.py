@@ -44,6 +44,11 @@ def drawn(component: ev.Component) -> list[dict]:
     return component.datasets["diffs"].to_pylist()
 
 
+def tooltip_rows(component: ev.Component, mark: str) -> list[dict]:
+    """The rows a mark's tooltip shows, as the renderer contract gives them."""
+    return component.spec["usermeta"]["evalviz"]["tooltips"][mark]
+
+
 def y_order(component: ev.Component) -> list[str]:
     point = next(layer for layer in component.spec["layer"] if layer.get("name") == "point")
     return point["encoding"]["y"]["scale"]["domain"]
@@ -53,9 +58,9 @@ def y_order(component: ev.Component) -> list[str]:
 def test_spec_is_valid_vega_lite_with_only_the_drawn_rows_travelling() -> None:
     chart = ev.diff_plot(diffs(), title="New vs old")
     chart.to_altair().to_dict(validate=True)  # the whole spec against the Vega-Lite schema
-    meta = chart.spec["usermeta"]["evalviz"]
-    assert meta["link_field"] is None and meta["renderer"] == "svg" and set(meta) == {"link_field", "renderer",
-                                                                                     "plot_size"}
+    meta = chart.spec["usermeta"]["evalviz"]  # the renderer contract: no mark opens a link, four have tooltips
+    assert meta["links"] == {} and meta["renderer"] == "svg" and not meta["drill"] and len(meta["plot_size"]) == 2
+    assert set(meta["tooltips"]) == {"interval", "point", "flagged", "flag_text"}
     assert "values" not in str(chart.spec["layer"])  # the data is named, never inlined
     rows = drawn(chart)
     assert len(rows) == 6
@@ -99,12 +104,11 @@ def test_minimal_table_and_optional_columns() -> None:
     rows = drawn(chart)
     assert [r["result"] for r in rows] == ["no interval", "no interval"]
     point = next(layer for layer in chart.spec["layer"] if layer.get("name") == "point")
-    assert [t["title"] for t in point["encoding"]["tooltip"]] == ["task", "difference", "result"]
+    assert [t["title"] for t in tooltip_rows(chart, "point")] == ["task", "difference", "result"]
     assert point["encoding"]["y"]["title"] == "task"
     # A pyarrow Table (or a pandas / polars dataframe) is taken as it is.
     assert drawn(ev.diff_plot(pa.table({"slice": ["a"], "delta": [0.1]})))[0]["result"] == "no interval"
-    full = next(layer for layer in ev.diff_plot(diffs()).spec["layer"] if layer.get("name") == "point")
-    assert [t["title"] for t in full["encoding"]["tooltip"]] == [
+    assert [t["title"] for t in tooltip_rows(ev.diff_plot(diffs()), "point")] == [
         "slice", "difference", "interval", "n", "baseline", "candidate", "result"]
 
 

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 
 import evalviz as ev
+from evalviz.rendering.contract import RendererContract
 from evalviz.views.colors import valid_cmaps, vega_scheme
 from evalviz.views.formatting import d3_format
 from evalviz.views.grid import GridColumns, aggregate_grid
@@ -206,7 +207,8 @@ def test_no_values_no_colour_legend_and_no_tooltips_when_asked() -> None:
                   score_headline_value=[float("nan"), None])
     spec = ev.scores_heatmap(empty).spec
     assert [layer["encoding"]["fill"]["scale"]["domain"] for layer in spec["layer"]] == [["no data"]]
-    assert "tooltip" not in json.dumps(ev.scores_heatmap(empty, tip=False).spec)
+    untipped = ev.scores_heatmap(empty, tip=False).spec
+    assert "tooltip" not in json.dumps(untipped["layer"]) and RendererContract.of_spec(untipped).tooltips == {}
 
 
 def test_marks_are_layered_on_top(small: ev.Data) -> None:
@@ -224,11 +226,14 @@ def test_concat_renames_datasets_and_rescopes_scale_expressions(small: ev.Data) 
     assert list(both.datasets) == ["c0_cells", "c1_cells"]
     text = json.dumps(both.spec)
     assert '{"name": "cells"}' not in text
-    assert re.findall(r"scale\('([^']+)'", text) == ["concat_0_color"] * 2 + ["concat_1_color"] * 2
-    assert both.spec["usermeta"]["evalviz"]["link_field"] is None  # these rows carry no links
+    # Each part's annotations contrast with its own colour scale, named by the part's place.
+    tests = [layer["encoding"]["color"]["condition"]["test"] for part in both.spec["hconcat"]
+             for layer in part["layer"] if "condition" in layer["encoding"].get("color", {})]
+    assert [re.findall(r'scale\("([^"]+)"', test) for test in tests] == [["c0_color"] * 2, ["c1_color"] * 2]
+    assert RendererContract.of_spec(both.spec).links == {}  # these rows carry no links
     nested = ev.vconcat([both, a])
     assert list(nested.datasets) == ["c0_c0_cells", "c0_c1_cells", "c1_cells"]
-    assert "concat_0_concat_1_color" in json.dumps(nested.spec)
+    assert 'scale("c0_c1_color"' in str(nested.spec["vconcat"][0]["hconcat"][1]["layer"])
     assert nested.spec["vconcat"][0]["resolve"]["scale"]["color"] == "independent"
 
 

@@ -19,10 +19,11 @@ import pytest
 from inspect_ai.analysis import EvalResults
 
 import evalviz as ev
+from evalviz.rendering.contract import RendererContract, TooltipRow
 from evalviz.views.chart import AXIS_LABEL_LIMIT, label_widths, subtitle_lines
 from evalviz.views.colors import ERROR_COLOR
 from evalviz.views.font_metrics import drawn_width
-from evalviz.views.heatmap import CORNER_PATH
+from evalviz.views.grid_marks import CORNER_PATH
 from grid_cells import cell, cells, parquet
 
 LOG = "https://logs.example.com/viewer/#/logs/{}.eval"
@@ -97,8 +98,8 @@ def test_partly_failed_cells_are_coloured_and_marked_with_a_legend_entry(evals: 
     assert corner["mark"]["color"] == ERROR_COLOR
     assert corner["encoding"]["x"]["bandPosition"] == 1 and corner["encoding"]["y"]["bandPosition"] == 0
     # Its tooltip names the failures; an ok cell's has no such row (its note is null).
-    rows = chart.spec["usermeta"]["evalviz"]["tooltips"]
-    assert {"field": "note", "title": "Status"} in rows["layer_0"]
+    rows = RendererContract.of_spec(chart.spec).tooltips
+    assert TooltipRow("note", "Status") in rows[colored["name"]] and rows[corner["name"]] == rows[colored["name"]]
 
 
 def test_a_sample_whose_epoch_failed_shows_the_other_epochs_and_opens_the_failed_one(tmp_path: Path) -> None:
@@ -157,12 +158,12 @@ def test_counts_have_thousands_separators_everywhere(tmp_path: Path) -> None:
     long_form = parquet(tmp_path, "slices", row=["easy", "hard"], col=["m", "m"], value=[0.5, 0.7],
                         n=[10000, 1041])
     chart = ev.slice_metric_heatmap(long_form)
-    rows = chart.spec["usermeta"]["evalviz"]["tooltips"]["layer_0"]
-    assert {"field": "size", "title": "n", "format": ",d"} in rows
+    rows = RendererContract.of_spec(chart.spec).tooltips["cells"]
+    assert TooltipRow("size", "n", ",d") in rows
     repeated = parquet(tmp_path, "repeated", x=["a"] * 1200, y=["m"] * 1200, v=[0.5] * 1200)
     many = ev.heatmap(repeated, x="x", y="y", fill="v")
     assert "(up to 1,200)" in " ".join(many.spec["title"]["text"])
-    assert {"field": "n", "title": "rows", "format": ",d"} in many.spec["usermeta"]["evalviz"]["tooltips"]["layer_0"]
+    assert TooltipRow("n", "rows", ",d") in RendererContract.of_spec(many.spec).tooltips["cells"]
 
 
 def test_the_binned_subtitle_is_true_in_a_notebook_and_in_a_saved_file(tmp_path: Path) -> None:

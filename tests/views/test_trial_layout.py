@@ -4,12 +4,12 @@ and 13): measured in a real Chromium and in the PNG/SVG export, against each cha
 from __future__ import annotations
 
 import doctest
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import altair as alt
 import pyarrow as pa
 import pytest
 
@@ -17,6 +17,7 @@ import evalviz as ev
 from browser import ChartPage, open_chart_page
 from evalviz.analysis import paired_diff_between_models
 from evalviz.rendering import concat_parts
+from evalviz.rendering.contract import RendererContract
 from evalviz.rendering.html import chart_markup, standalone_page
 
 pytestmark = pytest.mark.browser
@@ -94,10 +95,10 @@ def drawn(browser: Any, charts: dict[str, ev.Component],
 def test_a_part_keeps_its_plot_area_and_outer_size_in_a_concatenation(drawn) -> None:
     _, layouts = drawn
     where = {  # the parts of each concatenation: Vega-Lite's name of the part, and the chart it is
-        "v_diff": {"concat_0": "diff"},
-        "v_heatmap": {"concat_0": "heatmap"},
-        "h_pair": {"concat_0": "heatmap", "concat_1": "titled"},
-        "nested": {"concat_0": "heatmap", "concat_1_concat_0": "diff400", "concat_1_concat_1": "grid"},
+        "v_diff": {"c0": "diff"},
+        "v_heatmap": {"c0": "heatmap"},
+        "h_pair": {"c0": "heatmap", "c1": "titled"},
+        "nested": {"c0": "heatmap", "c1_c0": "diff400", "c1_c1": "grid"},
     }
     widths = {"heatmap": 480, "titled": 420, "diff": 700, "diff400": 400, "grid": 300}
     for concat, parts in where.items():
@@ -154,15 +155,30 @@ def test_the_exported_image_keeps_each_part_as_alone(charts: dict[str, ev.Compon
     assert pair[0] == pytest.approx(480 + 420 - 2 * 2 * PADDING + 20 + 2 * PADDING, abs=4)
 
 
+def _strings(node: Any) -> Iterator[str]:
+    """Every string in a spec (keys aside)."""
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _strings(item)
+    elif isinstance(node, str):
+        yield node
+
+
 def test_every_expression_naming_a_scale_follows_the_parts_scale(charts: dict[str, ev.Component]) -> None:
-    text = json.dumps(charts["nested"].spec)
-    assert "bandwidth('concat_1_concat_0_y')" in text  # the diff_plot's separator
-    assert not re.search(r"(scale|bandwidth|invert|domain|range)\('(?!concat_)", text)
-    # Laid out alone, a part calls its scales by their own names again.
     spec = charts["nested"].spec
-    parts = {p["scope"]: p for p in spec["usermeta"]["evalviz"]["parts"]}
-    alone = concat_parts.alone(spec, parts["concat_1_concat_0_"])
-    assert "bandwidth('y')" in json.dumps(alone) and alone["width"] == 400 and alone["autosize"]["type"] == "fit"
+    calls = [call for text in _strings(spec)
+             for call in re.findall(r"""(?:scale|bandwidth|invert|domain|range)\(["']([^"']+)["']""", text)]
+    assert "c1_c0_y" in calls  # the diff_plot's separator, on its part's band scale
+    assert "c0_color" in calls and "c1_c1_color" in calls  # each heatmap's annotations, on its own colours
+    assert all(re.fullmatch(r"c\d(_c\d)*_\w+", name) for name in calls), calls
+    # Laid out alone, a part is as it is written: it names its scales as inside the concatenation.
+    (part,) = [p for p in RendererContract.of_spec(spec).parts if p.path == ("vconcat", 1, "hconcat", 0)]
+    alone = concat_parts.alone(spec, part)
+    assert alone["name"] == "c1_c0" and any('"c1_c0_y"' in text for text in _strings(alone))
+    assert alone["width"] == 400 and alone["autosize"]["type"] == "fit"
     assert doctest.testmod(concat_parts).failed == 0
 
 
@@ -192,6 +208,26 @@ def test_diff_plot_without_names_or_with_several_keeps_the_generic_titles() -> N
                                 (renamed, "Difference (bert - bm25)", {"bm25 (baseline)", "bert (candidate)"})):
         layer = chart.spec["layer"][1]
         assert layer["encoding"]["x"]["title"] == axis
-        assert titles <= {t["title"] for t in layer["encoding"]["tooltip"]}
+        assert titles <= {t["title"] for t in chart.spec["usermeta"]["evalviz"]["tooltips"][layer["name"]]}
     with pytest.raises(ev.MissingColumnError, match="'old'"):
         ev.diff_plot(pa.table(base), baseline_name="old")
+
+
+def test_a_concatenation_in_altair_keeps_each_parts_annotation_colours(charts: dict[str, ev.Component],
+                                                                      render) -> None:
+    """Altair names the parts by position: the annotations still contrast with their own part's colours, as in
+    the chart evalviz draws; inside a chart the user concatenates it with, every annotation is still drawn."""
+    nested = charts["nested"]
+    exported = nested.to_altair()
+    again = alt.hconcat(exported, exported).to_dict(validate=True)
+    page = render(standalone_page("".join(chart_markup(spec, datasets) for spec, datasets in (
+        (nested.spec, nested.datasets), (exported.to_dict(validate=True), {}), (again, {})))), wait_for=3)
+
+    def annotations(index: int) -> list[tuple[str, str, str]]:
+        return sorted((i.datum["x"], i.datum["y"], i.fill) for i in page.items(index)
+                      if i.marktype == "text" and i.role == "mark" and i.datum and "value" in i.datum)
+
+    drawn = annotations(0)
+    assert {fill for *_, fill in drawn} == {"black", "white"}  # light and dark cells both annotated
+    assert annotations(1) == drawn
+    assert [cell for *cell, _ in annotations(2)] == sorted([cell for *cell, _ in drawn] * 2)

@@ -3,6 +3,10 @@
 Did the new scorer really beat the old one, on which slices, and with what uncertainty? The
 functions here answer from prediction artifacts on disk (CSV, JSON Lines, Parquet) without re-running
 inference, and write long-form tables that the views draw.
+
+Results are frozen dataclasses (`BootstrapResult`, `PairedDiffResult`, `MetricState`, `PredictionArtifactRef`)
+whose `to_dict()` gives eval-toolkit's dicts; the bootstrap results also read as those dicts (`result["low"]`).
+Bad input raises an `evalviz.errors.EvalvizError` subclass naming the problem, before any file is read.
 """
 
 from evalviz.analysis.artifacts import (
@@ -41,14 +45,17 @@ from evalviz.analysis.readers import (
     load_prediction_arrays,
     prediction_ref_for_file,
 )
+from evalviz.analysis.results import BootstrapResult, PairedDiffResult
 from evalviz.analysis.tables import evaluate_slices, paired_diff_between_models, paired_diff_table
 
 __all__ = [
     "MANIFEST_VERSIONS",
     "MEDIA_TYPE_ALIASES",
     "MEDIA_TYPES",
+    "BootstrapResult",
     "Metric",
     "MetricState",
+    "PairedDiffResult",
     "PayloadValidationError",
     "PredictionArrays",
     "PredictionArtifactRef",

@@ -47,8 +47,17 @@ _FALLBACK_BUDGET = 2 << 30
 
 @dataclass(frozen=True)
 class Resampling:
-    """Checked resampling options. ``seed`` is the root of every random draw; ``seed_label`` is what results
-    report as their seed (the int given, or the entropy drawn from a numpy Generator).
+    """Checked resampling options.
+
+    Attributes:
+        n_resamples: Resamples to draw.
+        seed: The root of every random draw.
+        seed_label: What results report as their seed (the int given, or the entropy drawn from a numpy
+            Generator).
+        method: "percentile", "basic" or "bca".
+        confidence: The confidence level.
+        min_rows: Data with fewer rows is skipped.
+        stratify: Resample within each label.
 
     Example:
         >>> r = check_resampling(n_resamples=200, seed=3)
@@ -104,11 +113,13 @@ def _is_int(value: Any) -> bool:
 
 
 def _size(n_bytes: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
-        if n_bytes < 1000 or unit == "PB":
-            return f"{n_bytes:,.0f} {unit}" if unit == "bytes" else f"{n_bytes:,.1f} {unit}"
+    if n_bytes < 1000:
+        return f"{n_bytes:,.0f} bytes"
+    for unit in ("KB", "MB", "GB", "TB"):
         n_bytes /= 1000
-    raise AssertionError("unreachable")
+        if n_bytes < 1000:
+            return f"{n_bytes:,.1f} {unit}"
+    return f"{n_bytes / 1000:,.1f} PB"
 
 
 def _check_n_resamples(n_resamples: Any, values_per_resample: int) -> int:
@@ -123,7 +134,15 @@ def _check_n_resamples(n_resamples: Any, values_per_resample: int) -> int:
 
 
 def check_memory(n_resamples: int, values_per_resample: int) -> None:
-    """Raise when ``n_resamples`` resamples of ``values_per_resample`` values each would not fit in memory.
+    """Raise when `n_resamples` resamples of `values_per_resample` values each would not fit in memory.
+
+    Args:
+        n_resamples: The resamples asked for.
+        values_per_resample: Values kept per resample (metrics x scorers).
+
+    Raises:
+        EvalvizError: They would take more than half of the machine's memory; the message gives the largest
+            `n_resamples` that fits.
 
     Example:
         >>> check_memory(10**15, 1)
@@ -165,7 +184,15 @@ def _seed_sequence(seed: Any) -> tuple[np.random.SeedSequence, int | None]:
 
 
 def check_flag(name: str, value: Any, *, allow_none: bool = False) -> None:
-    """Raise unless ``value`` is True or False (or None, when allowed).
+    """Raise unless `value` is True or False (or None, when allowed).
+
+    Args:
+        name: The parameter's name, for the message.
+        value: Its value.
+        allow_none: Whether None is allowed.
+
+    Raises:
+        EvalvizError: Naming the parameter and the value given.
 
     Example:
         >>> check_flag("stratify", "yes")
@@ -181,7 +208,14 @@ def check_flag(name: str, value: Any, *, allow_none: bool = False) -> None:
 
 
 def check_column_name(name: str, value: Any) -> None:
-    """Raise unless ``value`` is None or a non-empty column name.
+    """Raise unless `value` is None or a non-empty column name.
+
+    Args:
+        name: The parameter's name, for the message.
+        value: Its value.
+
+    Raises:
+        EvalvizError: Naming the parameter and the value given.
 
     Example:
         >>> check_column_name("cluster", 3)
@@ -194,7 +228,14 @@ def check_column_name(name: str, value: Any) -> None:
 
 
 def check_scorer(name: str, value: Any) -> None:
-    """Raise unless ``value`` is None or the name of a scorer (a non-empty str).
+    """Raise unless `value` is None or the name of a scorer (a non-empty str).
+
+    Args:
+        name: The parameter's name, for the message.
+        value: Its value.
+
+    Raises:
+        EvalvizError: Naming the parameter and the value given.
 
     Example:
         >>> check_scorer("scorer", ["bm25"])
@@ -218,9 +259,21 @@ def check_resampling(
 ) -> Resampling:
     """Check the resampling arguments of a public analysis function; raise naming the first bad one.
 
-    ``values_per_resample`` (metrics x scorers kept per resample) bounds ``n_resamples`` by what memory allows
-    (:func:`max_resamples`). ``seed`` may be a non-negative int, None (fresh entropy), a numpy Generator (entropy
-    is drawn from it, as an ``rng=`` argument would be used) or a ``SeedSequence``.
+    Args:
+        n_resamples: An int of at least 2, bounded by what memory allows (`max_resamples`).
+        seed: A non-negative int, None (fresh entropy), a numpy Generator (entropy is drawn from it, as an `rng=`
+            argument would be used) or a `SeedSequence`.
+        method: "percentile", "basic" or "bca".
+        confidence: A number strictly between 0 and 1.
+        min_rows: A positive int.
+        stratify: True or False.
+        values_per_resample: Metrics x scorers kept per resample.
+
+    Returns:
+        The checked `Resampling`.
+
+    Raises:
+        EvalvizError: Naming the first bad argument and its value.
 
     Example:
         >>> check_resampling(seed=-1)

@@ -26,7 +26,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from evalviz.errors import EvalvizError
+from evalviz.constants.statuses import ERROR, METRIC_STATUSES, OK, SKIPPED, MetricStatus
+from evalviz.errors import ArgumentTypeError, EvalvizError
 
 __all__ = [
     "MEDIA_TYPES",
@@ -44,7 +45,6 @@ __all__ = [
     "validate_payload",
 ]
 
-MetricStatus = Literal["ok", "skipped", "error"]
 NanStrategy = Literal["skipped", "null", "raise"]
 
 #: Media types the readers understand, mapped to the DuckDB reader that opens them.
@@ -96,7 +96,6 @@ _BLAKE2_BYTES: dict[str, int] = {"blake2b": 64, "blake2s": 32}
 #: ``blake2b-256`` (as b2sum names it): BLAKE2 with a digest of that many bits.
 _BLAKE2_BITS = re.compile(r"^(blake2[bs])(\d+)$")
 
-_STATUSES = ("ok", "skipped", "error")
 _NAN_STRATEGIES = ("skipped", "null", "raise")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _UTF8_CHARSETS = ("utf-8", "utf8", "us-ascii", "ascii")
@@ -135,7 +134,7 @@ def _split_keys(kind: str, data: Mapping[str, Any], known: Sequence[str]) -> dic
         if key in known:
             continue
         if not isinstance(key, str):
-            raise TypeError(f"{kind} keys must be str, got {type(key).__name__} {key!r}")
+            raise ArgumentTypeError(f"{kind} keys must be str, got {type(key).__name__} {key!r}")
         if _spelling(key) in by_spelling:
             typos.append(f"{key!r} (did you mean {by_spelling[_spelling(key)]!r}?)")
         extra[key] = value
@@ -153,7 +152,7 @@ def _check_name(kind: str, field_name: str, value: object, *, optional: bool) ->
             return
         raise EvalvizError(f"{kind}.{field_name} is required: name the column that holds it")
     if not isinstance(value, str):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{kind}.{field_name} must be a column name (str), got {type(value).__name__} {value!r}"
         )
     if not value.strip():
@@ -162,26 +161,34 @@ def _check_name(kind: str, field_name: str, value: object, *, optional: bool) ->
 
 def _json_mapping(kind: str, field_name: str, value: object) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        raise TypeError(f"{kind}.{field_name} must be a mapping, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{kind}.{field_name} must be a mapping, got {type(value).__name__}")
     bad = [k for k in value if not isinstance(k, str)]
     if bad:
-        raise TypeError(f"{kind}.{field_name} keys must be str, got {type(bad[0]).__name__} {bad[0]!r}")
+        raise ArgumentTypeError(f"{kind}.{field_name} keys must be str, got {type(bad[0]).__name__} {bad[0]!r}")
     return dict(value)
 
 
 def media_type_reader(media_type: str) -> str:
-    """The reader (``"csv"``, ``"jsonl"`` or ``"parquet"``) for a media type.
+    """The reader ("csv", "jsonl" or "parquet") for a media type.
 
-    Names in :data:`MEDIA_TYPES` and their :data:`MEDIA_TYPE_ALIASES` are understood, in any case
-    and with parameters (``text/csv; charset=utf-8``). A charset other than UTF-8 and CSV with
-    ``header=absent`` are refused: the readers need UTF-8 and a header row naming the columns.
+    Args:
+        media_type: A name of `MEDIA_TYPES` or of `MEDIA_TYPE_ALIASES`, in any case and with parameters
+            (`text/csv; charset=utf-8`).
+
+    Returns:
+        The reader's name.
+
+    Raises:
+        ArgumentTypeError: `media_type` is not a str.
+        EvalvizError: The media type is unknown (a close name is suggested), names a charset other than UTF-8,
+            or is CSV with `header=absent` (the readers need a header row naming the columns).
 
     Example:
         >>> media_type_reader("application/x-ndjson"), media_type_reader("Text/CSV; charset=UTF-8")
         ('jsonl', 'csv')
     """
     if not isinstance(media_type, str):
-        raise TypeError(f"a media type must be a str, got {type(media_type).__name__}")
+        raise ArgumentTypeError(f"a media type must be a str, got {type(media_type).__name__}")
     essence, *params = (part.strip() for part in media_type.split(";"))
     name = MEDIA_TYPE_ALIASES.get(essence.lower(), essence.lower())
     if name not in MEDIA_TYPES:
@@ -207,12 +214,22 @@ def media_type_reader(media_type: str) -> str:
 
 
 def parse_digest(digest: str) -> tuple[str, str]:
-    """The digest algorithm and lower-case hex digest of a ref's ``sha256`` field.
+    """The digest algorithm and lower-case hex digest of a ref's `sha256` field.
 
-    The field holds either 64 hex characters (a SHA-256) or ``"<algorithm>:<hex>"`` as many
-    pipelines write digests (``"sha256:9f2c…"``, ``"sha512:…"``, ``"sha3-256:…"``, ``"blake2b:…"``). A BLAKE2
-    digest may have any whole number of bytes (``b2sum -l 256`` writes 64 hex characters); the algorithm is
-    then named with its size, ``"blake2b-256"``, which is what :func:`new_digest` takes.
+    A BLAKE2 digest may have any whole number of bytes (`b2sum -l 256` writes 64 hex characters); the algorithm is
+    then named with its size, "blake2b-256", which is what `new_digest` takes.
+
+    Args:
+        digest: 64 hex characters (a SHA-256) or `"<algorithm>:<hex>"` as many pipelines write digests
+            ("sha256:9f2c…", "sha512:…", "sha3-256:…", "blake2b:…").
+
+    Returns:
+        (algorithm, hex digest).
+
+    Raises:
+        ArgumentTypeError: `digest` is not a str.
+        EvalvizError: The digest has spaces around it, names an algorithm evalviz cannot compute, or has the
+            wrong number of hex characters for its algorithm.
 
     Example:
         >>> parse_digest("sha256:" + "AB" * 32) == ("sha256", "ab" * 32)
@@ -221,7 +238,7 @@ def parse_digest(digest: str) -> tuple[str, str]:
         'blake2b-256'
     """
     if not isinstance(digest, str):
-        raise TypeError(f"PredictionArtifactRef.sha256 must be a str, got {type(digest).__name__} {digest!r}")
+        raise ArgumentTypeError(f"PredictionArtifactRef.sha256 must be a str, got {type(digest).__name__} {digest!r}")
     if digest != digest.strip():
         raise EvalvizError(
             f"PredictionArtifactRef.sha256 {digest!r} has spaces around it; write the digest alone"
@@ -294,19 +311,29 @@ def _check_role(role: object) -> str | tuple[str, ...]:
                 f"PredictionArtifactRef.role list must hold at least one non-empty str, got {list(roles)!r}"
             )
         return roles
-    raise TypeError(f"PredictionArtifactRef.role must be a str or a list of str, got {type(role).__name__}")
+    raise ArgumentTypeError(f"PredictionArtifactRef.role must be a str or a list of str, got {type(role).__name__}")
 
 
 @dataclass(frozen=True, slots=True)
 class PredictionColumns:
     """Which columns of a prediction file hold what.
 
-    ``label`` (0/1 ground truth) may be ``None`` for artifacts that are only summarised by
-    score-only metrics such as ``mean``; ``score`` is always required. ``row_id`` lets two artifacts
-    be joined row by row; ``content_hash`` proves that a row id still means the same input.
-    ``scorer`` names the scorer of each row (one file holding several scorers), ``slice`` the
-    slice each row belongs to; ``text`` and ``provenance`` (a mapping of names to columns; None when not
-    given, ``{}`` is kept) are kept for the record, like any other key (``extra``), as eval-toolkit writes them.
+    Attributes:
+        label: The column of the 0/1 ground truth; None for artifacts summarised only by score-only metrics such
+            as "mean".
+        score: The column of the scores (required).
+        row_id: The column that lets two artifacts be joined row by row.
+        content_hash: The column that proves a row id still means the same input.
+        scorer: The column naming the scorer of each row (one file holding several scorers, in long form).
+        slice: The column naming the slice of each row.
+        text: Kept for the record, as eval-toolkit writes it.
+        provenance: A mapping of names to columns, kept for the record (None when not given; `{}` is kept).
+        extra: Any other keys, kept as they are.
+
+    Raises:
+        ArgumentTypeError: A column name is not a str, or `provenance` / `extra` is not a mapping of str keys.
+        EvalvizError: `score` is missing, a name is empty, two data roles share a column, or `extra` repeats a
+            field.
 
     Example:
         >>> cols = PredictionColumns(label="y", score="p", row_id="id", slice="lang")
@@ -333,7 +360,7 @@ class PredictionColumns:
             provenance = _json_mapping("PredictionColumns", "provenance", self.provenance)
             bad = [(k, v) for k, v in provenance.items() if not isinstance(v, str)]
             if bad:
-                raise TypeError(
+                raise ArgumentTypeError(
                     f"PredictionColumns.provenance values must be str, got {bad[0][0]!r}: {bad[0][1]!r}"
                 )
             object.__setattr__(self, "provenance", provenance)
@@ -393,7 +420,7 @@ class PredictionColumns:
     def _from_mapping(cls, data: Mapping[str, Any]) -> PredictionColumns:
         """Build from a mapping of Python values: a role given as None is not mapped."""
         if not isinstance(data, Mapping):
-            raise TypeError(f"PredictionColumns.from_dict needs a mapping, got {type(data).__name__}")
+            raise ArgumentTypeError(f"PredictionColumns.from_dict needs a mapping, got {type(data).__name__}")
         extra = _split_keys("PredictionColumns", data, _COLUMN_FIELDS)
         if "score" not in data:
             raise EvalvizError("PredictionColumns needs a 'score' column")
@@ -408,15 +435,25 @@ class PredictionColumns:
 class PredictionArtifactRef:
     """A reference to a persisted prediction file, pinned by digest and row count.
 
-    ``columns`` may be given as a :class:`PredictionColumns` or a plain mapping (converted on
-    construction). When ``sha256`` or ``n_rows`` is set, readers refuse a file that no longer
-    matches. ``sha256`` holds 64 hex characters or ``"<algorithm>:<hex>"`` (``"sha256:…"``), kept
-    as written; ``""`` (eval-toolkit's default) means not pinned, like ``None``. ``n_rows`` is a whole
-    number (``80.0`` is read as 80). ``media_type`` is ``text/csv``, ``application/jsonl`` or
-    ``application/vnd.apache.parquet``, or one of their :data:`MEDIA_TYPE_ALIASES`, kept as
-    written. ``role`` is a str or a list of str (an artifact that serves several roles; ``None``: the ref
-    names none, read as ``"predictions"``); ``metadata`` and any other keys (``extra``) are kept and written
-    back by ``to_dict``, empty ones too: ``from_dict(d).to_dict() == d``.
+    `from_dict(d).to_dict() == d`: every field and any other key is written back as given.
+
+    Attributes:
+        uri: The file's path (a local path: remote URIs are refused when read).
+        media_type: "text/csv", "application/jsonl" or "application/vnd.apache.parquet", or one of their
+            `MEDIA_TYPE_ALIASES`, kept as written.
+        columns: A `PredictionColumns`, or a plain mapping (converted on construction).
+        sha256: 64 hex characters or `"<algorithm>:<hex>"` ("sha256:…"), kept as written; readers refuse a file
+            that no longer matches. None or "" (eval-toolkit's default) means not pinned.
+        n_rows: The file's row count, a whole number (80.0 is read as 80); readers refuse a file of another count.
+        role: A str or a list of str (an artifact serving several roles); None: the ref names none, read as
+            "predictions".
+        metadata: A mapping kept for the record (`metadata["name"]` names the side in paired tables).
+        extra: Any other keys, kept as they are.
+
+    Raises:
+        ArgumentTypeError: A field of the wrong type (e.g. `n_rows=True`).
+        EvalvizError: An empty uri, an unknown media type, a digest evalviz cannot check, a negative n_rows, an
+            empty role.
 
     Example:
         >>> ref = PredictionArtifactRef("preds.parquet", "application/vnd.apache.parquet",
@@ -440,13 +477,13 @@ class PredictionArtifactRef:
         if isinstance(self.uri, PurePath):
             object.__setattr__(self, "uri", str(self.uri))
         if not isinstance(self.uri, str):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"PredictionArtifactRef.uri must be a str path or URI, got {type(self.uri).__name__}"
             )
         if not self.uri.strip():
             raise EvalvizError("PredictionArtifactRef.uri must be a non-empty path or URI")
         if not isinstance(self.media_type, str):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"PredictionArtifactRef.media_type must be a str, got {type(self.media_type).__name__}"
             )
         try:
@@ -458,7 +495,7 @@ class PredictionArtifactRef:
             columns = PredictionColumns._from_mapping(columns)
             object.__setattr__(self, "columns", columns)
         if not isinstance(columns, PredictionColumns):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "PredictionArtifactRef.columns must be a PredictionColumns or a mapping, "
                 f"got {type(columns).__name__}"
             )
@@ -482,7 +519,7 @@ class PredictionArtifactRef:
             return
         whole_float = isinstance(self.n_rows, (float, np.floating)) and float(self.n_rows).is_integer()
         if isinstance(self.n_rows, bool) or not (isinstance(self.n_rows, (int, np.integer)) or whole_float):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"PredictionArtifactRef.n_rows must be an int or None, got "
                 f"{type(self.n_rows).__name__} {self.n_rows!r}"
             )
@@ -551,7 +588,7 @@ class PredictionArtifactRef:
         if isinstance(data, PredictionArtifactRef):
             return data
         if not isinstance(data, Mapping):
-            raise TypeError(f"PredictionArtifactRef.from_dict needs a mapping, got {type(data).__name__}")
+            raise ArgumentTypeError(f"PredictionArtifactRef.from_dict needs a mapping, got {type(data).__name__}")
         extra = _split_keys("PredictionArtifactRef", data, _REF_FIELDS)
         missing = [k for k in ("uri", "media_type", "columns") if k not in data]
         if missing:
@@ -571,22 +608,46 @@ class PredictionArtifactRef:
 
 
 def as_ref(ref: PredictionArtifactRef | Mapping[str, Any]) -> PredictionArtifactRef:
-    """Accept a ref or its ``to_dict()`` form and return a validated ref."""
+    """Accept a ref or its `to_dict()` form and return a validated ref.
+
+    Args:
+        ref: A `PredictionArtifactRef`, or a mapping as `to_dict()` writes it.
+
+    Returns:
+        The ref.
+
+    Raises:
+        ArgumentTypeError: `ref` is neither.
+        EvalvizError: The mapping is not a valid ref (see `PredictionArtifactRef.from_dict`).
+
+    Example:
+        >>> as_ref({"uri": "p.csv", "media_type": "text/csv", "columns": {"score": "p"}}).uri
+        'p.csv'
+    """
     if isinstance(ref, PredictionArtifactRef):
         return ref
     if isinstance(ref, Mapping):
         return PredictionArtifactRef.from_dict(ref)
-    raise TypeError(f"expected a PredictionArtifactRef or its to_dict() mapping, got {type(ref).__name__}")
+    raise ArgumentTypeError(f"expected a PredictionArtifactRef or its to_dict() mapping, got {type(ref).__name__}")
 
 
 @dataclass(frozen=True, slots=True)
 class MetricState:
     """A metric value together with whether it could be computed, and why not.
 
-    ``status`` is ``"ok"``, ``"skipped"`` (not computable for this data, e.g. a single-class
-    slice) or ``"error"`` (something failed unexpectedly); ``reason`` says why (evalviz's own
-    results always give one). ``to_dict`` writes what eval-toolkit writes: a non-finite value
-    becomes a :func:`skipped_metric` dict, like everywhere in :func:`sanitize_for_json`.
+    `to_dict` writes what eval-toolkit writes: a non-finite value becomes a `skipped_metric` dict, as everywhere in
+    `sanitize_for_json`.
+
+    Attributes:
+        value: The metric's value.
+        status: "ok", "skipped" (not computable for this data, e.g. a single-class slice) or "error" (something
+            failed unexpectedly).
+        reason: Why the status is not "ok" (evalviz's own results always give one).
+        details: Anything else worth keeping (row counts, the seed, ...).
+
+    Raises:
+        EvalvizError: An unknown status.
+        ArgumentTypeError: A reason that is not a str, details that are not a mapping.
 
     Example:
         >>> MetricState(0.91).to_dict()
@@ -596,19 +657,19 @@ class MetricState:
     """
 
     value: Any
-    status: MetricStatus = "ok"
+    status: MetricStatus = OK
     reason: str = ""
     details: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.status not in _STATUSES:
+        if self.status not in METRIC_STATUSES:
             raise EvalvizError(
-                f"MetricState.status must be one of {', '.join(_STATUSES)}, got {self.status!r}"
+                f"MetricState.status must be one of {', '.join(METRIC_STATUSES)}, got {self.status!r}"
             )
         if not isinstance(self.reason, str):
-            raise TypeError(f"MetricState.reason must be a str, got {type(self.reason).__name__}")
+            raise ArgumentTypeError(f"MetricState.reason must be a str, got {type(self.reason).__name__}")
         if not isinstance(self.details, Mapping):
-            raise TypeError(f"MetricState.details must be a mapping, got {type(self.details).__name__}")
+            raise ArgumentTypeError(f"MetricState.details must be a mapping, got {type(self.details).__name__}")
         object.__setattr__(self, "details", dict(self.details))
 
     def to_dict(self) -> dict[str, Any]:
@@ -641,42 +702,65 @@ class MetricState:
             raise _unknown_keys_error("MetricState", unknown, allowed)
         return cls(
             value=data.get("value"),
-            status=data.get("status", "ok"),
+            status=data.get("status", OK),
             reason=data.get("reason") or "",
             details=dict(data.get("details") or {}),
         )
 
 
 def skipped_metric(reason: str, **details: Any) -> dict[str, Any]:
-    """The dict of a metric that was not computed for a known reason.
+    """The dict of a metric that was not computed for a known reason, as eval-toolkit writes it.
+
+    Args:
+        reason: Why it was not computed.
+        **details: Anything worth keeping; left out when none is given.
+
+    Returns:
+        `MetricState(None, "skipped", reason, details).to_dict()`.
 
     Example:
         >>> skipped_metric("single-class slice", n=12)
         {'value': None, 'status': 'skipped', 'reason': 'single-class slice', 'details': {'n': 12}}
     """
-    return MetricState(None, "skipped", reason, details).to_dict()
+    return MetricState(None, SKIPPED, reason, details).to_dict()
 
 
 def error_metric(reason: str, **details: Any) -> dict[str, Any]:
-    """The dict of a metric whose computation failed unexpectedly.
+    """The dict of a metric whose computation failed unexpectedly, as eval-toolkit writes it.
+
+    Args:
+        reason: What failed.
+        **details: Anything worth keeping; left out when none is given.
+
+    Returns:
+        `MetricState(None, "error", reason, details).to_dict()`.
 
     Example:
         >>> error_metric("ZeroDivisionError: division by zero")["status"]
         'error'
     """
-    return MetricState(None, "error", reason, details).to_dict()
+    return MetricState(None, ERROR, reason, details).to_dict()
 
 
 def sanitize_for_json(payload: Any, nan_strategy: NanStrategy = "skipped") -> Any:
-    """Return a copy of ``payload`` that ``json.dumps(..., allow_nan=False)`` always accepts.
+    """Return a copy of `payload` that `json.dumps(..., allow_nan=False)` always accepts.
 
-    Mappings, sequences, sets, dataclasses and objects with ``to_dict`` are converted recursively; numpy,
-    pandas and pyarrow scalars and arrays become the Python values they hold (``np.longdouble`` and ``Decimal``
-    too), dates their ISO text, paths their text. Missing values (``pd.NA``, ``pd.NaT``, numpy's ``NaT``, a
-    null pyarrow scalar) become ``None``. Non-finite numbers (NaN, +-inf, or a number too large for a float64)
-    become a :func:`skipped_metric` dict (``"skipped"``, as eval-toolkit does), ``None`` (``"null"``) or raise
-    an ``EvalvizError`` (a ``ValueError``) naming where they are (``"raise"``). A payload that contains itself
-    raises, naming where.
+    Mappings (the analysis results too), sequences, sets, dataclasses and objects with `to_dict` are converted
+    recursively; numpy, pandas and pyarrow scalars and arrays become the Python values they hold (`np.longdouble`
+    and `Decimal` too), dates their ISO text, paths their text. Missing values (`pd.NA`, `pd.NaT`, numpy's `NaT`, a
+    null pyarrow scalar) become None.
+
+    Args:
+        payload: Anything a result payload holds.
+        nan_strategy: What becomes of a non-finite number (NaN, +-inf, or a number too large for a float64):
+            "skipped" (a `skipped_metric` dict, as eval-toolkit does), "null" (None) or "raise".
+
+    Returns:
+        The payload as plain JSON values.
+
+    Raises:
+        EvalvizError: With `nan_strategy="raise"`, a non-finite number (naming where it is); a payload that
+            contains itself or is nested more than 200 levels (naming where); an unknown `nan_strategy`.
 
     Example:
         >>> import json, math
@@ -798,11 +882,14 @@ def _number(number: float | np.floating | Decimal, strategy: str, path: str) -> 
 
 
 class PayloadValidationError(EvalvizError):
-    """A payload does not match the JSON Schema it was checked against."""
+    """A payload does not match the JSON Schema it was checked against (a `ValueError`, as every `EvalvizError`)."""
 
 
 def available_schemas() -> list[str]:
     """Names of the JSON Schemas bundled with evalviz.analysis.
+
+    Returns:
+        The file names, sorted ("manifest.v1.json", ..., "results.v1.json").
 
     Example:
         >>> "results.v1.json" in available_schemas()
@@ -822,12 +909,19 @@ def _load_schema(schema_name: str) -> dict[str, Any]:
 
 
 def validate_payload(payload: Any, schema_name: str = "results.v1.json") -> None:
-    """Check ``payload`` against a bundled JSON Schema (Draft 2020-12).
+    """Check `payload` against a bundled JSON Schema (Draft 2020-12).
 
-    The payload is first passed through :func:`sanitize_for_json`, so what is checked is what
-    would be written. Raises :class:`PayloadValidationError` (a ``ValueError``) naming the
-    failing location. ``manifest.v1.json`` to ``manifest.v3.json`` check eval-toolkit's run manifests (see
-    :func:`evalviz.analysis.validate_manifest`).
+    The payload is first passed through `sanitize_for_json`, so what is checked is what would be written (a
+    `BootstrapResult` is checked as its dict). `manifest.v1.json` to `manifest.v3.json` check eval-toolkit's run
+    manifests (see `evalviz.analysis.validate_manifest`).
+
+    Args:
+        payload: The payload, e.g. a `results.json` of eval-toolkit.
+        schema_name: One of `available_schemas()`.
+
+    Raises:
+        PayloadValidationError: The payload does not match, naming the failing location.
+        EvalvizError: An unknown schema name.
 
     Example:
         >>> validate_payload({"schema_version": "v1", "run_id": "r1", "config": {}, "by_slice": {}})

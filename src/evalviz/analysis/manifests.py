@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from evalviz.analysis.artifacts import PayloadValidationError, PredictionArtifactRef, validate_payload
-from evalviz.errors import DataSourceError, EvalvizError
+from evalviz.errors import ArgumentTypeError, DataSourceError, EvalvizError
 
 __all__ = ["MANIFEST_VERSIONS", "load_manifest", "validate_manifest"]
 
@@ -23,11 +23,17 @@ MANIFEST_VERSIONS: tuple[str, ...] = ("v1", "v2", "v3")
 
 
 def validate_manifest(manifest: Mapping[str, Any]) -> None:
-    """Check a run manifest against the schema of its ``schema_version`` (``manifest.v1.json`` to ``v3``).
+    """Check a run manifest against the schema of its `schema_version` (`manifest.v1.json` to `v3`).
 
-    Every manifest eval-toolkit's schemas accept is accepted (its prediction artifacts may also leave out the
-    label column, for score-only metrics). Raises :class:`~evalviz.analysis.PayloadValidationError` (a
-    ``ValueError``) naming the failing location.
+    Every manifest eval-toolkit's schemas accept is accepted (its prediction artifacts may also leave out the label
+    column, for score-only metrics).
+
+    Args:
+        manifest: The parsed manifest.
+
+    Raises:
+        PayloadValidationError: The manifest does not match, naming the failing location (or its unknown
+            `schema_version`).
 
     Example:
         >>> validate_manifest({"schema_version": "v1", "run_id": "r1", "code_versions": {}, "env": {}})
@@ -49,15 +55,26 @@ def validate_manifest(manifest: Mapping[str, Any]) -> None:
 
 
 def load_manifest(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
-    """Read a run manifest (a ``manifest.json`` file, or its parsed mapping), checked, with its prediction
-    artifacts as refs.
+    """Read a run manifest (a `manifest.json` file, or its parsed mapping), checked, with its prediction artifacts as
+    refs.
 
-    The manifest is checked with :func:`validate_manifest`; each entry of ``prediction_artifacts`` becomes a
-    :class:`~evalviz.analysis.PredictionArtifactRef` (its checks apply: a digest evalviz can compute, a media
-    type it reads), ready for ``load_prediction_arrays``, ``bootstrap_metric_from_predictions`` or
-    ``evaluate_slices``. Their ``uri`` is kept as written: a relative one is read from the working directory,
-    like any ref's. Everything else is returned as written; ``sanitize_for_json`` of the result gives the
-    manifest back.
+    Each entry of `prediction_artifacts` becomes a `PredictionArtifactRef` (its checks apply: a digest evalviz can
+    compute, a media type it reads), ready for `load_prediction_arrays`, `bootstrap_metric_from_predictions` or
+    `evaluate_slices`. Their `uri` is kept as written: a relative one is read from the working directory, like any
+    ref's.
+
+    Args:
+        source: A path to the manifest, or its parsed mapping.
+
+    Returns:
+        The manifest, as written but for its refs; `sanitize_for_json` of it gives the manifest back.
+
+    Raises:
+        ArgumentTypeError: `source` is neither a path nor a mapping, or an artifact entry has a field of the
+            wrong type (naming the entry).
+        DataSourceError: The file is missing, a folder, or not strict JSON.
+        PayloadValidationError: The manifest does not match its schema (see `validate_manifest`).
+        EvalvizError: An artifact entry is not a valid ref (naming the entry).
 
     Example:
         >>> m = load_manifest("runs/42/manifest.json")  # doctest: +SKIP
@@ -71,7 +88,7 @@ def load_manifest(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[st
         where = repr(os.fspath(source))
         manifest = _read_json(Path(source))
     else:
-        raise TypeError(f"load_manifest takes a path or a mapping, got {type(source).__name__}")
+        raise ArgumentTypeError(f"load_manifest takes a path or a mapping, got {type(source).__name__}")
     try:
         validate_manifest(manifest)
     except PayloadValidationError as exc:
@@ -91,7 +108,7 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise DataSourceError(f"manifest {str(path)!r} {what}")
 
     def refuse(constant: str) -> Any:
-        raise ValueError(f"{constant} is not JSON")
+        raise DataSourceError(f"{constant} is not JSON")
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
@@ -108,6 +125,6 @@ def _ref(entry: Any, where: str) -> PredictionArtifactRef:
     try:
         return PredictionArtifactRef.from_dict(entry)
     except TypeError as exc:
-        raise TypeError(f"{where}: {exc}") from None
+        raise ArgumentTypeError(f"{where}: {exc}") from None
     except EvalvizError as exc:
         raise EvalvizError(f"{where}: {exc}") from None

@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from evalviz.errors import EvalvizError
+from evalviz.errors import ArgumentTypeError, EvalvizError, UnknownNameError
 
 __all__ = [
     "Metric",
@@ -47,11 +47,19 @@ MetricKind = Literal["rank", "rowmean", "custom"]
 class Metric:
     """A named metric and what it needs from the data.
 
-    ``kind`` decides how resamples are scored (see the module docstring). ``requires_labels``:
-    needs a 0/1 label column. ``requires_both_classes``: undefined unless both labels occur (a
-    single-class slice is skipped, a single-class resample is invalid). ``requires_positive``: undefined
-    without a positive row (e.g. a recall). ``unit_interval``: scores must lie in [0, 1].
-    ``higher_is_better`` is informational (for reading a paired difference).
+    Attributes:
+        name: The name `metric=` takes ("accuracy@0.3" for accuracy at a threshold).
+        kind: How resamples are scored: "rank" (from sorted scores: pr_auc, roc_auc), "rowmean" (a mean of row
+            values, vectorised) or "custom" (a function called once per resample).
+        requires_labels: Needs a 0/1 label column.
+        requires_both_classes: Undefined unless both labels occur (a single-class slice is skipped, a
+            single-class resample is invalid).
+        unit_interval: Scores must lie in [0, 1].
+        higher_is_better: Informational (for reading a paired difference).
+        description: One line saying what the metric is.
+        func: The function of a registered metric.
+        threshold: Accuracy's threshold.
+        requires_positive: Undefined without a positive row (e.g. a recall).
 
     Example:
         >>> get_metric("roc_auc").requires_both_classes
@@ -111,7 +119,7 @@ class Metric:
     def row_values(self, labels: np.ndarray | None, scores: np.ndarray) -> np.ndarray:
         """Per-row values whose mean is the metric (row-mean metrics only)."""
         if self.kind != "rowmean":
-            raise TypeError(f"metric {self.name!r} is not a row-mean metric")
+            raise ArgumentTypeError(f"metric {self.name!r} is not a row-mean metric")
         if self.func is not None:
             values = np.asarray(self.func(labels, scores), dtype=np.float64)
             if values.shape != scores.shape:
@@ -229,12 +237,27 @@ def register_metric(
 ) -> Metric:
     """Register a metric by name so every bootstrap and table function accepts it.
 
-    ``func(labels, scores)`` gets numpy arrays (``labels`` is ``None`` when
-    ``requires_labels=False``) and returns a float; it is called once per resample. With
-    ``per_row=True`` it returns one value per row instead and the metric is their mean, which is
-    computed for all resamples at once (much faster). ``requires_both_classes`` / ``requires_positive``
-    declare where the metric is undefined: there it is NaN, on the data and on every resample, and ``func`` is
-    not called.
+    Args:
+        name: An identifier-like name, without "@".
+        func: `func(labels, scores)` gets numpy arrays (`labels` is None when `requires_labels=False`) and
+            returns a float; it is called once per resample.
+        per_row: `func` returns one value per row instead, and the metric is their mean, computed for all
+            resamples at once (much faster).
+        requires_labels: The metric needs 0/1 labels.
+        requires_both_classes: Undefined unless both classes occur: there it is NaN, on the data and on every
+            resample, and `func` is not called.
+        requires_positive: Undefined without a positive row, likewise.
+        unit_interval: Scores must lie in [0, 1].
+        higher_is_better: Whether a larger value is better.
+        overwrite: Replace a metric registered under the same name.
+
+    Returns:
+        The registered `Metric`.
+
+    Raises:
+        EvalvizError: A bad name, a built-in name, a name already registered without `overwrite`, or classes
+            required without labels.
+        ArgumentTypeError: `func` is not callable or does not take two arguments (labels, scores).
 
     Example:
         >>> import numpy as np
@@ -248,7 +271,7 @@ def register_metric(
     if not isinstance(name, str) or not _NAME.match(name):
         raise EvalvizError(f"metric name must be an identifier-like string, got {name!r}")
     if not callable(func):
-        raise TypeError(f"metric {name!r} needs a callable, got {type(func).__name__}")
+        raise ArgumentTypeError(f"metric {name!r} needs a callable, got {type(func).__name__}")
     try:
         signature = inspect.signature(func)
     except (TypeError, ValueError):  # some builtins have no signature
@@ -257,7 +280,7 @@ def register_metric(
         try:
             signature.bind(None, None)
         except TypeError:
-            raise TypeError(f"metric {name!r} must accept two arguments (labels, scores)") from None
+            raise ArgumentTypeError(f"metric {name!r} must accept two arguments (labels, scores)") from None
     if (requires_both_classes or requires_positive) and not requires_labels:
         raise EvalvizError(
             f"metric {name!r} cannot need classes (requires_both_classes/requires_positive) without labels; "
@@ -286,7 +309,14 @@ def register_metric(
 
 
 def unregister_metric(name: str) -> None:
-    """Remove a metric added with :func:`register_metric`.
+    """Remove a metric added with `register_metric`.
+
+    Args:
+        name: The metric's name.
+
+    Raises:
+        EvalvizError: `name` is a built-in metric.
+        UnknownNameError: No metric of that name is registered (a `KeyError` too).
 
     Example:
         >>> _ = register_metric("tmp_metric", lambda y, s: 0.0, overwrite=True)
@@ -296,12 +326,15 @@ def unregister_metric(name: str) -> None:
         if name in _BUILTINS:
             raise EvalvizError(f"{name!r} is a built-in metric and cannot be removed")
         if name not in _REGISTRY:
-            raise KeyError(f"no metric named {name!r} is registered")
+            raise UnknownNameError(f"no metric named {name!r} is registered")
         del _REGISTRY[name]
 
 
 def available_metrics() -> list[str]:
-    """Names accepted as ``metric=``, built-in ones first.
+    """Names accepted as `metric=`, built-in ones first.
+
+    Returns:
+        The names, in registration order.
 
     Example:
         >>> available_metrics()[:2]
@@ -316,10 +349,21 @@ _THRESHOLD = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 def get_metric(metric: str | Metric) -> Metric:
-    """Look a metric up by name; ``"accuracy@0.3"`` sets accuracy's threshold.
+    """Look a metric up by name; "accuracy@0.3" sets accuracy's threshold.
 
-    The threshold is a decimal number; the metric is named with it as Python writes it, so ``"accuracy@.30"``
-    and ``"accuracy@ 0.3"`` are both ``"accuracy@0.3"`` (and listing both is listing one metric twice).
+    The threshold is a decimal number; the metric is named with it as Python writes it, so "accuracy@.30" and
+    "accuracy@ 0.3" are both "accuracy@0.3" (and listing both is listing one metric twice).
+
+    Args:
+        metric: A name, or a `Metric` (returned as it is).
+
+    Returns:
+        The `Metric`.
+
+    Raises:
+        ArgumentTypeError: `metric` is neither a str nor a `Metric`.
+        EvalvizError: An unknown name (the message lists the available ones), or a parameter on a metric other
+            than accuracy, or a threshold that is not a number.
 
     Example:
         >>> get_metric("accuracy@0.3").threshold
@@ -330,7 +374,7 @@ def get_metric(metric: str | Metric) -> Metric:
     if isinstance(metric, Metric):
         return metric
     if not isinstance(metric, str):
-        raise TypeError(f"metric must be a name (str), got {type(metric).__name__}")
+        raise ArgumentTypeError(f"metric must be a name (str), got {type(metric).__name__}")
     base, at, param = metric.partition("@")
     with _registry_lock:
         found = _REGISTRY.get(base)
@@ -461,11 +505,22 @@ def unusable_scores(
 
 
 def compute_metric(metric: str | Metric, labels: Any, scores: Any) -> float:
-    """The metric on the full data (no resampling); NaN where undefined (see :meth:`Metric.defined`).
+    """The metric on the full data (no resampling); NaN where undefined (see `Metric.defined`).
 
-    Labels must be 0/1 and scores finite, as for the bootstrap. ``pr_auc`` and ``roc_auc`` are NaN on
-    single-class labels (scikit-learn's ``roc_auc_score`` raises there, and its ``average_precision_score``
-    returns a number that means nothing).
+    "pr_auc" and "roc_auc" are NaN on single-class labels (scikit-learn's `roc_auc_score` raises there, and its
+    `average_precision_score` returns a number that means nothing).
+
+    Args:
+        metric: A metric name or a `Metric`.
+        labels: 0/1 labels (None for score-only metrics).
+        scores: Finite numbers, one per row.
+
+    Returns:
+        The metric's value.
+
+    Raises:
+        EvalvizError: Labels that are not 0/1, scores that are not finite numbers (or outside [0, 1] for a
+            metric that needs it), missing labels for a metric that needs them, an unknown metric.
 
     Example:
         >>> import numpy as np

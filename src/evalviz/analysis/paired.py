@@ -12,9 +12,10 @@ import pyarrow.compute as pc
 
 from evalviz.analysis.arguments import SeedLike, check_column_name, check_scorer
 from evalviz.analysis.artifacts import PredictionArtifactRef
-from evalviz.analysis.bootstrap import Method, _bootstrap_arrays, _check_paired, _paired_shape
+from evalviz.analysis.bootstrap import Method, bootstrap_arrays, check_paired
 from evalviz.analysis.metrics import get_metric
 from evalviz.analysis.readers import PredictionArrays, load_prediction_arrays, select_scorer
+from evalviz.analysis.results import PairedDiffResult
 from evalviz.errors import EvalvizError
 
 __all__ = ["AlignedPair", "align_prediction_arrays", "paired_diff_from_prediction_refs"]
@@ -26,8 +27,13 @@ _SHOW = 3  # how many offending rows an error message names
 class AlignedPair:
     """Two scorers' predictions on the same rows, in the baseline's order.
 
-    ``extra`` holds the baseline's extra columns (e.g. slice or cluster), aligned the same way;
-    ``candidate_rows`` the row of the candidate's file each candidate score comes from.
+    Attributes:
+        labels: The 0/1 labels (the baseline's, else the candidate's; None when neither has any).
+        baseline_scores: The baseline's scores.
+        candidate_scores: The candidate's scores, in the baseline's row order.
+        row_ids: The row ids (None when rows were matched by position).
+        extra: The baseline's extra columns (e.g. slice or cluster), aligned the same way.
+        candidate_rows: The row of the candidate's file each candidate score comes from.
 
     Example:
         >>> base = PredictionArrays(np.array([0, 1], dtype=np.int8), np.array([0.2, 0.7]), ("a", "b"))
@@ -78,10 +84,21 @@ def align_prediction_arrays(
 ) -> AlignedPair:
     """Match the rows of two prediction artifacts for a paired comparison.
 
-    With row ids on both sides rows are joined by id (a join, not position): ids must be unique,
-    rows present on one side only raise with their counts, a ``content_hash`` that differs for
-    the same id raises naming the first rows, and so do labels that differ. Without row ids on
-    either side rows are matched by position and the row counts must agree.
+    With row ids on both sides rows are joined by id (a join, not position); without row ids on either side rows
+    are matched by position.
+
+    Args:
+        baseline: The baseline's arrays.
+        candidate: The candidate's arrays.
+        baseline_name, candidate_name: How errors name the two sides.
+
+    Returns:
+        The `AlignedPair`, in the baseline's order.
+
+    Raises:
+        EvalvizError: Only one side has row ids; ids repeat; rows are present on one side only (with their
+            counts and the first ids); a `content_hash` differs for the same id; labels differ for the same row;
+            without ids, the row counts differ.
 
     Example:
         >>> y = np.array([0, 1], dtype=np.int8)
@@ -216,28 +233,39 @@ def paired_diff_from_prediction_refs(
     min_rows: int = 10,
     baseline_scorer: str | None = None,
     candidate_scorer: str | None = None,
-) -> dict[str, Any]:
-    """Paired bootstrap of ``metric(candidate) - metric(baseline)`` from two prediction artifacts.
+) -> PairedDiffResult:
+    """Paired bootstrap of `metric(candidate) - metric(baseline)` from two prediction artifacts.
 
-    Rows are joined by ``row_id`` when both refs map one (otherwise by position); see
-    :func:`align_prediction_arrays` for the checks. Both scorers are scored on every resample.
-    An artifact holding several scorers in long form needs ``baseline_scorer`` / ``candidate_scorer`` to pick
-    one; rows are then paired within it (the same file may be both sides, one scorer against another).
-    ``cluster`` names a column of the baseline artifact to resample by. Returns ``metric, delta,
-    low, high, ci_95, overlaps_zero, n_resamples, n`` plus ``baseline``, ``candidate``,
-    ``confidence``, ``method``, ``status``, ``reason`` and ``details``. The arguments are checked before
-    either artifact is read (see :func:`~evalviz.analysis.bootstrap.bootstrap_metrics`).
+    Both scorers are scored on every resample. The arguments are checked before either artifact is read.
+
+    Args:
+        baseline: The baseline's `PredictionArtifactRef` or its `to_dict()`.
+        candidate: The candidate's. Rows are joined by `row_id` when both refs map one (otherwise by
+            position); see `align_prediction_arrays` for the checks.
+        metric: The metric compared.
+        n_resamples, seed, confidence, method, stratify, min_rows: As in `bootstrap_metrics`.
+        cluster: A column of the baseline artifact to resample by.
+        baseline_scorer, candidate_scorer: The scorer to pick from an artifact holding several in long form; rows
+            are then paired within it (the same file may be both sides, one scorer against another).
+
+    Returns:
+        The `PairedDiffResult`: `metric, delta, low, high, ci_95, overlaps_zero, n_resamples, n` plus
+        `baseline`, `candidate`, `confidence`, `method`, `status`, `reason` and `details`.
+
+    Raises:
+        EvalvizError: A bad argument, rows that do not match, an artifact of several scorers without a scorer
+            picked, an unreadable or changed file (`DataSourceError`).
 
     Example:
         >>> cols = {"label": "y", "score": "p", "row_id": "id"}
         >>> old = {"uri": "old.csv", "media_type": "text/csv", "columns": cols}
         >>> new = {"uri": "new.csv", "media_type": "text/csv", "columns": cols}
         >>> d = paired_diff_from_prediction_refs(old, new, metric="roc_auc")  # doctest: +SKIP
-        >>> d["delta"], d["overlaps_zero"]  # doctest: +SKIP
+        >>> d["delta"], d.overlaps_zero  # doctest: +SKIP
         (0.021, False)
     """
     metric_obj = get_metric(metric)
-    resampling = _check_paired(
+    resampling = check_paired(
         n_resamples=n_resamples,
         seed=seed,
         method=method,
@@ -253,7 +281,7 @@ def paired_diff_from_prediction_refs(
         baseline_scorer=baseline_scorer,
         candidate_scorer=candidate_scorer,
     )
-    res = _bootstrap_arrays(
+    res = bootstrap_arrays(
         pair.labels,
         [pair.baseline_scores, pair.candidate_scores],
         ["baseline_scores", "candidate_scores"],
@@ -262,4 +290,4 @@ def paired_diff_from_prediction_refs(
         paired=True,
         clusters=pair.extra[cluster] if cluster else None,
     )
-    return _paired_shape(res[metric_obj.name])
+    return PairedDiffResult.from_bootstrap(res[metric_obj.name])

@@ -34,7 +34,7 @@ from evalviz.analysis.artifacts import (
 )
 from evalviz.data.connection import default_connection, quote_identifier, quote_literal
 from evalviz.data.sources import literal_for_duckdb
-from evalviz.errors import DataSourceError, EvalvizError
+from evalviz.errors import ArgumentTypeError, DataSourceError, EvalvizError
 
 __all__ = [
     "PredictionArrays",
@@ -63,11 +63,17 @@ _EXTENSIONS = {
 class PredictionArrays:
     """Checked arrays read from one prediction artifact, in file order.
 
-    ``labels`` is an ``int8`` array of 0/1 (``None`` when the artifact maps no label column),
-    ``scores`` a finite ``float64`` array, ``row_ids`` and ``content_hashes`` tuples of strings
-    (``None`` when not mapped), ``extra`` any further columns asked for, as numpy arrays.
-    ``scorers`` (the scorer of each row) and ``slices`` (its slice, ``None`` where missing) are
-    read when the artifact maps a ``scorer`` or ``slice`` column.
+    Attributes:
+        labels: An `int8` array of 0/1 (None when the artifact maps no label column).
+        scores: A finite `float64` array.
+        row_ids: The row ids as text (None when not mapped).
+        content_hashes: The content hashes as text (None when not mapped).
+        extra: Any further columns asked for, as numpy arrays of text.
+        scorers: The scorer of each row, when the artifact maps a `scorer` column.
+        slices: The slice of each row (None where missing), when the artifact maps a `slice` column.
+
+    Raises:
+        EvalvizError: A field holds a number of rows other than `scores`.
 
     Example:
         >>> arrays = PredictionArrays(np.array([0, 1], dtype=np.int8), np.array([0.2, 0.9]))
@@ -223,6 +229,15 @@ def file_digest(path: str | Path, algorithm: str = "sha256") -> str:
 def file_sha256(path: str | Path) -> str:
     """The hex SHA-256 of a file's bytes.
 
+    Args:
+        path: The file.
+
+    Returns:
+        64 lower-case hex characters.
+
+    Raises:
+        OSError: The file cannot be read.
+
     Example:
         >>> file_sha256("preds.csv")  # doctest: +SKIP
         '3a7bd3e2360a3d...'
@@ -279,8 +294,21 @@ def prediction_ref_for_file(
 ) -> PredictionArtifactRef:
     """Register a prediction file: a ref pinned to the file's current SHA-256 and row count.
 
-    The media type is taken from the extension (``.csv``, ``.jsonl``, ``.parquet``) unless given.
     Readers later refuse the file if it changed.
+
+    Args:
+        path: A local CSV, JSON Lines or Parquet file.
+        columns: A `PredictionColumns` or its mapping (`{"label": "y", "score": "p"}`).
+        media_type: The file's media type; by default taken from the extension (`.csv`, `.jsonl`, `.parquet`).
+        role: The ref's role, or a list of roles.
+
+    Returns:
+        The pinned `PredictionArtifactRef`.
+
+    Raises:
+        DataSourceError: The file does not exist (a `FileNotFoundError` too), is a folder or a remote URI, or
+            cannot be read.
+        EvalvizError: The media type cannot be told from the extension, or the columns are not valid.
 
     Example:
         >>> ref = prediction_ref_for_file("preds.parquet", {"label": "y", "score": "p"})  # doctest: +SKIP
@@ -635,7 +663,7 @@ def value_text(value: Any) -> str | None:
         return bytes(value).decode("utf-8")
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
         return value.isoformat()
-    raise TypeError(f"a {type(value).__name__} names no row")
+    raise ArgumentTypeError(f"a {type(value).__name__} names no row")
 
 
 def _float_text(v: float) -> str:
@@ -712,15 +740,25 @@ def load_prediction_arrays(
 ) -> PredictionArrays:
     """Load labels, scores, row ids and content hashes of a prediction artifact, checked.
 
-    Reads through DuckDB (``text/csv``, ``application/jsonl``, Parquet, and their aliases). A ref
-    that records ``sha256`` (any ``"<algorithm>:<hex>"`` digest) or ``n_rows`` refuses a file
-    that "changed since it was registered". Labels must be 0/1 and scores finite, wherever in the
-    file: the error names the first bad row (0-based); a line DuckDB cannot parse is named by its
-    line number. Mapped ``scorer`` and ``slice`` columns are read into ``PredictionArrays``;
-    ``extra_columns`` are read too (e.g. a cluster column) and returned in ``PredictionArrays.extra``. Row ids,
-    content hashes, scorers, slices and extra columns come as the text of each value, the same whatever the
-    file's format (:func:`value_text`: a JSON ``5.0`` and a Parquet DOUBLE ``5.0`` are both ``"5"``). Only local
-    files are read: a remote URI raises before anything is fetched.
+    Reads through DuckDB (`text/csv`, `application/jsonl`, Parquet, and their aliases). Labels must be 0/1 and
+    scores finite, wherever in the file. Row ids, content hashes, scorers, slices and extra columns come as the text
+    of each value, the same whatever the file's format (`value_text`: a JSON `5.0` and a Parquet DOUBLE `5.0` are
+    both "5"). Only local files are read: a remote URI raises before anything is fetched.
+
+    Args:
+        ref: A `PredictionArtifactRef` or its `to_dict()`.
+        extra_columns: Further columns to read (e.g. a cluster column), returned in `PredictionArrays.extra`.
+
+    Returns:
+        The `PredictionArrays`, in file order; mapped `scorer` and `slice` columns are read too.
+
+    Raises:
+        DataSourceError: The file is missing, remote or unreadable, a line cannot be parsed (named by its line
+            number), or the file "changed since it was registered" (its `sha256` or `n_rows` differs from the
+            ref's).
+        MissingColumnError: A mapped or extra column is not in the file.
+        EvalvizError: A label other than 0/1 or a score that is not a finite number (naming the first bad row,
+            0-based).
 
     Example:
         >>> ref = {"uri": "preds.csv", "media_type": "text/csv", "columns": {"label": "y", "score": "p"}}

@@ -26,13 +26,7 @@ from evalviz.analysis.arguments import (
     check_resampling,
 )
 from evalviz.analysis.artifacts import PredictionArtifactRef
-from evalviz.analysis.bootstrap import (
-    Method,
-    _check_paired,
-    _metric_list,
-    _paired_shape,
-    _run_bootstrap,
-)
+from evalviz.analysis.bootstrap import Method, check_paired, metric_list, run_bootstrap
 from evalviz.analysis.metrics import Metric, as_labels, get_metric, unusable_scores
 from evalviz.analysis.paired import _repeated, load_aligned_pair
 from evalviz.analysis.readers import (
@@ -45,8 +39,27 @@ from evalviz.analysis.readers import (
     scores_from_arrow,
     value_text,
 )
+from evalviz.analysis.results import PairedDiffResult
+from evalviz.constants.long_form import (
+    BASELINE_NAME,
+    BASELINE_VALUE,
+    CANDIDATE_NAME,
+    CANDIDATE_VALUE,
+    DELTA,
+    HIGH,
+    LOW,
+    METRIC,
+    OVERLAPS_ZERO,
+    REASON,
+    SCORER,
+    SLICE,
+    STATUS,
+    VALUE,
+    N,
+)
+from evalviz.constants.statuses import ERROR
 from evalviz.data.connection import quote_identifier, quote_literal
-from evalviz.errors import EvalvizError
+from evalviz.errors import ArgumentTypeError, EvalvizError
 
 __all__ = [
     "PAIRED_SCHEMA",
@@ -62,34 +75,34 @@ __all__ = [
 #: Columns of :func:`evaluate_slices` (the input of ``slice_metric_heatmap``).
 SLICE_SCHEMA = pa.schema(
     [
-        ("slice", pa.string()),
-        ("scorer", pa.string()),
-        ("metric", pa.string()),
-        ("value", pa.float64()),
-        ("low", pa.float64()),
-        ("high", pa.float64()),
-        ("n", pa.int64()),
-        ("status", pa.string()),
-        ("reason", pa.string()),
+        (SLICE, pa.string()),
+        (SCORER, pa.string()),
+        (METRIC, pa.string()),
+        (VALUE, pa.float64()),
+        (LOW, pa.float64()),
+        (HIGH, pa.float64()),
+        (N, pa.int64()),
+        (STATUS, pa.string()),
+        (REASON, pa.string()),
     ]
 )
 
 #: Columns of the paired-difference tables (the input of ``diff_plot``).
 PAIRED_SCHEMA = pa.schema(
     [
-        ("slice", pa.string()),
-        ("metric", pa.string()),
-        ("delta", pa.float64()),
-        ("low", pa.float64()),
-        ("high", pa.float64()),
-        ("n", pa.int64()),
-        ("overlaps_zero", pa.bool_()),
-        ("status", pa.string()),
-        ("reason", pa.string()),
-        ("baseline_value", pa.float64()),
-        ("candidate_value", pa.float64()),
-        ("baseline_name", pa.string()),
-        ("candidate_name", pa.string()),
+        (SLICE, pa.string()),
+        (METRIC, pa.string()),
+        (DELTA, pa.float64()),
+        (LOW, pa.float64()),
+        (HIGH, pa.float64()),
+        (N, pa.int64()),
+        (OVERLAPS_ZERO, pa.bool_()),
+        (STATUS, pa.string()),
+        (REASON, pa.string()),
+        (BASELINE_VALUE, pa.float64()),
+        (CANDIDATE_VALUE, pa.float64()),
+        (BASELINE_NAME, pa.string()),
+        (CANDIDATE_NAME, pa.string()),
     ]
 )
 
@@ -134,7 +147,7 @@ def as_arrow_table(obj: Any) -> pa.Table:
         return from_dataframe(obj)
     if isinstance(obj, Mapping):
         return pa.table(dict(obj))
-    raise TypeError(f"expected a table (pyarrow, evalviz Data, pandas, polars), got {type(obj).__name__}")
+    raise ArgumentTypeError(f"expected a table (pyarrow, evalviz Data, pandas, polars), got {type(obj).__name__}")
 
 
 def _columns(value: str | Sequence[str] | None, what: str) -> list[str]:
@@ -147,7 +160,7 @@ def _columns(value: str | Sequence[str] | None, what: str) -> list[str]:
     except TypeError:
         out = [value]
     if not all(isinstance(v, str) and v for v in out):
-        raise TypeError(f"{what} must be a column name or a list of column names, got {value!r}")
+        raise ArgumentTypeError(f"{what} must be a column name or a list of column names, got {value!r}")
     return out
 
 
@@ -236,7 +249,9 @@ def _progress(total: int, show: bool | None, desc: str) -> Any:
 
 
 def _num(x: Any) -> float | None:
-    return None if x is None else float(x)
+    """A value for a float column: None where there is none, or where it is not finite (a point value of a
+    skipped difference may be NaN)."""
+    return None if x is None or not math.isfinite(x) else float(x)
 
 
 @dataclass
@@ -336,8 +351,24 @@ def evaluate_slices_arrow(
     min_rows: int = 10,
     progress: bool | None = None,
 ) -> pa.Table:
-    """:func:`evaluate_slices`, returning the ``pyarrow.Table`` (columns of ``SLICE_SCHEMA``)."""
-    metric_objs = _metric_list(metrics)
+    """`evaluate_slices`, returning the `pyarrow.Table`.
+
+    Args:
+        predictions, **options: As in `evaluate_slices`.
+
+    Returns:
+        A `pyarrow.Table` of `SLICE_SCHEMA`.
+
+    Raises:
+        EvalvizError: As `evaluate_slices`.
+
+    Example:
+        >>> import pyarrow as pa
+        >>> t = pa.table({"label": [0, 1] * 10, "p": [0.2, 0.7] * 10})
+        >>> evaluate_slices_arrow(t, scorers=["p"], metrics="roc_auc", n_resamples=20).column("value").to_pylist()
+        [1.0]
+    """
+    metric_objs = metric_list(metrics)
     by_refs = _is_ref_mapping(predictions)
     n_scorers = 1 if by_refs else len(scorers) if isinstance(scorers, (Mapping, list, tuple)) else 1
     resampling = check_resampling(
@@ -414,7 +445,7 @@ def _evaluate_block(
                 usable.append(metric.name)
             else:
                 records[(slice_name, scorer, metric.name)] = _slice_record(
-                    slice_name, scorer, metric.name, len(scores), "error", reason
+                    slice_name, scorer, metric.name, len(scores), ERROR, reason
                 )
         by_metrics.setdefault(tuple(usable), []).append(scorer)
     for names, scorers in by_metrics.items():
@@ -423,28 +454,28 @@ def _evaluate_block(
         chosen = [m for m in metrics if m.name in names]
         score_arrays = [block.scores[s] if mask is None else block.scores[s][mask] for s in scorers]
         try:
-            results = _run_bootstrap(labels, score_arrays, chosen, resampling, clusters=clusters, paired=False)
+            results = run_bootstrap(labels, score_arrays, chosen, resampling, clusters=clusters, paired=False)
         except Exception as exc:  # e.g. cluster ids missing in this slice: report in the cells
             reason = f"{type(exc).__name__}: {exc}"
             for scorer, arr in zip(scorers, score_arrays, strict=True):
                 for metric in chosen:
                     records[(slice_name, scorer, metric.name)] = _slice_record(
-                        slice_name, scorer, metric.name, len(arr), "error", reason
+                        slice_name, scorer, metric.name, len(arr), ERROR, reason
                     )
             continue
         for scorer, res in zip(scorers, results, strict=True):
             for metric in chosen:
                 r = res[metric.name]
                 records[(slice_name, scorer, metric.name)] = {
-                    "slice": slice_name,
-                    "scorer": scorer,
-                    "metric": metric.name,
-                    "value": _num(r["point"]),
-                    "low": _num(r["low"]),
-                    "high": _num(r["high"]),
-                    "n": int(r["n"]),
-                    "status": r["status"],
-                    "reason": r["reason"],
+                    SLICE: slice_name,
+                    SCORER: scorer,
+                    METRIC: metric.name,
+                    VALUE: _num(r.point),
+                    LOW: _num(r.low),
+                    HIGH: _num(r.high),
+                    N: int(r.n),
+                    STATUS: r.status,
+                    REASON: r.reason,
                 }
 
 
@@ -452,15 +483,15 @@ def _slice_record(
     slice_name: str, scorer: str, metric: str, n: int, status: str, reason: str
 ) -> dict[str, Any]:
     return {
-        "slice": slice_name,
-        "scorer": scorer,
-        "metric": metric,
-        "value": None,
-        "low": None,
-        "high": None,
-        "n": n,
-        "status": status,
-        "reason": reason,
+        SLICE: slice_name,
+        SCORER: scorer,
+        METRIC: metric,
+        VALUE: None,
+        LOW: None,
+        HIGH: None,
+        N: n,
+        STATUS: status,
+        REASON: reason,
     }
 
 
@@ -483,19 +514,33 @@ def evaluate_slices(
 ) -> Any:
     """Bootstrap several scorers over several slices into a long-form table for the heatmap.
 
-    ``predictions`` is either a mapping ``{scorer name: prediction ref}`` (each artifact must
-    hold the ``slice_by`` and ``cluster`` columns), or a table (pyarrow, evalviz ``Data``,
-    pandas, polars) with a ``label`` column and one score column per scorer, named by
-    ``scorers`` (a list of columns, or ``{scorer name: column}``). With a table, all scorers of
-    a slice share the same resamples.
+    The resampling arguments are checked before anything is read.
 
-    Returns a ``Data`` with columns ``slice, scorer, metric, value, low, high, n, status,
-    reason`` (one row per cell; the overall slice, named by ``overall``, comes first, then the
-    slices as given: a categorical column's categories in order, else first appearance in the data,
-    missing values last). Skipped cells (single class, too few rows) and error cells have null values
-    and say why. The resampling arguments are checked before anything is read (see
-    :func:`~evalviz.analysis.bootstrap.bootstrap_metrics`).
-    ``progress`` shows a tqdm bar (default: when there are 10 slices or more).
+    Args:
+        predictions: Either a mapping `{scorer name: prediction ref}` (each artifact must hold the `slice_by` and
+            `cluster` columns; an artifact of several scorers in long form gives one scorer each), or a table
+            (pyarrow, evalviz `Data`, pandas, polars) with a `label` column and one score column per scorer. With
+            a table, all scorers of a slice share the same resamples.
+        scorers: With a table: the score columns (a list), or `{scorer name: column}`.
+        label: With a table: the 0/1 label column (needed only by metrics that need labels, and by `stratify`).
+        metrics: The metrics of each cell.
+        slice_by: A column, or several (their values joined), whose values are the slices; by default a ref's
+            mapped `slice` column.
+        overall: The name of the overall slice (all rows), listed first; None leaves it out.
+        n_resamples, seed, method, confidence, stratify, min_rows: As in `bootstrap_metrics`.
+        cluster: A column whose rows are resampled together.
+        progress: Show a tqdm bar (default: when there are 10 slices or more).
+
+    Returns:
+        A `Data` with columns `slice, scorer, metric, value, low, high, n, status, reason` (one row per cell; the
+        overall slice first, then the slices as given: a categorical column's categories in order, else first
+        appearance in the data, missing values last). Skipped cells (single class, too few rows) and error cells
+        (scores a metric cannot apply to) have null values and say why.
+
+    Raises:
+        EvalvizError: A bad argument, a missing column (naming the columns present), a metric needing labels
+            without a label column, a slice named like the overall slice.
+        ArgumentTypeError: `predictions` is not a table or a mapping of refs, `slice_by` is not column names.
 
     Example:
         >>> import pyarrow as pa
@@ -558,17 +603,17 @@ def _paired_rows(
     if metric.requires_labels and labels is None:
         raise EvalvizError(f"metric {metric.name!r} needs 0/1 labels, but no label column was given")
     rows = []
-    names = {"baseline_name": baseline.name, "candidate_name": candidate.name}
+    names = {BASELINE_NAME: baseline.name, CANDIDATE_NAME: candidate.name}
     with _progress(len(order), progress, "evalviz: paired bootstrap over slices") as bar:
         for slice_name, is_overall in order:
             mask = slice(None) if is_overall else slices == slice_name
             reason = baseline.unusable(metric, mask) or candidate.unusable(metric, mask)
             if reason is not None:
-                rows.append({"slice": slice_name, "metric": metric.name, "n": len(baseline.scores[mask]),
-                             "status": "error", "reason": reason, **names})
+                rows.append({SLICE: slice_name, METRIC: metric.name, N: len(baseline.scores[mask]),
+                             STATUS: ERROR, REASON: reason, **names})
                 bar.update(1)
                 continue
-            (res,) = _run_bootstrap(
+            (res,) = run_bootstrap(
                 None if labels is None else labels[mask],
                 [baseline.scores[mask], candidate.scores[mask]],
                 [metric],
@@ -576,20 +621,20 @@ def _paired_rows(
                 clusters=None if clusters is None else clusters[mask],
                 paired=True,
             )
-            r = _paired_shape(res[metric.name])
+            r = PairedDiffResult.from_bootstrap(res[metric.name])
             rows.append(
                 {
-                    "slice": slice_name,
-                    "metric": metric.name,
-                    "delta": _num(r["delta"]),
-                    "low": _num(r["low"]),
-                    "high": _num(r["high"]),
-                    "n": int(r["n"]),
-                    "overlaps_zero": r["overlaps_zero"],
-                    "status": r["status"],
-                    "reason": r["reason"],
-                    "baseline_value": _num(r["baseline"]),
-                    "candidate_value": _num(r["candidate"]),
+                    SLICE: slice_name,
+                    METRIC: metric.name,
+                    DELTA: _num(r.delta),
+                    LOW: _num(r.low),
+                    HIGH: _num(r.high),
+                    N: int(r.n),
+                    OVERLAPS_ZERO: r.overlaps_zero,
+                    STATUS: r.status,
+                    REASON: r.reason,
+                    BASELINE_VALUE: _num(r.baseline),
+                    CANDIDATE_VALUE: _num(r.candidate),
                     **names,
                 }
             )
@@ -617,10 +662,24 @@ def paired_diff_table_arrow(
     baseline_scorer: str | None = None,
     candidate_scorer: str | None = None,
 ) -> pa.Table:
-    """:func:`paired_diff_table`, returning the ``pyarrow.Table`` (columns of ``PAIRED_SCHEMA``)."""
+    """`paired_diff_table`, returning the `pyarrow.Table`.
+
+    Args:
+        baseline, candidate, **options: As in `paired_diff_table`.
+
+    Returns:
+        A `pyarrow.Table` of `PAIRED_SCHEMA`.
+
+    Raises:
+        EvalvizError: As `paired_diff_table`.
+
+    Example:
+        >>> [field.name for field in PAIRED_SCHEMA][:4]
+        ['slice', 'metric', 'delta', 'low']
+    """
     metric_obj = get_metric(metric)
     names = _ref_names(baseline, candidate, baseline_name, candidate_name, scorers=(baseline_scorer, candidate_scorer))
-    resampling = _check_paired(
+    resampling = check_paired(
         n_resamples=n_resamples,
         seed=seed,
         method=method,
@@ -692,19 +751,32 @@ def paired_diff_table(
     baseline_scorer: str | None = None,
     candidate_scorer: str | None = None,
 ) -> Any:
-    """Paired ``candidate - baseline`` differences per slice, for ``diff_plot``.
+    """Paired `candidate - baseline` differences per slice, for `diff_plot`.
 
-    The two prediction artifacts are joined by ``row_id`` (see
-    :func:`~evalviz.analysis.paired.align_prediction_arrays`); ``slice_by`` and ``cluster`` are
-    columns of the baseline artifact. Returns a ``Data`` with columns ``slice, metric, delta,
-    low, high, n, overlaps_zero, status, reason, baseline_value, candidate_value, baseline_name,
-    candidate_name``: the overall slice first, then the slices in the order they first appear in the
-    baseline. ``baseline_name`` and ``candidate_name`` name the two sides (``diff_plot`` shows them): by
-    default a ref's ``metadata["name"]``, else its file's name without the extension. Scores a metric
-    cannot apply to (``brier`` on a score outside [0, 1]) give ``status="error"`` rows naming the file row,
-    as in :func:`evaluate_slices`. An artifact holding several scorers in long form needs ``baseline_scorer``
-    / ``candidate_scorer`` to pick one (its name then ends in ``/<scorer>``): rows are paired within it, and
-    scorers are never pooled.
+    Args:
+        baseline: The baseline's `PredictionArtifactRef` or its `to_dict()`.
+        candidate: The candidate's, joined to the baseline by `row_id` (see `align_prediction_arrays`).
+        metric: The metric compared.
+        slice_by: Columns of the baseline artifact whose values are the slices (by default its mapped `slice`).
+        overall: The name of the overall slice (all rows), listed first; None leaves it out.
+        n_resamples, seed, method, confidence, stratify, min_rows: As in `bootstrap_metrics`.
+        cluster: A column of the baseline artifact whose rows are resampled together.
+        progress: Show a tqdm bar (default: when there are 10 slices or more).
+        baseline_name, candidate_name: The names of the two sides (`diff_plot` shows them): by default a ref's
+            `metadata["name"]`, else its file's name without the extension (ending in `/<scorer>` when a scorer
+            was picked).
+        baseline_scorer, candidate_scorer: The scorer to pick from an artifact holding several in long form: rows
+            are paired within it, and scorers are never pooled.
+
+    Returns:
+        A `Data` with columns `slice, metric, delta, low, high, n, overlaps_zero, status, reason, baseline_value,
+        candidate_value, baseline_name, candidate_name`: the overall slice first, then the slices in the order
+        they first appear in the baseline. Scores a metric cannot apply to (`brier` on a score outside [0, 1])
+        give `status="error"` rows naming the file row, as in `evaluate_slices`.
+
+    Raises:
+        EvalvizError: A bad argument, rows that do not match (see `align_prediction_arrays`), an artifact of
+            several scorers without a scorer picked, an unreadable or changed file (`DataSourceError`).
 
     Example:
         >>> cols = {"label": "y", "score": "p", "row_id": "id"}
@@ -951,8 +1023,25 @@ def paired_diff_between_models_arrow(
     min_rows: int = 10,
     progress: bool | None = None,
 ) -> pa.Table:
-    """:func:`paired_diff_between_models`, returning the ``pyarrow.Table`` (``PAIRED_SCHEMA``)."""
-    resampling = _check_paired(
+    """`paired_diff_between_models`, returning the `pyarrow.Table`.
+
+    Args:
+        samples, baseline_model, candidate_model, **options: As in `paired_diff_between_models`.
+
+    Returns:
+        A `pyarrow.Table` of `PAIRED_SCHEMA`.
+
+    Raises:
+        EvalvizError: As `paired_diff_between_models`.
+
+    Example:
+        >>> import pyarrow as pa
+        >>> t = pa.table({"id": list(range(12)) * 2, "epoch": [1] * 24, "model": ["a"] * 12 + ["b"] * 12,
+        ...               "task_name": ["t"] * 24, "score_match": ["C", "I"] * 6 + ["C"] * 12})
+        >>> paired_diff_between_models_arrow(t, "a", "b", n_resamples=20).column("delta").to_pylist()
+        [0.5, 0.5]
+    """
+    resampling = check_paired(
         n_resamples=n_resamples, seed=seed, method=method, confidence=confidence, min_rows=min_rows
     )
     _check_table_options(overall, progress)
@@ -1091,15 +1180,34 @@ def paired_diff_between_models(
     min_rows: int = 10,
     progress: bool | None = None,
 ) -> Any:
-    """Paired difference between two models on an inspect_ai sample table, per task, for ``diff_plot``.
+    """Paired difference between two models on an inspect_ai sample table, per task, for `diff_plot`.
 
-    ``samples`` is a table with one row per (model, task, sample, epoch), as from
-    ``inspect_ai.analysis.samples_df``: columns ``id``, ``epoch``, ``model_display_name`` or
-    ``model``, ``task_display_name`` (``by="task"`` also finds ``task_name``) and
-    ``score_<scorer>``. Rows are matched by (task, id, epoch); resampling is clustered by sample
-    id (all epochs of a sample move together) unless ``cluster_by_id=False``. Letter scores
-    C/I/P/N count as 1/0/0.5/0. ``metric="mean"`` needs no labels; binary metrics need
-    ``label=``. Returns a ``Data`` with the columns of :func:`paired_diff_table`.
+    Args:
+        samples: A table with one row per (model, task, sample, epoch), as from
+            `inspect_ai.analysis.samples_df`: columns `id`, `epoch`, `model_display_name` or `model`,
+            `task_display_name` (`by="task"` also finds `task_name`) and `score_<scorer>`.
+        baseline_model, candidate_model: The two models compared.
+        score: The scorer (`"match"` reads `score_match`); by default the table's only score column. Letter
+            scores C/I/P/N count as 1/0/0.5/0.
+        metric: "mean" needs no labels; binary metrics need `label=`.
+        by: The columns whose values are the slices ("task" for the task's display name or name); None for the
+            overall slice only.
+        label: A 0/1 label column, for binary metrics.
+        model_column: The column naming the model (by default `model_display_name`, else `model`).
+        id_column, epoch_column: Rows are matched by (slice, id, epoch); `epoch_column=None` for one epoch.
+        cluster_by_id: Resample by sample id, so that all epochs of a sample move together.
+        overall: The name of the overall slice, listed first; None leaves it out.
+        on_unmatched: "raise" when a sample of one model has no match in the other, or "drop" such rows.
+        n_resamples, seed, method, confidence, min_rows: As in `bootstrap_metrics`.
+        progress: Show a tqdm bar (default: when there are 10 slices or more).
+
+    Returns:
+        A `Data` with the columns of `paired_diff_table`.
+
+    Raises:
+        EvalvizError: A bad argument, a model or column the table does not hold (naming those it holds), score
+            values that are neither numbers nor C/I/P/N, repeated (id, epoch) rows, unmatched samples with
+            `on_unmatched="raise"`.
 
     Example:
         >>> from inspect_ai.analysis import samples_df  # doctest: +SKIP

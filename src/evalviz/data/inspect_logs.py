@@ -1,4 +1,4 @@
-"""`Data.from_inspect_logs`: inspect_ai eval logs read by `inspect_ai.analysis` (extra `evalviz[inspect]`).
+"""inspect_ai eval logs read by `inspect_ai.analysis` (extra `evalviz[inspect]`), for `Data.from_inspect_logs`.
 
 inspect_ai skips, without a word, a file that is not named as a log is; evalviz refuses such a file when it is
 named on its own. With `strict=False` inspect_ai gives the values it could not read as a list of errors beside
@@ -11,14 +11,12 @@ import os
 import re
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from evalviz._optional import require
 from evalviz.data.sources import PathLike, reason_of
 from evalviz.errors import DataSourceError, EvalvizError
-
-if TYPE_CHECKING:
-    from evalviz.data.table import Data
 
 KINDS = ("evals", "samples")
 # The files inspect_ai reads as logs: any .eval file, and .json files named as inspect_ai names logs, starting
@@ -27,10 +25,21 @@ _JSON_LOG_NAME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}[:-]\d{2}[:-]\d{2}.*\.json"
 _ERRORS_SHOWN = 5
 
 
-def read_inspect_logs(
-    cls: type[Data], path: PathLike | Sequence[PathLike], kind: str, **options: Any
-) -> Data:
-    """One row per eval log ("evals") or per sample ("samples"), as inspect_ai's evals_df/samples_df give."""
+@dataclass(frozen=True)
+class InspectTable:
+    """What inspect_ai read from the logs: its pandas DataFrame, and where it came from (for messages)."""
+
+    frame: Any  # a pandas DataFrame (pandas comes with inspect_ai)
+    source: str
+
+
+def read_inspect_logs(path: PathLike | Sequence[PathLike], kind: str, **options: Any) -> InspectTable:
+    """One row per eval log ("evals") or per sample ("samples"), as inspect_ai's evals_df/samples_df give.
+
+    Example:
+        >>> read_inspect_logs("logs/", "evals").source  # doctest: +SKIP
+        "inspect logs (evals) at 'logs/'"
+    """
     if kind not in KINDS:
         raise EvalvizError(f"kind must be one of {', '.join(map(repr, KINDS))}, not {kind!r}.")
     paths = [path] if isinstance(path, str | os.PathLike) else list(path) if isinstance(path, Sequence) else None
@@ -68,9 +77,8 @@ def read_inspect_logs(
         raise DataSourceError(
             f"No inspect_ai log was found at {listed}: inspect_ai reads .eval and .json log files, or folders of them."
         )
-    data = cls.from_dataframe(df)
     shown = logs[0] if len(logs) == 1 else f"{len(logs)} paths"
-    return data._derived(data.relation, f"inspect logs ({kind}) at {shown!r}")
+    return InspectTable(df, f"inspect logs ({kind}) at {shown!r}")
 
 
 def _is_log_name(name: str) -> bool:

@@ -8,14 +8,14 @@ with its values listed) is a query.
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import duckdb
 
+from evalviz.data.connection import connection_lock, default_connection
 from evalviz.errors import QueryError
 
-# Parsing needs a connection but reads nothing of it: a private one, so no other query waits for it.
-_parser = duckdb.connect(":memory:")
 _parser_lock = threading.Lock()
 
 
@@ -39,7 +39,7 @@ def check_rows_query(query: str, method: str) -> str:
     """
     try:
         with _parser_lock:
-            statements = _parser.extract_statements(query)
+            statements = _parser().extract_statements(query)
     except duckdb.Error:
         return query
     if len(statements) > 1:
@@ -59,6 +59,16 @@ def check_rows_query(query: str, method: str) -> str:
             "ev.Data.from_sql('SELECT * FROM ...', connection=con)."
         )
     return _without_tail(query)
+
+
+@functools.cache
+def _parser() -> duckdb.DuckDBPyConnection:
+    """The connection that parses queries, which reads nothing of it: a private one, so no other query waits for
+    it. It is a cursor of the session's database, made on first use: a database of its own would add the time
+    of opening one (some 30 ms) to a process's first chart."""
+    shared = default_connection()
+    with connection_lock(shared):
+        return shared.cursor()
 
 
 def _without_tail(query: str) -> str:

@@ -20,6 +20,7 @@ import pyarrow as pa
 from evalviz._optional import require
 from evalviz.data.connection import connection_lock, default_connection, quote_identifier
 from evalviz.data.frames import arrow_for_duckdb, ordered_categories, pandas_for_duckdb, with_categories
+from evalviz.data.inspect_logs import read_inspect_logs
 from evalviz.data.sources import FileSource, PathLike, read_files, reason_of
 from evalviz.data.statements import check_rows_query
 from evalviz.errors import DataSourceError, EmptyDataError, EvalvizError, MissingColumnError, QueryError
@@ -173,9 +174,9 @@ class Data:
             >>> evals = Data.from_inspect_logs("logs/")  # doctest: +SKIP
             >>> samples = Data.from_inspect_logs("logs/", kind="samples")  # doctest: +SKIP
         """
-        from evalviz.data.inspect_logs import read_inspect_logs
-
-        return read_inspect_logs(cls, path, kind, **options)
+        read = read_inspect_logs(path, kind, **options)
+        data = cls.from_dataframe(read.frame)
+        return data._derived(data.relation, read.source)
 
     # -- shape -----------------------------------------------------------------------------------------------
     @property

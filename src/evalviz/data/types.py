@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import duckdb
 
-_INTEGER_IDS = frozenset(
-    {"tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger", "ubigint",
-     "uhugeint", "bignum", "varint"}
-)
-_FLOATING_IDS = frozenset({"float", "double"})
-_TEXT_IDS = frozenset({"varchar", "enum"})
-_NESTED_IDS = frozenset({"list", "array", "struct", "map", "union", "variant"})
-_TEMPORAL_IDS = frozenset(
-    {"date", "time", "time_ns", "time with time zone", "timestamp", "timestamp_s", "timestamp_ms", "timestamp_ns",
-     "timestamp with time zone", "interval"}
+from evalviz.constants.numeric_types import (
+    FLOATING_IDS,
+    INTEGER_IDS,
+    NESTED_IDS,
+    NUMERIC_IDS,
+    TEMPORAL_IDS,
+    TEXT_IDS,
 )
 
 TypeLike = duckdb.sqltypes.DuckDBPyType | str
@@ -58,7 +55,7 @@ def is_integer(kind: TypeLike) -> bool:
         >>> is_integer("UHUGEINT"), is_integer("INTEGER[]")
         (True, False)
     """
-    return type_id(kind) in _INTEGER_IDS
+    return type_id(kind) in INTEGER_IDS
 
 
 def is_floating(kind: TypeLike) -> bool:
@@ -68,7 +65,7 @@ def is_floating(kind: TypeLike) -> bool:
         >>> is_floating("REAL"), is_floating("DECIMAL(4,1)")
         (True, False)
     """
-    return type_id(kind) in _FLOATING_IDS
+    return type_id(kind) in FLOATING_IDS
 
 
 def is_numeric(kind: TypeLike) -> bool:
@@ -79,8 +76,7 @@ def is_numeric(kind: TypeLike) -> bool:
         >>> is_numeric("DECIMAL(10,2)"), is_numeric("DOUBLE[]"), is_numeric("BOOLEAN")
         (True, False, False)
     """
-    kind_id = type_id(kind)
-    return kind_id in _INTEGER_IDS or kind_id in _FLOATING_IDS or kind_id == "decimal"
+    return type_id(kind) in NUMERIC_IDS
 
 
 def is_boolean(kind: TypeLike) -> bool:
@@ -111,7 +107,7 @@ def is_text(kind: TypeLike) -> bool:
         >>> is_text("VARCHAR"), is_text("JSON"), is_text("VARCHAR[]")
         (True, False, False)
     """
-    return type_id(kind) in _TEXT_IDS and not is_json(kind)
+    return type_id(kind) in TEXT_IDS and not is_json(kind)
 
 
 def is_nested(kind: TypeLike) -> bool:
@@ -121,7 +117,7 @@ def is_nested(kind: TypeLike) -> bool:
         >>> is_nested("STRUCT(value DOUBLE)"), is_nested("INTEGER[3]"), is_nested("DOUBLE")
         (True, True, False)
     """
-    return type_id(kind) in _NESTED_IDS
+    return type_id(kind) in NESTED_IDS
 
 
 def is_temporal(kind: TypeLike) -> bool:
@@ -131,7 +127,7 @@ def is_temporal(kind: TypeLike) -> bool:
         >>> is_temporal("TIMESTAMP WITH TIME ZONE"), is_temporal("VARCHAR")
         (True, False)
     """
-    return type_id(kind) in _TEMPORAL_IDS
+    return type_id(kind) in TEMPORAL_IDS
 
 
 def describe(kind: TypeLike) -> str:

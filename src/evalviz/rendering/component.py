@@ -6,17 +6,19 @@ import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import altair as alt
 import pyarrow as pa
 
+from evalviz.charts.chart import Chart, FinishedChart
 from evalviz.errors import OutputError
 from evalviz.rendering import html as html_target
 from evalviz.rendering import static_export
-from evalviz.rendering.altair_export import to_altair
 from evalviz.rendering.environment import Frontend, detect_frontend, quarto_wants_image
 from evalviz.rendering.files import replace_file
+
+if TYPE_CHECKING:
+    import altair as alt
 
 
 class DrillDown(Protocol):
@@ -31,7 +33,8 @@ class DrillDown(Protocol):
 
 @dataclass(frozen=True, eq=False)
 class Component:
-    """A chart: a Vega-Lite spec whose datasets are named in it and held apart as Arrow tables.
+    """A chart: a chart object (`evalviz.charts`) whose datasets are named in it and held apart as Arrow tables;
+    `spec` is its Vega-Lite spec.
 
     It displays itself in Jupyter and VS Code (a widget), in Quarto (self-contained HTML, PNG for PDF) and
     writes standalone HTML, PNG and SVG.
@@ -42,7 +45,7 @@ class Component:
         >>> chart.write_html("scores.html")  # doctest: +SKIP
     """
 
-    spec: dict[str, Any]
+    chart: Chart
     datasets: dict[str, pa.Table]
     # For binned overviews: answers a clicked cell with the Component of that region at full resolution.
     drilldown: DrillDown | None = field(default=None, repr=False)
@@ -50,12 +53,19 @@ class Component:
     @classmethod
     def from_parts(
         cls,
-        spec: dict[str, Any],
+        spec: Chart | dict[str, Any],
         datasets: dict[str, pa.Table],
         drilldown: DrillDown | None = None,
     ) -> Component:
-        """A Component from a spec and its datasets; every dataset the spec names must be given."""
-        return cls(spec=spec, datasets=dict(datasets), drilldown=drilldown)
+        """A Component from a chart object (or a finished Vega-Lite spec, which hconcat/vconcat do not take) and
+        its datasets; every dataset the chart names must be given."""
+        chart = FinishedChart(spec) if isinstance(spec, dict) else spec
+        return cls(chart=chart, datasets=dict(datasets), drilldown=drilldown)
+
+    @functools.cached_property
+    def spec(self) -> dict[str, Any]:
+        """The Vega-Lite spec: datasets by name (not inlined), the renderer contract in `usermeta.evalviz`."""
+        return self.chart.to_spec()
 
     # -- outputs --------------------------------------------------------------------------------------------------
     def to_html(self, title: str | None = None) -> str:
@@ -84,15 +94,18 @@ class Component:
     def to_altair(self) -> alt.TopLevelMixin:
         """The chart as Altair objects with its data written in, to keep editing in Altair: layers are
         `alt.Chart`, so `add_params`, `interactive` and `alt.hconcat` work on it."""
+        from evalviz.rendering.altair_export import to_altair  # Altair is imported for users who ask for it
+
         return to_altair(self.spec, self.datasets)
 
     # -- live widget ----------------------------------------------------------------------------------------------
     @functools.cached_property
     def widget(self) -> Any:
-        """The anywidget that shows this chart in a notebook (created on first use)."""
-        from evalviz.rendering.widget import ChartWidget
+        """The anywidget that shows this chart in a notebook (created on first use). Its `channel` answers the
+        browser's "drill" requests when the chart has a drill-down; `widget.channel.handle(kind, fn)` adds kinds."""
+        from evalviz.rendering.widget import ChartWidget, drill_handler
 
-        drill = None
+        handlers = {}
         if self.drilldown is not None:
             self.drilldown.prepare()
 
@@ -101,7 +114,8 @@ class Component:
                 self.drilldown.prepare()  # a chart in use gets back what it gave up to make room for others
                 return region.spec, region.datasets
 
-        return ChartWidget(self.spec, self.datasets, drilldown=drill)
+            handlers["drill"] = drill_handler(drill)
+        return ChartWidget(self.spec, self.datasets, handlers=handlers)
 
     @property
     def selection(self) -> dict[str, Any] | None:

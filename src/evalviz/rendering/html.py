@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import uuid
 from collections.abc import Mapping
@@ -46,8 +47,10 @@ def chart_markup(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table]) -> s
     )
 
 
+@functools.cache
 def renderer_script() -> str:
-    """The inlined bundle, which draws every chart on the page not drawn yet.
+    """The inlined bundle, which draws every chart on the page not drawn yet; made once (it is a megabyte, which
+    every page and notebook output carries).
 
     An ES module ignores any AMD loader (require.js) the page holds, so Quarto and notebook pages are safe.
     """

@@ -15,7 +15,8 @@ import pyarrow as pa
 
 from evalviz._optional import require
 from evalviz.errors import OutputError
-from evalviz.rendering.concat_parts import fit_parts, parts_of
+from evalviz.rendering.concat_parts import fit_parts
+from evalviz.rendering.contract import RendererContract
 from evalviz.rendering.outgoing import json_rows, outgoing_spec, spec_json
 
 MAX_SCALE = 10  # a 700-pixel-wide chart becomes 7,000 pixels wide
@@ -50,7 +51,7 @@ def to_svg(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table]) -> str:
     document = inline_spec(outgoing_spec(spec, datasets), datasets)
     text = spec_json(document)
     try:
-        if parts_of(document):  # each part of a concatenation is laid out as alone, as on the page
+        if RendererContract.of_spec(document).parts:  # each concatenated part is laid out as alone, as on the page
             text = spec_json(fit_parts(document, _plot_size))
         svg = vlc.vegalite_to_svg(text, allowed_base_urls=[])
     except (ValueError, RuntimeError) as exc:

@@ -1,9 +1,8 @@
-"""The notebook front end: an anywidget whose ES module is the bundled renderer."""
+"""The notebook front end: an anywidget whose ES module is the bundled renderer, and its kernel side."""
 
 from __future__ import annotations
 
 import reprlib
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -13,6 +12,7 @@ import traitlets
 
 from evalviz.errors import EvalvizError
 from evalviz.rendering.bundle import BUNDLE_PATH
+from evalviz.rendering.channel import Channel, Handler, Reply
 from evalviz.rendering.outgoing import outgoing_spec
 from evalviz.rendering.transport import to_ipc
 
@@ -21,7 +21,17 @@ DrillDown = Callable[[dict[str, Any]], tuple[dict[str, Any], Mapping[str, pa.Tab
 
 
 class ChartWidget(anywidget.AnyWidget):
-    """Shows one chart in Jupyter, JupyterLab and VS Code. Datasets travel as binary Arrow buffers."""
+    """Shows one chart in Jupyter, JupyterLab and VS Code. Datasets travel as binary Arrow buffers.
+
+    The browser side asks the kernel through `channel`: each request kind is answered by its handler.
+
+    Example:
+        >>> import pyarrow as pa
+        >>> spec = {"data": {"name": "cells"}, "mark": "rect"}
+        >>> widget = ChartWidget(spec, {"cells": pa.table({"x": [1]})}, handlers={"echo": lambda p: (p, {})})
+        >>> widget.channel.kinds
+        ['echo']
+    """
 
     _esm = BUNDLE_PATH
     spec = traitlets.Dict().tag(sync=True)
@@ -32,7 +42,7 @@ class ChartWidget(anywidget.AnyWidget):
         self,
         spec: Mapping[str, Any],
         datasets: Mapping[str, pa.Table],
-        drilldown: DrillDown | None = None,
+        handlers: Mapping[str, Handler] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -40,31 +50,33 @@ class ChartWidget(anywidget.AnyWidget):
             datasets={name: to_ipc(table) for name, table in datasets.items()},
             **kwargs,
         )
-        self._drilldown = drilldown
-        if drilldown is not None:
-            self.on_msg(self._answer_drill)
+        self.channel = Channel(lambda content, buffers: self.send(content, buffers=buffers))
+        for kind, handler in (handlers or {}).items():
+            self.channel.handle(kind, handler)
+        self.on_msg(self._receive)
 
-    def _answer_drill(self, _widget: Any, content: dict[str, Any], _buffers: list[bytes]) -> None:
-        """Answer a click on a cell with its region, or with an error the browser shows in the chart's place
-        (a cell the chart does not have, a failed query): the kernel keeps running either way."""
-        if not isinstance(content, dict) or content.get("type") != "drill":
-            return
-        began = time.perf_counter()
-        reply: dict[str, Any] = {"type": "drill", "request": content.get("request")}
-        datum = content.get("datum")
-        try:
-            if not isinstance(datum, dict):
-                raise EvalvizError(f"A drill-down is asked with the clicked cell's datum, not {reprlib.repr(datum)}.")
-            spec, datasets = self._drilldown(datum)
-            spec = outgoing_spec(spec, datasets)
-            names = list(datasets)
-            buffers = [to_ipc(datasets[n]) for n in names]
-        except EvalvizError as exc:
-            self.send({**reply, "error": f"Could not drill down: {exc}"})
-            return
-        except Exception as exc:  # noqa: BLE001 - the browser shows the reason, whatever it is
-            self.send({**reply, "error": f"Could not drill down: {type(exc).__name__}: {exc}"})
-            return
-        # How long the region took in Python, for the benchmark's breakdown of a drill-down.
-        reply["python_ms"] = (time.perf_counter() - began) * 1000
-        self.send({**reply, "spec": spec, "datasets": names}, buffers=buffers)
+    def _receive(self, _widget: Any, content: Any, buffers: list[bytes]) -> None:
+        self.channel.receive(content, buffers)
+
+
+def drill_handler(drilldown: DrillDown) -> Handler:
+    """The channel handler of "drill" requests: `{"datum": clicked cell}` -> `{"spec": region}` and its datasets.
+
+    Example:
+        >>> import pyarrow as pa
+        >>> handler = drill_handler(lambda datum: ({"data": {"name": "cells"}}, {"cells": pa.table({"x": [1]})}))
+        >>> payload, tables = handler({"datum": {"x": 1}})
+        >>> list(tables)
+        ['cells']
+    """
+
+    def answer(payload: Any) -> Reply:
+        datum = payload.get("datum") if isinstance(payload, dict) else None
+        if not isinstance(datum, dict):
+            raise EvalvizError(
+                f"A drill-down request carries {{'datum': the clicked cell's datum}}, not {reprlib.repr(payload)}."
+            )
+        spec, datasets = drilldown(datum)
+        return {"spec": outgoing_spec(spec, datasets)}, datasets
+
+    return answer

@@ -26,16 +26,6 @@ def count_text(count: int) -> str:
     return f"{count:,}"
 
 
-def count_sql(expression: str) -> str:
-    """SQL of a count as text, with thousands separators (DuckDB's `format`).
-
-    Example:
-        >>> count_sql("n")
-        "format('{:,}', n)"
-    """
-    return f"format('{{:,}}', {expression})"
-
-
 def d3_format(python_format: str) -> str:
     """The d3 format that draws numbers as the one-field Python format string `python_format` does.
 

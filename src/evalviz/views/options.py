@@ -7,21 +7,27 @@ import functools
 import inspect
 import math
 import numbers
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
-import altair as alt
-
+from evalviz.charts.layer import ForeignLayer
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
+from evalviz.rendering.outgoing import unjsonable
 from evalviz.rendering.paint import checked_colour
 from evalviz.views.formatting import python_spec
 
 View = TypeVar("View", bound=Callable[..., Any])
 # The label angles a heatmap takes among its keyword attributes.
 TICK_ROTATIONS = ("x_tick_rotate", "y_tick_rotate")
-_WRITTEN_BY_VIEWS = ("$schema", "autosize", "data", "datasets", "layer", "usermeta")
+# The top-level properties of a Vega-Lite chart of layers (the schema's TopLevelLayerSpec; a test checks the list
+# against Altair's copy of the schema), and those a view writes itself.
+TOP_LEVEL_PROPERTIES = ("$schema", "autosize", "background", "config", "data", "datasets", "description", "encoding",
+                        "height", "layer", "name", "padding", "params", "projection", "resolve", "title",
+                        "transform", "usermeta", "view", "width")
+_WRITTEN_BY_VIEWS = ("$schema", "autosize", "data", "datasets", "layer", "name", "usermeta")
 
 # The largest width or height a chart may ask for: beyond it a browser no longer draws the canvas, and a PNG of
 # it (at scale 2) needs gigabytes.
@@ -166,12 +172,10 @@ def did_you_mean(given: object, choices: Iterable[str]) -> str:
     return f" Did you mean {by_lower[close[0]]!r}?" if close else ""
 
 
-@functools.cache
 def chart_properties() -> tuple[str, ...]:
     """The top-level properties of a Vega-Lite chart of layers that a view's keyword attributes may set: all
-    but those a view writes itself (its data, layers and metadata)."""
-    properties = alt.TopLevelLayerSpec.resolve_references()["properties"]
-    return tuple(sorted(name for name in properties if name not in _WRITTEN_BY_VIEWS))
+    but those a view writes itself (its data, layers, name and metadata)."""
+    return tuple(name for name in TOP_LEVEL_PROPERTIES if name not in _WRITTEN_BY_VIEWS)
 
 
 def checks_arguments(*, options: Iterable[str] = ()) -> Callable[[View], View]:
@@ -259,6 +263,146 @@ def checked_argument(parameter: inspect.Parameter, value: Any) -> Any:
 
 
 def _are_charts(marks: object) -> bool:
+    """Whether `marks` is an Altair chart or a list of them. Altair is not imported for it: a user who made an
+    Altair chart has imported Altair already."""
+    alt = sys.modules.get("altair")
+    if alt is None:
+        return False
     if isinstance(marks, alt.TopLevelMixin):
         return True
     return isinstance(marks, list | tuple) and all(isinstance(mark, alt.TopLevelMixin) for mark in marks)
+
+
+Legend = str | bool | None | NotGiven
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    """What every view takes besides its data and columns, checked once for all views.
+
+    Every view has these keyword parameters, with the same meaning:
+
+    - `title`, `subtitle`: the chart's title and a line of text below it (wrapped to the chart's width).
+    - `width`, `height`: the chart's outer size in pixels (from 1 to 10,000; None: the view's default), into which
+      Vega fits the plot, its axes, legends and title.
+    - `legend`: NOT_GIVEN shows the view's legends; None or False hides them; a string titles the main legend.
+    - `tip`: show a tooltip on hover (each mark says what its tooltip holds).
+    - `**attributes`: Vega-Lite top-level properties (`background`, `config`, `padding`, ...), checked against
+      Vega-Lite's schema; a name that is neither a parameter nor such a property is refused, naming the closest.
+
+    Example:
+        >>> ViewOptions(title="Scores", width=500).sized(700, 400)
+        (500, 400)
+    """
+
+    title: str | None = None
+    subtitle: str | None = None
+    width: int | None = None
+    height: int | None = None
+    legend: Legend = NOT_GIVEN
+    tip: bool = True
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "width", checked_size("width", self.width))
+        object.__setattr__(self, "height", checked_size("height", self.height))
+        if not isinstance(self.tip, bool):
+            raise EvalvizError(f"tip is True or False, not {self.tip!r}.")
+        if self.legend is not None and not isinstance(self.legend, str | bool | NotGiven):
+            raise EvalvizError(f"legend is True, False, None or a title, not {self.legend!r}.")
+
+    @property
+    def legend_on(self) -> bool:
+        """Whether legends are drawn."""
+        return self.legend is not None and self.legend is not False
+
+    def legend_title(self, default: str) -> str:
+        """The main legend's title: the one given, else `default`."""
+        return self.legend if isinstance(self.legend, str) else default
+
+    def sized(self, default_width: int, default_height: int) -> tuple[int, int]:
+        """(width, height) in pixels, the view's defaults where none is given."""
+        return (default_width if self.width is None else self.width,
+                default_height if self.height is None else self.height)
+
+    def properties(self) -> dict[str, Any]:
+        """The attributes as Vega-Lite top-level properties, checked against Vega-Lite's schema.
+
+        Raises:
+            EvalvizError: a value Vega-Lite does not take, naming the attribute.
+        """
+        if not self.attributes:
+            return {}
+        return checked_properties(_with_param_dicts(dict(self.attributes)))
+
+
+def _with_param_dicts(properties: dict[str, Any]) -> dict[str, Any]:
+    """`properties` with `params` given as Altair parameters (`alt.param(value=1)`) written as Vega-Lite params,
+    named as Altair names them. Altair is not imported: a user who made a parameter has imported it already."""
+    given = properties.get("params")
+    if given is None:
+        return properties
+    params = given if isinstance(given, list | tuple) else [given]
+    alt = sys.modules.get("altair")
+    if alt is not None:
+        params = [p.param.to_dict() if isinstance(p, alt.Parameter) else p for p in params]
+    return {**properties, "params": params}
+
+
+def checked_properties(properties: dict[str, Any]) -> dict[str, Any]:
+    """`properties` after checking them against Vega-Lite's schema (Altair's copy of it, imported only when a user
+    gives properties: it is slow to import).
+
+    Raises:
+        EvalvizError: naming the properties and the schema's first complaint.
+
+    Example:
+        >>> checked_properties({"background": "white"})
+        {'background': 'white'}
+    """
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    found = unjsonable(properties)
+    if found is not None:
+        raise EvalvizError(f"The chart attribute {found[0]} holds {found[1]!r}, which JSON cannot carry: give "
+                           "finite numbers.")
+    error = validate_jsonschema({"layer": [{"mark": "point"}], **properties}, load_schema(), raise_error=False)
+    if error is not None:
+        raise EvalvizError(
+            f"The chart attributes {sorted(properties)} do not all hold values Vega-Lite takes: "
+            f"{(str(error.message).splitlines() or [''])[0][:300]}"
+        )
+    return properties
+
+
+def extra_layers(marks: Any) -> tuple[ForeignLayer, ...]:
+    """A user's extra Altair marks as finished layers, drawn over a view's data unless they have their own.
+
+    Raises:
+        EvalvizError: a mark Vega-Lite does not take, with Altair's reason.
+    """
+    if marks is None:
+        return ()
+    given = list(marks) if isinstance(marks, list | tuple) else [marks]
+    layers = []
+    for mark in given:
+        try:
+            spec = mark.to_dict(validate=True)
+        except Exception as exc:  # noqa: BLE001 - Altair and jsonschema raise many kinds for a bad mark
+            raise EvalvizError(f"The extra marks do not all hold values Vega-Lite takes: {type(exc).__name__}: "
+                               f"{(str(exc).splitlines() or [''])[0][:300]}") from None
+        spec.pop("$schema", None)
+        spec.pop("config", None)  # Altair's theme: the view's config stays
+        rows = spec.pop("datasets", {})  # a mark's own data is written into it: a layer holds no datasets
+        name = spec["data"].get("name") if isinstance(spec.get("data"), Mapping) else None
+        if name == "empty" and rows.get(name) == [{}]:
+            del spec["data"]  # Altair's placeholder for a chart without data: the mark sees the view's
+        elif name in rows:
+            spec["data"] = {"values": rows[name]}
+        found = unjsonable(spec)
+        if found is not None:
+            raise EvalvizError(f"The extra marks hold {found[1]!r}, which JSON cannot carry, at {found[0]}: give "
+                               "finite numbers.")
+        layers.append(ForeignLayer(spec))
+    return tuple(layers)

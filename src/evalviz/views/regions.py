@@ -22,20 +22,17 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalviz.data.connection import quote_identifier as q
-from evalviz.data.connection import quote_literal
 from evalviz.data.table import Data
 from evalviz.data.types import is_integer, is_text
+from evalviz.query.cells import ranked_grid_sql
+from evalviz.query.grid_columns import key_parts
+from evalviz.query.regions import KeyValues, region_filter_sql
 from evalviz.views.grid import (
     Grid,
     GridColumns,
     aggregate_grid,
-    cells_sql,
     checked_source,
     finished_grid,
-    grid_sql,
-    key_parts,
-    positions_sql,
     registered,
     whole_numbers,
 )
@@ -141,9 +138,7 @@ class RegionSource:
         began = time.perf_counter()
         try:
             with registered(data, self._x_ranks, self._y_ranks) as (xr, yr):
-                cells = cells_sql(self._columns, self._agg, input_order=False)
-                xs, ys = positions_sql("x", self._columns, xr), positions_sql("y", self._columns, yr)
-                kept = data.sql(grid_sql(self._columns, cells, xs, ys, self._agg))
+                kept = data.sql(ranked_grid_sql(self._columns, self._agg, (xr, yr)))
             self.keep_seconds = time.perf_counter() - began
             _KEPT.added(self, kept)
         except Exception:  # noqa: BLE001 - regions are then queried from the table, as before they were kept
@@ -250,16 +245,7 @@ def region_filter(data: Data, columns: GridColumns, xs: pa.Table, ys: pa.Table) 
     types are not tested here.
     """
     types = data.types
-    tests = []
-    for axis, values in (("x", xs), ("y", ys)):
-        for column, name in key_parts(columns, axis):
-            kind = types[column]
-            if not (is_text(kind) or is_integer(kind)):
-                continue
-            present = pc.unique(values[name]).to_pylist()
-            listed = ", ".join(quote_literal(v) if is_text(kind) else str(int(v)) for v in present if v is not None)
-            either = [f"{q(column)} IN ({listed})"] if listed else []
-            if None in present:
-                either.append(f"{q(column)} IS NULL")
-            tests.append(f"({' OR '.join(either)})")
-    return " AND ".join(tests) or "true"
+    keys = [KeyValues(column, pc.unique(values[name]).to_pylist(), text=is_text(types[column]))
+            for axis, values in (("x", xs), ("y", ys)) for column, name in key_parts(columns, axis)
+            if is_text(types[column]) or is_integer(types[column])]
+    return region_filter_sql(keys)

@@ -3,36 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalviz.data.connection import quote_identifier as q
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
+from evalviz.query.distinct import distinct_count_sql
 from evalviz.rendering.component import Component
 from evalviz.views.binning import MIN_CELL_PIXELS, BinnedAxis, BinnedGrid, axis_ranks, binned_grid, capacity
 from evalviz.views.formatting import count_text
 from evalviz.views.grid import Grid, GridColumns, aggregate_grid
-from evalviz.views.heatmap import DEFAULT_WIDTH, GOLDEN, Labels, Legend, Marks, aggregation_note, draw_grid
+from evalviz.views.grid_marks import Labels
+from evalviz.views.heatmap import DEFAULT_WIDTH, GOLDEN, GridDrawing, aggregation_note, draw_grid, grid_options
 from evalviz.views.options import (
     DEFAULT_ORIENTATION,
     NOT_GIVEN,
     TICK_ROTATIONS,
     CellOptions,
+    Legend,
+    ViewOptions,
     checked_chart_options,
     checks_arguments,
+    extra_layers,
 )
 from evalviz.views.regions import Region, RegionSource
-from evalviz.views.scores import (
-    Orientation,
-    check_orientation,
-    fallback_column,
-    keyed_by,
-    optional_column,
-    optional_link,
-)
+from evalviz.views.roles import MODEL, MODEL_DISPLAY, fallback_column, keyed_by, optional_column, optional_link
+from evalviz.views.scores import Orientation, check_orientation, link_title
+
+if TYPE_CHECKING:
+    from evalviz.views.heatmap import Marks
 
 SAMPLE_FORMAT = "{:.2g}"  # per-sample scores are mostly 0, 1 or a fraction of epochs: "0", "1", "0.5"
 TASK_COLUMNS = ("task_display_name", "task_name")
@@ -110,15 +111,11 @@ def sample_heatmap(
     """
     width, height = checked_chart_options(width=width, height=height, cell=cell, attributes=attributes)
     check_orientation(orientation)
-    if score_value is None:
-        scores = [c for c in data.columns if c.startswith("score_")]
-        listing = ", ".join(repr(c) for c in scores) if scores else "none (no column starts with 'score_')"
-        raise EvalvizError(
-            "sample_heatmap needs score_value, the score column to colour the cells by. Score columns "
-            f"present: {listing}."
-        )
+    options, rotate = grid_options(attributes, title=title, width=width, height=height, legend=legend, tip=tip)
+    marks = extra_layers(marks)
+    score_value = _score_column(data, score_value)
     data.require_columns(id, score_value, purpose="sample_heatmap")
-    model_name = fallback_column(data, model_name, "model_display_name", "model")
+    model_name, model_group = keyed_by(data, fallback_column(data, model_name, MODEL_DISPLAY, MODEL), MODEL)
     link = optional_link(data, link)
     error = optional_column(data, error, "error")
     task = _several_tasks(data)
@@ -126,12 +123,10 @@ def sample_heatmap(
     height = height or round(width / GOLDEN)
     max_cells = (capacity(width - AXES_WIDTH), capacity(height - AXES_HEIGHT))
 
-    model_name, model_group = keyed_by(data, model_name, "model")
     horizontal = GridColumns(x=id, y=model_name, fill=score_value, link=link, error=error, x_group=task,
                              y_group=model_group, separator=SEPARATOR)
     ranks = axis_ranks(data, horizontal, sort)
-    n_samples = ranks[0].num_rows
-    if orientation is DEFAULT_ORIENTATION and n_samples > min(max_cells) and height > width:
+    if orientation is DEFAULT_ORIENTATION and ranks[0].num_rows > min(max_cells) and height > width:
         orientation = "vertical"  # more samples than the short side can show: they go along the long side
     sample = (id, id_label or "Sample")
     model = (model_name, model_label or "Model")
@@ -140,19 +135,30 @@ def sample_heatmap(
                           x_group=task if x == id else model_group, y_group=task if y == id else model_group,
                           separator=SEPARATOR)
     scorer = score_value.removeprefix("score_")
-    labels = Labels(x=x_label, y=y_label, fill=f"Score ({scorer})" if scorer else "Score",
-                    link="Log" if link == "log_viewer" else link or "link")
+    labels = Labels(x=x_label, y=y_label, fill=f"Score ({scorer})" if scorer else "Score", link=link_title(link))
     cell = cell or CellOptions()
-    if cell.annot_fmt is None:
-        cell = replace(cell, annot_fmt=SAMPLE_FORMAT)
-    drawing = _SampleDrawing(data=data, columns=columns, labels=labels, agg=agg, cell=cell, tip=tip,
-                             title=title, marks=marks, width=width, height=height, legend=legend,
-                             task=task, attributes=attributes)
+    drawing = _SampleDrawing(
+        data=data, columns=columns, agg=agg, task=task, options=options,
+        drawing=GridDrawing(labels, cell=replace(cell, annot_fmt=cell.annot_fmt or SAMPLE_FORMAT), rotate=rotate,
+                            marks=marks),
+    )
     if x != id:
         ranks = axis_ranks(data, columns, sort)  # the axes swapped, and "ascending" runs each its own way
     if ranks[0].num_rows > max_cells[0] or ranks[1].num_rows > max_cells[1]:
         return drawing.binned(ranks, max_cells, sort)
     return drawing.full(sort)
+
+
+def _score_column(data: Data, score_value: str | None) -> str:
+    """The score column to colour by: a samples table has one per scorer, so the caller names it."""
+    if score_value is None:
+        scores = [c for c in data.columns if c.startswith("score_")]
+        listing = ", ".join(repr(c) for c in scores) if scores else "none (no column starts with 'score_')"
+        raise EvalvizError(
+            "sample_heatmap needs score_value, the score column to colour the cells by. Score columns "
+            f"present: {listing}."
+        )
+    return score_value
 
 
 @dataclass(frozen=True)
@@ -161,17 +167,10 @@ class _SampleDrawing:
 
     data: Data
     columns: GridColumns
-    labels: Labels
     agg: str
-    cell: CellOptions
-    tip: bool
-    title: str | None
-    marks: Marks
-    width: int
-    height: int
-    legend: Legend
     task: str | None
-    attributes: dict[str, Any]
+    drawing: GridDrawing
+    options: ViewOptions
 
     def full(self, sort: object) -> Component:
         """One cell per (sample, model)."""
@@ -180,52 +179,43 @@ class _SampleDrawing:
     def draw(self, grid: Grid, note: str | None = None, value_range: tuple[float, float] | None = None,
              plot_size: tuple[int, int] | None = None) -> Component:
         """The chart of a grid of single samples: the whole table, or a drill-down's region, which keeps the
-        overview's colour span and plot area (see `draw_grid`)."""
+        overview's colour span and plot area (see `GridDrawing`)."""
         notes = [note, aggregation_note(grid, self.agg)]
         if self.task is not None:
             notes.append(f"Sample ids are shown with their task (task{SEPARATOR}id).")
-        return draw_grid(
-            grid, labels=self.labels, cell=self.cell, tip=self.tip, title=self.title,
-            subtitle=" ".join(n for n in notes if n) or None, marks=self.marks, width=self.width,
-            height=self.height, legend=self.legend, value_range=value_range, plot_size=plot_size,
-            **self.attributes,
-        )
+        return draw_grid(grid, replace(self.drawing, value_range=value_range, plot_size=plot_size),
+                         replace(self.options, subtitle=" ".join(n for n in notes if n) or None))
 
     def binned(self, ranks: tuple[pa.Table, pa.Table], max_cells: tuple[int, int], sort: object) -> Component:
         """More samples (or models) than pixels: DuckDB bins them, and a click drills down to full detail."""
         binned = binned_grid(self.data, self.columns, ranks, agg=self.agg, max_cells=max_cells)
+        labels = self.drawing.labels
         described = [f"{count_text(axis.count)} {name.lower()}s in {count_text(axis.n_bins)} cells of up to "
                      f"{count_text(axis.size)}"
-                     for axis, name in ((binned.x, self.labels.x), (binned.y, self.labels.y)) if axis.binned]
+                     for axis, name in ((binned.x, labels.x), (binned.y, labels.y)) if axis.binned]
         order = "by mean score" if sort in ("ascending", "descending") else "in the given order"
         # True wherever the chart is shown: only a live notebook answers a click with a region.
         subtitle = (f"Binned ({order}): {'; '.join(described)}. Hover a cell for what it holds. In a live notebook, "
                     "a click on a cell shows its samples one by one; a saved file holds this overview only.")
-        labels = replace(
-            self.labels,
-            x=f"{self.labels.x} (binned)" if binned.x.binned else self.labels.x,
-            y=f"{self.labels.y} (binned)" if binned.y.binned else self.labels.y,
-            x_members=f"{self.labels.x}s in this cell",
-            y_members=f"{self.labels.y}s in this cell",
+        binned_labels = replace(
+            labels,
+            x=f"{labels.x} (binned)" if binned.x.binned else labels.x,
+            y=f"{labels.y} (binned)" if binned.y.binned else labels.y,
+            x_members=f"{labels.x}s in this cell",
+            y_members=f"{labels.y}s in this cell",
         )
-        cell = replace(self.cell, inset=0, annotate=False)
         # The colours span single samples' scores (a bin's min and max), not only bin means, so that a region
         # drilled into keeps the overview's colours.
         cells = binned.grid.cells
         lows, highs = pc.min(cells["low_value"]).as_py(), pc.max(cells["high_value"]).as_py()
         value_range = None if lows is None else (lows, highs)
-        chart = draw_grid(
-            binned.grid, labels=labels, cell=cell, tip=self.tip, title=self.title, subtitle=subtitle,
-            marks=self.marks, width=self.width, height=self.height, legend=self.legend, value_range=value_range,
-            **self.attributes,
-        )
-        spec = dict(chart.spec)
-        meta = spec["usermeta"]["evalviz"]
-        spec["usermeta"] = {"evalviz": {**meta, "drill": True}}
+        drawing = replace(self.drawing, labels=binned_labels, cell=replace(self.drawing.cell, inset=0, annotate=False),
+                          value_range=value_range)
+        overview = draw_grid(binned.grid, drawing, replace(self.options, subtitle=subtitle), drill=True)
         regions = RegionSource(self.data, self.columns, agg=self.agg, ranks=ranks)
         drill = _SampleDrill(drawing=self, binned=binned, regions=regions, max_cells=max_cells,
-                             value_range=value_range, plot_size=tuple(meta["plot_size"]))
-        return Component.from_parts(spec, dict(chart.datasets), drilldown=drill)
+                             value_range=value_range, plot_size=overview.chart.plot_size)
+        return Component.from_parts(overview.chart, overview.datasets, drilldown=drill)
 
 
 @dataclass(frozen=True)
@@ -274,10 +264,9 @@ def _several_tasks(data: Data) -> str | None:
     if not present:
         return None
     key = present[-1]  # task_name when the table has it
-    query = f"SELECT count(*) AS k FROM (SELECT DISTINCT {', '.join(q(c) for c in present)} FROM this)"
-    tasks = data.sql(query)["k"][0].as_py()
+    tasks = data.sql(distinct_count_sql(present))["k"][0].as_py()
     if tasks <= 1:
         return None
     shown = present[0]
-    names = data.sql(f"SELECT count(*) AS k FROM (SELECT DISTINCT {q(shown)} FROM this)")["k"][0].as_py()
+    names = data.sql(distinct_count_sql([shown]))["k"][0].as_py()
     return shown if names == tasks else key

@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
-from evalviz.data.connection import quote_identifier as q
+from evalviz.constants.statuses import COLORED
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
-from evalviz.views.grid import COLORED, MIXED, Grid, GridColumns, aggregate_grid
-from evalviz.views.heatmap import Labels, Legend, Marks, aggregation_note, draw_grid
+from evalviz.views.grid import MIXED, Grid, GridColumns, aggregate_grid
+from evalviz.views.grid_marks import Labels
+from evalviz.views.heatmap import GridDrawing, aggregation_note, draw_grid, grid_options
 from evalviz.views.options import (
     NOT_GIVEN,
     TICK_ROTATIONS,
     CellOptions,
+    Legend,
     checked_chart_options,
     checks_arguments,
     did_you_mean,
+    extra_layers,
 )
+from evalviz.views.roles import LOG_VIEWER, eval_roles
 
-HEADLINE = "score_headline_value"
-# inspect_ai's evals table: the scorer, score and metric behind the headline value.
-HEADLINE_SCORER, HEADLINE_SCORE = "score_headline_name", "score_headline_score"
-HEADLINE_METRIC = "score_headline_metric"
+if TYPE_CHECKING:
+    from evalviz.views.heatmap import Marks
 
 Orientation = Literal["horizontal", "vertical"]
 
@@ -109,97 +109,45 @@ def scores_heatmap(
     """
     width, height = checked_chart_options(width=width, height=height, cell=cell, attributes=attributes)
     check_orientation(orientation)
-    task_name = fallback_column(data, task_name, "task_display_name", "task_name")
-    model_name = fallback_column(data, model_name, "model_display_name", "model")
-    link = optional_link(data, link)
-    stderr = _stderr_column(data, score_value)
-    task = (*keyed_by(data, task_name, "task_name"), task_label or "Task")
-    model = (*keyed_by(data, model_name, "model"), model_label or "Model")
-    (x, x_group, x_label), (y, y_group, y_label) = (task, model) if orientation == "horizontal" else (model, task)
-    headline = score_value == HEADLINE and HEADLINE_SCORER in data.columns
+    options, rotate = grid_options(attributes, title=title, width=width, height=height, legend=legend, tip=tip)
+    marks = extra_layers(marks)
+    roles = eval_roles(data, model_name=model_name, task_name=task_name, score_value=score_value, link=link,
+                       status=status, error_message=error_message, completed_samples=completed_samples,
+                       total_samples=total_samples, model_label=model_label, task_label=task_label)
+    x, y = (roles.task, roles.model) if orientation == "horizontal" else (roles.model, roles.task)
     columns = GridColumns(
-        x=x, y=y, x_group=x_group, y_group=y_group, fill=score_value, link=link, stderr=stderr,
-        status=optional_column(data, status, "status"),
-        reason=optional_column(data, error_message, "error_message"),
-        completed=optional_column(data, completed_samples, "completed_samples"),
-        total=optional_column(data, total_samples, "total_samples"), scorer=HEADLINE_SCORER if headline else None,
-        score_name=HEADLINE_SCORE if headline and HEADLINE_SCORE in data.columns else None,
-        metric=HEADLINE_METRIC if headline and HEADLINE_METRIC in data.columns else None,
+        x=x.column, y=y.column, x_group=x.group, y_group=y.group, fill=roles.value, link=roles.link,
+        stderr=roles.stderr, status=roles.status, reason=roles.reason, completed=roles.completed, total=roles.total,
+        scorer=roles.scorer, score_name=roles.score_name, metric=roles.metric,
     )
     grid = aggregate_grid(data, columns, agg=agg, sort=sort)
-    labels = Labels(x=x_label, y=y_label, fill="Score",
-                    link="Log" if link == "log_viewer" else link or "link")
-    notes = [aggregation_note(grid, agg), _scorers_note(grid)]
-    return draw_grid(
-        grid, labels=labels, cell=cell or CellOptions(), tip=tip, title=title,
-        subtitle=" ".join(n for n in notes if n) or None, marks=marks, width=width, height=height, legend=legend,
-        **attributes,
-    )
+    labels = Labels(x=x.title, y=y.title, fill="Score", link=link_title(roles.link))
+    notes = (aggregation_note(grid, agg), _scorers_note(grid))
+    drawing = GridDrawing(labels, cell=cell or CellOptions(), rotate=rotate, marks=marks)
+    return draw_grid(grid, drawing, replace(options, subtitle=" ".join(n for n in notes if n) or None))
 
 
 def _scorers_note(grid: Grid) -> str | None:
     """A subtitle saying that the headline scores do not all come from one scorer and metric, when so."""
     if "scorer" not in grid.cells.column_names:
         return None
-    shown = pc.filter(grid.cells["scorer"], pc.is_in(grid.cells["status"], pa.array(COLORED)))
-    scorers = {part for s in pc.unique(shown).to_pylist() if s is not None
-               for part in s.removeprefix(MIXED).split(", ")}
+    # Read in Python: a Python value given to Arrow would load pandas (one row per model and task here).
+    shown = {scorer for scorer, status in zip(grid.cells["scorer"].to_pylist(), grid.cells["status"].to_pylist(),
+                                              strict=True) if status in COLORED and scorer is not None}
+    scorers = {part for s in shown for part in s.removeprefix(MIXED).split(", ")}
     if len(scorers) <= 1:
         return None
     return (f"The headline scores come from different scorers ({'; '.join(sorted(scorers))}): hover a cell for "
             "its scorer.")
 
 
+def link_title(link: str | None) -> str:
+    """The tooltip title of a link column: "Log" for inspect_ai's log viewer links."""
+    return "Log" if link == LOG_VIEWER else link or "link"
+
+
 def check_orientation(orientation: str) -> None:
+    """Raise unless `orientation` is "horizontal" or "vertical", naming the closest."""
     if orientation not in ("horizontal", "vertical"):
         raise EvalvizError(f"orientation must be 'horizontal' or 'vertical', not {orientation!r}."
                            f"{did_you_mean(orientation, ('horizontal', 'vertical'))}")
-
-
-def fallback_column(data: Data, given: str, default: str, fallback: str) -> str:
-    """inspect_ai's display-name column, or the raw column when the table has no display names."""
-    if given == default and default not in data.columns and fallback in data.columns:
-        return fallback
-    return given
-
-
-def keyed_by(data: Data, shown: str, key: str) -> tuple[str, str | None]:
-    """(column, group) keying an axis drawn by the names in `shown` (e.g. model_display_name): `shown` alone when
-    each of its names stands for one `key` (the id: model, task_name), else the key grouped under the name, so
-    that two models sharing a display name stay two rows, labelled "GPT-4o · openai/gpt-4o" and "GPT-4o ·
-    openai/azure/gpt-4o".
-
-    Example:
-        >>> import evalviz as ev
-        >>> data = ev.Data.from_sql("SELECT * FROM (VALUES ('GPT-4o', 'openai/gpt-4o'), "
-        ...                         "('GPT-4o', 'openai/azure/gpt-4o')) AS t(model_display_name, model)")
-        >>> keyed_by(data, "model_display_name", "model")
-        ('model', 'model_display_name')
-    """
-    if shown == key or key not in data.columns or shown not in data.columns:
-        return shown, None
-    counts = data.sql(f"SELECT (SELECT count(*) FROM (SELECT DISTINCT {q(shown)} FROM this)) AS names, "
-                      f"(SELECT count(*) FROM (SELECT DISTINCT {q(shown)}, {q(key)} FROM this)) AS pairs").to_pylist()
-    return (shown, None) if counts[0]["names"] == counts[0]["pairs"] else (key, shown)
-
-
-def optional_link(data: Data, link: str | None) -> str | None:
-    """The default link column is optional; a column the caller names must exist (checked later)."""
-    return optional_column(data, link, "log_viewer")
-
-
-def optional_column(data: Data, given: str | None, default: str) -> str | None:
-    """A column read when present: left at its `default` and absent, it is not used; a column the caller names
-    must exist (checked later)."""
-    if given == default and given not in data.columns:
-        return None
-    return given
-
-
-def _stderr_column(data: Data, score_value: str) -> str | None:
-    """inspect_ai's evals table carries each scorer's standard error beside its metrics:
-    score_headline_value -> score_headline_stderr, score_match_accuracy -> score_match_stderr."""
-    if "_" not in score_value:
-        return None
-    candidate = score_value.rsplit("_", 1)[0] + "_stderr"
-    return candidate if candidate != score_value and candidate in data.columns else None

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from evalviz.data.connection import quote_identifier as q
+from evalviz.constants.long_form import COL, HIGH, LOW, METRIC, OPTIONAL, REASON, ROW, STATUS, VALUE, N
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
+from evalviz.query.distinct import distinct_values_sql
 from evalviz.rendering.component import Component
 from evalviz.views.grid import GridColumns, aggregate_grid
-from evalviz.views.heatmap import Labels, aggregation_note, draw_grid
+from evalviz.views.grid_marks import Labels
+from evalviz.views.heatmap import GridDrawing, aggregation_note, draw_grid, grid_options
 from evalviz.views.options import TICK_ROTATIONS, CellOptions, checked_chart_options, checked_number, checks_arguments
-
-# Optional columns of a long-form table, as the analysis layer writes them.
-LONG_FORM_OPTIONAL = ("low", "high", "n", "status", "reason")
 
 
 @checks_arguments(options=TICK_ROTATIONS)
@@ -26,10 +26,10 @@ def slice_metric_heatmap(
     row_labels: Sequence[Any] | None = None,
     col_labels: Sequence[Any] | None = None,
     *,
-    row: str = "row",
-    col: str = "col",
-    value: str = "value",
-    metric_name: str = "metric",
+    row: str = ROW,
+    col: str = COL,
+    value: str = VALUE,
+    metric_name: str = METRIC,
     title: str | None = None,
     annotate: bool = True,
     annot_fmt: str | None = None,
@@ -77,6 +77,7 @@ def slice_metric_heatmap(
         ... )
     """
     width, height = checked_chart_options(width=width, height=height, attributes=attributes)
+    options, rotate = grid_options(attributes, title=title, width=width, height=height, tip=tip)
     domain = checked_number("vmin", vmin, optional=True), checked_number("vmax", vmax, optional=True)
     center = checked_number("center", center, optional=True)
     cell = CellOptions(annotate=annotate, annot_fmt=annot_fmt)
@@ -90,28 +91,26 @@ def slice_metric_heatmap(
         data.require_columns(row, col, value, purpose="slice_metric_heatmap")
         _check_one_metric(data, row, col, value)
         optional = {name: name if name in data.columns and name not in (row, col, value) else None
-                    for name in LONG_FORM_OPTIONAL}
+                    for name in OPTIONAL}
         x_title, y_title = col, row
     else:
         data = _grid_data(grid_or_data, row_labels, col_labels)
-        row, col, value = "row", "col", "value"
-        optional = dict.fromkeys(LONG_FORM_OPTIONAL)
+        row, col, value = ROW, COL, VALUE
+        optional = dict.fromkeys(OPTIONAL)
         x_title, y_title = None, None
 
-    has_interval = bool(optional["low"] and optional["high"])
+    has_interval = bool(optional[LOW] and optional[HIGH])
     columns = GridColumns(
-        x=col, y=row, fill=value, low=optional["low"] if has_interval else None,
-        high=optional["high"] if has_interval else None, size=optional["n"], status=optional["status"],
-        reason=optional["reason"],
+        x=col, y=row, fill=value, low=optional[LOW] if has_interval else None,
+        high=optional[HIGH] if has_interval else None, size=optional[N], status=optional[STATUS],
+        reason=optional[REASON],
     )
     grid = aggregate_grid(data, columns, sort=None)
     labels = Labels(x=x_title or "column", y=y_title or "row", fill=metric_name,
                     rows="rows" if grid.max_rows > 1 else None, interval="interval",
                     x_axis=x_title is not None, y_axis=y_title is not None)
-    return draw_grid(
-        grid, labels=labels, cell=cell, tip=tip, title=title, subtitle=aggregation_note(grid, "mean"), width=width,
-        height=height, cmap=cmap, domain=domain, center=center, **attributes,
-    )
+    drawing = GridDrawing(labels, cell=cell, cmap=cmap, domain=domain, center=center, rotate=rotate)
+    return draw_grid(grid, drawing, replace(options, subtitle=aggregation_note(grid, "mean")))
 
 
 # The kinds of numpy array a grid refuses, by dtype.kind: astype(float) would keep only part of their values.
@@ -148,20 +147,20 @@ def _grid_data(values: Any, row_labels: Sequence[Any] | None, col_labels: Sequen
     if array.size == 0:
         raise EvalvizError("The grid is empty: it has no cells to draw.")
     table = pa.table({
-        "row": np.repeat(np.array(rows, dtype=object), len(cols)).tolist(),
-        "col": np.tile(np.array(cols, dtype=object), len(rows)).tolist(),
+        ROW: np.repeat(np.array(rows, dtype=object), len(cols)).tolist(),
+        COL: np.tile(np.array(cols, dtype=object), len(rows)).tolist(),
         # Whole numbers stay integers (counts are drawn "6", not "6.000").
-        "value": pa.array(given.ravel() if given.dtype.kind in "iu" else array.ravel(),
-                          mask=None if missing is None else missing.ravel()),
+        VALUE: pa.array(given.ravel() if given.dtype.kind in "iu" else array.ravel(),
+                        mask=None if missing is None else missing.ravel()),
     })
     return Data.from_dataframe(table)
 
 
 def _check_one_metric(data: Data, row: str, col: str, value: str) -> None:
     """An analysis table may hold several metrics; one heatmap shows one."""
-    if "metric" not in data.columns or "metric" in (row, col, value):
+    if METRIC not in data.columns or METRIC in (row, col, value):
         return
-    metrics = data.sql(f"SELECT DISTINCT {q('metric')} AS m FROM this ORDER BY 1 LIMIT 11")["m"].to_pylist()
+    metrics = data.sql(distinct_values_sql(METRIC, 11))["v"].to_pylist()
     if len(metrics) > 1:
         shown = ", ".join(repr(m) for m in metrics[:10]) + (", ..." if len(metrics) > 10 else "")
         raise EvalvizError(

@@ -1,0 +1,212 @@
+"""Charts as objects: a chart of layers, and a concatenation of charts. Each writes its own spec, alone or as a
+part of a concatenation, with the renderer contract of everything it holds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from evalviz.charts.expressions import resolved
+from evalviz.charts.layer import ForeignLayer, Layer
+from evalviz.errors import EvalvizError
+from evalviz.rendering.contract import FittedPart, Renderer, RendererContract, TooltipRow
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+# Top-level properties a part of a concatenation cannot hold: the concatenation takes them from its first part
+# ("config"), or leaves them out.
+TOP_LEVEL_ONLY = ("$schema", "config", "autosize", "padding", "background", "usermeta", "datasets")
+# Channels each part of a concatenation keeps to itself: its scales and legends are its own.
+INDEPENDENT_SCALES = ("x", "y", "color", "fill", "opacity", "size", "shape", "stroke")
+INDEPENDENT_LEGENDS = ("color", "fill", "opacity", "size", "shape", "stroke")
+FIT = {"type": "fit", "contains": "padding"}
+
+
+def _named(scope: str) -> dict[str, str]:
+    """The name a chart takes at `scope`: Vega-Lite then names its scales and marks "<scope><name>"."""
+    return {"name": scope[:-1]} if scope else {}
+
+
+@dataclass(frozen=True)
+class LayerChart:
+    """Layers of marks over one dataset, with a size, a title and the renderer's settings.
+
+    Attributes:
+        layers: The marks, drawn in order (later ones on top).
+        data: The dataset the layers read (by name; the tables travel beside the spec).
+        width, height: The chart's size in pixels: its outer size when `fit`, else its plot area.
+        fit: Vega fits the whole chart (axes, legends, title) into width x height.
+        plot_size: The plot area a fitted chart is estimated to get (what it takes inside a concatenation until
+            the renderer fits it as alone).
+        title: A Vega-Lite title.
+        transform: Transforms of the data all layers share.
+        params: Vega-Lite params of the chart.
+        resolve: How layers share scales and legends (Vega-Lite `resolve`).
+        properties: Other Vega-Lite properties (the user's attributes: background, config, ...).
+        renderer: "svg" or "canvas".
+        drill: A click asks the kernel for the region around the clicked cell.
+
+    Example:
+        >>> chart = LayerChart((Layer("bars", {"type": "bar"}),), data="scores", width=300, height=200)
+        >>> chart.to_spec()["layer"][0]["name"]
+        'bars'
+    """
+
+    layers: tuple[Layer | ForeignLayer, ...]
+    data: str | None = None
+    width: int | None = None
+    height: int | None = None
+    fit: bool = False
+    plot_size: tuple[int, int] | None = None
+    title: Mapping[str, Any] | None = None
+    transform: tuple[Mapping[str, Any], ...] = ()
+    params: tuple[Mapping[str, Any], ...] = ()
+    resolve: Mapping[str, Any] | None = None
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    renderer: Renderer = "svg"
+    drill: bool = False
+
+    def to_spec(self) -> dict[str, Any]:
+        """The chart's top-level Vega-Lite spec, its renderer contract in usermeta."""
+        spec = {"$schema": SCHEMA, **self._body("")}
+        if self.fit:
+            spec["autosize"] = dict(FIT)
+        elif self.plot_size is not None:
+            spec["autosize"] = {"type": "pad"}
+        for key, value in self.properties.items():
+            spec[key] = resolved(value, "")
+        spec["usermeta"] = self.contract("").to_usermeta()
+        return spec
+
+    def part(self, scope: str, path: tuple[str | int, ...]) -> tuple[dict[str, Any], list[FittedPart]]:
+        """The chart as a part of a concatenation at `scope` (its names prefixed), and the parts of it the
+        renderer fits as alone (`path`: where the part is in the concatenation's spec)."""
+        body = self._body(scope)
+        body.update({k: resolved(v, scope) for k, v in self.properties.items() if k not in TOP_LEVEL_ONLY})
+        if not self.fit:
+            return body, []
+        if self.plot_size is not None:
+            body["width"], body["height"] = self.plot_size
+        alone = {"autosize": dict(FIT), "width": self.width, "height": self.height}
+        return body, [FittedPart(path, alone)]
+
+    def contract(self, scope: str) -> RendererContract:
+        """What the renderer reads for this chart's marks, named at `scope`."""
+        tooltips: dict[str, tuple[TooltipRow, ...]] = {}
+        links: dict[str, str] = {}
+        for layer in self.layers:
+            if isinstance(layer, Layer) and layer.tooltip is not None:
+                tooltips[scope + layer.name] = layer.tooltip
+            if isinstance(layer, Layer) and layer.link is not None:
+                links[scope + layer.name] = layer.link
+        return RendererContract(renderer=self.renderer, tooltips=tooltips, links=links, drill=self.drill,
+                                plot_size=self.plot_size)
+
+    def datasets(self) -> tuple[str, ...]:
+        """The names of the datasets the chart reads."""
+        own = [self.data] if self.data else []
+        return tuple(dict.fromkeys([*own, *(layer.data for layer in self.layers
+                                            if isinstance(layer, Layer) and layer.data)]))
+
+    def _body(self, scope: str) -> dict[str, Any]:
+        names = [layer.name for layer in self.layers if isinstance(layer, Layer)]
+        if len(set(names)) != len(names):
+            raise EvalvizError(f"The layers of a chart need distinct names, not {names}.")
+        body: dict[str, Any] = _named(scope)
+        if self.data is not None:
+            body["data"] = {"name": scope + self.data}
+        if self.title is not None:
+            body["title"] = resolved(self.title, scope)
+        if self.transform:
+            body["transform"] = resolved(self.transform, scope)
+        if self.params:
+            body["params"] = resolved(self.params, scope)
+        body["layer"] = [layer.to_dict(scope) for layer in self.layers]
+        if self.resolve is not None:
+            body["resolve"] = dict(self.resolve)
+        if self.width is not None:
+            body["width"] = self.width
+        if self.height is not None:
+            body["height"] = self.height
+        return body
+
+
+@dataclass(frozen=True)
+class ConcatChart:
+    """Charts side by side ("hconcat") or one above another ("vconcat"), each keeping its own scales, legends,
+    tooltips, links and layout. The part at index i is named "c<i>" (within its parent's scope).
+
+    Example:
+        >>> one = LayerChart((Layer("bars", {"type": "bar"}),), data="scores")
+        >>> [part["name"] for part in ConcatChart("hconcat", (one, one)).to_spec()["hconcat"]]
+        ['c0', 'c1']
+    """
+
+    kind: Literal["hconcat", "vconcat"]
+    parts: tuple[Chart, ...]
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_spec(self) -> dict[str, Any]:
+        """The concatenation's top-level spec, its parts' contracts merged in usermeta."""
+        body, fitted = self.part("", ())
+        spec = {"$schema": SCHEMA, **body}
+        config = next((p.properties["config"] for p in self.parts if "config" in p.properties), None)
+        if config is not None:
+            spec["config"] = config
+        spec.update(self.properties)
+        contract = self.contract("")
+        spec["usermeta"] = RendererContract(
+            renderer=contract.renderer, tooltips=contract.tooltips, links=contract.links, parts=tuple(fitted),
+        ).to_usermeta()
+        return spec
+
+    def part(self, scope: str, path: tuple[str | int, ...]) -> tuple[dict[str, Any], list[FittedPart]]:
+        """The concatenation at `scope` and the parts in it the renderer fits as alone."""
+        children, fitted = [], []
+        for i, chart in enumerate(self.parts):
+            child, inner = chart.part(f"{scope}c{i}_", (*path, self.kind, i))
+            children.append(child)
+            fitted += inner
+        body = {**_named(scope), self.kind: children, "resolve": {
+            "scale": dict.fromkeys(INDEPENDENT_SCALES, "independent"),
+            "legend": dict.fromkeys(INDEPENDENT_LEGENDS, "independent"),
+        }}
+        return body, fitted
+
+    def contract(self, scope: str) -> RendererContract:
+        """The parts' contracts, merged: every mark keeps its rows and link under its scoped name."""
+        contracts = [chart.contract(f"{scope}c{i}_") for i, chart in enumerate(self.parts)]
+        return RendererContract(
+            renderer="canvas" if any(c.renderer == "canvas" for c in contracts) else "svg",
+            tooltips={mark: rows for c in contracts for mark, rows in c.tooltips.items()},
+            links={mark: field for c in contracts for mark, field in c.links.items()},
+        )
+
+    def datasets(self) -> tuple[str, ...]:
+        """The names of the datasets the parts read, as named in the concatenation ("c0_cells")."""
+        return tuple(f"c{i}_{name}" for i, chart in enumerate(self.parts) for name in chart.datasets())
+
+
+@dataclass(frozen=True)
+class FinishedChart:
+    """A chart given as a finished Vega-Lite spec (`Component.from_parts`): drawn as it is, never composed."""
+
+    spec: Mapping[str, Any]
+
+    def to_spec(self) -> dict[str, Any]:
+        return dict(self.spec)
+
+    def part(self, scope: str, path: tuple[str | int, ...]) -> tuple[dict[str, Any], list[FittedPart]]:
+        raise EvalvizError(
+            "hconcat and vconcat compose the charts evalviz views return; this Component was made from a finished "
+            "spec (Component.from_parts), whose names cannot be scoped. Concatenate the views themselves."
+        )
+
+    def contract(self, scope: str) -> RendererContract:  # noqa: ARG002 - never a part
+        return RendererContract.of_spec(self.spec)
+
+    def datasets(self) -> tuple[str, ...]:
+        return ()
+
+
+Chart = LayerChart | ConcatChart | FinishedChart

@@ -1,0 +1,77 @@
+"""The statements that order a grid's axes: each axis value's label, its mean, and its position in drawing order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from evalviz.data.connection import quote_literal
+from evalviz.query.grid_columns import GridColumns, part_names
+
+NULL_LABEL = "(null)"  # the axis label of rows whose x or y is NULL
+# Joins a label and a number into the key of an axis value whose label another value shares: keys are unique on
+# each axis, labels need not be (a NULL and the text "(null)", or the composite keys ("a · b", "c") and ("a", "b ·
+# c")). Keys place cells; labels are only drawn.
+KEY_MARK = "\u2063"
+
+# ORDER BY keys of each axis's values by their mean m: "ascending" puts the highest values towards the top right
+# (x rising left to right; y lists its top row first, so it falls). Values without any value go to the low end.
+_MEAN_ORDER = {
+    "ascending": ("m ASC NULLS FIRST", "m DESC NULLS LAST"),
+    "descending": ("m DESC NULLS LAST", "m ASC NULLS FIRST"),
+}
+
+
+def label_sql(axis: str, columns: GridColumns) -> str:
+    """SQL of the label drawn for an axis value, from its key parts: their text, NULL as "(null)", a group and
+    its value joined by the separator. Labels are only drawn: cells are keyed by the parts themselves."""
+    texts = [f"coalesce(CAST({name} AS VARCHAR), {quote_literal(NULL_LABEL)})" for name in part_names(columns, axis)]
+    return f" || {quote_literal(columns.separator)} || ".join(texts)
+
+
+def axis_values_sql(axis: str, columns: GridColumns, relation: str, value: str) -> str:
+    """SQL of each distinct value of `axis` in `relation` (rows or cells with the key parts and `ord`): its key
+    parts, label, m (the mean of `value`, to sort by) and o (its first row)."""
+    parts = ", ".join(part_names(columns, axis))
+    return (f"SELECT {parts}, {label_sql(axis, columns)} AS label, avg({value}) AS m, min(ord) AS o "
+            f"FROM {relation} GROUP BY {parts}")
+
+
+def ranked_axis_sql(axis: str, columns: GridColumns, values: str, *,
+                    by_value: Literal["ascending", "descending"] | None,
+                    given: Sequence[str | None] | None = None) -> str:
+    """SQL of an axis's values (`values`: SQL of `axis_values_sql`) in drawing order: the key parts, `axis` (the
+    value's key), `axis`_label and `axis`o (its position, from 0).
+
+    The order is by mean (`by_value`), or input order, with the labels of an explicit order (`given`; None names
+    the NULL value) first, values it leaves out following in input order; ties go by first row, then label. A
+    key is the label, unless an earlier value has the same label: then it is the label, KEY_MARK and a number.
+
+    Example:
+        >>> sql = ranked_axis_sql("x", GridColumns(x="t", y="m", fill="s"), "SELECT ...", by_value=None, given=["b"])
+        >>> "VALUES ('b', 0)" in sql
+        True
+    """
+    parts = part_names(columns, axis)
+    order = ["o", "label", *(f"{p} NULLS FIRST" for p in parts)]
+    join = ""
+    if by_value is not None:
+        order.insert(0, _MEAN_ORDER[by_value][0 if axis == "x" else 1])
+    labels = list(dict.fromkeys(NULL_LABEL if label is None else label for label in given or ()))
+    if labels:
+        rows = ", ".join(f"({quote_literal(label)}, {i})" for i, label in enumerate(labels))
+        join = f" LEFT JOIN (VALUES {rows}) AS given(given_label, given_at) ON given.given_label = vals.label"
+        order.insert(0, "given_at NULLS LAST")
+    return f"""
+        SELECT {", ".join(parts)},
+            CASE WHEN twin = 1 THEN label ELSE label || {quote_literal(KEY_MARK)} || twin END AS {axis},
+            label AS {axis}_label, pos AS {axis}o
+        FROM (SELECT *, row_number() OVER (PARTITION BY label ORDER BY pos) AS twin FROM (
+            SELECT vals.*, row_number() OVER (ORDER BY {", ".join(order)}) - 1 AS pos
+            FROM ({values}) AS vals{join}))"""
+
+
+def positions_sql(axis: str, columns: GridColumns, ranks: str) -> str:
+    """SQL of an axis from a table of its ranked values (`binning.axis_ranks`, or a slice of it), as
+    `ranked_axis_sql` gives an axis."""
+    return f"SELECT {', '.join(part_names(columns, axis))}, {axis}, {axis}_label, {axis}r AS {axis}o FROM {ranks}"

@@ -1,0 +1,108 @@
+"""What the renderer reads beside the Vega-Lite spec: the one typed description of it on the Python side.
+
+It travels in the spec's `usermeta.evalviz` (Vega-Lite ignores usermeta); `js/contract.js` reads it on the page.
+Marks are named by their Vega mark names (`<unit name>_marks` without the `_marks`), which `evalviz.charts` gives
+every layer explicitly, so the same names hold in a chart alone and in a concatenation.
+
+- `renderer`: "svg" or "canvas" (a chart of many cells draws faster on one canvas).
+- `tooltips`: mark name -> the rows its tooltip shows, formatted on hover from the hovered datum.
+- `links`: mark name -> the datum field holding the URL a click on that mark opens (http(s) only).
+- `drill`: a click asks the kernel for the region around the clicked cell (binned overviews).
+- `plot_size`: the plot area (width, height) a chart fitted into its outer size was estimated to get.
+- `parts`: the parts of a concatenation that Vega fits into their own outer size (see `concat_parts`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+KEY = "evalviz"
+Renderer = Literal["svg", "canvas"]
+
+
+@dataclass(frozen=True)
+class TooltipRow:
+    """One row of a mark's tooltip: the datum's `field`, shown under `title`; a number through its d3 `format`.
+
+    Example:
+        >>> TooltipRow("value", "Score", ".3f").to_dict()
+        {'field': 'value', 'title': 'Score', 'format': '.3f'}
+    """
+
+    field: str
+    title: str
+    format: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        row = {"field": self.field, "title": self.title}
+        if self.format is not None:
+            row["format"] = self.format
+        return row
+
+
+@dataclass(frozen=True)
+class FittedPart:
+    """A part of a concatenation that Vega fits into its own outer size, as it is alone: where it is in the spec
+    (`path`, the keys from the top) and the top-level properties it had alone (`alone`: autosize, width, height)."""
+
+    path: tuple[str | int, ...]
+    alone: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": list(self.path), "alone": dict(self.alone)}
+
+
+@dataclass(frozen=True)
+class RendererContract:
+    """Everything the renderer reads besides Vega-Lite, for one chart (a concatenation merges its parts').
+
+    Example:
+        >>> contract = RendererContract(tooltips={"cells": (TooltipRow("x", "Task"),)}, links={"cells": "link"})
+        >>> contract.to_usermeta()["evalviz"]["links"]
+        {'cells': 'link'}
+    """
+
+    renderer: Renderer = "svg"
+    tooltips: Mapping[str, tuple[TooltipRow, ...]] = field(default_factory=dict)
+    links: Mapping[str, str] = field(default_factory=dict)
+    drill: bool = False
+    plot_size: tuple[int, int] | None = None
+    parts: tuple[FittedPart, ...] = ()
+
+    def to_usermeta(self) -> dict[str, Any]:
+        """The contract as it travels, under `usermeta.evalviz`."""
+        meta: dict[str, Any] = {
+            "renderer": self.renderer,
+            "tooltips": {mark: [row.to_dict() for row in rows] for mark, rows in self.tooltips.items()},
+            "links": dict(self.links),
+            "drill": self.drill,
+            "parts": [part.to_dict() for part in self.parts],
+        }
+        if self.plot_size is not None:
+            meta["plot_size"] = list(self.plot_size)
+        return {KEY: meta}
+
+    @classmethod
+    def of_spec(cls, spec: Mapping[str, Any]) -> RendererContract:
+        """The contract a finished spec carries (an empty one when it carries none).
+
+        Example:
+            >>> RendererContract.of_spec({"mark": "point"}).drill
+            False
+        """
+        usermeta = spec.get("usermeta")
+        meta = usermeta.get(KEY) if isinstance(usermeta, Mapping) else None
+        if not isinstance(meta, Mapping):
+            return cls()
+        plot_size = meta.get("plot_size")
+        return cls(
+            renderer="canvas" if meta.get("renderer") == "canvas" else "svg",
+            tooltips={mark: tuple(TooltipRow(**row) for row in rows)
+                      for mark, rows in meta.get("tooltips", {}).items()},
+            links=dict(meta.get("links", {})),
+            drill=meta.get("drill") is True,
+            plot_size=(int(plot_size[0]), int(plot_size[1])) if plot_size else None,
+            parts=tuple(FittedPart(tuple(p["path"]), p["alone"]) for p in meta.get("parts", [])),
+        )

@@ -1,0 +1,24 @@
+"""`rules`: Rules: a line across the plot at a value (`x` or `y` alone), or a segment from `x` to `x2`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evalviz.charts.layer import Layer
+from evalviz.views.marks.base import Tooltip, Where, layer, split_channels
+
+
+def rules(name: str = "rules", *, tooltip: Tooltip = None, link: str | None = None, where: Where = None,
+          calculate: dict[str, str] | None = None, data: str | None = None, **channels_and_mark: Any) -> Layer:
+    """Rules: a line across the plot at a value (`x` or `y` alone), or a segment from `x` to `x2`.
+
+    Keywords that are Vega-Lite encoding channels (x, y, x2, y2, color, fill, opacity, shape, size, text, detail,
+    xOffset, yOffset, ...) are encodings; any other keyword is a mark property.
+
+    Example:
+        >>> rules(x={"field": "a", "type": "nominal"}, opacity=0.5).mark["type"]
+        'rule'
+    """
+    channels, mark = split_channels(channels_and_mark)
+    return layer(name, "rule", channels, tooltip=tooltip, link=link, where=where, calculate=calculate, data=data,
+                 **mark)

@@ -1,0 +1,143 @@
+"""`scores_by_factor`: per model, the score at each of the two levels of a factor, with intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from evalviz.data.table import Data
+from evalviz.errors import EvalvizError
+from evalviz.query.scores import NULL_LABEL, levels_sql
+from evalviz.rendering.component import Component
+from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
+from evalviz.views.roles import HEADLINE, HEADLINE_STDERR, LOG_VIEWER, MODEL_DISPLAY, TASK_DISPLAY, eval_roles
+from evalviz.views.score_marks import (
+    checked_ci,
+    checked_mark,
+    grouped_chart,
+    has_task,
+    score_columns,
+    score_table,
+    tooltip_rows,
+)
+
+SHOWN_LEVELS = 10  # an error names up to this many levels of a factor
+
+
+@checks_arguments()
+def scores_by_factor(
+    data: Data,
+    factor: str,
+    factor_labels: Sequence[str] | Mapping[Any, str] | None = None,
+    model_name: str = MODEL_DISPLAY,
+    score_value: str = HEADLINE,
+    score_stderr: str | None = HEADLINE_STDERR,
+    ci: float = 0.95,
+    *,
+    task_name: str = TASK_DISPLAY,
+    low: str | None = "low",
+    high: str | None = "high",
+    link: str | None = LOG_VIEWER,
+    status: str | None = "status",
+    error_message: str | None = "error_message",
+    mark: str = "bar",
+    title: str | None = None,
+    subtitle: str | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    legend: Legend = NOT_GIVEN,
+    tip: bool = True,
+    **attributes: Any,
+) -> Component:
+    """Scores by factor: per model, the score at each of the two levels of `factor` (with and without a system
+    prompt, say) side by side, coloured by level, with intervals.
+
+    The rows of one (model, level) are averaged in DuckDB (over tasks and runs: the tooltip lists the tasks and
+    counts the rows). Intervals, evals without a score, tooltips and clicks are as in `scores_by_task`.
+
+    Args:
+        data: An evals table (inspect_ai's `evals_df`).
+        factor: A column with two values (a boolean, or two names); NULL counts as a value.
+        factor_labels: Names of the two levels: a pair in the levels' order (False before True, else sorted),
+            or a mapping {level: name}. By default "<factor> = <level>".
+        model_name, score_value, score_stderr, ci: As in `scores_by_task`.
+        task_name: Column of tasks, listed in the tooltip (used when present).
+        low, high, link, status, error_message, mark: As in `scores_by_task`.
+        title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`).
+
+    Raises:
+        EvalvizError: a factor without exactly two levels (naming them), or labels that do not name them.
+
+    Example:
+        >>> import evalviz as ev
+        >>> evals = ev.Data.from_file("examples/data/evals.parquet")
+        >>> reasoning = evals.derive("SELECT *, task_name IN ('arithmetic', 'logic_puzzles') AS reasoning FROM this")
+        >>> chart = ev.scores_by_factor(reasoning, "reasoning", ("Other tasks", "Reasoning tasks"))
+    """
+    options = ViewOptions(title, subtitle, width, height, legend, tip, attributes)
+    mark = checked_mark(mark)
+    checked_ci(ci)
+    data.require_columns(factor, purpose="scores_by_factor")
+    labels = level_labels(factor, factor_levels(data, factor), factor_labels)
+    roles = eval_roles(data, model_name=model_name, task_name=task_name, score_value=score_value,
+                       score_stderr=score_stderr, low=low, high=high, link=link, status=status,
+                       error_message=error_message)
+    task = has_task(data, task_name)
+    columns = score_columns(data, roles, task=task, by_task=False, factor=factor, view="scores_by_factor")
+    table = score_table(data, columns, ci=ci, level_labels=labels)
+    return grouped_chart(table, options, mark=mark, group=("model", roles.model.title), member=("level", factor),
+                         tooltip=tooltip_rows(roles, task=task, tasks=True, level=factor))
+
+
+def factor_levels(data: Data, factor: str) -> list[str | None]:
+    """The two values of `factor` as text (None for NULL), in their order (false before true).
+
+    Raises:
+        EvalvizError: the factor has fewer or more than two values, naming them.
+    """
+    found = data.sql(levels_sql(factor, SHOWN_LEVELS)).to_pylist()
+    levels = [row["level"] for row in found]
+    count = found[0]["levels"] if found else 0
+    if count != 2:
+        shown = ", ".join(NULL_LABEL if level is None else repr(level) for level in levels)
+        more = f" and {count - len(levels)} more" if count > len(levels) else ""
+        raise EvalvizError(
+            f"scores_by_factor compares the two levels of a factor, and {factor!r} has {count}: {shown}{more}. "
+            "Filter the rows to two of them (data.filter(...)), or derive a column of two values "
+            "(data.derive(\"SELECT *, ... AS factor FROM this\")); NULL counts as a level."
+        )
+    return levels
+
+
+def level_labels(factor: str, levels: list[str | None], given: object) -> dict[str | None, str]:
+    """The name drawn for each level: from `given` (a pair in the levels' order, or a mapping level -> name),
+    else "<factor> = <level>".
+
+    Example:
+        >>> level_labels("hint", ["false", "true"], ("No hint", "Hint"))
+        {'false': 'No hint', 'true': 'Hint'}
+    """
+    if given is None:
+        return {level: f"{factor} = {NULL_LABEL if level is None else level}" for level in levels}
+    if isinstance(given, Mapping):
+        by_text = {_level_text(key): value for key, value in given.items()}
+        missing = [level for level in levels if level not in by_text]
+        if missing:
+            raise EvalvizError(f"factor_labels names {sorted(map(str, by_text))}, not the levels of {factor!r}: "
+                               f"{', '.join(NULL_LABEL if m is None else repr(m) for m in missing)}.")
+        names = [by_text[level] for level in levels]
+    elif isinstance(given, Sequence) and not isinstance(given, str) and len(given) == len(levels):
+        names = list(given)
+    else:
+        raise EvalvizError(f"factor_labels is a pair of names in the levels' order ({levels[0]!r} first), or a "
+                           f"mapping {{level: name}}, not {given!r}.")
+    if not all(isinstance(name, str) for name in names) or len(set(names)) != len(names):
+        raise EvalvizError(f"factor_labels gives each level a name of its own (text), not {names!r}.")
+    return dict(zip(levels, names, strict=True))
+
+
+def _level_text(level: object) -> str | None:
+    """A level as DuckDB writes it as text: True -> "true"."""
+    if level is None:
+        return None
+    return str(level).lower() if isinstance(level, bool) else str(level)

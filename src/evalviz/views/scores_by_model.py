@@ -1,0 +1,160 @@
+"""`scores_by_model`: one bar (or point) per model with its interval, sorted; a panel per task."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pyarrow as pa
+
+from evalviz.charts import ConcatChart, Layer, LayerChart
+from evalviz.data.table import Data
+from evalviz.errors import EvalvizError
+from evalviz.query.scores import ModelOrder
+from evalviz.rendering.component import Component
+from evalviz.views.chart import text_width, title_spec
+from evalviz.views.marks import rules, text
+from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checked_number, checks_arguments
+from evalviz.views.roles import HEADLINE, HEADLINE_STDERR, LOG_VIEWER, MODEL_DISPLAY, TASK_DISPLAY, eval_roles
+from evalviz.views.score_marks import (
+    DATASET,
+    aggregation_note,
+    band_axis,
+    checked_ci,
+    checked_mark,
+    has_task,
+    score_columns,
+    score_layers,
+    score_table,
+    tooltip_rows,
+    value_domain,
+)
+from evalviz.views.sorting import parse_sort
+
+BASELINE = "baseline"  # the dataset of the baseline rule
+BASELINE_COLOR = "#c0392b"
+PANELS_PER_ROW = 3
+BAR_PIXELS = 22  # height of a model's band
+PANEL_GAP = 20  # pixels between panels (Vega-Lite's concat spacing)
+PANEL_ROOM = 70  # pixels of a panel's height its title and score axis take
+LEGEND_ROOM = 100  # pixels of the width the legend of unscored evals takes
+
+
+@checks_arguments()
+def scores_by_model(
+    data: Data,
+    model_name: str = MODEL_DISPLAY,
+    score_value: str = HEADLINE,
+    score_stderr: str | None = HEADLINE_STDERR,
+    ci: float = 0.95,
+    sort: object = "descending",
+    baseline: float | None = None,
+    *,
+    task_name: str = TASK_DISPLAY,
+    low: str | None = "low",
+    high: str | None = "high",
+    link: str | None = LOG_VIEWER,
+    status: str | None = "status",
+    error_message: str | None = "error_message",
+    mark: str = "bar",
+    title: str | None = None,
+    subtitle: str | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    legend: Legend = NOT_GIVEN,
+    tip: bool = True,
+    **attributes: Any,
+) -> Component:
+    """Scores by model: one horizontal bar (or point) per model with its interval, sorted; with several tasks,
+    one panel per task (up to three side by side), the models in the same order in each.
+
+    Scores, intervals, repeated runs, evals without a score and tooltips are as in `scores_by_task`. A
+    `baseline` draws a labelled rule at that score in every panel.
+
+    Args:
+        data: An evals table (inspect_ai's `evals_df`).
+        model_name: Column of models (falling back to `model`).
+        score_value, score_stderr: Columns of scores and their standard errors (None: no interval from stderr).
+        ci: Confidence level of intervals from standard errors, between 0 and 1.
+        sort: "descending" (best model on top, by its mean score over the tasks), "ascending", None (input
+            order) or a list of model names (models it leaves out follow in input order).
+        baseline: A score drawn as a rule (a finite number; within [0, 1] when the scores are).
+        task_name: Column of tasks, one panel each (used when present; a name other than the default must
+            exist).
+        low, high, link, status, error_message, mark: As in `scores_by_task`.
+        title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`); 700 pixels
+            wide by default, 22 pixels per model high.
+
+    Example:
+        >>> import evalviz as ev
+        >>> chart = ev.scores_by_model(ev.Data.from_file("examples/data/evals.parquet"), baseline=0.5)
+    """
+    options = ViewOptions(title, subtitle, width, height, legend, tip, attributes)
+    mark = checked_mark(mark)
+    checked_ci(ci)
+    order = parse_sort(sort, axes=("y",))
+    baseline = checked_number("baseline", baseline, optional=True)
+    roles = eval_roles(data, model_name=model_name, task_name=task_name, score_value=score_value,
+                       score_stderr=score_stderr, low=low, high=high, link=link, status=status,
+                       error_message=error_message)
+    task = has_task(data, task_name)
+    columns = score_columns(data, roles, task=task, by_task=True, view="scores_by_model")
+    table = score_table(data, columns, ci=ci, order=ModelOrder(order.by_value, order.explicit_order("y") or ()))
+    if baseline is not None and table.bounded and not 0 <= baseline <= 1:
+        raise EvalvizError(f"baseline={baseline:g} lies outside [0, 1], where every score lies: give the baseline "
+                           "on the scores' scale (0.5, not 50).")
+    tooltip = tooltip_rows(roles, task=task) if options.tip else None
+    domain = value_domain(table, *([] if baseline is None else [baseline]))
+    subtitle = options.subtitle if options.subtitle is not None else aggregation_note(table, mark)
+    width, height = options.sized(700, BAR_PIXELS * max(len(table.models), 1) + PANEL_ROOM)
+    title = title_spec(options.title, subtitle, width)
+
+    last = min(max(len(table.tasks), 1), PANELS_PER_ROW) - 1  # the panel at the end of the first row holds the legend
+
+    def layers(index: int) -> tuple[Layer, ...]:
+        """A panel's marks; only the first of each row of panels labels the models."""
+        band = {"y": band_axis("model", table.models, roles.model.title,
+                               labels_shown=index % PANELS_PER_ROW == 0)}
+        return (*score_layers(table, mark=mark, band=band, value_axis="x", color=None, tooltip=tooltip,
+                              legend=options.legend_on and index == last, domain=domain),
+                *_baseline_layers(baseline, domain))
+
+    if len(table.tasks) <= 1:
+        chart = LayerChart(layers(0), data=DATASET, width=width, height=height, fit=True, title=title,
+                           properties=options.properties())
+        return Component.from_parts(chart, _datasets(table.rows, baseline))
+    columns, rows = min(len(table.tasks), PANELS_PER_ROW), math.ceil(len(table.tasks) / PANELS_PER_ROW)
+    room = width - text_width(table.models) - LEGEND_ROOM * bool(table.flags) - 40  # 40: the models' axis title
+    plot_width = max(60, round(room / columns - PANEL_GAP))
+    plot_height = (BAR_PIXELS * len(table.models) if options.height is None
+                   else max(40, round(options.height / rows - PANEL_ROOM)))
+    panels = [LayerChart(layers(i), data=DATASET, width=plot_width, height=plot_height,
+                         title={"text": task, "anchor": "start", "fontSize": 12})
+              for i, task in enumerate(table.tasks)]
+    chart = ConcatChart("vconcat", tuple(ConcatChart("hconcat", tuple(panels[i:i + PANELS_PER_ROW]))
+                                         for i in range(0, len(panels), PANELS_PER_ROW)),
+                        properties={**({"title": title} if title else {}), **options.properties()})
+    datasets: dict[str, pa.Table] = {}
+    for i, task in enumerate(table.tasks):
+        scope = f"c{i // PANELS_PER_ROW}_c{i % PANELS_PER_ROW}_"  # the panel's place in the concatenation
+        datasets.update(_datasets(table.where("task", task), baseline, scope))
+    return Component.from_parts(chart, datasets)
+
+
+def _baseline_layers(baseline: float | None, domain: list[float]) -> tuple[Layer, ...]:
+    """A dashed rule at the baseline score, labelled above the plot."""
+    if baseline is None:
+        return ()
+    at = {"field": BASELINE, "type": "quantitative", "scale": {"domain": domain}, "title": "Score"}
+    return (rules("baseline", data=BASELINE, x=at, color={"value": BASELINE_COLOR}, strokeDash=[4, 3],
+                  strokeWidth=1.5),
+            text("baseline_label", data=BASELINE, x=at, y={"value": 0}, text={"field": "label"},
+                 color={"value": BASELINE_COLOR}, align="left", baseline="bottom", dx=3, dy=-2, fontSize=10))
+
+
+def _datasets(rows: pa.Table, baseline: float | None, scope: str = "") -> dict[str, pa.Table]:
+    """The datasets of one panel, named in its `scope`: its scores, and the baseline."""
+    datasets = {scope + DATASET: rows}
+    if baseline is not None:
+        datasets[scope + BASELINE] = pa.table({BASELINE: [baseline], "label": [f"baseline {baseline:g}"]})
+    return datasets

@@ -1,0 +1,127 @@
+"""The one sort grammar every view takes: by value, in input order, or in an explicit order per axis.
+
+- "ascending" / "descending": by each axis value's mean (a view says which way its axes run);
+- None: in the order the rows come in;
+- a list of labels: that order, for a view that sorts one axis (the bars of `scores_by_model`, the slices of
+  `diff_plot`);
+- a dict {"x": [...], "y": [...]}: explicit orders per axis; an axis left out keeps input order.
+
+In an explicit order, labels the data does not hold are ignored, and values the order leaves out follow the
+labels it names, in input order. None in an explicit order names the NULL value (labelled "(null)").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from evalviz.errors import EvalvizError
+
+ByValue = Literal["ascending", "descending"]
+BY_VALUE: tuple[ByValue, ...] = ("ascending", "descending")
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A parsed sort: `by_value` ("ascending", "descending" or None for input order) and explicit orders by axis
+    (label texts, None for a NULL value).
+
+    Example:
+        >>> sort = parse_sort({"y": ["b", "a"]}, axes=("x", "y"))
+        >>> sort.explicit_order("y"), sort.explicit_order("x"), sort.needs_input_order
+        (('b', 'a'), None, True)
+    """
+
+    by_value: ByValue | None = None
+    explicit: Mapping[str, tuple[str | None, ...]] = field(default_factory=dict)
+    axes: tuple[str, ...] = ("x", "y")
+
+    def explicit_order(self, axis: str) -> tuple[str | None, ...] | None:
+        """The labels `axis` is drawn in first, in this order (None: no explicit order)."""
+        return self.explicit.get(axis)
+
+    def in_input_order(self, axis: str) -> bool:
+        """Whether values of `axis` fall back on the order rows come in: without an order by value, values an
+        explicit order leaves out (all of them, without one) follow in input order. Orders by value break ties
+        by label."""
+        return axis in self.axes and self.by_value is None
+
+    @property
+    def needs_input_order(self) -> bool:
+        """Whether some axis falls back on input order (a view then reads the rows' positions)."""
+        return any(self.in_input_order(axis) for axis in self.axes)
+
+    def arranged(self, axis: str, present: Sequence[str]) -> list[str]:
+        """`present` (labels in input order) in `axis`'s explicit order: the labels it names first, in its order,
+        then the others as they come. Labels it names that are not present are ignored.
+
+        Example:
+            >>> parse_sort(["c", "nope", "a"], axes=("y",)).arranged("y", ["a", "b", "c"])
+            ['c', 'a', 'b']
+        """
+        given = self.explicit_order(axis) or ()
+        held = set(present)
+        first = [label for label in given if label in held]
+        named = set(first)
+        return [*first, *(label for label in present if label not in named)]  # type: ignore[misc]
+
+
+def parse_sort(sort: object, axes: Sequence[str], *, view: str = "sort") -> Sort:
+    """`sort` as a `Sort` for a view whose sorted axes are `axes` (("x", "y") for a grid, ("y",) for bars).
+
+    A `Sort` already parsed for the same axes is returned as it is.
+
+    Raises:
+        EvalvizError: a sort the grammar does not have, naming what it takes.
+
+    Example:
+        >>> parse_sort("descending", axes=("y",)).by_value
+        'descending'
+        >>> parse_sort(["gpt-4o", "claude"], axes=("y",)).explicit_order("y")
+        ('gpt-4o', 'claude')
+    """
+    axes = tuple(axes)
+    keys = " and ".join(map(repr, axes)) if len(axes) <= 2 else ", ".join(map(repr, axes))
+    takes = "'ascending', 'descending', None (input order) or " + (
+        "a list of labels" if len(axes) == 1 else "{" + ", ".join(f"'{a}': [...]" for a in axes) + "}")
+    if isinstance(sort, Sort):
+        if sort.axes != axes:
+            raise EvalvizError(f"A sort of the axes {sort.axes} was given to a view that sorts {axes}.")
+        return sort
+    if sort is None:
+        return Sort(axes=axes)
+    if isinstance(sort, str):
+        if sort in BY_VALUE:
+            return Sort(by_value=sort, axes=axes)  # type: ignore[arg-type]
+        from evalviz.views.options import did_you_mean
+
+        raise EvalvizError(f"{view}={sort!r} is not understood.{did_you_mean(sort, BY_VALUE)} Use {takes}.")
+    if isinstance(sort, Mapping):
+        unknown = [key for key in sort if key not in axes]
+        if unknown:
+            named = ", ".join(sorted(map(repr, unknown)))
+            raise EvalvizError(f"{view} takes the keys {keys}, not {named}: use {takes}.")
+        return Sort(explicit={axis: _labels(given, view) for axis, given in sort.items() if given is not None},
+                    axes=axes)
+    if isinstance(sort, list | tuple):
+        if len(axes) != 1:
+            raise EvalvizError(f"{view}={sort!r} is not understood: explicit orders go in a dict by axis, not a "
+                               f"list. Use {takes}.")
+        return Sort(explicit={axes[0]: _labels(sort, view)}, axes=axes)
+    raise EvalvizError(f"{view}={sort!r} is not understood. Use {takes}.")
+
+
+def _labels(given: object, view: str) -> tuple[str | None, ...]:
+    """An explicit order's labels as text (None stays None: the NULL value), each once, in the order given."""
+    if isinstance(given, str):
+        raise EvalvizError(f"An explicit {view} order is a list of labels, not the string {given!r}.")
+    if not isinstance(given, list | tuple):  # a set or a dict has no order of its own
+        raise EvalvizError(f"An explicit {view} order is a list (or tuple) of labels in the order to draw them, "
+                           f"not a {type(given).__name__}.")
+    return tuple(dict.fromkeys(None if label is None else _text(label) for label in given))
+
+
+def _text(label: object) -> str:
+    """A label as an axis draws it: booleans as DuckDB writes them ("true"), anything else as its str()."""
+    return str(label).lower() if isinstance(label, bool) else str(label)
