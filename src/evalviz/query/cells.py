@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from evalviz.constants.statuses import ERROR, INFINITE, NO_DATA, OK, PARTIAL, SKIPPED, UNFINISHED
+from evalviz.constants.statuses import ERROR, INFINITE, NO_DATA, OK, PARTIAL, SKIPPED
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
 from evalviz.query.axes import axis_values_sql, positions_sql, ranked_axis_sql
@@ -20,6 +20,7 @@ from evalviz.query.grid_columns import (
     key_parts,
     part_names,
 )
+from evalviz.query.rows import row_status_sql, scorer_sql
 
 AGGREGATES = {"mean": "avg", "median": "median", "min": "min", "max": "max", "sum": "sum"}
 # What a "no data" cell's tooltip says: it has no row at all, rows without a value, or infinities that cancel.
@@ -97,7 +98,7 @@ def rows_sql(columns: GridColumns, *, input_order: bool) -> str:
     (samples completed, of how many) and scorer.
     """
     keys = [f"{q(column)} AS {name}" for axis in "xy" for column, name in key_parts(columns, axis)]
-    status, reason = _row_status_sql(columns)
+    status, reason = row_status_sql(status=columns.status, reason=columns.reason, error=columns.error)
     select = [*keys, f"CAST({q(columns.fill)} AS DOUBLE) AS f", f"{status} AS st", f"{reason} AS why",
               f"{'row_number() OVER ()' if input_order else '0'} AS ord"]
     if columns.link:
@@ -114,46 +115,10 @@ def rows_sql(columns: GridColumns, *, input_order: bool) -> str:
         select += [f"TRY_CAST({q(columns.completed)} AS BIGINT) AS done",
                    f"TRY_CAST({q(columns.total)} AS BIGINT) AS planned"]
     if columns.scorer:
-        select.append(f"{_scorer_sql(columns)} AS scorer")
+        select.append(f"{scorer_sql(columns.scorer, columns.score_name, columns.metric)} AS scorer")
     return (f"SELECT *, CASE WHEN st = {quote_literal(OK)} AND NOT isnan(f) THEN f END AS v "
             f"FROM (SELECT {', '.join(select)} FROM this)")
 
-
-
-def _row_status_sql(columns: GridColumns) -> tuple[str, str]:
-    """SQL of a row's status ("ok", "skipped" or "error") and its reason, from the status, error and reason
-    columns. A non-empty error message, the status "error", and inspect_ai's "started" and "cancelled" (an eval
-    that did not finish, so has no result) make an error."""
-    ok, error, skipped = quote_literal(OK), quote_literal(ERROR), quote_literal(SKIPPED)
-    whens: list[str] = []
-    reasons: list[str] = []
-    if columns.status:
-        given = f"lower(trim(CAST({q(columns.status)} AS VARCHAR)))"
-        unfinished = ", ".join(quote_literal(s) for s in UNFINISHED)
-        whens += [f"WHEN {given} IN ({error}, {unfinished}) THEN {error}",
-                  f"WHEN {given} = {skipped} THEN {skipped}"]
-        reasons.append(f"CASE WHEN {given} IN ({unfinished}) THEN 'did not finish (' || {given} || ')' END")
-    if columns.reason:
-        reasons.append(f"nullif(trim(CAST({q(columns.reason)} AS VARCHAR)), '')")
-    if columns.error:
-        message = f"nullif(trim(CAST({q(columns.error)} AS VARCHAR)), '')"
-        whens.insert(0, f"WHEN {message} IS NOT NULL THEN {error}")
-        reasons.append(message)
-    status = f"CASE {' '.join(whens)} ELSE {ok} END" if whens else ok
-    reason = f"nullif(concat_ws('; ', {', '.join(reasons)}), '')" if reasons else "CAST(NULL AS VARCHAR)"
-    return status, reason
-
-
-def _scorer_sql(columns: GridColumns) -> str:
-    """SQL of what scored a row: its scorer, its score when the scorer gives several and the score is named
-    otherwise, and its metric: "match (accuracy)", "rubric / tone (mean)"."""
-    text = f"CAST({q(columns.scorer)} AS VARCHAR)"
-    if columns.score_name:
-        score = f"CAST({q(columns.score_name)} AS VARCHAR)"
-        text = f"{text} || CASE WHEN {score} IS DISTINCT FROM {text} THEN ' / ' || {score} ELSE '' END"
-    if columns.metric:
-        text = f"{text} || coalesce(' (' || CAST({q(columns.metric)} AS VARCHAR) || ')', '')"
-    return text
 
 
 def cell_aggregates(columns: GridColumns, agg: str) -> list[str]:

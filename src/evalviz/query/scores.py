@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from evalviz.constants.statuses import ERROR, NO_DATA, OK, PARTIAL, SKIPPED, UNFINISHED
+from evalviz.constants.statuses import ERROR, NO_DATA, OK, PARTIAL
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
+from evalviz.query.rows import row_status_sql, scorer_sql
 
 NULL_LABEL = "(null)"  # the label of a NULL model, task or level
 SEPARATOR = " \u00b7 "  # joins a display name and the id it stands for, when names are shared
@@ -115,14 +116,14 @@ def _rows_sql(columns: ScoreColumns, level_labels: dict[str, str] | None) -> str
               f"{_label(columns.task, columns.task_group) if columns.task else 'NULL'} AS task",
               f"{_level_sql(columns.factor, level_labels)} AS level", "row_number() OVER () AS ord",
               f"{f'dense_rank() OVER (ORDER BY {q(columns.factor)} NULLS LAST)' if columns.factor else '0'} AS lvl_ord",
-              f"{finite.format(f'CAST({q(columns.value)} AS DOUBLE)')} AS f", *_row_status_sql(columns)]
+              f"{finite.format(f'CAST({q(columns.value)} AS DOUBLE)')} AS f", *_row_status(columns)]
     select.append(f"{finite.format(f'CAST({q(columns.stderr)} AS DOUBLE)')} AS se" if columns.stderr
                   else "CAST(NULL AS DOUBLE) AS se")
     for name, column in (("lo", columns.low), ("hi", columns.high)):
         select.append(f"{finite.format(f'CAST({q(column)} AS DOUBLE)')} AS {name}" if column
                       else f"CAST(NULL AS DOUBLE) AS {name}")
     select.append(f"CAST({q(columns.link)} AS VARCHAR) AS lnk" if columns.link else "CAST(NULL AS VARCHAR) AS lnk")
-    select.append(f"{_scorer_sql(columns)} AS scorer")
+    select.append(f"{scorer_sql(columns.scorer, columns.score_name, columns.metric)} AS scorer")
     return (f"SELECT *, CASE WHEN st = '{OK}' THEN f END AS v FROM (SELECT {', '.join(select)} FROM this)")
 
 
@@ -135,36 +136,11 @@ def _level_sql(factor: str | None, level_labels: dict[str, str] | None) -> str:
     return f"CASE {cases} ELSE coalesce({text}, '{NULL_LABEL}') END" if cases else f"coalesce({text}, '{NULL_LABEL}')"
 
 
-def _row_status_sql(columns: ScoreColumns) -> list[str]:
-    """SQL of a row's status st ("ok", "skipped", "error") and reason why: a non-empty error message, the status
-    "error", or inspect_ai's "started" and "cancelled" (an eval that did not finish has no result) is an error."""
-    whens, reasons = [], []
-    if columns.status:
-        given = f"lower(trim(CAST({q(columns.status)} AS VARCHAR)))"
-        unfinished = ", ".join(quote_literal(s) for s in UNFINISHED)
-        whens += [f"WHEN {given} IN ('{ERROR}', {unfinished}) THEN '{ERROR}'",
-                  f"WHEN {given} = '{SKIPPED}' THEN '{SKIPPED}'"]
-        reasons.append(f"CASE WHEN {given} IN ({unfinished}) THEN 'did not finish (' || {given} || ')' END")
-    if columns.reason:
-        message = f"nullif(trim(CAST({q(columns.reason)} AS VARCHAR)), '')"
-        whens.insert(0, f"WHEN {message} IS NOT NULL THEN '{ERROR}'")
-        reasons.append(message)
-    status = f"CASE {' '.join(whens)} ELSE '{OK}' END" if whens else f"'{OK}'"
-    reason = f"nullif(concat_ws('; ', {', '.join(reasons)}), '')" if reasons else "CAST(NULL AS VARCHAR)"
+def _row_status(columns: ScoreColumns) -> list[str]:
+    """SQL of a row's status st ("ok", "skipped", "error") and reason why (`row_status_sql`): the error message
+    column makes a row an error."""
+    status, reason = row_status_sql(status=columns.status, reason=None, error=columns.reason)
     return [f"{status} AS st", f"{reason} AS why"]
-
-
-def _scorer_sql(columns: ScoreColumns) -> str:
-    """SQL of what scored a row: "match (accuracy)", "rubric / tone (mean)"."""
-    if not columns.scorer:
-        return "CAST(NULL AS VARCHAR)"
-    text = f"CAST({q(columns.scorer)} AS VARCHAR)"
-    if columns.score_name:
-        score = f"CAST({q(columns.score_name)} AS VARCHAR)"
-        text = f"{text} || CASE WHEN {score} IS DISTINCT FROM {text} THEN ' / ' || {score} ELSE '' END"
-    if columns.metric:
-        text = f"{text} || coalesce(' (' || CAST({q(columns.metric)} AS VARCHAR) || ')', '')"
-    return text
 
 
 def _aggregates(columns: ScoreColumns) -> list[str]:

@@ -75,13 +75,14 @@ def eval_roles(data: Data, *, model_name: str = MODEL_DISPLAY, task_name: str = 
     model_column = fallback_column(data, model_name, MODEL_DISPLAY, MODEL)
     task_column = fallback_column(data, task_name, TASK_DISPLAY, TASK)
     headline = score_value == HEADLINE and HEADLINE_SCORER in data.columns
+    model_key, task_key = keyed_by(data, (model_column, MODEL), (task_column, TASK))
     low_column, high_column = optional_column(data, low, "low"), optional_column(data, high, "high")
     if low_column is None or high_column is None:
         low_column = high_column = None
     stderr = stderr_column(data, score_value) if score_stderr == HEADLINE_STDERR else score_stderr
     return EvalRoles(
-        model=Axis(*keyed_by(data, model_column, MODEL), model_label or "Model"),
-        task=Axis(*keyed_by(data, task_column, TASK), task_label or "Task"),
+        model=Axis(*model_key, model_label or "Model"),
+        task=Axis(*task_key, task_label or "Task"),
         value=score_value,
         stderr=None if low_column else stderr,
         low=low_column,
@@ -111,23 +112,29 @@ def fallback_column(data: Data, given: str, default: str, fallback: str) -> str:
     return given
 
 
-def keyed_by(data: Data, shown: str, key: str) -> tuple[str, str | None]:
-    """(column, group) keying an axis drawn by the names in `shown` (e.g. model_display_name): `shown` alone when
-    each of its names stands for one `key` (the id: model, task_name), else the key grouped under the name, so
-    that two models sharing a display name stay two rows, labelled "GPT-4o · openai/gpt-4o" and "GPT-4o ·
-    openai/azure/gpt-4o".
+def keyed_by(data: Data, *axes: tuple[str, str]) -> list[tuple[str, str | None]]:
+    """For each axis (shown, key), the (column, group) keying an axis drawn by the names in `shown` (e.g.
+    model_display_name): `shown` alone when each of its names stands for one `key` (the id: model, task_name),
+    else the key grouped under the name, so that two models sharing a display name stay two rows, labelled
+    "GPT-4o · openai/gpt-4o" and "GPT-4o · openai/azure/gpt-4o". All axes are counted in one query.
 
     Example:
         >>> import evalviz as ev
         >>> data = ev.Data.from_sql("SELECT * FROM (VALUES ('GPT-4o', 'openai/gpt-4o'), "
         ...                         "('GPT-4o', 'openai/azure/gpt-4o')) AS t(model_display_name, model)")
-        >>> keyed_by(data, "model_display_name", "model")
-        ('model', 'model_display_name')
+        >>> keyed_by(data, ("model_display_name", "model"))
+        [('model', 'model_display_name')]
     """
-    if shown == key or key not in data.columns or shown not in data.columns:
-        return shown, None
-    counts = data.sql(names_and_pairs_sql(shown, key)).to_pylist()
-    return (shown, None) if counts[0]["names"] == counts[0]["pairs"] else (key, shown)
+    counted = [(shown, key) for shown, key in axes if shown != key and key in data.columns and shown in data.columns]
+    counts = data.sql(names_and_pairs_sql(counted)).to_pylist()[0] if counted else {}
+    keyed: list[tuple[str, str | None]] = []
+    for shown, key in axes:
+        if (shown, key) not in counted:
+            keyed.append((shown, None))
+            continue
+        i = counted.index((shown, key))
+        keyed.append((shown, None) if counts[f"names_{i}"] == counts[f"pairs_{i}"] else (key, shown))
+    return keyed
 
 
 def optional_column(data: Data, given: str | None, default: str) -> str | None:

@@ -115,7 +115,7 @@ def sample_heatmap(
     marks = extra_layers(marks)
     score_value = _score_column(data, score_value)
     data.require_columns(id, score_value, purpose="sample_heatmap")
-    model_name, model_group = keyed_by(data, fallback_column(data, model_name, MODEL_DISPLAY, MODEL), MODEL)
+    [(model_name, model_group)] = keyed_by(data, (fallback_column(data, model_name, MODEL_DISPLAY, MODEL), MODEL))
     link = optional_link(data, link)
     error = optional_column(data, error, "error")
     task = _several_tasks(data)
