@@ -12,7 +12,8 @@ import pytest
 import evalviz as ev
 import evalviz.views.diff as diff_module
 from evalviz.views.colors import ERROR_COLOR, SKIPPED_COLOR
-from evalviz.views.diff import _COLORS, BETTER, WORSE
+from evalviz.views.diff import BETTER, WORSE
+from evalviz.views.diff_marks import RESULT_COLORS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -198,7 +199,7 @@ def test_diff_plot_in_the_browser(render) -> None:
     gap_up, gap_down = by_slice["up"]["x"] - zero["x"], zero["x"] - by_slice["down"]["x"]
     assert gap_down / gap_up == pytest.approx(0.75, abs=0.01)
     # Colour and shape say how the interval reads; descending order puts the largest difference on top.
-    assert by_slice["up"]["fill"] == _COLORS[BETTER] and by_slice["down"]["fill"] == _COLORS[WORSE]
+    assert by_slice["up"]["fill"] == RESULT_COLORS[BETTER] and by_slice["down"]["fill"] == RESULT_COLORS[WORSE]
     assert by_slice["up"]["shape"] == "triangle-right" and by_slice["down"]["shape"] == "triangle-left"
     assert by_slice["flat"]["shape"] == "circle"
     assert page.axis_labels_in_order("y") == ["up", "flat", "zero", "down", HOSTILE, "broken"]
