@@ -125,6 +125,53 @@ def _reason(fail) -> str:  # noqa: ANN001
     raise AssertionError("did not fail")
 
 
+def test_a_reply_that_cannot_be_sent_never_escapes_receive_and_is_logged(
+        channel: Channel, wire: Wire, caplog: pytest.LogCaptureFixture) -> None:
+    channel.handle("echo", lambda payload: ({"echo": payload}, {}))
+    channel.handle("unjson", lambda payload: ({"values": {1, 2}}, {}))
+    # An id JSON cannot carry: the answer fails, and so does the error that reports it; receive() still returns.
+    for request in ({"kind": "echo", "id": {1}, "payload": 1}, {"kind": {"echo"}, "id": 2, "payload": 1},
+                    {"kind": "unjson", "id": {3}, "payload": None}):
+        with caplog.at_level("WARNING", logger="evalviz.rendering.channel"):
+            channel.receive(request)
+        assert wire.sent == []
+        assert "could not answer request" in caplog.records[-1].getMessage()
+    assert len(caplog.records) == 3
+
+    closed = Channel(_raise(RuntimeError("the comm is closed")))  # every send fails: a closed widget
+    closed.handle("echo", lambda payload: ({"echo": payload}, {}))
+    closed.handle("divide", lambda payload: ({"q": 1 / payload}, {}))
+    closed.receive({"kind": "echo", "id": 1, "payload": 1})
+    closed.receive({"kind": "divide", "id": 2, "payload": 0})
+
+    class Unwritable(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no message")
+
+    channel.handle("unwritable", lambda payload: (_ for _ in ()).throw(Unwritable()))
+    channel.receive({"kind": "unwritable", "id": 4, "payload": None})
+    assert wire.only()[0]["error"] == "Unwritable"  # its type, when its message cannot be written
+    channel.receive({"kind": "echo", "id": 5, "payload": 1})  # and the channel keeps answering
+    assert wire.only()[0]["payload"] == {"echo": 1}
+
+
+def _raise(exc: Exception):  # noqa: ANN202
+    def send(content: dict, buffers: list[bytes] | None = None) -> None:
+        raise exc
+
+    return send
+
+
+def test_tables_named_other_than_by_strings_are_refused_with_an_error_reply(channel: Channel, wire: Wire) -> None:
+    table = pa.table({"i": [1]})
+    for names in ({1: table}, {("a",): table}, {None: table, "ok": table}):
+        channel.handle("tables", lambda payload, names=names: ({}, names))
+        channel.receive({"kind": "tables", "id": 7, "payload": None})
+        content, buffers = wire.only()
+        assert content["id"] == 7 and "payload" not in content and buffers == []
+        assert "tables are named by strings" in content["error"], content
+
+
 def test_messages_that_are_not_requests_are_left_unanswered(channel: Channel, wire: Wire) -> None:
     channel.handle("echo", lambda payload: (payload, {}))
     for content in (None, [1], "drill", {"kind": "echo"}, {"type": "drill", "request": 1, "datum": {}}):

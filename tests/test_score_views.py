@@ -109,10 +109,10 @@ def test_a_click_opens_only_http_links_and_failures_are_drawn(render) -> None:
     expected = expected_scores(table, "model_display_name, task_display_name", ci=0.9)
     assert bars[("Twice", "t1")].datum["value"] == pytest.approx(expected[("Twice", "t1")]["value"])
     assert bars[("Twice", "t1")].datum["high"] == pytest.approx(expected[("Twice", "t1")]["high"])
-    unscored = {(m.datum["task"], m.datum["status"]): m for m in marks(page, "unscored")}
+    unscored = {(m.datum["task"], m.datum["status"]): m for m in marks(page, "flags")}
     assert set(unscored) == {("t1", "error"), ("t2", "no data")}
     assert page.hover(unscored[("t1", "error")])["Status"] == "error: RuntimeError: <b>boom</b>"
-    assert page.hover(unscored[("t2", "no data")])["Status"] == "no score (NULL or NaN)"
+    assert page.hover(unscored[("t2", "no data")])["Status"] == "no value (NaN or empty)"
     assert page.click_opens(unscored[("t1", "error")]) == "https://logs.example.com/broken"
     assert {"no data", "error"} <= set(page.legend_labels())
     drawn = page.texts("g.role-legend-label text")

@@ -20,7 +20,7 @@ from inspect_ai.analysis import EvalResults
 
 import evalviz as ev
 from evalviz.rendering.contract import RendererContract, TooltipRow
-from evalviz.views.chart import AXIS_LABEL_LIMIT, label_widths, subtitle_lines
+from evalviz.views.chart import AXIS_LABEL_LIMIT, TITLE_MARGIN, label_widths, subtitle_lines
 from evalviz.views.colors import ERROR_COLOR
 from evalviz.views.font_metrics import drawn_width
 from evalviz.views.grid_marks import CORNER_PATH
@@ -227,10 +227,10 @@ def test_a_subtitle_is_wrapped_to_the_chart_width_in_its_font() -> None:
     for width in (300, 480, 700):
         lines = subtitle_lines(text, width)
         assert " ".join(lines) == text
-        assert all(drawn_width(line, 12) <= width - 10 for line in lines)
+        assert all(drawn_width(line, 12) <= width - TITLE_MARGIN for line in lines)
         # Greedy: the next line's first word would not have fitted on the line before.
         for line, after in zip(lines, lines[1:], strict=False):
-            assert drawn_width(f"{line} {after.split()[0]}", 12) > width - 10
+            assert drawn_width(f"{line} {after.split()[0]}", 12) > width - TITLE_MARGIN
 
 
 def test_slanted_labels_leave_room_for_their_neighbours(tmp_path: Path) -> None:

@@ -16,9 +16,14 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 # Top-level properties a part of a concatenation cannot hold: the concatenation takes them from its first part
 # ("config"), or leaves them out.
 TOP_LEVEL_ONLY = ("$schema", "config", "autosize", "padding", "background", "usermeta", "datasets")
-# Channels each part of a concatenation keeps to itself: its scales and legends are its own.
-INDEPENDENT_SCALES = ("x", "y", "color", "fill", "opacity", "size", "shape", "stroke")
-INDEPENDENT_LEGENDS = ("color", "fill", "opacity", "size", "shape", "stroke")
+# Every channel Vega-Lite gives a scale, and every channel it gives a legend (its ScaleResolveMap and
+# LegendResolveMap): each part of a concatenation keeps its scales and legends to itself, so that no part's
+# domain (its models in xOffset slots, its dash patterns) reaches another's.
+INDEPENDENT_SCALES = ("x", "y", "xOffset", "yOffset", "color", "fill", "stroke", "opacity", "fillOpacity",
+                      "strokeOpacity", "strokeWidth", "strokeDash", "size", "shape", "angle", "theta", "radius",
+                      "time")
+INDEPENDENT_LEGENDS = ("color", "fill", "stroke", "opacity", "fillOpacity", "strokeOpacity", "strokeWidth",
+                       "strokeDash", "size", "shape", "angle", "time")
 FIT = {"type": "fit", "contains": "padding"}
 
 
@@ -136,6 +141,13 @@ class ConcatChart:
     """Charts side by side ("hconcat") or one above another ("vconcat"), each keeping its own scales, legends,
     tooltips, links and layout. The part at index i is named "c<i>" (within its parent's scope).
 
+    Attributes:
+        kind: "hconcat" or "vconcat".
+        parts: The charts, in order.
+        properties: Other Vega-Lite properties (its title, the user's attributes), kept alike when the
+            concatenation is itself a part of another; those only a top-level spec holds (TOP_LEVEL_ONLY: config,
+            background, ...) are written only when it is the whole chart.
+
     Example:
         >>> one = LayerChart((Layer("bars", {"type": "bar"}),), data="scores")
         >>> [part["name"] for part in ConcatChart("hconcat", (one, one)).to_spec()["hconcat"]]
@@ -150,10 +162,10 @@ class ConcatChart:
         """The concatenation's top-level spec, its parts' contracts merged in usermeta."""
         body, fitted = self.part("", ())
         spec = {"$schema": SCHEMA, **body}
-        config = next((p.properties["config"] for p in self.parts if "config" in p.properties), None)
+        config = _first_config(self.parts)
         if config is not None:
             spec["config"] = config
-        spec.update(self.properties)
+        spec.update({key: resolved(value, "") for key, value in self.properties.items() if key in TOP_LEVEL_ONLY})
         contract = self.contract("")
         spec["usermeta"] = RendererContract(
             renderer=contract.renderer, tooltips=contract.tooltips, links=contract.links, parts=tuple(fitted),
@@ -171,6 +183,7 @@ class ConcatChart:
             "scale": dict.fromkeys(INDEPENDENT_SCALES, "independent"),
             "legend": dict.fromkeys(INDEPENDENT_LEGENDS, "independent"),
         }}
+        body.update({k: resolved(v, scope) for k, v in self.properties.items() if k not in TOP_LEVEL_ONLY})
         return body, fitted
 
     def contract(self, scope: str) -> RendererContract:
@@ -185,6 +198,19 @@ class ConcatChart:
     def datasets(self) -> tuple[str, ...]:
         """The names of the datasets the parts read, as named in the concatenation ("c0_cells")."""
         return tuple(f"c{i}_{name}" for i, chart in enumerate(self.parts) for name in chart.datasets())
+
+
+def _first_config(charts: tuple[Chart, ...]) -> Any:
+    """The Vega-Lite config of the first chart that has one, at any depth (a part cannot hold one of its own:
+    the whole concatenation takes it)."""
+    for chart in charts:
+        if isinstance(chart, ConcatChart):
+            inner = chart.properties.get("config", _first_config(chart.parts))
+        else:
+            inner = getattr(chart, "properties", {}).get("config")
+        if inner is not None:
+            return inner
+    return None
 
 
 @dataclass(frozen=True)

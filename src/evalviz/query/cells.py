@@ -21,6 +21,7 @@ from evalviz.query.grid_columns import (
     part_names,
 )
 from evalviz.query.rows import row_status_sql, scorer_sql
+from evalviz.query.stderr import combined_stderr_sql
 
 AGGREGATES = {"mean": "avg", "median": "median", "min": "min", "max": "max", "sum": "sum"}
 # What a "no data" cell's tooltip says: it has no row at all, rows without a value, or infinities that cancel.
@@ -170,11 +171,9 @@ def _interval_sql(agg: str, columns: GridColumns) -> list[str]:
         # An interval stays meaningful only for a cell of one row: there is no interval of averaged intervals.
         return ["CASE WHEN count(*) = 1 THEN max(lo) END AS low", "CASE WHEN count(*) = 1 THEN max(hi) END AS high"]
     if columns.stderr:
-        # The standard error of a mean (or sum) of independent estimates; other aggregates get none.
-        se = {
-            "mean": "sqrt(sum(se * se)) / count(se)",
-            "sum": "sqrt(sum(se * se))",
-        }.get(agg, "CASE WHEN count(*) = 1 THEN max(se) END")
+        # The standard error of a mean (or sum) of independent estimates, the rule the score charts share;
+        # other aggregates get none.
+        se = combined_stderr_sql(agg) if agg in ("mean", "sum") else "CASE WHEN count(*) = 1 THEN max(se) END"
         value = aggregate_sql(agg, "v")
         return [f"{finite_sql(f'{value} - 1.96 * ({se})')} AS low",
                 f"{finite_sql(f'{value} + 1.96 * ({se})')} AS high"]

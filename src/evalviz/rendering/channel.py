@@ -2,11 +2,13 @@
 
 The browser sends `{"kind", "id", "payload"}`; the kernel answers `{"kind", "id", "payload", "tables",
 "python_ms"}` with one Arrow IPC buffer per name in `tables`, in order, or `{"kind", "id", "error", "python_ms"}`.
-Requests are answered one at a time, in the order they arrive; a failed request never stops the kernel.
+Requests are answered one at a time, in the order they arrive; a failed request never stops the kernel: a reply
+that cannot be sent is answered with an error, and an error that cannot be sent either is logged.
 """
 
 from __future__ import annotations
 
+import logging
 import reprlib
 import time
 from collections.abc import Callable, Mapping
@@ -22,6 +24,8 @@ Reply = tuple[dict[str, Any], Mapping[str, pa.Table]]
 Handler = Callable[[Any], Reply]
 # How a channel sends a message: its JSON content and its binary buffers (a widget's `send`).
 Send = Callable[..., None]
+
+_log = logging.getLogger(__name__)
 
 
 class ChannelError(EvalvizError):
@@ -71,7 +75,8 @@ class Channel:
         self._handlers[kind] = handler
 
     def receive(self, content: Any, buffers: list[bytes] | None = None) -> None:
-        """Answer one message from the browser; a message that is not a request (no id) is left alone."""
+        """Answer one message from the browser; a message that is not a request (no id) is left alone. It never
+        raises: a failure is answered as an error, or logged when even the error cannot be sent."""
         del buffers  # requests carry their payload as JSON; only answers carry buffers
         if not isinstance(content, dict) or "id" not in content:
             return
@@ -83,18 +88,15 @@ class Channel:
             names = list(tables)
             reply = {**head, "payload": payload, "tables": names}
             data = [to_ipc(tables[name]) for name in names]
-        except EvalvizError as exc:
-            self._fail(head, str(exc), began)
-            return
         except Exception as exc:  # noqa: BLE001 - the browser shows the reason, whatever it is
-            self._fail(head, f"{type(exc).__name__}: {exc}", began)
+            self._fail(head, _reason(exc), began)
             return
         # How long the answer took in Python (handler, Arrow encoding), for the benchmarks' breakdown.
         reply["python_ms"] = _elapsed_ms(began)
         try:
             self._send(reply, buffers=data)
         except Exception as exc:  # noqa: BLE001 - a payload JSON cannot carry: the browser still gets an answer
-            self._fail(head, f"The answer could not be sent: {type(exc).__name__}: {exc}", began)
+            self._fail(head, f"The answer could not be sent: {_reason(exc)}", began)
 
     def _answer(self, kind: Any, payload: Any) -> Reply:
         handler = self._handlers.get(kind) if isinstance(kind, str) else None
@@ -108,10 +110,32 @@ class Channel:
                 f"The handler of {kind!r} requests returned {reprlib.repr(reply)}; it returns a pair "
                 "(reply payload, {name: pyarrow.Table})."
             )
+        unnamed = [name for name in reply[1] if not isinstance(name, str)]
+        if unnamed:
+            raise ChannelError(
+                f"The handler of {kind!r} requests named tables {reprlib.repr(unnamed)}; tables are named by "
+                "strings, which the browser reads them by."
+            )
         return reply
 
     def _fail(self, head: dict[str, Any], error: str, began: float) -> None:
-        self._send({**head, "error": error, "python_ms": _elapsed_ms(began)}, buffers=[])
+        """Answer the request with `error`; when even that cannot be sent (the widget is closed, or the request's
+        id or kind is nothing JSON carries), the failure is logged and the channel goes on."""
+        try:
+            self._send({**head, "error": error, "python_ms": _elapsed_ms(began)}, buffers=[])
+        except Exception:  # noqa: BLE001 - nothing is left to tell the browser with
+            _log.warning("evalviz could not answer request %s (kind %s): %s", reprlib.repr(head.get("id")),
+                         reprlib.repr(head.get("kind")), error, exc_info=True)
+
+
+def _reason(exc: BaseException) -> str:
+    """What the browser is told of a failure: an evalviz error's message, else the exception's type and message
+    (its type alone when even its message cannot be written)."""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - an exception whose __str__ fails still has a type to name
+        return type(exc).__name__
+    return text if isinstance(exc, EvalvizError) else f"{type(exc).__name__}: {text}"
 
 
 def _elapsed_ms(began: float) -> float:

@@ -107,5 +107,7 @@ def axis_ranks(data: Data, columns: GridColumns, sort: object) -> tuple[pa.Table
         names = [name for _, name in key_parts(columns, axis)]
         tables.append(part.select([*names, axis, f"{axis}_label", f"{axis}o"])
                       .rename_columns([*names, axis, f"{axis}_label", f"{axis}r"]))
+        if order.explicit_order(axis):
+            order.check_matches(axis, part[f"{axis}_label"].to_pylist())
     return tables[0], tables[1]
 

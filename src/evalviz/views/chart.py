@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from evalviz.views.font_metrics import drawn_width
+from evalviz.views.font_metrics import BOLD_WIDENING, drawn_width
 
 AXIS_LABEL_LIMIT = 160  # pixels; longer labels end in an ellipsis on the axis and stay whole in the tooltip
 LABEL_FONT_SIZE = 10  # pixels: Vega's axis labels
 SUBTITLE_FONT_SIZE = 12  # pixels: Vega's subtitle under a title (a subtitle alone is drawn at 11)
-TITLE_MARGIN = 10  # pixels of a chart's width a title line leaves free
-MIN_SUBTITLE_WIDTH = 180  # pixels: a subtitle of a narrow chart still gets lines this wide
+TITLE_FONT_SIZE = 13  # pixels: Vega's title, in bold
+# Pixels of a chart's width a title line leaves free: Vega's padding (5) on either side, and room for the line
+# to start a little right of the chart's left edge.
+TITLE_MARGIN = 20
+MIN_LINE_WIDTH = 40  # pixels: the lines of a chart narrower than that are as wide as its title's words allow
 
 
 def label_widths(labels: Sequence[str], font_size: float = LABEL_FONT_SIZE) -> list[float]:
@@ -35,8 +38,8 @@ def text_width(labels: Sequence[str], font_size: float = LABEL_FONT_SIZE) -> flo
 
 
 def title_spec(title: str | None, subtitle: str | None, width: int) -> dict[str, Any] | None:
-    """The chart's Vega-Lite title with its subtitle wrapped to the chart's width (None without either). Vega draws
-    no subtitle under an empty title, so a subtitle alone becomes the title, in the subtitle's style.
+    """The chart's Vega-Lite title, title and subtitle each wrapped to the chart's width (None without either).
+    Vega draws no subtitle under an empty title, so a subtitle alone becomes the title, in the subtitle's style.
 
     Example:
         >>> title_spec("Scores", None, 400)
@@ -44,25 +47,77 @@ def title_spec(title: str | None, subtitle: str | None, width: int) -> dict[str,
     """
     lines = subtitle_lines(subtitle, width)
     if title:
-        return {"text": title, "anchor": "start", **({"subtitle": lines, "subtitleColor": "#555"} if lines else {})}
+        heading = title_lines(title, width)
+        text: str | list[str] = heading[0] if len(heading) == 1 else heading
+        return {"text": text, "anchor": "start", **({"subtitle": lines, "subtitleColor": "#555"} if lines else {})}
     if lines:
         return {"text": lines, "anchor": "start", "color": "#555", "fontSize": 11, "fontWeight": "normal"}
     return None
+
+
+def title_line_count(title: str | None, subtitle: str | None, width: int) -> int:
+    """How many lines `title_spec` draws above the plot: the title's and the subtitle's.
+
+    Example:
+        >>> title_line_count("Scores", "Each cell shows the mean of its rows (up to 2).", 200)
+        3
+    """
+    return len(title_lines(title, width)) + len(subtitle_lines(subtitle, width))
+
+
+def hover_note(text: str, hover: str, *, tip: bool) -> str:
+    """A note for a subtitle that tells what hovering shows only where something shows: `text` and `hover` as one
+    sentence when the chart has tooltips (`tip`), `text` alone without them. Every note that speaks of hovering is
+    written with it.
+
+    Example:
+        >>> hover_note("Each cell shows the mean of its rows (up to 4)", "hover a cell for its row count", tip=True)
+        'Each cell shows the mean of its rows (up to 4); hover a cell for its row count.'
+        >>> hover_note("Each cell shows the mean of its rows (up to 4)", "hover a cell for its row count", tip=False)
+        'Each cell shows the mean of its rows (up to 4).'
+    """
+    return f"{text}; {hover}." if tip else f"{text}."
 
 
 def subtitle_lines(subtitle: str | None, width: int) -> list[str]:
     """The subtitle wrapped at spaces into lines that fit a chart `width` pixels wide, as drawn in its font.
 
     Example:
-        >>> subtitle_lines("Each cell shows the mean of its rows (up to 2); hover a cell for its row count.", 300)
+        >>> subtitle_lines("Each cell shows the mean of its rows (up to 2); hover a cell for its row count.", 310)
         ['Each cell shows the mean of its rows (up to 2);', 'hover a cell for its row count.']
     """
-    room = max(width - TITLE_MARGIN, MIN_SUBTITLE_WIDTH)
-    space = drawn_width(" ", SUBTITLE_FONT_SIZE)
+    return wrapped(subtitle or "", line_width(width), SUBTITLE_FONT_SIZE)
+
+
+def title_lines(title: str | None, width: int) -> list[str]:
+    """The title wrapped at spaces into lines that fit a chart `width` pixels wide, as drawn (bold).
+
+    Example:
+        >>> title_lines("Scores of every model on every task", 200)
+        ['Scores of every model', 'on every task']
+    """
+    return wrapped(title or "", line_width(width) / BOLD_WIDENING, TITLE_FONT_SIZE)
+
+
+def line_width(width: int) -> float:
+    """The room a title line has in a chart `width` pixels wide: Vega fits the title, like the rest of the
+    chart, within its padding; a line wider than that is cut off by the chart's edge."""
+    return max(width - TITLE_MARGIN, MIN_LINE_WIDTH)
+
+
+def wrapped(text: str, room: float, font_size: float) -> list[str]:
+    """`text` in lines at most `room` pixels wide at `font_size`: broken at spaces, and a word wider than a line
+    (a URL, a long name) broken where the line is full.
+
+    Example:
+        >>> wrapped("see https://example.com/a/long/path", 100, 12)
+        ['see', 'https://example.', 'com/a/long/path']
+    """
+    space = drawn_width(" ", font_size)
     lines: list[list[str]] = []
     used = 0.0
-    for word in (subtitle or "").split():
-        needed = drawn_width(word, SUBTITLE_FONT_SIZE)
+    for word in (piece for whole in text.split() for piece in _pieces(whole, room, font_size)):
+        needed = drawn_width(word, font_size)
         if lines and used + space + needed <= room:
             lines[-1].append(word)
             used += space + needed
@@ -70,3 +125,14 @@ def subtitle_lines(subtitle: str | None, width: int) -> list[str]:
             lines.append([word])
             used = needed
     return [" ".join(line) for line in lines]
+
+
+def _pieces(word: str, room: float, font_size: float) -> list[str]:
+    """`word` cut into pieces each at most `room` pixels wide (at least one character each)."""
+    pieces, current = [], ""
+    for char in word:
+        if current and drawn_width(current + char, font_size) > room:
+            pieces.append(current)
+            current = ""
+        current += char
+    return [*pieces, current]

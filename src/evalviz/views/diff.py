@@ -37,7 +37,7 @@ from evalviz.views.formatting import d3_format
 from evalviz.views.grid import check_numeric
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
 from evalviz.views.roles import optional_column
-from evalviz.views.sorting import parse_sort
+from evalviz.views.sorting import check_order_matches, parse_sort
 
 __all__ = ["BETTER", "NO_INTERVAL", "UNCLEAR", "WORSE", "diff_plot"]
 
@@ -105,7 +105,7 @@ def diff_plot(
             high, at most 10000 (many slices then share it in thinner rows).
         sort: "descending" (largest difference on top), "ascending" (smallest on top; either way rows without
             a difference go last), None (input order) or a list of slice names (slices left out follow in
-            input order; a name the table does not hold is ignored).
+            input order; a name the table does not hold is ignored, but not all of them).
         overall: The name of the overall slice ("all" in the analysis tables): drawn on top in bold, set apart
             from the sorted slices by a line. None sorts it with the others.
         x_label, y_label: Axis titles (by default the x axis names the two sides compared, as far as the table
@@ -140,6 +140,7 @@ def diff_plot(
     _check_unique_slices(data, columns.slice)
     _check_intervals(data, columns)
     rows = data.sql(sql.rows_sql(columns, order, higher_is_better=higher_is_better))
+    check_order_matches(order.explicit, rows["slice"].to_pylist(), axis="slice")
     extent = x_extent(rows)
     rows = bounded_to(rows, extent)
     if subtitle is None and metric is not None:

@@ -16,7 +16,7 @@ from evalviz.constants.statuses import ERROR, INFINITE, NO_VALUE, SKIPPED
 from evalviz.query.axes import KEY_MARK
 from evalviz.query.diffs import BETTER, FLAGGED, NO_INTERVAL, UNCLEAR, WORSE, DiffColumns
 from evalviz.rendering.contract import TooltipRow
-from evalviz.views.chart import AXIS_LABEL_LIMIT, subtitle_lines, text_width, title_spec
+from evalviz.views.chart import AXIS_LABEL_LIMIT, text_width, title_line_count, title_spec
 from evalviz.views.colors import ERROR_COLOR, INFINITE_COLOR, MISSING_COLOR, SKIPPED_COLOR
 from evalviz.views.formatting import COUNT_FORMAT, without_sign
 from evalviz.views.marks import intervals, points, rules, text
@@ -113,7 +113,7 @@ class DiffDrawing:
         return self.overall if self.labels and self.labels[0] == self.overall else None
 
     def _title_lines(self, width: int) -> int:
-        return bool(self.options.title) + len(subtitle_lines(self.options.subtitle, width))
+        return title_line_count(self.options.title, self.options.subtitle, width)
 
     def _default_height(self) -> int:
         width = self.options.sized(DEFAULT_WIDTH, 0)[0]

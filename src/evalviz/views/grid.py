@@ -151,7 +151,11 @@ def aggregate_grid(
     else:
         with registered(data, *axes) as ranks:
             table = data.sql(ranked_grid_sql(columns, agg, (ranks[0], ranks[1])))
-    return finished_grid(table, whole_numbers=whole_numbers(data, columns.fill, table["value"]))
+    grid = finished_grid(table, whole_numbers=whole_numbers(data, columns.fill, table["value"]))
+    if axes is None:  # an explicit order that names no label present is refused (a region is not sorted)
+        order.check_matches("x", grid.x_labels)
+        order.check_matches("y", grid.y_labels)
+    return grid
 
 
 def checked_source(data: Data, columns: GridColumns) -> Data:

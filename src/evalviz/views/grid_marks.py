@@ -164,7 +164,7 @@ def axes(grid: Grid, labels: Labels, layout: GridLayout, inset: float) -> tuple[
             "field": axis, "type": "nominal", "title": title,
             "scale": {"domain": order, "paddingInner": padding, "paddingOuter": 0},
             "axis": {"labelLimit": AXIS_LABEL_LIMIT, "labelAngle": angle, "labelOverlap": True,
-                     **_label_lookup(grid.relabelled(axis))},
+                     **label_lookup(grid.relabelled(axis))},
         })
     return encodings[0], encodings[1]
 
@@ -254,7 +254,7 @@ def color_scale(values_span: tuple[float, ...], *, cmap: str, domain: tuple[floa
     return scale
 
 
-def _label_lookup(relabelled: dict[str, str]) -> dict[str, str]:
+def label_lookup(relabelled: dict[str, str]) -> dict[str, str]:
     """An axis's labelExpr drawing the label of each key that is not its own label (none when every key is)."""
     if not relabelled:
         return {}

@@ -15,7 +15,7 @@ from evalviz.charts import ForeignLayer, Layer, LayerChart
 from evalviz.constants.statuses import COLORED, ERROR, INFINITE, PARTIAL
 from evalviz.data.table import Data
 from evalviz.rendering.component import Component
-from evalviz.views.chart import subtitle_lines, title_spec
+from evalviz.views.chart import hover_note, title_line_count, title_spec
 from evalviz.views.formatting import count_text, d3_format
 from evalviz.views.grid import Grid, GridColumns, aggregate_grid
 from evalviz.views.grid_layout import GridLayout, grid_layout
@@ -193,15 +193,23 @@ def heatmap(
                           status=status, reason=reason, error=error)
     grid = aggregate_grid(data, columns, agg=agg, sort=sort)
     return draw_grid(grid, drawing, replace(options, subtitle=subtitle if subtitle is not None
-                                            else aggregation_note(grid, agg)))
+                                            else aggregation_note(grid, agg, tip=tip)))
 
 
-def aggregation_note(grid: Grid, agg: str) -> str | None:
-    """A subtitle saying that cells hold several rows, when some do."""
+def aggregation_note(grid: Grid, agg: str, *, tip: bool) -> str | None:
+    """A subtitle saying that cells hold several rows, when some do; with tooltips (`tip`), where to read how many.
+
+    Example:
+        >>> import evalviz as ev
+        >>> data = ev.Data.from_sql("SELECT 'a' AS t, 'm' AS m, 1.0 AS s UNION ALL SELECT 'a', 'm', 0.0")
+        >>> aggregation_note(aggregate_grid(data, GridColumns(x="t", y="m", fill="s")), "mean", tip=False)
+        'Each cell shows the mean of its rows (up to 2).'
+    """
     most = grid.max_rows
     if most <= 1:
         return None
-    return f"Each cell shows the {agg} of its rows (up to {count_text(most)}); hover a cell for its row count."
+    return hover_note(f"Each cell shows the {agg} of its rows (up to {count_text(most)})",
+                      "hover a cell for its row count", tip=tip)
 
 
 def draw_grid(grid: Grid, drawing: GridDrawing, options: ViewOptions, *, drill: bool = False) -> Component:
@@ -275,22 +283,23 @@ def _laid_out(grid: Grid, drawing: GridDrawing, options: ViewOptions, width: int
         return grid_layout(
             grid, width=width, height=height,
             legend_title=options.legend_title(drawing.labels.fill) if options.legend_on else None,
-            title_lines=bool(options.title) + len(subtitle_lines(subtitle, width)), rotate=drawing.rotate,
+            title_lines=title_line_count(options.title, subtitle, width), rotate=drawing.rotate,
             plot_size=drawing.plot_size,
         )
 
     subtitle = options.subtitle
     laid_out = layout(subtitle)
     if PARTIAL in grid.statuses and min(laid_out.band(grid)) < MIN_GLYPH_SIZE:
-        subtitle = " ".join(filter(None, (subtitle, _unmarked_note(grid))))
+        subtitle = " ".join(filter(None, (subtitle, _unmarked_note(grid, tip=options.tip))))
         laid_out = layout(subtitle)
     return subtitle, laid_out
 
 
-def _unmarked_note(grid: Grid) -> str:
+def _unmarked_note(grid: Grid, *, tip: bool) -> str:
     """What a subtitle says of partly failed cells too small to carry a mark."""
     partial = grid.cells["status"].to_pylist().count(PARTIAL)
     if partial == 1:
-        return "1 cell is partly failed (too small to mark): it shows the value of its good rows; hover it for why."
-    return (f"{count_text(partial)} cells are partly failed (too small to mark): they show the value of their good "
-            "rows; hover a cell for its failures.")
+        return hover_note("1 cell is partly failed (too small to mark): it shows the value of its good rows",
+                          "hover it for why", tip=tip)
+    return hover_note(f"{count_text(partial)} cells are partly failed (too small to mark): they show the value of "
+                      "their good rows", "hover a cell for its failures", tip=tip)

@@ -13,6 +13,7 @@ from evalviz.errors import EvalvizError
 from evalviz.query.distinct import distinct_count_sql
 from evalviz.rendering.component import Component
 from evalviz.views.binning import MIN_CELL_PIXELS, BinnedAxis, BinnedGrid, axis_ranks, binned_grid, capacity
+from evalviz.views.chart import hover_note
 from evalviz.views.formatting import count_text
 from evalviz.views.grid import Grid, GridColumns, aggregate_grid
 from evalviz.views.grid_marks import Labels
@@ -180,7 +181,7 @@ class _SampleDrawing:
              plot_size: tuple[int, int] | None = None) -> Component:
         """The chart of a grid of single samples: the whole table, or a drill-down's region, which keeps the
         overview's colour span and plot area (see `GridDrawing`)."""
-        notes = [note, aggregation_note(grid, self.agg)]
+        notes = [note, aggregation_note(grid, self.agg, tip=self.options.tip)]
         if self.task is not None:
             notes.append(f"Sample ids are shown with their task (task{SEPARATOR}id).")
         return draw_grid(grid, replace(self.drawing, value_range=value_range, plot_size=plot_size),
@@ -195,8 +196,9 @@ class _SampleDrawing:
                      for axis, name in ((binned.x, labels.x), (binned.y, labels.y)) if axis.binned]
         order = "by mean score" if sort in ("ascending", "descending") else "in the given order"
         # True wherever the chart is shown: only a live notebook answers a click with a region.
-        subtitle = (f"Binned ({order}): {'; '.join(described)}. Hover a cell for what it holds. In a live notebook, "
-                    "a click on a cell shows its samples one by one; a saved file holds this overview only.")
+        subtitle = (hover_note(f"Binned ({order}): {'; '.join(described)}", "hover a cell for what it holds",
+                               tip=self.options.tip) + " In a live notebook, a click on a cell shows its samples one "
+                    "by one; a saved file holds this overview only.")
         binned_labels = replace(
             labels,
             x=f"{labels.x} (binned)" if binned.x.binned else labels.x,

@@ -9,6 +9,7 @@ from evalviz.constants.statuses import COLORED
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
+from evalviz.views.chart import hover_note
 from evalviz.views.grid import MIXED, Grid, GridColumns, aggregate_grid
 from evalviz.views.grid_marks import Labels
 from evalviz.views.heatmap import GridDrawing, aggregation_note, draw_grid, grid_options
@@ -122,12 +123,12 @@ def scores_heatmap(
     )
     grid = aggregate_grid(data, columns, agg=agg, sort=sort)
     labels = Labels(x=x.title, y=y.title, fill="Score", link=link_title(roles.link))
-    notes = (aggregation_note(grid, agg), _scorers_note(grid))
+    notes = (aggregation_note(grid, agg, tip=tip), _scorers_note(grid, tip=tip))
     drawing = GridDrawing(labels, cell=cell or CellOptions(), rotate=rotate, marks=marks)
     return draw_grid(grid, drawing, replace(options, subtitle=" ".join(n for n in notes if n) or None))
 
 
-def _scorers_note(grid: Grid) -> str | None:
+def _scorers_note(grid: Grid, *, tip: bool) -> str | None:
     """A subtitle saying that the headline scores do not all come from one scorer and metric, when so."""
     if "scorer" not in grid.cells.column_names:
         return None
@@ -137,8 +138,8 @@ def _scorers_note(grid: Grid) -> str | None:
     scorers = {part for s in shown for part in s.removeprefix(MIXED).split(", ")}
     if len(scorers) <= 1:
         return None
-    return (f"The headline scores come from different scorers ({'; '.join(sorted(scorers))}): hover a cell for "
-            "its scorer.")
+    return hover_note(f"The headline scores come from different scorers ({'; '.join(sorted(scorers))})",
+                      "hover a cell for its scorer", tip=tip)
 
 
 def link_title(link: str | None) -> str:

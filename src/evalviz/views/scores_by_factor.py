@@ -7,15 +7,18 @@ from typing import Any
 
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
-from evalviz.query.scores import NULL_LABEL, levels_sql
+from evalviz.query.axes import NULL_LABEL
+from evalviz.query.scores import levels_sql
 from evalviz.rendering.component import Component
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
 from evalviz.views.roles import HEADLINE, HEADLINE_STDERR, LOG_VIEWER, MODEL_DISPLAY, TASK_DISPLAY, eval_roles
 from evalviz.views.score_marks import (
+    ScoreTable,
     checked_ci,
     checked_mark,
     grouped_chart,
     has_task,
+    notes,
     score_columns,
     score_table,
     tooltip_rows,
@@ -40,6 +43,8 @@ def scores_by_factor(
     link: str | None = LOG_VIEWER,
     status: str | None = "status",
     error_message: str | None = "error_message",
+    completed_samples: str | None = "completed_samples",
+    total_samples: str | None = "total_samples",
     mark: str = "bar",
     title: str | None = None,
     subtitle: str | None = None,
@@ -52,21 +57,25 @@ def scores_by_factor(
     """Scores by factor: per model, the score at each of the two levels of `factor` (with and without a system
     prompt, say) side by side, coloured by level, with intervals.
 
-    The rows of one (model, level) are averaged in DuckDB (over tasks and runs: the tooltip lists the tasks and
-    counts the rows). Intervals, evals without a score, tooltips and clicks are as in `scores_by_task`.
+    A mark is the mean over its tasks of each task's mean score, in DuckDB: a task run twice counts once, and
+    its standard error is sqrt(sum se_t^2) / T over the T tasks (none when a task lacks one). The tooltip lists
+    the tasks and counts the rows; the subtitle says when the two levels cover different tasks. Intervals,
+    statuses, tooltips and clicks are as in `scores_by_task`.
 
     Args:
         data: An evals table (inspect_ai's `evals_df`).
-        factor: A column with two values (a boolean, or two names); NULL counts as a value.
+        factor: A column with two values (a boolean, or two names); NULL counts as a value. It titles the
+            legend.
         factor_labels: Names of the two levels: a pair in the levels' order (False before True, else sorted),
-            or a mapping {level: name}. By default "<factor> = <level>".
+            or a mapping {level: name}. By default the levels themselves ("false", "true").
         model_name, score_value, score_stderr, ci: As in `scores_by_task`.
-        task_name: Column of tasks, listed in the tooltip (used when present).
-        low, high, link, status, error_message, mark: As in `scores_by_task`.
+        task_name: Column of tasks, averaged per task and listed in the tooltip (used when present).
+        low, high, link, status, error_message, completed_samples, total_samples, mark: As in `scores_by_task`.
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`).
 
     Raises:
-        EvalvizError: a factor without exactly two levels (naming them), or labels that do not name them.
+        EvalvizError: a factor without exactly two levels (naming them), labels that do not name them, or a
+            wrong interval (as in `scores_by_task`).
 
     Example:
         >>> import evalviz as ev
@@ -76,17 +85,34 @@ def scores_by_factor(
     """
     options = ViewOptions(title, subtitle, width, height, legend, tip, attributes)
     mark = checked_mark(mark)
-    checked_ci(ci)
+    ci = checked_ci(ci)
     data.require_columns(factor, purpose="scores_by_factor")
     labels = level_labels(factor, factor_levels(data, factor), factor_labels)
     roles = eval_roles(data, model_name=model_name, task_name=task_name, score_value=score_value,
                        score_stderr=score_stderr, low=low, high=high, link=link, status=status,
-                       error_message=error_message)
+                       error_message=error_message, completed_samples=completed_samples,
+                       total_samples=total_samples)
     task = has_task(data, task_name)
     columns = score_columns(data, roles, task=task, by_task=False, factor=factor, view="scores_by_factor")
-    table = score_table(data, columns, ci=ci, level_labels=labels)
+    table = score_table(data, columns, ci=ci, view="scores_by_factor", level_labels=labels)
+    said = notes(table, mark, columns, ci, tip=options.tip) + (_coverage_note(table, factor) if task else [])
     return grouped_chart(table, options, mark=mark, group=("model", roles.model.title), member=("level", factor),
-                         tooltip=tooltip_rows(roles, task=task, tasks=True, level=factor))
+                         tooltip=tooltip_rows(roles, task=task, tasks=True, level=factor,
+                                              score_format=table.score_format), said=said)
+
+
+def _coverage_note(table: ScoreTable, factor: str) -> list[str]:
+    """A subtitle note when the two levels hold different tasks: their scores then average different tasks."""
+    covered: dict[str, set[str]] = {key: set() for key in table.keys["level"]}
+    for level, tasks in zip(table.rows["level"].to_pylist(), table.rows["tasks"].to_pylist(), strict=True):
+        covered[level].update(tasks.split(", ") if tasks else ())
+    first, second = (covered[key] for key in table.keys["level"])
+    if first == second:
+        return []
+    names = dict(zip(table.keys["level"], table.labels["level"], strict=True))
+    only = [f"{len(c - other)} only at {names[key]}" for key, c, other in
+            zip(table.keys["level"], (first, second), (second, first), strict=True) if c - other]
+    return [f"The levels of {factor!r} hold different tasks ({', '.join(only)})."]
 
 
 def factor_levels(data: Data, factor: str) -> list[str | None]:
@@ -98,8 +124,14 @@ def factor_levels(data: Data, factor: str) -> list[str | None]:
     found = data.sql(levels_sql(factor, SHOWN_LEVELS)).to_pylist()
     levels = [row["level"] for row in found]
     count = found[0]["levels"] if found else 0
+    shown = ", ".join(NULL_LABEL if level is None else repr(level) for level in levels)
+    if count == 1:
+        raise EvalvizError(
+            f"scores_by_factor compares the two levels of a factor, and {factor!r} has only one: {shown}. To see "
+            "the scores at that one level, use scores_by_model or scores_by_task; to compare, pass a factor "
+            "with two values (data.derive(\"SELECT *, ... AS factor FROM this\")), or rows with both levels."
+        )
     if count != 2:
-        shown = ", ".join(NULL_LABEL if level is None else repr(level) for level in levels)
         more = f" and {count - len(levels)} more" if count > len(levels) else ""
         raise EvalvizError(
             f"scores_by_factor compares the two levels of a factor, and {factor!r} has {count}: {shown}{more}. "
@@ -111,14 +143,14 @@ def factor_levels(data: Data, factor: str) -> list[str | None]:
 
 def level_labels(factor: str, levels: list[str | None], given: object) -> dict[str | None, str]:
     """The name drawn for each level: from `given` (a pair in the levels' order, or a mapping level -> name),
-    else "<factor> = <level>".
+    else the level itself ("(null)" for NULL).
 
     Example:
         >>> level_labels("hint", ["false", "true"], ("No hint", "Hint"))
         {'false': 'No hint', 'true': 'Hint'}
     """
     if given is None:
-        return {level: f"{factor} = {NULL_LABEL if level is None else level}" for level in levels}
+        return {level: NULL_LABEL if level is None else level for level in levels}
     if isinstance(given, Mapping):
         by_text = {_level_text(key): value for key, value in given.items()}
         missing = [level for level in levels if level not in by_text]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -13,19 +14,24 @@ from evalviz.errors import EvalvizError
 from evalviz.query.scores import ModelOrder
 from evalviz.rendering.component import Component
 from evalviz.views.chart import text_width, title_spec
+from evalviz.views.formatting import count_text
+from evalviz.views.grid_layout import MIN_PLOT, TITLE_LINE
 from evalviz.views.marks import rules, text
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checked_number, checks_arguments
 from evalviz.views.roles import HEADLINE, HEADLINE_STDERR, LOG_VIEWER, MODEL_DISPLAY, TASK_DISPLAY, eval_roles
+from evalviz.views.score_layout import STATUS_LEGEND, title_lines
 from evalviz.views.score_marks import (
     DATASET,
-    aggregation_note,
+    ScoreTable,
     band_axis,
     checked_ci,
     checked_mark,
     has_task,
+    notes,
     score_columns,
     score_layers,
     score_table,
+    subtitle_text,
     tooltip_rows,
     value_domain,
 )
@@ -37,7 +43,19 @@ PANELS_PER_ROW = 3
 BAR_PIXELS = 22  # height of a model's band
 PANEL_GAP = 20  # pixels between panels (Vega-Lite's concat spacing)
 PANEL_ROOM = 70  # pixels of a panel's height its title and score axis take
-LEGEND_ROOM = 100  # pixels of the width the legend of unscored evals takes
+MAX_DEFAULT_HEIGHT = 4_000  # pixels: a chart of many models and tasks is drawn no taller, by default
+MIN_BAND = 1.0  # pixels: a model's band never gets thinner than this by default
+
+
+@dataclass(frozen=True)
+class PanelLayout:
+    """The panels of a chart: their number per row, their plot area, and what the subtitle says about them."""
+
+    columns: int
+    rows: int
+    plot_width: float
+    plot_height: float
+    notes: tuple[str, ...]
 
 
 @checks_arguments()
@@ -56,6 +74,8 @@ def scores_by_model(
     link: str | None = LOG_VIEWER,
     status: str | None = "status",
     error_message: str | None = "error_message",
+    completed_samples: str | None = "completed_samples",
+    total_samples: str | None = "total_samples",
     mark: str = "bar",
     title: str | None = None,
     subtitle: str | None = None,
@@ -76,14 +96,17 @@ def scores_by_model(
         model_name: Column of models (falling back to `model`).
         score_value, score_stderr: Columns of scores and their standard errors (None: no interval from stderr).
         ci: Confidence level of intervals from standard errors, between 0 and 1.
-        sort: "descending" (best model on top, by its mean score over the tasks), "ascending", None (input
-            order) or a list of model names (models it leaves out follow in input order).
+        sort: "descending" (best model on top), "ascending", None (input order) or a list of model names
+            (models it leaves out follow in input order). A model is ranked by the mean of its scores over the
+            tasks where it has one: a task without its score is left out of its mean, not counted as zero.
         baseline: A score drawn as a rule (a finite number; within [0, 1] when the scores are).
         task_name: Column of tasks, one panel each (used when present; a name other than the default must
             exist).
-        low, high, link, status, error_message, mark: As in `scores_by_task`.
+        low, high, link, status, error_message, completed_samples, total_samples, mark: As in
+            `scores_by_task`.
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`); 700 pixels
-            wide by default, 22 pixels per model high.
+            wide by default, 22 pixels per model high, at most 4,000 pixels in all (the bands then get thinner,
+            and the subtitle says so).
 
     Example:
         >>> import evalviz as ev
@@ -91,54 +114,94 @@ def scores_by_model(
     """
     options = ViewOptions(title, subtitle, width, height, legend, tip, attributes)
     mark = checked_mark(mark)
-    checked_ci(ci)
+    ci = checked_ci(ci)
     order = parse_sort(sort, axes=("y",))
     baseline = checked_number("baseline", baseline, optional=True)
     roles = eval_roles(data, model_name=model_name, task_name=task_name, score_value=score_value,
                        score_stderr=score_stderr, low=low, high=high, link=link, status=status,
-                       error_message=error_message)
+                       error_message=error_message, completed_samples=completed_samples,
+                       total_samples=total_samples)
     task = has_task(data, task_name)
     columns = score_columns(data, roles, task=task, by_task=True, view="scores_by_model")
-    table = score_table(data, columns, ci=ci, order=ModelOrder(order.by_value, order.explicit_order("y") or ()))
+    table = score_table(data, columns, ci=ci, view="scores_by_model",
+                        order=ModelOrder(order.by_value, order.explicit_order("y") or ()))
+    order.check_matches("y", table.labels["model"])
     if baseline is not None and table.bounded and not 0 <= baseline <= 1:
         raise EvalvizError(f"baseline={baseline:g} lies outside [0, 1], where every score lies: give the baseline "
                            "on the scores' scale (0.5, not 50).")
-    tooltip = tooltip_rows(roles, task=task) if options.tip else None
+    tooltip = tooltip_rows(roles, task=task, score_format=table.score_format) if options.tip else None
     domain = value_domain(table, *([] if baseline is None else [baseline]))
-    subtitle = options.subtitle if options.subtitle is not None else aggregation_note(table, mark)
-    width, height = options.sized(700, BAR_PIXELS * max(len(table.models), 1) + PANEL_ROOM)
-    title = title_spec(options.title, subtitle, width)
-
-    last = min(max(len(table.tasks), 1), PANELS_PER_ROW) - 1  # the panel at the end of the first row holds the legend
+    width = options.width or 700
+    said = notes(table, mark, columns, ci, tip=options.tip)
+    layout = _panels(table, options, width, title_lines(options.title, subtitle_text(options, said), width) + 1)
+    title = title_spec(options.title, subtitle_text(options, said + list(layout.notes)), width)
+    last = layout.columns - 1  # the panel at the end of the first row holds the legend
 
     def layers(index: int) -> tuple[Layer, ...]:
         """A panel's marks; only the first of each row of panels labels the models."""
-        band = {"y": band_axis("model", table.models, roles.model.title,
+        band = {"y": band_axis("model", table.models, roles.model.title, relabelled=table.relabelled("model"),
                                labels_shown=index % PANELS_PER_ROW == 0)}
         return (*score_layers(table, mark=mark, band=band, value_axis="x", color=None, tooltip=tooltip,
                               legend=options.legend_on and index == last, domain=domain),
                 *_baseline_layers(baseline, domain))
 
     if len(table.tasks) <= 1:
+        height = options.height or round(layout.plot_height + PANEL_ROOM + TITLE_LINE * _lines(title))
         chart = LayerChart(layers(0), data=DATASET, width=width, height=height, fit=True, title=title,
                            properties=options.properties())
         return Component.from_parts(chart, _datasets(table.rows, baseline))
-    columns, rows = min(len(table.tasks), PANELS_PER_ROW), math.ceil(len(table.tasks) / PANELS_PER_ROW)
-    room = width - text_width(table.models) - LEGEND_ROOM * bool(table.flags) - 40  # 40: the models' axis title
-    plot_width = max(60, round(room / columns - PANEL_GAP))
-    plot_height = (BAR_PIXELS * len(table.models) if options.height is None
-                   else max(40, round(options.height / rows - PANEL_ROOM)))
-    panels = [LayerChart(layers(i), data=DATASET, width=plot_width, height=plot_height,
-                         title={"text": task, "anchor": "start", "fontSize": 12})
-              for i, task in enumerate(table.tasks)]
+    panels = [LayerChart(layers(i), data=DATASET, width=round(layout.plot_width), height=round(layout.plot_height),
+                         title={"text": label, "anchor": "start", "fontSize": 12})
+              for i, label in enumerate(table.labels["task"])]
     chart = ConcatChart("vconcat", tuple(ConcatChart("hconcat", tuple(panels[i:i + PANELS_PER_ROW]))
                                          for i in range(0, len(panels), PANELS_PER_ROW)),
                         properties={**({"title": title} if title else {}), **options.properties()})
     datasets: dict[str, pa.Table] = {}
-    for i, task in enumerate(table.tasks):
+    for i, key in enumerate(table.tasks):
         scope = f"c{i // PANELS_PER_ROW}_c{i % PANELS_PER_ROW}_"  # the panel's place in the concatenation
-        datasets.update(_datasets(table.where("task", task), baseline, scope))
+        datasets.update(_datasets(table.where("task", key), baseline, scope))
     return Component.from_parts(chart, datasets)
+
+
+def _lines(title: dict[str, Any] | None) -> int:
+    """The lines a title spec takes."""
+    if not title:
+        return 0
+    text = title["text"]
+    return (len(text) if isinstance(text, list) else 1) + len(title.get("subtitle", []))
+
+
+def _panels(table: ScoreTable, options: ViewOptions, width: int, lines: int) -> PanelLayout:
+    """The panels' layout: up to three a row, each model BAR_PIXELS high unless the chart would grow past
+    MAX_DEFAULT_HEIGHT (then thinner, and a note says so), or as the height given allows.
+
+    Raises:
+        EvalvizError: a width or height given that leaves a panel less than MIN_PLOT pixels, naming the least.
+    """
+    models, tasks = max(len(table.models), 1), max(len(table.tasks), 1)
+    columns, rows = min(tasks, PANELS_PER_ROW), math.ceil(tasks / PANELS_PER_ROW)
+    room = width - text_width(table.labels["model"]) - STATUS_LEGEND * bool(table.flags) - 40  # 40: axis title
+    plot_width = room / columns - PANEL_GAP * (columns > 1)
+    title = TITLE_LINE * lines
+    if options.height is None:
+        band = min(BAR_PIXELS, max(MIN_BAND, (MAX_DEFAULT_HEIGHT - title - rows * PANEL_ROOM) / (rows * models)))
+        plot_height = band * models
+    else:
+        plot_height = (options.height - title) / rows - PANEL_ROOM
+    for name, given, plot, least in (
+            ("width", options.width, plot_width, width - plot_width * columns + MIN_PLOT * columns),
+            ("height", options.height, plot_height, title + rows * (PANEL_ROOM + MIN_PLOT))):
+        if given is not None and plot < MIN_PLOT:
+            raise EvalvizError(f"{name}={given} leaves no room for the plots of {count_text(tasks)} panel(s) "
+                               f"beside their axes, legends and title: give {name}={math.ceil(least)} or more (or "
+                               "None for the default).")
+    said: tuple[str, ...] = ()
+    band = plot_height / models
+    if band < BAR_PIXELS * 0.75:
+        capped = f" (the default height is capped near {MAX_DEFAULT_HEIGHT:,} pixels)" if options.height is None else ""
+        said = (f"{count_text(len(table.models))} models in {count_text(tasks)} panel(s) get {band:.1f} pixels "
+                f"each{capped}: filter the models or tasks (data.filter(...)), or see them all in scores_heatmap.",)
+    return PanelLayout(columns=columns, rows=rows, plot_width=plot_width, plot_height=plot_height, notes=said)
 
 
 def _baseline_layers(baseline: float | None, domain: list[float]) -> tuple[Layer, ...]:

@@ -8,7 +8,15 @@ from evalviz.data.table import Data
 from evalviz.rendering.component import Component
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
 from evalviz.views.roles import HEADLINE, HEADLINE_STDERR, LOG_VIEWER, MODEL_DISPLAY, TASK_DISPLAY, eval_roles
-from evalviz.views.score_marks import checked_ci, checked_mark, grouped_chart, score_columns, score_table, tooltip_rows
+from evalviz.views.score_marks import (
+    checked_ci,
+    checked_mark,
+    grouped_chart,
+    notes,
+    score_columns,
+    score_table,
+    tooltip_rows,
+)
 
 
 @checks_arguments()
@@ -25,6 +33,8 @@ def scores_by_task(
     link: str | None = LOG_VIEWER,
     status: str | None = "status",
     error_message: str | None = "error_message",
+    completed_samples: str | None = "completed_samples",
+    total_samples: str | None = "total_samples",
     mark: str = "bar",
     title: str | None = None,
     subtitle: str | None = None,
@@ -38,12 +48,16 @@ def scores_by_task(
 
     Several rows of one (model, task) (repeated runs) are averaged in DuckDB; the tooltip says how many. Intervals
     come from `score_stderr` (a normal interval at `ci`; for a mean of k runs, the standard error
-    sqrt(sum se_i^2) / k) or, when the table has them, from `low`/`high` columns (used as given for one row:
-    intervals of several rows do not combine, and the tooltip says so). When every score lies in [0, 1], intervals
-    are clamped to [0, 1] and so is the axis. An eval without a score is a grey hollow circle at zero, a failed
-    one (`status` "error", or an `error_message`) a dark cross, each with a legend entry and its reason in the
-    tooltip. Hover a mark for model, task, score, interval and its source, rows, scorer and log; click it to open
-    the log (http(s) links only).
+    sqrt(sum se_i^2) / k, none when a run lacks one) or, when the table has them, from `low`/`high` columns (used
+    as given for one row: intervals of several rows do not combine, and the tooltip says so). When every score
+    lies in [0, 1], intervals are clamped to [0, 1] and so is the axis. Statuses are `scores_heatmap`'s: a score
+    some of whose runs failed, or that completed fewer samples than it had, is "partly failed" (a dark triangle
+    at its end); an eval without a score is a grey hollow circle at zero, a skipped one a square, an infinite
+    score a diamond, a failed one (`status` "error", "started" or "cancelled") a dark cross, each with a legend
+    entry and its reason in the tooltip. Models are keyed by their values (a NULL model and one named "(null)"
+    stay apart), and a model keeps its colour in every chart of the same models. The default width grows with
+    the bars; the subtitle says when they are too thin to read. Hover a mark for model, task, score, interval and
+    its source (or why there is none), rows, scorer and log; click it to open the log (http(s) links only).
 
     Args:
         data: An evals table (inspect_ai's `evals_df`).
@@ -52,9 +66,15 @@ def scores_by_task(
         ci: Confidence level of intervals from standard errors, between 0 and 1.
         low, high: Columns of interval ends (used when present; a name other than the default must exist).
         link, status, error_message: Columns of log links, eval statuses and errors (used when present).
+        completed_samples, total_samples: Columns of the samples each eval completed, and had (used when
+            present).
         mark: "bar" (bars with interval rules) or "point" (points with interval rules).
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`): the subtitle
-            defaults to a note when marks average several rows; 700 x 400 pixels by default.
+            defaults to notes on the marks; 400 pixels high, and 700 wide or more with many bars.
+
+    Raises:
+        EvalvizError: a negative stderr, a low end above its high end, or an interval that leaves out its score
+            (naming the row), or a size that leaves no room for the plot.
 
     Example:
         >>> import evalviz as ev
@@ -62,11 +82,14 @@ def scores_by_task(
     """
     options = ViewOptions(title, subtitle, width, height, legend, tip, attributes)
     mark = checked_mark(mark)
-    checked_ci(ci)
+    ci = checked_ci(ci)
     roles = eval_roles(data, model_name=model_name, task_name=task_name, score_value=score_value,
                        score_stderr=score_stderr, low=low, high=high, link=link, status=status,
-                       error_message=error_message)
+                       error_message=error_message, completed_samples=completed_samples,
+                       total_samples=total_samples)
     columns = score_columns(data, roles, task=True, by_task=True, view="scores_by_task")
-    table = score_table(data, columns, ci=ci)
+    table = score_table(data, columns, ci=ci, view="scores_by_task")
     return grouped_chart(table, options, mark=mark, group=("task", roles.task.title),
-                         member=("model", roles.model.title), tooltip=tooltip_rows(roles, task=True))
+                         member=("model", roles.model.title),
+                         tooltip=tooltip_rows(roles, task=True, score_format=table.score_format),
+                         said=notes(table, mark, columns, ci, tip=options.tip))

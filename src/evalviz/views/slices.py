@@ -110,7 +110,7 @@ def slice_metric_heatmap(
                     rows="rows" if grid.max_rows > 1 else None, interval="interval",
                     x_axis=x_title is not None, y_axis=y_title is not None)
     drawing = GridDrawing(labels, cell=cell, cmap=cmap, domain=domain, center=center, rotate=rotate)
-    return draw_grid(grid, drawing, replace(options, subtitle=aggregation_note(grid, "mean")))
+    return draw_grid(grid, drawing, replace(options, subtitle=aggregation_note(grid, "mean", tip=options.tip)))
 
 
 # The kinds of numpy array a grid refuses, by dtype.kind: astype(float) would keep only part of their values.

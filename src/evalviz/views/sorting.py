@@ -6,20 +6,24 @@
   `diff_plot`);
 - a dict {"x": [...], "y": [...]}: explicit orders per axis; an axis left out keeps input order.
 
-In an explicit order, labels the data does not hold are ignored, and values the order leaves out follow the
-labels it names, in input order. None in an explicit order names the NULL value (labelled "(null)").
+In an explicit order, labels the data does not hold are ignored (one order may serve several filtered tables),
+and values the order leaves out follow the labels it names, in input order; an order that names none of the
+labels present is refused (`Sort.check_matches`), since it would be ignored whole (labels as "GPT" where the axis
+shows "GPT · openai/gpt"). None in an explicit order names the NULL value (labelled "(null)").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from evalviz.errors import EvalvizError
+from evalviz.query.axes import NULL_LABEL
 
 ByValue = Literal["ascending", "descending"]
 BY_VALUE: tuple[ByValue, ...] = ("ascending", "descending")
+LABELS_SHOWN = 5  # labels present an error names, of an order that matches none
 
 
 @dataclass(frozen=True)
@@ -52,19 +56,67 @@ class Sort:
         """Whether some axis falls back on input order (a view then reads the rows' positions)."""
         return any(self.in_input_order(axis) for axis in self.axes)
 
+    def check_matches(self, axis: str, present: Iterable[str | None]) -> None:
+        """Raise when `axis`'s explicit order names none of the labels `present` (as the axis draws them, None or
+        "(null)" for the NULL value). Views call it with every label the axis holds, once the query found them.
+
+        Raises:
+            EvalvizError: naming the order's labels and a few of those present (`check_order_matches`).
+
+        Example:
+            >>> parse_sort(["GPT"], axes=("y",)).check_matches("y", ["Claude · anthropic", "GPT · openai/gpt"])
+            Traceback (most recent call last):
+            ...
+            evalviz.errors.EvalvizError: sort names none of the y labels present: 'GPT' is not one of ...
+        """
+        check_order_matches(self.explicit_order(axis), present, axis=axis)
+
     def arranged(self, axis: str, present: Sequence[str]) -> list[str]:
         """`present` (labels in input order) in `axis`'s explicit order: the labels it names first, in its order,
-        then the others as they come. Labels it names that are not present are ignored.
+        then the others as they come. Labels it names that are not present are ignored, unless none is present
+        (`check_matches`).
 
         Example:
             >>> parse_sort(["c", "nope", "a"], axes=("y",)).arranged("y", ["a", "b", "c"])
             ['c', 'a', 'b']
         """
+        self.check_matches(axis, present)
         given = self.explicit_order(axis) or ()
         held = set(present)
         first = [label for label in given if label in held]
         named = set(first)
         return [*first, *(label for label in present if label not in named)]  # type: ignore[misc]
+
+
+def check_order_matches(order: Sequence[str | None] | None, present: Iterable[str | None], *, axis: str = "y",
+                        view: str = "sort") -> None:
+    """Raise when an explicit `order` (None or empty: no order) names none of the labels `present` on `axis`: an
+    order that matches some is kept (labels absent are ignored), one that matches none would be ignored whole.
+    None stands for the NULL value, labelled "(null)", on either side.
+
+    Raises:
+        EvalvizError: naming the order's first labels and a few of those present, those that contain one of
+            the order's labels first.
+
+    Example:
+        >>> check_order_matches(["b", "nope"], ["a", "b"])  # "b" is present: "nope" is ignored
+        >>> check_order_matches([None], ["a", "(null)"])  # None names the NULL value
+    """
+    if not order:
+        return
+    labels = list(dict.fromkeys(NULL_LABEL if label is None else label for label in present))
+    wanted = [NULL_LABEL if label is None else label for label in order]
+    if not labels or not set(wanted).isdisjoint(labels):
+        return
+    parts = [label.lower() for label in wanted[:LABELS_SHOWN]]
+    near = [label for label in labels if any(part in label.lower() for part in parts)]  # "GPT" in "GPT · openai"
+    shown = list(dict.fromkeys([*near[:LABELS_SHOWN], *labels[:LABELS_SHOWN]]))[:LABELS_SHOWN]
+    named = ", ".join(map(repr, wanted[:LABELS_SHOWN])) + (", ..." if len(wanted) > LABELS_SHOWN else "")
+    raise EvalvizError(
+        f"{view} names none of the {axis} labels present: {named} {'is' if len(wanted) == 1 else 'are'} not one of "
+        f"{', '.join(map(repr, shown))}{', ...' if len(labels) > len(shown) else ''} ({len(labels)} "
+        f"label{'s' if len(labels) != 1 else ''}). Give the labels as the axis shows them."
+    )
 
 
 def parse_sort(sort: object, axes: Sequence[str], *, view: str = "sort") -> Sort:
