@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from typing import Literal
 
 from evalviz.data.connection import quote_literal
+from evalviz.query.aggregates import aggregate_sql
 from evalviz.query.grid_columns import GridColumns, part_names
 
 NULL_LABEL = "(null)"  # the axis label of rows whose x or y is NULL
-# Joins a label and a number into the key of an axis value whose label another value shares: keys are unique on
-# each axis, labels need not be (a NULL and the text "(null)", or the composite keys ("a · b", "c") and ("a", "b ·
-# c")). Keys place cells; labels are only drawn.
+# Joins a label and a number into the key of an axis value whose label another value shares, or whose label holds
+# this mark itself: keys are unique on each axis whatever the labels hold, labels need not be (a NULL and the text
+# "(null)", or the composite keys ("a · b", "c") and ("a", "b · c")). Keys place cells; labels are only drawn.
 KEY_MARK = "\u2063"
 
 # ORDER BY keys of each axis's values by their mean m: "ascending" puts the highest values towards the top right
@@ -31,10 +32,11 @@ def label_sql(axis: str, columns: GridColumns) -> str:
 
 def axis_values_sql(axis: str, columns: GridColumns, relation: str, value: str) -> str:
     """SQL of each distinct value of `axis` in `relation` (rows or cells with the key parts and `ord`): its key
-    parts, label, m (the mean of `value`, to sort by) and o (its first row)."""
+    parts, label, m (the mean of `value`, to sort by: finite where the values are, though their sum overflows)
+    and o (its first row)."""
     parts = ", ".join(part_names(columns, axis))
-    return (f"SELECT {parts}, {label_sql(axis, columns)} AS label, avg({value}) AS m, min(ord) AS o "
-            f"FROM {relation} GROUP BY {parts}")
+    return (f"SELECT {parts}, {label_sql(axis, columns)} AS label, {aggregate_sql('mean', value)} AS m, "
+            f"min(ord) AS o FROM {relation} GROUP BY {parts}")
 
 
 def ranked_axis_sql(axis: str, columns: GridColumns, values: str, *,
@@ -45,7 +47,10 @@ def ranked_axis_sql(axis: str, columns: GridColumns, values: str, *,
 
     The order is by mean (`by_value`), or input order, with the labels of an explicit order (`given`; None names
     the NULL value) first, values it leaves out following in input order; ties go by first row, then label. A
-    key is the label, unless an earlier value has the same label: then it is the label, KEY_MARK and a number.
+    key is the label, unless an earlier value has the same label or the label holds KEY_MARK: then it is the
+    label, KEY_MARK and the value's number among those of its label (from 1). Keys are unique: a key holding
+    KEY_MARK splits at its last one into its label and number, and a key without it is a label no other value
+    has.
 
     Example:
         >>> sql = ranked_axis_sql("x", GridColumns(x="t", y="m", fill="s"), "SELECT ...", by_value=None, given=["b"])
@@ -62,9 +67,10 @@ def ranked_axis_sql(axis: str, columns: GridColumns, values: str, *,
         rows = ", ".join(f"({quote_literal(label)}, {i})" for i, label in enumerate(labels))
         join = f" LEFT JOIN (VALUES {rows}) AS given(given_label, given_at) ON given.given_label = vals.label"
         order.insert(0, "given_at NULLS LAST")
+    mark = quote_literal(KEY_MARK)
     return f"""
         SELECT {", ".join(parts)},
-            CASE WHEN twin = 1 THEN label ELSE label || {quote_literal(KEY_MARK)} || twin END AS {axis},
+            CASE WHEN twin = 1 AND NOT contains(label, {mark}) THEN label ELSE label || {mark} || twin END AS {axis},
             label AS {axis}_label, pos AS {axis}o
         FROM (SELECT *, row_number() OVER (PARTITION BY label ORDER BY pos) AS twin FROM (
             SELECT vals.*, row_number() OVER (ORDER BY {", ".join(order)}) - 1 AS pos

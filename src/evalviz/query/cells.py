@@ -11,6 +11,7 @@ from typing import Literal
 from evalviz.constants.statuses import ERROR, INFINITE, NO_DATA, OK, PARTIAL, SKIPPED
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
+from evalviz.query.aggregates import aggregate_sql
 from evalviz.query.axes import axis_values_sql, positions_sql, ranked_axis_sql
 from evalviz.query.grid_columns import (
     GridColumns,
@@ -23,14 +24,10 @@ from evalviz.query.grid_columns import (
 from evalviz.query.rows import row_status_sql, scorer_sql
 from evalviz.query.stderr import combined_stderr_sql
 
-AGGREGATES = {"mean": "avg", "median": "median", "min": "min", "max": "max", "sum": "sum"}
 # What a "no data" cell's tooltip says: it has no row at all, rows without a value, or infinities that cancel.
 NO_ROWS_NOTE, NO_VALUE_NOTE = "no rows", "no value (NaN or empty)"
 CANCELLED_NOTE = "no value: its rows hold both inf and -inf"
 OVERFLOW_NOTE = " (its rows are finite: their {agg} overflows)"
-# A mean of finite values is finite, though their running sum may overflow: such a mean is taken of the values
-# scaled down by 2^-600 (exact for all but values below 2^-422, negligible beside those that overflow).
-_SCALE = 600
 MIXED = "mixed: "  # begins the scorer of a cell whose rows' values come from several scorers
 MAX_NOTE_CHARS = 300  # a cell's note (its status and reasons) is cut to this many characters
 
@@ -149,20 +146,6 @@ def cell_aggregates(columns: GridColumns, agg: str) -> list[str]:
         cell.append(f"CASE WHEN count(DISTINCT scorer) FILTER (WHERE v IS NOT NULL) > 1 "
                     f"THEN {quote_literal(MIXED)} || {scorers} ELSE {scorers} END AS scorer")
     return cell
-
-
-def aggregate_sql(agg: str, column: str) -> str:
-    """SQL of the `agg` of `column` over a group: infinite only when a value is, or when a sum overflows.
-
-    Example:
-        >>> aggregate_sql("max", "v")
-        'max(v)'
-    """
-    plain = f"{AGGREGATES[agg]}({column})"
-    if agg != "mean":
-        return plain
-    return (f"CASE WHEN isinf({plain}) AND count({column}) FILTER (WHERE isinf({column})) = 0 "
-            f"THEN avg({column} * pow(2.0, -{_SCALE})) * pow(2.0, {_SCALE}) ELSE {plain} END")
 
 
 def _interval_sql(agg: str, columns: GridColumns) -> list[str]:

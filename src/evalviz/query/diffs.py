@@ -57,7 +57,8 @@ class RowOrder:
 
 def label_sql(column: str) -> str:
     """SQL of a slice's key, drawn as its label: its text, NULL as "(null)"; a NULL beside the text "(null)"
-    gets KEY_MARK (an invisible character, taken off the axis label) appended, so the two stay two slices.
+    gets KEY_MARK (an invisible character, taken off the axis label) appended, so the two stay two slices. A
+    text holding KEY_MARK itself gets one more, so no text can take the key of the NULL slice.
 
     Example:
         >>> label_sql("slice").startswith('CASE WHEN "slice" IS NOT NULL')
@@ -65,7 +66,9 @@ def label_sql(column: str) -> str:
     """
     text = f"CAST({q(column)} AS VARCHAR)"
     twin = f"(SELECT coalesce(bool_or(CAST({q(column)} AS VARCHAR) = {quote_literal(NULL_LABEL)}), false) FROM this)"
-    return (f"CASE WHEN {q(column)} IS NOT NULL THEN {text} WHEN {twin} "
+    mark = quote_literal(KEY_MARK)
+    return (f"CASE WHEN contains({text}, {mark}) THEN {text} || {mark} WHEN {q(column)} IS NOT NULL THEN {text} "
+            f"WHEN {twin} "
             f"THEN {quote_literal(NULL_LABEL)} || {quote_literal(KEY_MARK)} ELSE {quote_literal(NULL_LABEL)} END")
 
 

@@ -1,6 +1,6 @@
 """The statements of the score charts (`scores_by_task`, `scores_by_model`, `scores_by_factor`): rows of an evals
 table aggregated into one mark per (model[, task or factor level]) with its interval and status, the levels of a
-factor, and the rows whose intervals are wrong.
+factor, and how a row's interval is checked.
 
 The charts read the rows as the heatmaps do (`query.cells`): models, tasks and levels are keyed by their typed
 values (a NULL and the text "(null)", or two models whose "name · id" labels coincide, stay apart; keys are
@@ -92,37 +92,16 @@ class ModelOrder:
 
 
 def levels_sql(factor: str, limit: int) -> str:
-    """SQL of the distinct values of `factor` in their natural order (false before true), as text ("level", NULL
-    for a NULL), at most `limit` of them, and how many there are ("levels")."""
-    return (f"SELECT CAST(v AS VARCHAR) AS level, count(*) OVER () AS levels FROM "
+    """SQL of the distinct values of `factor` in their natural order (false before true): as text ("level", NULL
+    for a NULL) and as they are ("value"), at most `limit` of them, and how many there are ("levels")."""
+    return (f"SELECT CAST(v AS VARCHAR) AS level, v AS value, count(*) OVER () AS levels FROM "
             f"(SELECT DISTINCT {q(factor)} AS v FROM this) ORDER BY v NULLS LAST LIMIT {int(limit)}")
 
 
-def wrong_interval_sql(columns: ScoreColumns) -> str | None:
-    """SQL of one row whose interval is wrong (None when the chart reads no interval): a negative standard
-    error, a low end above the high one, or an interval that leaves out its own score (beyond rounding: a
-    billionth of the values' size). Columns: model, task (labels), problem, value, se, lo, hi."""
-    v = f"TRY_CAST({q(columns.value)} AS DOUBLE)"
-    if columns.low and columns.high:
-        lo, hi = (f"TRY_CAST({q(c)} AS DOUBLE)" for c in (columns.low, columns.high))
-        slack = f"1e-9 * (abs({lo}) + abs({hi}) + coalesce(abs({v}), 0))"
-        problem = (f"CASE WHEN isfinite({lo}) AND isfinite({hi}) AND {lo} > {hi} + {slack} THEN 'low above high' "
-                   f"WHEN isfinite({lo}) AND isfinite({hi}) AND isfinite({v}) AND ({v} < {lo} - {slack} "
-                   f"OR {v} > {hi} + {slack}) THEN 'score outside' END")
-        se = "CAST(NULL AS DOUBLE)"
-    elif columns.stderr:
-        se = f"TRY_CAST({q(columns.stderr)} AS DOUBLE)"
-        problem = f"CASE WHEN {se} < 0 THEN 'negative stderr' END"
-        lo = hi = "CAST(NULL AS DOUBLE)"
-    else:
-        return None
-    grid = _task_grid(columns)
-    keys = [f"{q(c)} AS {name}" for axis in ("x", "y") if axis == "x" or columns.task
-            for c, name in key_parts(grid, axis)]
-    task = label_sql("y", grid) if columns.task else "CAST(NULL AS VARCHAR)"
-    return (f"SELECT {label_sql('x', grid)} AS model, {task} AS task, problem, v AS value, se, lo, hi "
-            f"FROM (SELECT {', '.join(keys)}, {problem} AS problem, {v} AS v, {se} AS se, {lo} AS lo, {hi} AS hi "
-            f"FROM this) WHERE problem IS NOT NULL LIMIT 1")
+def interval_columns(columns: ScoreColumns) -> GridColumns:
+    """The columns as the interval check reads a row (`query.intervals.wrong_interval_sql`): models on x, tasks
+    on y (models again without tasks), the score, its interval and the row's status."""
+    return replace(_task_grid(columns), stderr=columns.stderr, low=columns.low, high=columns.high)
 
 
 def _task_grid(columns: ScoreColumns) -> GridColumns:

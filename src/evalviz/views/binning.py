@@ -16,7 +16,16 @@ import pyarrow.compute as pc
 from evalviz.data.table import Data
 from evalviz.query.bins import AxisBins, axis_ranks_sql, binned_cells_sql
 from evalviz.query.grid_columns import key_parts
-from evalviz.views.grid import Grid, GridColumns, check_agg, checked_source, finished_grid, registered, sort_terms
+from evalviz.views.grid import (
+    Grid,
+    GridColumns,
+    check_agg,
+    checked_intervals,
+    checked_source,
+    finished_grid,
+    registered,
+    sort_terms,
+)
 from evalviz.views.sorting import parse_sort
 
 MIN_CELL_PIXELS = 3  # a cell narrower than this is binned with its neighbours
@@ -99,6 +108,7 @@ def axis_ranks(data: Data, columns: GridColumns, sort: object) -> tuple[pa.Table
     """
     order = parse_sort(sort, axes=("x", "y"))
     data = checked_source(data, columns)
+    checked_intervals(data, columns)
     data.require_rows()
     ranks = data.sql(axis_ranks_sql(columns, **sort_terms(order)))
     n_x = ranks.num_rows - pc.sum(ranks["axis"]).as_py()

@@ -23,8 +23,10 @@ from evalviz.data.number_text import reads_as_score
 from evalviz.data.table import Data
 from evalviz.data.types import describe, is_boolean, is_integer, is_json, is_numeric, is_text
 from evalviz.errors import ColumnTypeError, EvalvizError
-from evalviz.query.cells import AGGREGATES, MIXED, example_text_sql, ranked_grid_sql, sorted_grid_sql
+from evalviz.query.aggregates import AGGREGATES
+from evalviz.query.cells import MIXED, example_text_sql, ranked_grid_sql, sorted_grid_sql
 from evalviz.query.grid_columns import GridColumns
+from evalviz.views.interval_checks import check_intervals
 from evalviz.views.options import did_you_mean
 from evalviz.views.sorting import Sort, parse_sort
 
@@ -32,7 +34,7 @@ from evalviz.views.sorting import Sort, parse_sort
 # query/cells.py) and are named here for the modules that import them from here.
 __all__ = [
     "MIXED", "Grid", "GridColumns", "aggregate_grid", "check_agg", "check_numeric",
-    "checked_source", "finished_grid", "registered", "sort_terms", "whole_numbers",
+    "checked_intervals", "checked_source", "finished_grid", "registered", "sort_terms", "whole_numbers",
 ]
 
 
@@ -123,6 +125,7 @@ def aggregate_grid(
     agg: str = "mean",
     sort: object = "ascending",
     axes: tuple[pa.Table, pa.Table] | None = None,
+    view: str = "heatmap",
 ) -> Grid:
     """One cell per (x, y) pair of the two axes, with pairs that have no row as cells without a value.
 
@@ -134,7 +137,8 @@ def aggregate_grid(
     per cell. `sort` follows `views.sorting` (by the mean of each axis value's cells, input order, or explicit
     orders per axis). `axes`, when given, are the x and y values to draw, in order (a drill-down's region:
     slices of `binning.axis_ranks`): `sort` is then not used, and values without rows are drawn as cells
-    without data.
+    without data. A row whose interval is wrong (a negative stderr, low above high, a score outside its
+    interval) is refused, naming `view` (`checked_intervals`), unless `axes` are given.
 
     Example:
         >>> import evalviz as ev
@@ -146,6 +150,7 @@ def aggregate_grid(
     order = parse_sort(sort, axes=("x", "y"))
     data = checked_source(data, columns)
     if axes is None:
+        checked_intervals(data, columns, view)
         data.require_rows()
         table = data.sql(sorted_grid_sql(columns, agg, **sort_terms(order)))
     else:
@@ -159,7 +164,8 @@ def aggregate_grid(
 
 
 def checked_source(data: Data, columns: GridColumns) -> Data:
-    """The table narrowed to the columns a grid reads, after checking that they exist and `fill` is numeric."""
+    """The table narrowed to the columns a grid reads, after checking that they exist and that `fill` (and the
+    interval's columns, the sizes and sample counts) are numbers."""
     needed = columns.read
     data.require_columns(*needed, purpose="the heatmap")
     check_numeric(data, columns.fill)
@@ -167,6 +173,13 @@ def checked_source(data: Data, columns: GridColumns) -> Data:
         if getattr(columns, role) is not None:
             check_numeric(data, getattr(columns, role), role)
     return data.select(*needed)  # read only these columns
+
+
+def checked_intervals(data: Data, columns: GridColumns, view: str = "heatmap") -> None:
+    """Refuse a row whose interval is wrong (`views.interval_checks`: the error names the row by the labels of
+    its x and y values, and `view`). Run once per chart, by the views that read the whole table; a drill-down's
+    region reads rows the overview checked."""
+    check_intervals(data, columns, view, (columns.x_group or columns.x, columns.y_group or columns.y))
 
 
 def whole_numbers(data: Data, fill: str, values: pa.ChunkedArray | pa.Array) -> bool:

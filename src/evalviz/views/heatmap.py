@@ -154,7 +154,9 @@ def heatmap(
         agg: How the rows of one cell combine: "mean", "median", "min", "max" or "sum".
         link: A column of URLs; clicking a cell opens its http(s) link in a new tab.
         low, high: Columns of an interval shown in the tooltip; or `stderr`, a standard error (95% CI). When
-            every value lies in [0, 1] (a score such as an accuracy), intervals are clipped to [0, 1].
+            every value lies in [0, 1] (a score such as an accuracy), intervals are clipped to [0, 1]. A row
+            with a score (not failed) whose stderr is negative, whose low is above its high, or whose value lies
+            outside [low, high] is refused, naming it.
         size, status, reason: Columns of a sample count, a row status ("ok", "skipped", "error"; inspect_ai's
             "started" and "cancelled" are errors, saying the eval did not finish) and why.
         error: A column of error messages: a row with a non-empty one failed, and its cell is an error.
@@ -191,7 +193,7 @@ def heatmap(
     )
     columns = GridColumns(x=x, y=y, fill=fill, link=link, low=low, high=high, stderr=stderr, size=size,
                           status=status, reason=reason, error=error)
-    grid = aggregate_grid(data, columns, agg=agg, sort=sort)
+    grid = aggregate_grid(data, columns, agg=agg, sort=sort, view="heatmap")
     return draw_grid(grid, drawing, replace(options, subtitle=subtitle if subtitle is not None
                                             else aggregation_note(grid, agg, tip=tip)))
 

@@ -23,7 +23,7 @@ from evalviz.charts import Layer, LayerChart
 from evalviz.constants.statuses import ERROR, INFINITE, NO_DATA, PARTIAL, SKIPPED
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
-from evalviz.query.scores import ModelOrder, ScoreColumns, scores_sql, wrong_interval_sql
+from evalviz.query.scores import ModelOrder, ScoreColumns, interval_columns, scores_sql
 from evalviz.rendering.component import Component
 from evalviz.rendering.contract import TooltipRow
 from evalviz.views.chart import AXIS_LABEL_LIMIT, hover_note, title_spec
@@ -31,6 +31,7 @@ from evalviz.views.colors import ERROR_COLOR, INFINITE_COLOR, SKIPPED_COLOR
 from evalviz.views.formatting import COUNT_FORMAT, count_text
 from evalviz.views.grid import check_numeric
 from evalviz.views.grid_marks import COLOR_LIMIT, label_lookup
+from evalviz.views.interval_checks import check_intervals
 from evalviz.views.marks import bars, intervals, points
 from evalviz.views.options import ViewOptions
 from evalviz.views.roles import TASK, TASK_DISPLAY, EvalRoles
@@ -190,36 +191,10 @@ def interval_source(columns: ScoreColumns, ci: float) -> str:
     return f"{ci * 100:g}% CI from stderr"
 
 
-def check_intervals(data: Data, columns: ScoreColumns, view: str) -> None:
-    """Refuse a row whose interval is wrong before anything is drawn: a negative standard error, a low end above
-    the high one, or an interval that leaves out its own score (as `diff_plot` does).
-
-    Raises:
-        EvalvizError: naming the row's model (and task), the values and the columns.
-    """
-    sql = wrong_interval_sql(columns)
-    found = data.sql(sql).to_pylist() if sql else []
-    if not found:
-        return
-    row = found[0]
-    where = f"model {row['model']!r}" + (f", task {row['task']!r}" if row["task"] is not None else "")
-    if row["problem"] == "negative stderr":
-        problem = (f"its standard error is negative ({row['se']!r} in {columns.stderr!r}); a standard error is "
-                   f"at least 0: check the {columns.stderr!r} column")
-    elif row["problem"] == "low above high":
-        problem = (f"its interval is upside down (low {row['lo']!r} above high {row['hi']!r}); check the "
-                   f"{columns.low!r} and {columns.high!r} columns: an interval runs from its lower to its upper end")
-    else:
-        problem = (f"its score {row['value']!r} ({columns.value!r}) lies outside its interval [{row['lo']!r}, "
-                   f"{row['hi']!r}] ({columns.low!r}, {columns.high!r}); an interval holds its estimate: check "
-                   "that these columns belong together")
-    raise EvalvizError(f"{view} cannot draw the row of {where}: {problem}.")
-
-
 def score_table(data: Data, columns: ScoreColumns, *, ci: float, view: str, order: ModelOrder | None = None,
                 level_labels: dict[str | None, str] | None = None) -> ScoreTable:
     """The scores to draw, aggregated in DuckDB (`query.scores.scores_sql`), after checking their intervals."""
-    check_intervals(data, columns, view)
+    check_intervals(data, interval_columns(columns), view, ("model", "task" if columns.task else None))
     sql = scores_sql(columns, z=normal_z(ci), interval_source=interval_source(columns, ci),
                      order=order or ModelOrder(), level_labels=level_labels)
     return ScoreTable.of(data.sql(sql))

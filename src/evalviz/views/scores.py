@@ -49,6 +49,8 @@ def scores_heatmap(
     sort: object = "ascending",
     orientation: Orientation = "horizontal",
     link: str | None = "log_viewer",
+    low: str | None = "low",
+    high: str | None = "high",
     agg: str = "mean",
     status: str | None = "status",
     error_message: str | None = "error_message",
@@ -60,7 +62,9 @@ def scores_heatmap(
 
     The `agg` (mean by default) score per (model, task) is computed in DuckDB: several logs of one pair
     (repeated runs) become one cell whose tooltip says how many rows it holds. Hovering a cell shows model,
-    task, score, its 95% confidence interval (from `score_headline_stderr`), the row count and the log link;
+    task, score, its interval, the row count and the log link: the interval of the `low` and `high` columns
+    when the table has both (as the score charts read them; a cell of several rows then has none), else the 95%
+    confidence interval from `score_headline_stderr` (of the rows' mean, for a cell of several rows);
     clicking a cell opens its `log_viewer` link in a new tab. Pairs without a score are drawn grey, with a
     legend entry. An eval that failed (`status` "error") is an error cell (dark, with a cross) whose tooltip
     gives its `error_message`; one that did not finish ("started": still running, or stopped without writing
@@ -95,6 +99,9 @@ def scores_heatmap(
             {"x": [...], "y": [...]}.
         orientation: "horizontal" (tasks on x, models on y) or "vertical" (models on x, tasks on y).
         link: Column of log viewer URLs (ignored when the default column is absent).
+        low, high: Columns of each score's interval, used instead of the standard error when both are present
+            (ignored when the default columns are absent), as in `scores_by_task`. A row with a negative
+            stderr, a low end above its high end, or a score outside its interval is refused.
         agg: How the rows of one cell combine: "mean", "median", "min", "max" or "sum".
         status: Column of each eval's status: "success", "error", "started" or "cancelled" (ignored when the
             default column is absent).
@@ -112,17 +119,20 @@ def scores_heatmap(
     check_orientation(orientation)
     options, rotate = grid_options(attributes, title=title, width=width, height=height, legend=legend, tip=tip)
     marks = extra_layers(marks)
-    roles = eval_roles(data, model_name=model_name, task_name=task_name, score_value=score_value, link=link,
-                       status=status, error_message=error_message, completed_samples=completed_samples,
-                       total_samples=total_samples, model_label=model_label, task_label=task_label)
+    roles = eval_roles(data, model_name=model_name, task_name=task_name, score_value=score_value, low=low,
+                       high=high, link=link, status=status, error_message=error_message,
+                       completed_samples=completed_samples, total_samples=total_samples, model_label=model_label,
+                       task_label=task_label)
     x, y = (roles.task, roles.model) if orientation == "horizontal" else (roles.model, roles.task)
     columns = GridColumns(
         x=x.column, y=y.column, x_group=x.group, y_group=y.group, fill=roles.value, link=roles.link,
-        stderr=roles.stderr, status=roles.status, reason=roles.reason, completed=roles.completed, total=roles.total,
-        scorer=roles.scorer, score_name=roles.score_name, metric=roles.metric,
+        low=roles.low, high=roles.high, stderr=roles.stderr, status=roles.status, reason=roles.reason,
+        completed=roles.completed, total=roles.total, scorer=roles.scorer, score_name=roles.score_name,
+        metric=roles.metric,
     )
-    grid = aggregate_grid(data, columns, agg=agg, sort=sort)
-    labels = Labels(x=x.title, y=y.title, fill="Score", link=link_title(roles.link))
+    grid = aggregate_grid(data, columns, agg=agg, sort=sort, view="scores_heatmap")
+    labels = Labels(x=x.title, y=y.title, fill="Score", link=link_title(roles.link),
+                    interval="interval" if roles.low else "95% CI")
     notes = (aggregation_note(grid, agg, tip=tip), _scorers_note(grid, tip=tip))
     drawing = GridDrawing(labels, cell=cell or CellOptions(), rotate=rotate, marks=marks)
     return draw_grid(grid, drawing, replace(options, subtitle=" ".join(n for n in notes if n) or None))

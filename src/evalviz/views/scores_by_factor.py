@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from evalviz.data.table import Data
@@ -115,16 +119,25 @@ def _coverage_note(table: ScoreTable, factor: str) -> list[str]:
     return [f"The levels of {factor!r} hold different tasks ({', '.join(only)})."]
 
 
-def factor_levels(data: Data, factor: str) -> list[str | None]:
-    """The two values of `factor` as text (None for NULL), in their order (false before true).
+@dataclass(frozen=True)
+class Level:
+    """A level of a factor: its text as DuckDB writes it (None for NULL; what the query matches) and its value
+    as Python reads it (what `factor_labels` are matched to)."""
+
+    text: str | None
+    value: object
+
+
+def factor_levels(data: Data, factor: str) -> list[Level]:
+    """The two values of `factor`, in their order (false before true).
 
     Raises:
         EvalvizError: the factor has fewer or more than two values, naming them.
     """
     found = data.sql(levels_sql(factor, SHOWN_LEVELS)).to_pylist()
-    levels = [row["level"] for row in found]
+    levels = [Level(row["level"], row["value"]) for row in found]
     count = found[0]["levels"] if found else 0
-    shown = ", ".join(NULL_LABEL if level is None else repr(level) for level in levels)
+    shown = ", ".join(NULL_LABEL if level.text is None else repr(level.text) for level in levels)
     if count == 1:
         raise EvalvizError(
             f"scores_by_factor compares the two levels of a factor, and {factor!r} has only one: {shown}. To see "
@@ -141,35 +154,51 @@ def factor_levels(data: Data, factor: str) -> list[str | None]:
     return levels
 
 
-def level_labels(factor: str, levels: list[str | None], given: object) -> dict[str | None, str]:
-    """The name drawn for each level: from `given` (a pair in the levels' order, or a mapping level -> name),
-    else the level itself ("(null)" for NULL).
+def level_labels(factor: str, levels: list[Level], given: object) -> dict[str | None, str]:
+    """The name drawn for each level, keyed by its text: from `given` (a pair in the levels' order, or a mapping
+    level -> name, its keys matched to the levels by value: True, np.True_ and "true" name the level true; 1 and
+    1.0 the level 1.0), else the level itself ("(null)" for NULL).
 
     Example:
-        >>> level_labels("hint", ["false", "true"], ("No hint", "Hint"))
+        >>> level_labels("hint", [Level("false", False), Level("true", True)], {True: "Hint", False: "No hint"})
         {'false': 'No hint', 'true': 'Hint'}
     """
+    texts = [level.text for level in levels]
     if given is None:
-        return {level: NULL_LABEL if level is None else level for level in levels}
+        return {text: NULL_LABEL if text is None else text for text in texts}
     if isinstance(given, Mapping):
-        by_text = {_level_text(key): value for key, value in given.items()}
-        missing = [level for level in levels if level not in by_text]
+        found = [[name for key, name in given.items() if _names(key, level)] for level in levels]
+        missing = [level.text for level, names in zip(levels, found, strict=True) if len(names) != 1]
         if missing:
-            raise EvalvizError(f"factor_labels names {sorted(map(str, by_text))}, not the levels of {factor!r}: "
+            raise EvalvizError(f"factor_labels names {[*given]!r}, not each level of {factor!r} once: "
                                f"{', '.join(NULL_LABEL if m is None else repr(m) for m in missing)}.")
-        names = [by_text[level] for level in levels]
+        names = [name for name, in found]
     elif isinstance(given, Sequence) and not isinstance(given, str) and len(given) == len(levels):
         names = list(given)
     else:
-        raise EvalvizError(f"factor_labels is a pair of names in the levels' order ({levels[0]!r} first), or a "
+        raise EvalvizError(f"factor_labels is a pair of names in the levels' order ({texts[0]!r} first), or a "
                            f"mapping {{level: name}}, not {given!r}.")
     if not all(isinstance(name, str) for name in names) or len(set(names)) != len(names):
         raise EvalvizError(f"factor_labels gives each level a name of its own (text), not {names!r}.")
-    return dict(zip(levels, names, strict=True))
+    return dict(zip(texts, names, strict=True))
 
 
-def _level_text(level: object) -> str | None:
-    """A level as DuckDB writes it as text: True -> "true"."""
-    if level is None:
-        return None
-    return str(level).lower() if isinstance(level, bool) else str(level)
+def _names(key: object, level: Level) -> bool:
+    """Whether a key of `factor_labels` names `level`: by value (a numpy scalar as its Python value; a boolean
+    only a boolean, a number an equal number), or by the level's text."""
+    if type(key).__module__ == "numpy" and hasattr(key, "item"):  # np.True_, np.float64(0.5): their Python value
+        key = key.item()
+    value = level.value
+    if key is None or value is None:
+        return key is None and value is None
+    if isinstance(key, str) and not isinstance(value, str):
+        return key == level.text  # "true" for True, "0.5" for 0.5: as DuckDB writes the level
+    if isinstance(key, bool) or isinstance(value, bool):
+        return isinstance(key, bool) and isinstance(value, bool) and key == value
+    if isinstance(key, numbers.Real) and isinstance(value, numbers.Real | Decimal):
+        key_number, value_number = float(key), float(value)
+        return key_number == value_number or (math.isnan(key_number) and math.isnan(value_number))
+    try:
+        return bool(key == value)
+    except (TypeError, ValueError):  # a key that does not compare with the level (an array, say) does not name it
+        return False
