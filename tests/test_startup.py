@@ -113,3 +113,18 @@ def test_top_level_properties_are_those_of_altairs_schema() -> None:
     from evalviz.views.options import TOP_LEVEL_PROPERTIES
 
     assert TOP_LEVEL_PROPERTIES == tuple(sorted(alt.TopLevelLayerSpec.resolve_references()["properties"]))
+
+
+def test_views_are_imported_on_first_use_and_stay_the_functions() -> None:
+    """`import evalviz` leaves the modules of views not yet used out; each view, asked for, is its function,
+    also after its module (or one of the same name) was imported by another."""
+    code = (
+        "import sys, evalviz as ev\n"
+        "left_out = [m for m in ('evalviz.views.diff', 'evalviz.views.scores_by_task', 'evalviz.views.samples') "
+        "if m in sys.modules]\n"
+        "import evalviz.views.scores, evalviz.views.heatmap\n"
+        "names = [n for n in ev.views.__all__ if n not in ('NOT_GIVEN', 'CellOptions')]\n"
+        "print(left_out, all(callable(getattr(ev, n)) and getattr(ev, n).__name__ == n for n in names))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["[]", "True"], done.stdout + done.stderr

@@ -5,6 +5,9 @@ Example:
     >>> chart = ev.scores_heatmap(ev.Data.from_file("examples/data/evals.parquet"))
 """
 
+from typing import TYPE_CHECKING, Any
+
+from evalviz import views
 from evalviz.data import Data, log_viewer, model_info, prepare, score_to_float, task_info
 from evalviz.errors import (
     ColumnTypeError,
@@ -16,20 +19,34 @@ from evalviz.errors import (
     QueryError,
 )
 from evalviz.rendering.component import Component
-from evalviz.views import (
-    NOT_GIVEN,
-    CellOptions,
-    diff_plot,
-    hconcat,
-    heatmap,
-    sample_heatmap,
-    scores_by_factor,
-    scores_by_model,
-    scores_by_task,
-    scores_heatmap,
-    slice_metric_heatmap,
-    vconcat,
-)
+from evalviz.views import NOT_GIVEN, VIEW_MODULES, CellOptions, heatmap
+
+if TYPE_CHECKING:
+    from evalviz.views import (
+        diff_plot,
+        hconcat,
+        sample_heatmap,
+        scores_by_factor,
+        scores_by_model,
+        scores_by_task,
+        scores_heatmap,
+        slice_metric_heatmap,
+        vconcat,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """A view, imported from its module on first use (see `evalviz.views`)."""
+    if name in VIEW_MODULES:
+        view = getattr(views, name)
+        globals()[name] = view
+        return view
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __version__ = "0.1.0"
 

@@ -356,7 +356,18 @@ class Data:
             [{'b': 3}]
         """
         query = _check_query(query, "sql")
-        return self._run(lambda: self._relation.query("this", query).to_arrow_table(), sql="The query")
+        return self.run(query)
+
+    def run(self, statement: str) -> pa.Table:
+        """Run a statement of evalviz's query layer (`evalviz.query`) with this table available as `this`; returns
+        an Arrow table. Unlike `sql`, the statement is not checked as a user's SQL: views build it themselves.
+
+        Example:
+            >>> Data.from_sql("SELECT 2 AS a").run("SELECT a * 2 AS b FROM this").to_pylist()
+            [{'b': 4}]
+        """
+        return self._run(lambda: self._connection.sql(_over_this(self._relation, statement)).to_arrow_table(),
+                         sql="The query")
 
     def _derived(self, relation: duckdb.DuckDBPyRelation, source: str, user_sql: str | None = None) -> Data:
         """A table over `relation`, built from this one (with the user's SQL `user_sql`): same connection, files,
@@ -503,6 +514,16 @@ def _check_query(query: object, method: str) -> str:
     if not isinstance(query, str) or not query.strip():
         raise QueryError(f"{method} takes a SQL query as text, not {query!r}.")
     return check_rows_query(query, method)
+
+
+def _over_this(relation: duckdb.DuckDBPyRelation, statement: str) -> str:
+    """`statement` as one query whose `this` is the relation's SQL, as a common table expression: one statement
+    for DuckDB to bind, where a relation's own `query` binds several."""
+    this = f"this AS ({relation.sql_query()})"
+    body = statement.lstrip()
+    if body[:4].upper() == "WITH" and body[4:5].isspace():
+        return f"WITH {this}, {body[5:]}"
+    return f"WITH {this} {body}"
 
 
 def _bound(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:

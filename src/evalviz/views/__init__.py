@@ -1,15 +1,40 @@
-"""Views: functions from a `Data` to a `Component`, aggregating in SQL."""
+"""Views: functions from a `Data` to a `Component`, aggregating in SQL.
 
-from evalviz.views.diff import diff_plot
+Each view's module is imported when the view is first used (`evalviz.views.scores_heatmap`, or `ev.scores_heatmap`):
+a process that draws one kind of chart does not import the others. `heatmap` is imported at once: every grid is
+drawn by it, and its module shares its name (a lazy import of the module would shadow the function).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from evalviz.views.heatmap import heatmap
-from evalviz.views.layout import hconcat, vconcat
 from evalviz.views.options import NOT_GIVEN, CellOptions
-from evalviz.views.samples import sample_heatmap
-from evalviz.views.scores import scores_heatmap
-from evalviz.views.scores_by_factor import scores_by_factor
-from evalviz.views.scores_by_model import scores_by_model
-from evalviz.views.scores_by_task import scores_by_task
-from evalviz.views.slices import slice_metric_heatmap
+
+if TYPE_CHECKING:
+    from evalviz.views.diff import diff_plot
+    from evalviz.views.layout import hconcat, vconcat
+    from evalviz.views.samples import sample_heatmap
+    from evalviz.views.scores import scores_heatmap
+    from evalviz.views.scores_by_factor import scores_by_factor
+    from evalviz.views.scores_by_model import scores_by_model
+    from evalviz.views.scores_by_task import scores_by_task
+    from evalviz.views.slices import slice_metric_heatmap
+
+# Each view, and the module that defines it.
+VIEW_MODULES = {
+    "diff_plot": "evalviz.views.diff",
+    "hconcat": "evalviz.views.layout",
+    "vconcat": "evalviz.views.layout",
+    "sample_heatmap": "evalviz.views.samples",
+    "scores_heatmap": "evalviz.views.scores",
+    "scores_by_factor": "evalviz.views.scores_by_factor",
+    "scores_by_model": "evalviz.views.scores_by_model",
+    "scores_by_task": "evalviz.views.scores_by_task",
+    "slice_metric_heatmap": "evalviz.views.slices",
+}
 
 __all__ = [
     "NOT_GIVEN",
@@ -25,3 +50,16 @@ __all__ = [
     "slice_metric_heatmap",
     "vconcat",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A view, imported from its module on first use."""
+    if name in VIEW_MODULES:
+        view = getattr(importlib.import_module(VIEW_MODULES[name]), name)
+        globals()[name] = view
+        return view
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

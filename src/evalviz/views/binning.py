@@ -90,7 +90,7 @@ def binned_grid(
     x_axis = BinnedAxis(x_ranks.num_rows, math.ceil(x_ranks.num_rows / max_cells[0]))
     y_axis = BinnedAxis(y_ranks.num_rows, math.ceil(y_ranks.num_rows / max_cells[1]))
     with registered(data, x_ranks, y_ranks) as (xr, yr):
-        cells = data.sql(binned_cells_sql(columns, agg, AxisBins(xr, x_axis.count, x_axis.size),
+        cells = data.run(binned_cells_sql(columns, agg, AxisBins(xr, x_axis.count, x_axis.size),
                                           AxisBins(yr, y_axis.count, y_axis.size)))
     members = [f"{axis}_members" for axis, binned in (("x", x_axis), ("y", y_axis)) if binned.binned]
     cells = cells.select(["xb", "yb", "value", "low_value", "high_value", "n", "n_values", "x", "x_label", "y",
@@ -110,7 +110,7 @@ def axis_ranks(data: Data, columns: GridColumns, sort: object) -> tuple[pa.Table
     data = checked_source(data, columns)
     checked_intervals(data, columns)
     data.require_rows()
-    ranks = data.sql(axis_ranks_sql(columns, **sort_terms(order)))
+    ranks = data.run(axis_ranks_sql(columns, **sort_terms(order)))
     n_x = ranks.num_rows - pc.sum(ranks["axis"]).as_py()
     tables = []
     for axis, part in (("x", ranks.slice(0, n_x)), ("y", ranks.slice(n_x))):

@@ -139,7 +139,7 @@ def diff_plot(
     data.require_rows()
     _check_unique_slices(data, columns.slice)
     _check_intervals(data, columns)
-    rows = data.sql(sql.rows_sql(columns, order, higher_is_better=higher_is_better))
+    rows = data.run(sql.rows_sql(columns, order, higher_is_better=higher_is_better))
     check_order_matches(order.explicit, rows["slice"].to_pylist(), axis="slice")
     extent = x_extent(rows)
     rows = bounded_to(rows, extent)
@@ -198,7 +198,7 @@ def _one_metric(data: Data, columns: DiffColumns) -> str | None:
     """The metric a table names in a `metric` column; a table of several metrics must be filtered first."""
     if METRIC not in data.columns or METRIC in columns.used():
         return None
-    names = data.sql(sql.metrics_sql(METRIC, MAX_METRICS_SHOWN + 1))["m"].to_pylist()
+    names = data.run(sql.metrics_sql(METRIC, MAX_METRICS_SHOWN + 1))["m"].to_pylist()
     if len(names) > 1:
         shown = ", ".join(repr(m) for m in names[:MAX_METRICS_SHOWN]) + (
             ", ..." if len(names) > MAX_METRICS_SHOWN else "")
@@ -213,7 +213,7 @@ def _side_names(data: Data, columns: DiffColumns) -> dict[str, str] | None:
     """{"baseline": name, "candidate": name} when the table names each side with one name, else None."""
     if columns.baseline_name is None or columns.candidate_name is None:
         return None
-    names = data.sql(sql.side_names_sql(columns.baseline_name, columns.candidate_name)).to_pylist()[0]
+    names = data.run(sql.side_names_sql(columns.baseline_name, columns.candidate_name)).to_pylist()[0]
     if names["nb"] != 1 or names["nc"] != 1 or not names["b"].strip() or not names["c"].strip():
         return None
     return {"baseline": names["b"], "candidate": names["c"]}
@@ -222,7 +222,7 @@ def _side_names(data: Data, columns: DiffColumns) -> dict[str, str] | None:
 def _check_unique_slices(data: Data, column: str) -> None:
     """One row per slice: repeated slices (several metrics, scorers or runs) would be drawn on top of each
     other."""
-    repeated = data.sql(sql.repeated_slices_sql(column)).to_pylist()
+    repeated = data.run(sql.repeated_slices_sql(column)).to_pylist()
     if repeated:
         shown = ", ".join(f"{r['s']!r} ({r['c']} rows)" for r in repeated)
         raise EvalvizError(
@@ -236,7 +236,7 @@ def _check_intervals(data: Data, columns: DiffColumns) -> None:
     would be read wrongly against zero."""
     if columns.low is None:
         return
-    wrong = data.sql(sql.wrong_interval_sql(columns)).to_pylist()
+    wrong = data.run(sql.wrong_interval_sql(columns)).to_pylist()
     if wrong:
         row = wrong[0]
         problem = "low is above high" if row["lo"] > row["hi"] else "the difference lies outside its interval"

@@ -92,7 +92,7 @@ def check_numeric(data: Data, column: str, role: str | None = None) -> None:
     data.require_rows()  # a table without rows (a CSV of only a header reads as text) has no values to check
     if (nested := nested_value_error(data, column)) is not None:  # objects and lists: pick a key, not letters
         raise nested
-    example = data.sql(example_text_sql(column))["v"].to_pylist()
+    example = data.run(example_text_sql(column))["v"].to_pylist()
     if not example:  # every value is NULL (every eval failed, say): no text to convert, each row has no value
         return
     advice = (
@@ -152,10 +152,10 @@ def aggregate_grid(
     if axes is None:
         checked_intervals(data, columns, view)
         data.require_rows()
-        table = data.sql(sorted_grid_sql(columns, agg, **sort_terms(order)))
+        table = data.run(sorted_grid_sql(columns, agg, **sort_terms(order)))
     else:
         with registered(data, *axes) as ranks:
-            table = data.sql(ranked_grid_sql(columns, agg, (ranks[0], ranks[1])))
+            table = data.run(ranked_grid_sql(columns, agg, (ranks[0], ranks[1])))
     grid = finished_grid(table, whole_numbers=whole_numbers(data, columns.fill, table["value"]))
     if axes is None:  # an explicit order that names no label present is refused (a region is not sorted)
         order.check_matches("x", grid.x_labels)

@@ -25,7 +25,7 @@ def check_intervals(data: Data, columns: GridColumns, view: str, names: tuple[st
         >>> check_intervals(data, GridColumns(x="t", y="m", fill="s", stderr="se"), "heatmap", ("t", "m"))
     """
     sql = wrong_interval_sql(columns)
-    found = data.sql(sql).to_pylist() if sql else []
+    found = data.run(sql).to_pylist() if sql else []
     if not found:
         return
     row = found[0]

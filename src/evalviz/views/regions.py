@@ -138,7 +138,7 @@ class RegionSource:
         began = time.perf_counter()
         try:
             with registered(data, self._x_ranks, self._y_ranks) as (xr, yr):
-                kept = data.sql(ranked_grid_sql(self._columns, self._agg, (xr, yr)))
+                kept = data.run(ranked_grid_sql(self._columns, self._agg, (xr, yr)))
             self.keep_seconds = time.perf_counter() - began
             _KEPT.added(self, kept)
         except Exception:  # noqa: BLE001 - regions are then queried from the table, as before they were kept

@@ -126,7 +126,7 @@ def keyed_by(data: Data, *axes: tuple[str, str]) -> list[tuple[str, str | None]]
         [('model', 'model_display_name')]
     """
     counted = [(shown, key) for shown, key in axes if shown != key and key in data.columns and shown in data.columns]
-    counts = data.sql(names_and_pairs_sql(counted)).to_pylist()[0] if counted else {}
+    counts = data.run(names_and_pairs_sql(counted)).to_pylist()[0] if counted else {}
     keyed: list[tuple[str, str | None]] = []
     for shown, key in axes:
         if (shown, key) not in counted:

@@ -266,9 +266,9 @@ def _several_tasks(data: Data) -> str | None:
     if not present:
         return None
     key = present[-1]  # task_name when the table has it
-    tasks = data.sql(distinct_count_sql(present))["k"][0].as_py()
+    tasks = data.run(distinct_count_sql(present))["k"][0].as_py()
     if tasks <= 1:
         return None
     shown = present[0]
-    names = data.sql(distinct_count_sql([shown]))["k"][0].as_py()
+    names = data.run(distinct_count_sql([shown]))["k"][0].as_py()
     return shown if names == tasks else key

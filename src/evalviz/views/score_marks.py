@@ -197,7 +197,7 @@ def score_table(data: Data, columns: ScoreColumns, *, ci: float, view: str, orde
     check_intervals(data, interval_columns(columns), view, ("model", "task" if columns.task else None))
     sql = scores_sql(columns, z=normal_z(ci), interval_source=interval_source(columns, ci),
                      order=order or ModelOrder(), level_labels=level_labels)
-    return ScoreTable.of(data.sql(sql))
+    return ScoreTable.of(data.run(sql))
 
 
 def notes(table: ScoreTable, mark: Mark, columns: ScoreColumns, ci: float, *, tip: bool) -> list[str]:

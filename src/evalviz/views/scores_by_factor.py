@@ -134,7 +134,7 @@ def factor_levels(data: Data, factor: str) -> list[Level]:
     Raises:
         EvalvizError: the factor has fewer or more than two values, naming them.
     """
-    found = data.sql(levels_sql(factor, SHOWN_LEVELS)).to_pylist()
+    found = data.run(levels_sql(factor, SHOWN_LEVELS)).to_pylist()
     levels = [Level(row["level"], row["value"]) for row in found]
     count = found[0]["levels"] if found else 0
     shown = ", ".join(NULL_LABEL if level.text is None else repr(level.text) for level in levels)

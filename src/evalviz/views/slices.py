@@ -160,7 +160,7 @@ def _check_one_metric(data: Data, row: str, col: str, value: str) -> None:
     """An analysis table may hold several metrics; one heatmap shows one."""
     if METRIC not in data.columns or METRIC in (row, col, value):
         return
-    metrics = data.sql(distinct_values_sql(METRIC, 11))["v"].to_pylist()
+    metrics = data.run(distinct_values_sql(METRIC, 11))["v"].to_pylist()
     if len(metrics) > 1:
         shown = ", ".join(repr(m) for m in metrics[:10]) + (", ..." if len(metrics) > 10 else "")
         raise EvalvizError(
