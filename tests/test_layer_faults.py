@@ -171,13 +171,15 @@ TITLE_BOXES = """(el) => {
 }"""
 
 
-@pytest.mark.parametrize("width", [200, 160])
-def test_a_subtitle_lies_within_a_narrow_chart(render, evals_path: Path, width: int) -> None:
+@pytest.mark.parametrize(("width", "height"), [(200, 500), (160, 500), (200, None)])
+def test_a_subtitle_lies_within_a_narrow_chart(render, evals_path: Path, width: int, height: int | None) -> None:
+    """The title and subtitle of a narrow chart wrap within it; by default (height None) the chart grows to hold
+    their lines above a plot, rather than cutting the top lines off."""
     scorer = "model_graded_rubric_scorer_with_a_long_name_" * 2  # one word wider than the chart
     mixed = evals_table(evals_path, f"""
         SELECT * REPLACE (CASE WHEN task_name = 'arithmetic' THEN '{scorer}' ELSE score_headline_name END
                           AS score_headline_name) FROM evals UNION ALL SELECT * FROM evals""")
-    chart = ev.scores_heatmap(mixed, width=width, height=500, title="Scores of every model on every task")
+    chart = ev.scores_heatmap(mixed, width=width, height=height, title="Scores of every model on every task")
     page = render(chart)
     drawn = page.chart().evaluate(TITLE_BOXES)
     left, right, top, bottom = drawn["svg"]

@@ -27,6 +27,7 @@ class GridLayout:
     plot_height: float
     x_angle: float
     y_angle: float
+    needed_height: float = 0.0  # the least outer height that leaves the plot its height, below the title lines
 
     @property
     def plot_size(self) -> tuple[int, int]:
@@ -67,7 +68,8 @@ def grid_layout(grid: Grid, *, width: float, height: float, legend_title: str | 
     plot_height = max(height - x_area - TITLE_LINE * title_lines, MIN_PLOT) if plot_size is None \
         else float(plot_size[1])
     y_angle = 0.0 if y_rotate is None else -float(y_rotate)
-    return GridLayout(plot_width=plot_width, plot_height=plot_height, x_angle=x_angle, y_angle=y_angle)
+    return GridLayout(plot_width=plot_width, plot_height=plot_height, x_angle=x_angle, y_angle=y_angle,
+                      needed_height=x_area + TITLE_LINE * title_lines + MIN_PLOT)
 
 
 def x_label_angle(widths: Sequence[float], band: float) -> float:

@@ -7,6 +7,7 @@ a chart (`evalviz.charts.LayerChart`), sized by `grid_layout.py`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -231,6 +232,9 @@ def draw_grid(grid: Grid, drawing: GridDrawing, options: ViewOptions, *, drill: 
     width = DEFAULT_WIDTH if options.width is None else options.width
     height = round(width / GOLDEN) if options.height is None else options.height
     subtitle, layout = _laid_out(grid, drawing, options, width, height)
+    if options.height is None and layout.needed_height > height:  # a narrow chart's title lines take their room
+        height = math.ceil(layout.needed_height)
+        subtitle, layout = _laid_out(grid, drawing, options, width, height)
     python_format = drawing.cell.annot_fmt or (WHOLE_FORMAT if grid.whole_numbers else DEFAULT_FORMAT)
     fmt = d3_format(python_format)
     names = grid.cells.column_names
