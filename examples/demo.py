@@ -24,6 +24,13 @@ DATA = Path(__file__).resolve().parent / "data"
 DIFFICULTIES = ["easy", "medium", "hard"]
 MIN_SLICE_ROWS = 15  # slices with fewer rows are skipped in the long-form example, as an analysis would
 MIN_BOOTSTRAP_ROWS = 12  # evaluate_slices skips (task, difficulty) slices with fewer rows than this
+# Three seeds' accuracy over 100 training steps (deterministic): training keeps rising, eval peaks and drifts down.
+TRAINING_RUNS = """
+    SELECT step * 50 AS step, 'seed ' || seed AS seed,
+           0.97 - exp(-step / (12.0 + seed)) * 0.9 + 0.01 * sin(step * (seed + 1)) AS train_accuracy,
+           0.8 - exp(-step / (10.0 + seed)) * 0.7 - 0.0006 * step * (seed + 1) + 0.015 * cos(step * 1.7 + seed)
+               AS eval_accuracy
+    FROM range(100) s(step) CROSS JOIN range(3) r(seed)"""
 
 
 @dataclass(frozen=True)
@@ -144,6 +151,12 @@ def build_examples(data_dir: Path = DATA) -> list[Example]:
                 "reasoning", ("Other tasks", "Reasoning tasks"), title="Reasoning tasks against the others"),
         ),
         Example(
+            "scores_timeline", "scores_timeline: scores by release date, with each task's frontier",
+            "A point per (model, task) at the model's release date, coloured by organisation, with its 95% CI;"
+            " the dashed step is the best score released so far. Click a point to open the log.",
+            ev.scores_timeline(evals, title="Headline score by release date"),
+        ),
+        Example(
             "sample_heatmap", "sample_heatmap: every sample of one task",
             "One cell per (model, sample): the mean of the sample's epochs. Click a cell to open the sample.",
             ev.sample_heatmap(samples.filter("task_name = 'capitals'"), score_value="score_match",
@@ -197,6 +210,13 @@ def build_examples(data_dir: Path = DATA) -> list[Example]:
                 ev.scores_heatmap(evals, score_value="score_match_accuracy", title="match", width=480),
                 ev.scores_heatmap(evals, score_value="score_includes_accuracy", title="includes", width=480),
             ),
+        ),
+        Example(
+            "metric_curve", "metric_curve: accuracy over training steps",
+            "Three seeds, one panel per metric over the same steps; the dashed rule marks each seed's best step,"
+            " its value beside it. Hover a line for a step's mean.",
+            ev.metric_curve(ev.Data.from_sql(TRAINING_RUNS), x="step", y=["train_accuracy", "eval_accuracy"],
+                            series="seed", best="max", title="Training: accuracy by seed"),
         ),
     ]
 

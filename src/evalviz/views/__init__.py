@@ -2,12 +2,18 @@
 
 Each view's module is imported when the view is first used (`evalviz.views.scores_heatmap`, or `ev.scores_heatmap`):
 a process that draws one kind of chart does not import the others. `heatmap` is imported at once: every grid is
-drawn by it, and its module shares its name (a lazy import of the module would shadow the function).
+drawn by it.
+
+Several views live in a module of their own name (`evalviz.views.scores_by_task`). Python sets a package's
+attribute to each submodule it imports, which would put the module where the view was; this package keeps the
+view there instead (`_ViewsPackage`), however the module came to be imported.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from evalviz.views.heatmap import heatmap
@@ -16,11 +22,13 @@ from evalviz.views.options import NOT_GIVEN, CellOptions
 if TYPE_CHECKING:
     from evalviz.views.diff import diff_plot
     from evalviz.views.layout import hconcat, vconcat
+    from evalviz.views.metric_curve import metric_curve
     from evalviz.views.samples import sample_heatmap
     from evalviz.views.scores import scores_heatmap
     from evalviz.views.scores_by_factor import scores_by_factor
     from evalviz.views.scores_by_model import scores_by_model
     from evalviz.views.scores_by_task import scores_by_task
+    from evalviz.views.scores_timeline import scores_timeline
     from evalviz.views.slices import slice_metric_heatmap
 
 # Each view, and the module that defines it.
@@ -28,11 +36,13 @@ VIEW_MODULES = {
     "diff_plot": "evalviz.views.diff",
     "hconcat": "evalviz.views.layout",
     "vconcat": "evalviz.views.layout",
+    "metric_curve": "evalviz.views.metric_curve",
     "sample_heatmap": "evalviz.views.samples",
     "scores_heatmap": "evalviz.views.scores",
     "scores_by_factor": "evalviz.views.scores_by_factor",
     "scores_by_model": "evalviz.views.scores_by_model",
     "scores_by_task": "evalviz.views.scores_by_task",
+    "scores_timeline": "evalviz.views.scores_timeline",
     "slice_metric_heatmap": "evalviz.views.slices",
 }
 
@@ -42,11 +52,13 @@ __all__ = [
     "diff_plot",
     "hconcat",
     "heatmap",
+    "metric_curve",
     "sample_heatmap",
     "scores_by_factor",
     "scores_by_model",
     "scores_by_task",
     "scores_heatmap",
+    "scores_timeline",
     "slice_metric_heatmap",
     "vconcat",
 ]
@@ -63,3 +75,16 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
+
+
+class _ViewsPackage(types.ModuleType):
+    """This package, whose attribute named after a view stays the view when its module of the same name is
+    imported (the import system then sets the attribute to the module, loaded whole)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in VIEW_MODULES and isinstance(value, types.ModuleType) and value.__name__ == VIEW_MODULES[name]:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _ViewsPackage
