@@ -21,7 +21,7 @@ from evalviz.query.grid_columns import (
     key_parts,
     part_names,
 )
-from evalviz.query.rows import row_status_sql, scorer_sql
+from evalviz.query.rows import row_details_sql, row_status_sql
 from evalviz.query.stderr import combined_stderr_sql
 
 # What a "no data" cell's tooltip says: it has no row at all, rows without a value, or infinities that cancel.
@@ -99,9 +99,7 @@ def rows_sql(columns: GridColumns, *, input_order: bool) -> str:
     status, reason = row_status_sql(status=columns.status, reason=columns.reason, error=columns.error)
     select = [*keys, f"CAST({q(columns.fill)} AS DOUBLE) AS f", f"{status} AS st", f"{reason} AS why",
               f"{'row_number() OVER ()' if input_order else '0'} AS ord"]
-    if columns.link:
-        # The link as given: the browser opens it only when it is an http(s) URL, and shows anything else as text.
-        select.append(f"CAST({q(columns.link)} AS VARCHAR) AS lnk")
+    select += row_details_sql(columns)
     if columns.size:
         select.append(f"TRY_CAST({q(columns.size)} AS BIGINT) AS sz")
     if columns.low and columns.high:
@@ -109,11 +107,6 @@ def rows_sql(columns: GridColumns, *, input_order: bool) -> str:
                    f"{finite_sql(f'CAST({q(columns.high)} AS DOUBLE)')} AS hi"]
     elif columns.stderr:
         select.append(f"{finite_sql(f'CAST({q(columns.stderr)} AS DOUBLE)')} AS se")
-    if has_sample_counts(columns):
-        select += [f"TRY_CAST({q(columns.completed)} AS BIGINT) AS done",
-                   f"TRY_CAST({q(columns.total)} AS BIGINT) AS planned"]
-    if columns.scorer:
-        select.append(f"{scorer_sql(columns.scorer, columns.score_name, columns.metric)} AS scorer")
     return (f"SELECT *, CASE WHEN st = {quote_literal(OK)} AND NOT isnan(f) THEN f END AS v "
             f"FROM (SELECT {', '.join(select)} FROM this)")
 

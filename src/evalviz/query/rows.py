@@ -5,6 +5,7 @@ from __future__ import annotations
 from evalviz.constants.statuses import ERROR, OK, SKIPPED, UNFINISHED
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
+from evalviz.query.grid_columns import GridColumns, has_sample_counts
 
 
 def row_status_sql(*, status: str | None, reason: str | None, error: str | None) -> tuple[str, str]:
@@ -54,3 +55,23 @@ def scorer_sql(scorer: str | None, score_name: str | None, metric: str | None) -
     if metric:
         text = f"{text} || coalesce(' (' || CAST({q(metric)} AS VARCHAR) || ')', '')"
     return text
+
+
+def row_details_sql(columns: GridColumns) -> list[str]:
+    """SQL of what a row tells besides its value and status, when the data has it: lnk (the link as given: the
+    browser opens it only when it is an http(s) URL, and shows anything else as text), done and planned (samples
+    completed, of how many) and scorer (`scorer_sql`).
+
+    Example:
+        >>> row_details_sql(GridColumns(x="t", y="m", fill="s", link="log"))
+        ['CAST("log" AS VARCHAR) AS lnk']
+    """
+    select = []
+    if columns.link:
+        select.append(f"CAST({q(columns.link)} AS VARCHAR) AS lnk")
+    if has_sample_counts(columns):
+        select += [f"TRY_CAST({q(columns.completed)} AS BIGINT) AS done",
+                   f"TRY_CAST({q(columns.total)} AS BIGINT) AS planned"]
+    if columns.scorer:
+        select.append(f"{scorer_sql(columns.scorer, columns.score_name, columns.metric)} AS scorer")
+    return select

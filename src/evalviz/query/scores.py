@@ -19,7 +19,7 @@ from evalviz.data.connection import quote_literal
 from evalviz.query.axes import NULL_LABEL, axis_values_sql, label_sql, ranked_axis_sql
 from evalviz.query.cells import aggregate_sql, cell_aggregates, finite_sql, judged_sql
 from evalviz.query.grid_columns import GridColumns, has_reasons, has_sample_counts, key_parts, part_names
-from evalviz.query.rows import row_status_sql, scorer_sql
+from evalviz.query.rows import row_details_sql, row_status_sql
 from evalviz.query.stderr import combined_stderr_sql
 
 CLAMPED = ", clamped to [0, 1]"
@@ -164,13 +164,7 @@ def _rows_sql(columns: ScoreColumns) -> str:
         # The task's key parts (t_g, t_v) and its label, drawn as a task axis draws it.
         task_parts = [(c, name.replace("y_", "t_")) for c, name in key_parts(_task_grid(columns), "y")]
         select += [f"{q(c)} AS {name}" for c, name in task_parts]
-    if columns.link:
-        select.append(f"CAST({q(columns.link)} AS VARCHAR) AS lnk")
-    if has_sample_counts(grid):
-        select += [f"TRY_CAST({q(columns.completed)} AS BIGINT) AS done",
-                   f"TRY_CAST({q(columns.total)} AS BIGINT) AS planned"]
-    if columns.scorer:
-        select.append(f"{scorer_sql(columns.scorer, columns.score_name, columns.metric)} AS scorer")
+    select += row_details_sql(grid)
     for name, column in (("se_raw", columns.stderr), ("lo_raw", columns.low), ("hi_raw", columns.high)):
         select.append(f"CAST({q(column)} AS DOUBLE) AS {name}" if column else f"CAST(NULL AS DOUBLE) AS {name}")
     return (f"SELECT *, CASE WHEN st = {quote_literal(OK)} AND NOT isnan(f) THEN f END AS v, "
