@@ -31,6 +31,22 @@ TRAINING_RUNS = """
            0.8 - exp(-step / (10.0 + seed)) * 0.7 - 0.0006 * step * (seed + 1) + 0.015 * cos(step * 1.7 + seed)
                AS eval_accuracy
     FROM range(100) s(step) CROSS JOIN range(3) r(seed)"""
+# Tool calls of 24 agent samples (examples/data has no messages table): a call at every odd message, "submit" last
+# unless a token or message limit ended the sample.
+TOOL_CALLS_SQL = """
+    WITH samples AS (
+        SELECT i AS sample, 8 + (i * 7919) % 37 AS length,
+            CASE WHEN i % 5 = 0 THEN 'token' WHEN i % 7 = 0 THEN 'message' END AS lim
+        FROM range(1, 25) AS t(i)),
+    messages AS (SELECT sample, length, lim, m AS msg FROM samples, range(1, 46) AS r(m) WHERE m <= length)
+    SELECT CAST(sample AS VARCHAR) AS id, msg AS "order",
+        CASE WHEN msg = length AND lim IS NULL THEN 'submit'
+             WHEN msg % 2 = 0 THEN NULL
+             ELSE ['bash', 'bash', 'python', 'web_search', 'bash', 'text_editor'][1 + (sample * 31 + msg * 17) % 6]
+        END AS tool_call_function,
+        lim AS "limit",
+        'https://logs.example.com/viewer/#/logs/agent.eval/samples/sample/' || sample || '/1' AS log_viewer
+    FROM messages ORDER BY sample, msg"""
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,35 @@ class Example:
     heading: str
     text: str
     chart: ev.Component
+
+
+def tool_call_messages():
+    """A messages table of 24 agent samples (inspect_ai's messages_df columns id, order, tool_call_function,
+    limit, log_viewer): a tool call at every odd message, 'submit' last unless a token or message limit ended
+    the sample."""
+    return ev.Data.from_sql(TOOL_CALLS_SQL)
+
+
+def judged_samples(samples: ev.Data) -> ev.Data:
+    """The example samples with two judges' probabilities that an answer is correct: `judge`, and
+    `sharpened_judge` (the same scores pushed towards 0 and 1), from a deterministic pseudo-random number."""
+    return samples.derive("""
+        SELECT *, CASE WHEN score_match = 1 THEN 0.3 + 0.65 * u ELSE 0.05 + 0.6 * u END AS judge,
+               1 / (1 + exp(-3 * ln(judge / (1 - judge)))) AS sharpened_judge
+        FROM (SELECT *, (row_number() OVER (ORDER BY sample_id, model, epoch) * 7919 % 997) / 997 AS u
+              FROM this)""")
+
+
+def judge_predictions() -> ev.Data:
+    """Two judges' scores of 4,000 answers (2,000 each), deterministic: a 0/1 label (about 30% correct) and a
+    score, the label times the judge's signal plus noise, rounded to two decimals (so scores tie)."""
+    return ev.Data.from_sql("""
+        SELECT model, label, round(label * signal + noise, 2) AS score
+        FROM (SELECT CASE WHEN i % 2 = 0 THEN 'judge-small' ELSE 'judge-large' END AS model,
+                     CAST(hash(i, 'label') % 100 < 30 AS INTEGER) AS label,
+                     CASE WHEN i % 2 = 0 THEN 0.4 ELSE 0.8 END AS signal,
+                     (hash(i, 'a') % 1000 + hash(i, 'b') % 1000 + hash(i, 'c') % 1000) / 1000 - 1.5 AS noise
+              FROM range(4000) t(i))""")
 
 
 def accuracy_by_difficulty(samples: ev.Data) -> tuple[np.ndarray, list[str], list[str]]:
@@ -204,6 +249,18 @@ def build_examples(data_dir: Path = DATA) -> list[Example]:
                        cmap="Blues", cell=ev.CellOptions(annot_fmt="{:.0f}"), title="Tokens per sample"),
         ),
         Example(
+            "heatmap_options", "Heatmap options: clustering, colour scales, axis groups",
+            "sort='cluster' (GRADIEND's order='cluster') puts models that score alike side by side, and tasks"
+            " alike, here within two model groups drawn as labelled brackets; a power colour scale (exponent 2)"
+            " spreads the high scores. Values are written on the cells only when they fit (annotate='auto').",
+            ev.scores_heatmap(
+                evals, sort="cluster",
+                groups={"y": {"Atlas family": ["Atlas Large", "Atlas Small"],
+                              "Others": ["Borealis", "Cirrus Mini", "Delta Pro"]}},
+                color_scale="power", exponent=2, title="Scores, clustered within model groups",
+            ),
+        ),
+        Example(
             "hconcat", "hconcat: two scorers side by side",
             "Each part keeps its scales, legend, tooltips and links. 'includes' only scored World Capitals.",
             ev.hconcat(
@@ -217,6 +274,77 @@ def build_examples(data_dir: Path = DATA) -> list[Example]:
             " its value beside it. Hover a line for a step's mean.",
             ev.metric_curve(ev.Data.from_sql(TRAINING_RUNS), x="step", y=["train_accuracy", "eval_accuracy"],
                             series="seed", best="max", title="Training: accuracy by seed"),
+        ),
+        Example(
+            "scores_by_limit", "scores_by_limit: samples solved within a time budget",
+            "The share of each model's samples solved (score_match = 1, no error) within each of 100 budgets of"
+            " total_time, with a 95% Wilson band; errored samples count as unsolved. Hover for the counts.",
+            ev.scores_by_limit(samples, limit="total_time", score="score_match",
+                               title="Samples solved within a time budget"),
+        ),
+        Example(
+            "scores_radar_by_task", "scores_radar_by_task: relative strengths by task",
+            "One polygon per model over the four tasks, each task's scores as percentile ranks among the models;"
+            " hover a vertex for its raw score, click it to open the log.",
+            ev.scores_radar_by_task(evals, normalization="percentile", title="Relative strengths by task"),
+        ),
+        Example(
+            "sample_tool_calls", "sample_tool_calls: tool calls per sample",
+            "Each sample's tool calls in message order, coloured by tool, with the limit that ended it at the"
+            " right.",
+            ev.sample_tool_calls(tool_call_messages(), title="Tool calls per sample"),
+        ),
+        Example(
+            "score_distribution", "score_distribution: time per sample, split by correctness",
+            "One violin per model: Gaussian kernel densities (Scott's bandwidth) computed in DuckDB, incorrect"
+            " samples on the left half and correct ones on the right, the quartile box and median inside. Hover"
+            " for n, mean and quartiles.",
+            ev.score_distribution(samples, "total_time", split="score_match",
+                                  title="Time per sample by model: incorrect (left) and correct (right)"),
+        ),
+        Example(
+            "sample_scatter", "sample_scatter: every sample's time, stratified",
+            "A jittered strip per model; 300 of the 960 samples, a deterministic sample in which each difficulty"
+            " keeps its share. Hover a point for its input and id, click it for its log.",
+            ev.sample_scatter(samples, y="total_time", color="model_display_name", max_points=300,
+                              stratify_by="metadata_difficulty", title="Time per sample: find the slow ones"),
+        ),
+        Example(
+            "score_histograms", "score_histograms: a judge's confidence by label",
+            "Two judges' confidence, incorrect and correct answers overlaid over the same 20 bins, counted in"
+            " DuckDB; hover a bar for its count and share.",
+            ev.score_histograms(judged_samples(samples), label="score_match", score=["judge", "sharpened_judge"],
+                                title="Two judges' confidence by whether the answer was correct"),
+        ),
+        Example(
+            "pr_curve", "pr_curve: precision against recall, average precision in the legend",
+            "Two judges' exact precision-recall curves (each point is scikit-learn's vertex at that threshold), their "
+            "average precision in the legend and each prevalence dashed. Hover a point for its threshold and counts.",
+            ev.pr_curve(judge_predictions(), series="model", title="Precision against recall of two judges"),
+        ),
+        Example(
+            "roc_curve", "roc_curve: ROC curves with bootstrap bands, AUC in the legend",
+            "The same two judges' exact ROC curves with 95% bootstrap bands (200 resamples), their AUC in the legend "
+            "and chance dotted. Hover a point for its threshold, rates and counts.",
+            ev.roc_curve(judge_predictions(), series="model", ci=0.95,
+                         title="Which judge ranks correct answers first?"),
+        ),
+        Example(
+            "reliability_diagram", "reliability_diagram: are scores probabilities?",
+            "Two judges' confidence that an answer is correct, binned as scikit-learn's calibration_curve: mean score "
+            "against the observed share of correct answers, with 95% Wilson intervals, predictions per bin and ECE in "
+            "the legend. Hover a point for its bin.",
+            ev.reliability_diagram(judged_samples(samples), label="score_match", score=["judge", "sharpened_judge"],
+                                   bins=8, title="Two judges' confidence that an answer is correct"),
+        ),
+        Example(
+            "confusion_grid", "confusion_grid: counts at a threshold, per slice",
+            "The same two judges at 0.6 (positive when score >= 0.6), one panel per judge and difficulty, each"
+            " cell's share of its actual class. Hover a cell for its count and the panel's precision, recall, FPR"
+            " and accuracy.",
+            ev.confusion_grid(judged_samples(samples), label="score_match", score=["judge", "sharpened_judge"],
+                              threshold=0.6, slice="metadata_difficulty", normalize="true",
+                              title="Two judges at 0.6, by difficulty"),
         ),
     ]
 

@@ -111,3 +111,14 @@ def test_bad_input_is_refused() -> None:
         ev.metric_curve(table, y=[])
     with pytest.raises(ev.EvalvizError, match="max_points"):
         ev.metric_curve(table, y="loss", max_points=0)
+
+
+def test_a_null_series_and_one_named_null_stay_two_lines_both_labelled_as_such(render) -> None:
+    runs = pa.table({"step": [0, 1, 0, 1], "run": [None, None, "(null)", "(null)"], "acc": [0.1, 0.2, 0.7, 0.9]})
+    page = render(ev.metric_curve(runs, y="acc", series="run", best=None))
+    drawn = marks(page, "points")
+    by_series: dict[str, list[float]] = {}
+    for point in drawn:
+        by_series.setdefault(point.datum["series"], []).append(point.datum["value"])
+    assert sorted(sorted(v) for v in by_series.values()) == [[0.1, 0.2], [0.7, 0.9]]  # two lines, not one mean
+    assert page.legend_labels() == ["(null)", "(null)"]

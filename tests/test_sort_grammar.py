@@ -43,7 +43,7 @@ def test_a_one_axis_view_takes_a_list_and_arranges_present_labels() -> None:
     ("random", ("x", "y"), r"sort='random' is not understood\. Use 'ascending', 'descending', None"),
     ("ascendng", ("x", "y"), r"Did you mean 'ascending'\?"),
     ({"rows": ["a"]}, ("x", "y"), r"sort takes the keys 'x' and 'y', not 'rows'"),
-    ({"x": "abc"}, ("x", "y"), r"list of labels, not the string 'abc'"),
+    ({"x": "abc"}, ("x", "y"), r"sort\['x'\] is a list of labels or 'cluster', not the string 'abc'"),
     ({"x": {"a", "b"}}, ("x", "y"), r"not a set"),
     (["a", "b"], ("x", "y"), r"explicit orders go in a dict by axis, not a list"),
     (3, ("x", "y"), r"sort=3 is not understood"),

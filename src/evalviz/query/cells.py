@@ -6,6 +6,7 @@ query. `views/grid.py` runs them and turns their Arrow results into a `Grid`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 from evalviz.constants.statuses import ERROR, INFINITE, NO_DATA, OK, PARTIAL, SKIPPED
@@ -83,6 +84,28 @@ def ranked_grid_sql(columns: GridColumns, agg: str, ranks: tuple[str, str]) -> s
     as `bins.axis_ranks_sql` gives them), in their order; values without rows are cells without data."""
     xs, ys = (positions_sql(axis, columns, name) for axis, name in zip("xy", ranks, strict=True))
     return grid_sql(columns, cells_sql(columns, agg, input_order=False), xs, ys, agg)
+
+
+def ranked_values_sql(columns: GridColumns, agg: str, ranks: tuple[str, str]) -> str:
+    """SQL of each cell of the table `this` that has a finite value, by the positions of its axis values in the
+    tables `ranks` (x's and y's, as `bins.axis_ranks_sql` gives them): xr, yr and value. What a clustering of the
+    axes reads: only the keys, values and statuses are read.
+
+    Example:
+        >>> sql = ranked_values_sql(GridColumns(x="t", y="m", fill="s"), "mean", ("xr_t", "yr_t"))
+        >>> "JOIN xr_t ON cells.x_v IS NOT DISTINCT FROM xr_t.x_v" in sql
+        True
+    """
+    reading = replace(columns, link=None, size=None, low=None, high=None, stderr=None, scorer=None, metric=None)
+    parts = ", ".join(part_names(columns, "x", "y"))
+    joins = " ".join(
+        f"JOIN {name} ON " + " AND ".join(f"cells.{part} IS NOT DISTINCT FROM {name}.{part}"
+                                           for part in part_names(columns, axis))
+        for axis, name in zip("xy", ranks, strict=True))
+    value = finite_sql("cells.total")
+    return (f"SELECT {ranks[0]}.xr, {ranks[1]}.yr, {value} AS value FROM ("
+            f"SELECT {parts}, {aggregate_sql(agg, 'v')} AS total FROM ({rows_sql(reading, input_order=False)}) "
+            f"GROUP BY {parts}) AS cells {joins} WHERE {value} IS NOT NULL")
 
 
 # -- rows and cells --------------------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ from typing import Literal
 
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
+from evalviz.query.series import series_key_sql
 
 Best = Literal["max", "min"]
-NULL_SERIES = "(null)"
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,7 @@ def _steps_sql(columns: CurveColumns) -> str:
     """SQL of one row per (series, step): the rows (n), those with a finite value (n_values) and an infinite one
     (n_inf), and the mean of the finite values (NULL when there is none: a gap, never a zero). Rows without a
     finite step are left out (`unplaced_sql` counts them)."""
-    series = (f"coalesce(CAST({q(columns.series)} AS VARCHAR), {quote_literal(NULL_SERIES)})" if columns.series
-              else quote_literal(columns.y))
+    series = series_key_sql(columns.series) if columns.series else quote_literal(columns.y)
     rows = (f"SELECT {series} AS series, CAST({q(columns.x)} AS DOUBLE) AS x, CAST({q(columns.y)} AS DOUBLE) AS v "
             f"FROM this WHERE isfinite(CAST({q(columns.x)} AS DOUBLE))")
     return (f"SELECT series, x, count(*) AS n, count(*) FILTER (WHERE isfinite(v)) AS n_values, "

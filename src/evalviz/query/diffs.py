@@ -9,7 +9,7 @@ from typing import Literal
 from evalviz.constants.statuses import ERROR, INFINITE, NO_VALUE, SKIPPED
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
-from evalviz.query.axes import KEY_MARK, NULL_LABEL
+from evalviz.query.series import series_key_sql
 
 # What a row shows, in legend order. The first three read the interval against zero.
 BETTER, WORSE, UNCLEAR = "better", "worse", "no clear difference"
@@ -55,23 +55,6 @@ class RowOrder:
     overall: str | None = None
 
 
-def label_sql(column: str) -> str:
-    """SQL of a slice's key, drawn as its label: its text, NULL as "(null)"; a NULL beside the text "(null)"
-    gets KEY_MARK (an invisible character, taken off the axis label) appended, so the two stay two slices. A
-    text holding KEY_MARK itself gets one more, so no text can take the key of the NULL slice.
-
-    Example:
-        >>> label_sql("slice").startswith('CASE WHEN "slice" IS NOT NULL')
-        True
-    """
-    text = f"CAST({q(column)} AS VARCHAR)"
-    twin = f"(SELECT coalesce(bool_or(CAST({q(column)} AS VARCHAR) = {quote_literal(NULL_LABEL)}), false) FROM this)"
-    mark = quote_literal(KEY_MARK)
-    return (f"CASE WHEN contains({text}, {mark}) THEN {text} || {mark} WHEN {q(column)} IS NOT NULL THEN {text} "
-            f"WHEN {twin} "
-            f"THEN {quote_literal(NULL_LABEL)} || {quote_literal(KEY_MARK)} ELSE {quote_literal(NULL_LABEL)} END")
-
-
 def metrics_sql(column: str, limit: int) -> str:
     """The distinct values of the `column` naming each row's metric ("m"), at most `limit` of them."""
     return f"SELECT DISTINCT CAST({q(column)} AS VARCHAR) AS m FROM this ORDER BY 1 LIMIT {int(limit)}"
@@ -86,7 +69,7 @@ def side_names_sql(baseline_name: str, candidate_name: str) -> str:
 
 def repeated_slices_sql(column: str, limit: int = 3) -> str:
     """The slices ("s") held by more than one row, with their row counts ("c"), most repeated first."""
-    return (f"SELECT {label_sql(column)} AS s, count(*) AS c FROM this GROUP BY 1 HAVING count(*) > 1 "
+    return (f"SELECT {series_key_sql(column)} AS s, count(*) AS c FROM this GROUP BY 1 HAVING count(*) > 1 "
             f"ORDER BY c DESC, s LIMIT {int(limit)}")
 
 
@@ -95,7 +78,7 @@ def wrong_interval_sql(columns: DiffColumns) -> str:
     (a billionth of the values' size): its slice "s", difference "d" and ends "lo", "hi"."""
     d, lo, hi = (_number(c) for c in (columns.delta, columns.low, columns.high))
     slack = f"1e-9 * (abs({lo}) + abs({hi}) + coalesce(abs({d}), 0))"
-    return (f"SELECT {label_sql(columns.slice)} AS s, {d} AS d, {lo} AS lo, {hi} AS hi FROM this "
+    return (f"SELECT {series_key_sql(columns.slice)} AS s, {d} AS d, {lo} AS lo, {hi} AS hi FROM this "
             f"WHERE isfinite({lo}) AND isfinite({hi}) AND ({lo} > {hi} + {slack} "
             f"OR (isfinite({d}) AND ({d} < {lo} - {slack} OR {d} > {hi} + {slack}))) LIMIT 1")
 
@@ -118,7 +101,7 @@ def rows_sql(columns: DiffColumns, order: RowOrder, *, higher_is_better: bool) -
     readings = " ".join(f"WHEN result = '{r}' THEN '{text}'" for r, text in READINGS.items())
     return f"""
         WITH raw AS (
-            SELECT {label_sql(columns.slice)} AS slice, {_number(columns.delta)} AS d,
+            SELECT {series_key_sql(columns.slice)} AS slice, {_number(columns.delta)} AS d,
                    {_not_nan(_number(columns.low))} AS lo, {_not_nan(_number(columns.high))} AS hi,
                    {_number(columns.n)} AS size, {status} AS st, {reason} AS reason,
                    {_number(columns.baseline)} AS b, {_number(columns.candidate)} AS c, row_number() OVER () AS ord

@@ -20,19 +20,39 @@ from evalviz.views.heatmap import heatmap
 from evalviz.views.options import NOT_GIVEN, CellOptions
 
 if TYPE_CHECKING:
+    from evalviz.views.classifier_curves import pr_curve, roc_curve
+    from evalviz.views.confusion_grid import confusion_grid
     from evalviz.views.diff import diff_plot
     from evalviz.views.layout import hconcat, vconcat
     from evalviz.views.metric_curve import metric_curve
+    from evalviz.views.reliability_diagram import reliability_diagram
+    from evalviz.views.sample_scatter import sample_scatter
+    from evalviz.views.sample_tool_calls import sample_tool_calls
     from evalviz.views.samples import sample_heatmap
+    from evalviz.views.score_distribution import score_distribution
+    from evalviz.views.score_histograms import score_histograms
     from evalviz.views.scores import scores_heatmap
     from evalviz.views.scores_by_factor import scores_by_factor
+    from evalviz.views.scores_by_limit import scores_by_limit, scores_by_limit_data
     from evalviz.views.scores_by_model import scores_by_model
     from evalviz.views.scores_by_task import scores_by_task
+    from evalviz.views.scores_radar_by_task import scores_radar_by_task
     from evalviz.views.scores_timeline import scores_timeline
     from evalviz.views.slices import slice_metric_heatmap
 
 # Each view, and the module that defines it.
 VIEW_MODULES = {
+    "scores_by_limit": "evalviz.views.scores_by_limit",
+    "scores_by_limit_data": "evalviz.views.scores_by_limit",
+    "scores_radar_by_task": "evalviz.views.scores_radar_by_task",
+    "sample_tool_calls": "evalviz.views.sample_tool_calls",
+    "score_distribution": "evalviz.views.score_distribution",
+    "sample_scatter": "evalviz.views.sample_scatter",
+    "score_histograms": "evalviz.views.score_histograms",
+    "pr_curve": "evalviz.views.classifier_curves",
+    "roc_curve": "evalviz.views.classifier_curves",
+    "reliability_diagram": "evalviz.views.reliability_diagram",
+    "confusion_grid": "evalviz.views.confusion_grid",
     "diff_plot": "evalviz.views.diff",
     "hconcat": "evalviz.views.layout",
     "vconcat": "evalviz.views.layout",
@@ -49,6 +69,17 @@ VIEW_MODULES = {
 __all__ = [
     "NOT_GIVEN",
     "CellOptions",
+    "scores_by_limit",
+    "scores_by_limit_data",
+    "scores_radar_by_task",
+    "sample_tool_calls",
+    "score_distribution",
+    "sample_scatter",
+    "score_histograms",
+    "pr_curve",
+    "roc_curve",
+    "reliability_diagram",
+    "confusion_grid",
     "diff_plot",
     "hconcat",
     "heatmap",

@@ -10,12 +10,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalviz.data.table import Data
 from evalviz.query.bins import AxisBins, axis_ranks_sql, binned_cells_sql
+from evalviz.query.cells import ranked_values_sql
 from evalviz.query.grid_columns import key_parts
+from evalviz.views.axis_groups import AxisGroups
+from evalviz.views.axis_order import arranged, check_sizes, needs_arranging
 from evalviz.views.grid import (
     Grid,
     GridColumns,
@@ -26,7 +30,7 @@ from evalviz.views.grid import (
     registered,
     sort_terms,
 )
-from evalviz.views.sorting import parse_sort
+from evalviz.views.sorting import Sort, parse_sort
 
 MIN_CELL_PIXELS = 3  # a cell narrower than this is binned with its neighbours
 
@@ -99,12 +103,14 @@ def binned_grid(
     return BinnedGrid(grid=grid, x=x_axis, y=y_axis)
 
 
-def axis_ranks(data: Data, columns: GridColumns, sort: object) -> tuple[pa.Table, pa.Table]:
+def axis_ranks(data: Data, columns: GridColumns, sort: object, *, agg: str = "mean",
+               groups: AxisGroups | None = None) -> tuple[pa.Table, pa.Table]:
     """Each axis's values in drawing order, computed in DuckDB in one query.
 
     Each table has the key parts of its axis (`query.grid_columns.key_parts`, typed as in the data), `x` (the
     value's key), `x_label` and `xr` (its position), or the same for y. Their lengths are the numbers of distinct
-    values. The order follows `views.sorting`, as `grid.aggregate_grid`'s does.
+    values. The order follows `views.sorting`, as `grid.aggregate_grid`'s does, with `groups` kept together; a
+    clustered axis is clustered over the `agg` of each cell (a second query reads the cells' values).
     """
     order = parse_sort(sort, axes=("x", "y"))
     data = checked_source(data, columns)
@@ -119,5 +125,29 @@ def axis_ranks(data: Data, columns: GridColumns, sort: object) -> tuple[pa.Table
                       .rename_columns([*names, axis, f"{axis}_label", f"{axis}r"]))
         if order.explicit_order(axis):
             order.check_matches(axis, part[f"{axis}_label"].to_pylist())
+    groups = groups or AxisGroups()
+    if needs_arranging(order, groups):
+        return _arranged_ranks(data, columns, (tables[0], tables[1]), order, groups, agg)
     return tables[0], tables[1]
+
+
+def _arranged_ranks(data: Data, columns: GridColumns, ranks: tuple[pa.Table, pa.Table], sort: Sort,
+                    groups: AxisGroups, agg: str) -> tuple[pa.Table, pa.Table]:
+    """`ranks` in drawing order (`axis_order.arranged`), their positions renumbered."""
+    counts = (ranks[0].num_rows, ranks[1].num_rows)
+    check_sizes(sort, counts)
+    matrix = None
+    if sort.clustered:
+        check_agg(agg)
+        with registered(data, *ranks) as names:
+            cells = data.run(ranked_values_sql(columns, agg, (names[0], names[1])))
+        matrix = np.full((counts[1], counts[0]), np.nan)
+        matrix[cells["yr"].to_numpy(), cells["xr"].to_numpy()] = cells["value"].to_numpy()
+    arranged_ranks = []
+    for axis, table, rows in (("x", ranks[0], None if matrix is None else matrix.T), ("y", ranks[1], matrix)):
+        order = arranged(axis, table[f"{axis}_label"].to_pylist(), sort, groups, rows)
+        taken = table.take(pa.array(order, pa.int64()))
+        arranged_ranks.append(taken.set_column(taken.schema.get_field_index(f"{axis}r"), f"{axis}r",
+                                               pa.array(range(len(order)), table[f"{axis}r"].type)))
+    return arranged_ranks[0], arranged_ranks[1]
 

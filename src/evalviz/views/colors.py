@@ -48,3 +48,21 @@ def vega_scheme(cmap: str) -> tuple[str, bool]:
     # matplotlib and Vega take these from ColorBrewer and run them the same way (RdBu and redblue: red for low
     # values), except PuOr: matplotlib's starts orange, Vega's purpleorange starts purple.
     return _SCHEMES[base], reverse != (base in _RUN_BACKWARDS)
+
+
+# Series one chart tells apart by colour at most: Vega-Lite's default palette (tableau10) has ten colours.
+MAX_SERIES = 10
+
+
+def check_series_count(names: list[str], *, view: str, series_title: str, drawing: str = "charts") -> None:
+    """Refuse more series than the palette tells apart (`MAX_SERIES`): their lines and legend entries could not
+    be read. The error names the first series and the way out.
+
+    Example:
+        >>> check_series_count(["a", "b"], view="roc_curve", series_title="model")  # few enough: no error
+    """
+    if len(names) > MAX_SERIES:
+        raise EvalvizError(
+            f"{view} would draw {len(names)} series ({series_title}: {', '.join(map(repr, names[:3]))}, ...), "
+            f"more than the {MAX_SERIES} its colours tell apart. Filter the table to the series to compare first, "
+            f"e.g. data.filter(\"model IN ('a', 'b')\"), or draw several {drawing}.")

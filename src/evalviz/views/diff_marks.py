@@ -13,12 +13,11 @@ import pyarrow.compute as pc
 
 from evalviz.charts import Layer, LayerChart, ScaleExpr
 from evalviz.constants.statuses import ERROR, INFINITE, NO_VALUE, SKIPPED
-from evalviz.query.axes import KEY_MARK
 from evalviz.query.diffs import BETTER, FLAGGED, NO_INTERVAL, UNCLEAR, WORSE, DiffColumns
 from evalviz.rendering.contract import TooltipRow
 from evalviz.views.chart import AXIS_LABEL_LIMIT, text_width, title_line_count, title_spec
 from evalviz.views.colors import ERROR_COLOR, INFINITE_COLOR, MISSING_COLOR, SKIPPED_COLOR
-from evalviz.views.formatting import COUNT_FORMAT, without_sign
+from evalviz.views.formatting import COUNT_FORMAT, UNMARKED_LABEL, without_sign
 from evalviz.views.marks import intervals, points, rules, text
 from evalviz.views.options import MAX_PIXELS, ViewOptions
 
@@ -146,7 +145,7 @@ class DiffDrawing:
 
     def _y(self) -> dict[str, Any]:
         axis: dict[str, Any] = {"labelLimit": AXIS_LABEL_LIMIT, "grid": False, "domain": False, "ticks": False,
-                                "labelExpr": f"replace(datum.value, {json.dumps(KEY_MARK)}, '')"}
+                                "labelExpr": UNMARKED_LABEL}
         if self._overall is not None:
             axis["labelFontWeight"] = {"condition": {"test": f"datum.value === {json.dumps(self._overall)}",
                                                      "value": "bold"}, "value": "normal"}

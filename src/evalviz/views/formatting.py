@@ -3,9 +3,11 @@ counts are written: with thousands separators ("10,000"), in tooltips, notes and
 
 from __future__ import annotations
 
+import json
 import re
 
 from evalviz.errors import EvalvizError
+from evalviz.query.axes import KEY_MARK
 
 # The part of Python's format mini-language that d3-format reads the same way:
 # [[fill]align][sign][#][0][width][,][.precision][type]
@@ -13,6 +15,8 @@ _SHARED_SPEC = re.compile(
     r"^(?P<align>.?[<>^=])?(?P<sign>[-+ ])?(?P<alt>#)?(?P<zero>0)?(?P<width>\d*)(?P<comma>,)?"
     r"(?P<precision>\.\d+)?(?P<type>[efg%])?$"
 )
+# A label expression drawing a group's key (`query.series.series_key_sql`, `query.axes`) without its KEY_MARK.
+UNMARKED_LABEL = f"replace(datum.label, {json.dumps(KEY_MARK)}, '')"
 COUNT_FORMAT = ",d"  # the d3 format of a count (rows, samples): "10,000"
 
 

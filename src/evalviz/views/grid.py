@@ -10,9 +10,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -26,6 +27,9 @@ from evalviz.errors import ColumnTypeError, EvalvizError
 from evalviz.query.aggregates import AGGREGATES
 from evalviz.query.cells import MIXED, example_text_sql, ranked_grid_sql, sorted_grid_sql
 from evalviz.query.grid_columns import GridColumns
+from evalviz.views.axis_groups import AxisGroups
+from evalviz.views.axis_order import arranged, check_sizes, needs_arranging
+from evalviz.views.error_messages import check_error_messages
 from evalviz.views.interval_checks import check_intervals
 from evalviz.views.options import did_you_mean
 from evalviz.views.sorting import Sort, parse_sort
@@ -72,6 +76,24 @@ class Grid:
     def values(self) -> pa.Array:
         """The values of the cells that have one, in cell order (as Arrow: a large grid's values stay there)."""
         return pc.drop_null(self.cells["value"]).combine_chunks()
+
+    def matrix(self) -> np.ndarray:
+        """The cells' values as a (y, x) array, NaN where a cell has no value."""
+        values = pc.fill_null(self.cells["value"].cast(pa.float64()), float("nan")).to_numpy()
+        return values.reshape(len(self.y_order), len(self.x_order))
+
+    def permuted(self, x: list[int], y: list[int]) -> Grid:
+        """The grid with its x values in the order of the positions `x`, and its y values in that of `y`.
+
+        Example:
+            >>> grid = Grid(pa.table({"value": [1.0, 2.0, 3.0, 4.0]}), ["a", "b"], ["p", "q"], ["a", "b"], ["p", "q"])
+            >>> grid.permuted([1, 0], [0, 1]).cells["value"].to_pylist()
+            [2.0, 1.0, 4.0, 3.0]
+        """
+        rows = (np.asarray(y)[:, None] * len(self.x_order) + np.asarray(x)[None, :]).ravel()
+        return replace(self, cells=self.cells.take(pa.array(rows, pa.int64())),
+                       x_order=[self.x_order[i] for i in x], y_order=[self.y_order[i] for i in y],
+                       x_labels=[self.x_labels[i] for i in x], y_labels=[self.y_labels[i] for i in y])
 
     def relabelled(self, axis: str) -> dict[str, str]:
         """The keys of `axis` that are not their own label, with their labels."""
@@ -126,6 +148,7 @@ def aggregate_grid(
     sort: object = "ascending",
     axes: tuple[pa.Table, pa.Table] | None = None,
     view: str = "heatmap",
+    groups: AxisGroups | None = None,
 ) -> Grid:
     """One cell per (x, y) pair of the two axes, with pairs that have no row as cells without a value.
 
@@ -135,8 +158,9 @@ def aggregate_grid(
     that comes out infinite (an infinite row, or a sum that overflows) is not coloured: the cell is flagged
     "infinite" and its note says "inf" or "-inf". The work runs in DuckDB, in one query; the result has one row
     per cell. `sort` follows `views.sorting` (by the mean of each axis value's cells, input order, or explicit
-    orders per axis). `axes`, when given, are the x and y values to draw, in order (a drill-down's region:
-    slices of `binning.axis_ranks`): `sort` is then not used, and values without rows are drawn as cells
+    orders per axis, or clustered: `views.axis_order`), its `groups` (`views.axis_groups`) kept together.
+    `axes`, when given, are the x and y values to draw, in order (a drill-down's region: slices of
+    `binning.axis_ranks`): `sort` and `groups` are then not used, and values without rows are drawn as cells
     without data. A row whose interval is wrong (a negative stderr, low above high, a score outside its
     interval) is refused, naming `view` (`checked_intervals`), unless `axes` are given.
 
@@ -160,18 +184,30 @@ def aggregate_grid(
     if axes is None:  # an explicit order that names no label present is refused (a region is not sorted)
         order.check_matches("x", grid.x_labels)
         order.check_matches("y", grid.y_labels)
+        groups = groups or AxisGroups()
+        if needs_arranging(order, groups):
+            grid = arranged_grid(grid, order, groups)
     return grid
+
+
+def arranged_grid(grid: Grid, sort: Sort, groups: AxisGroups) -> Grid:
+    """`grid` with its axes in drawing order: groups kept together, clustered axes clustered (`axis_order`)."""
+    check_sizes(sort, (len(grid.x_order), len(grid.y_order)))
+    matrix = grid.matrix() if sort.clustered else None
+    return grid.permuted(arranged("x", grid.x_labels, sort, groups, None if matrix is None else matrix.T),
+                         arranged("y", grid.y_labels, sort, groups, matrix))
 
 
 def checked_source(data: Data, columns: GridColumns) -> Data:
     """The table narrowed to the columns a grid reads, after checking that they exist and that `fill` (and the
-    interval's columns, the sizes and sample counts) are numbers."""
+    interval's columns, the sizes and sample counts) are numbers, and the error messages text."""
     needed = columns.read
     data.require_columns(*needed, purpose="the heatmap")
     check_numeric(data, columns.fill)
     for role in ("low", "high", "stderr", "size", "completed", "total"):
         if getattr(columns, role) is not None:
             check_numeric(data, getattr(columns, role), role)
+    check_error_messages(data, columns.error)
     return data.select(*needed)  # read only these columns
 
 

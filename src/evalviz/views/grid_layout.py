@@ -40,11 +40,13 @@ class GridLayout:
 
 
 def grid_layout(grid: Grid, *, width: float, height: float, legend_title: str | None, title_lines: int,
-                rotate: tuple[float | None, float | None], plot_size: tuple[int, int] | None) -> GridLayout:
+                rotate: tuple[float | None, float | None], plot_size: tuple[int, int] | None,
+                offsets: tuple[float, float] = (0, 0)) -> GridLayout:
     """Estimate the plot area of a chart of `width` x `height` pixels in all (Vega then fits it exactly), unless
     `plot_size` gives it, and choose the label angles (`rotate`: the user's x and y angles, counter-clockwise).
 
-    `legend_title` is None when the chart draws no legend; `title_lines` counts its title and subtitle lines.
+    `legend_title` is None when the chart draws no legend; `title_lines` counts its title and subtitle lines;
+    `offsets` are the pixels between the cells and the x and y axes (where axis groups are drawn).
 
     Example:
         >>> from evalviz.views.grid import Grid
@@ -55,7 +57,7 @@ def grid_layout(grid: Grid, *, width: float, height: float, legend_title: str | 
         (200, 100)
     """
     x_rotate, y_rotate = rotate
-    y_area = text_width(grid.y_labels) + 30 if y_rotate is None or y_rotate == 0 else 60
+    y_area = (text_width(grid.y_labels) + 30 if y_rotate is None or y_rotate == 0 else 60) + offsets[1]
     legend_area = 0.0
     if legend_title is not None:
         entries = max(label_widths([s for s in grid.statuses if s != OK]), default=0.0) + 25
@@ -64,7 +66,7 @@ def grid_layout(grid: Grid, *, width: float, height: float, legend_title: str | 
     plot_width = max(width - y_area - legend_area, MIN_PLOT) if plot_size is None else float(plot_size[0])
     widths = label_widths(grid.x_labels)
     x_angle = x_label_angle(widths, plot_width / max(len(grid.x_order), 1)) if x_rotate is None else -float(x_rotate)
-    x_area = 12 + abs(math.sin(math.radians(x_angle))) * max(widths, default=0.0) + 30
+    x_area = 12 + abs(math.sin(math.radians(x_angle))) * max(widths, default=0.0) + 30 + offsets[0]
     plot_height = max(height - x_area - TITLE_LINE * title_lines, MIN_PLOT) if plot_size is None \
         else float(plot_size[1])
     y_angle = 0.0 if y_rotate is None else -float(y_rotate)

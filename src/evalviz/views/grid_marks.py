@@ -23,10 +23,11 @@ from evalviz.views.formatting import COUNT_FORMAT, format_value
 from evalviz.views.grid import Grid
 from evalviz.views.grid_layout import GridLayout
 from evalviz.views.marks import cells, points, text
-from evalviz.views.options import CellOptions
+from evalviz.views.options import CellOptions, ColorScale
 
 ANNOTATION_FONT_SIZE = 11
-MIN_ANNOTATED_HEIGHT = 14  # pixels of cell height below which annotations are switched off
+MIN_ANNOTATED_HEIGHT = 14  # pixels of cell height below which "auto" annotations are switched off
+MEASURED_VALUES = 2000  # up to this many values, "auto" annotation measures the text of every one
 MIN_GLYPH_SIZE = 9  # pixels; smaller error cells show their colour only, partly failed ones no corner
 MAX_GLYPH_FONT = 16  # pixels: the largest cross or infinity sign
 # A partly failed cell's mark: a triangle filling its top right corner (a Vega symbol path within [-1, 1]).
@@ -137,10 +138,21 @@ class GridMarks:
         return min(self.band) >= MIN_GLYPH_SIZE
 
     def annotations_fit(self, values: pa.Array, python_format: str) -> bool:
-        """Whether the widest annotation fits its cell with room to spare."""
-        samples = {*span(values), values[len(values) // 2].as_py()}
-        longest = max(drawn_width(format_value(python_format, v), ANNOTATION_FONT_SIZE) for v in samples)
-        return self.band[1] >= MIN_ANNOTATED_HEIGHT and self.band[0] >= longest + 6
+        """Whether the widest annotation fits its cell with room to spare: every value's text is measured in a
+        grid of up to MEASURED_VALUES values, else the lowest, highest and middle ones'."""
+        if self.band[1] < MIN_ANNOTATED_HEIGHT:
+            return False
+        measured = pc.unique(values).to_pylist() if len(values) <= MEASURED_VALUES else \
+            {*span(values), values[len(values) // 2].as_py()}
+        longest = max(drawn_width(format_value(python_format, v), ANNOTATION_FONT_SIZE) for v in measured)
+        return self.band[0] >= longest + 6
+
+    def annotated(self, values: pa.Array, python_format: str) -> bool:
+        """Whether the cells carry their values: `cell.annotate` True always, False never, "auto" when the
+        widest value's text fits its cell (`annotations_fit`)."""
+        if not len(values) or self.cell.annotate is False:
+            return False
+        return self.cell.annotate is True or self.annotations_fit(values, python_format)
 
     def _rect(self) -> dict[str, Any]:
         stroke = {"stroke": self.cell.stroke, "strokeWidth": 1} if self.cell.stroke else {}
@@ -150,21 +162,23 @@ class GridMarks:
         return {"color": "white", "fontSize": min(self.band[1] * 0.7, MAX_GLYPH_FONT), "fontWeight": "bold"}
 
 
-def axes(grid: Grid, labels: Labels, layout: GridLayout, inset: float) -> tuple[dict[str, Any], dict[str, Any]]:
+def axes(grid: Grid, labels: Labels, layout: GridLayout, inset: float,
+         offsets: tuple[float, float] = (0, 0)) -> tuple[dict[str, Any], dict[str, Any]]:
     """The x and y encodings of a grid's cells: placed by their axis values' keys, which are unique, on band
-    scales whose inner padding leaves `inset` pixels between cells; the axes draw the values' labels."""
+    scales whose inner padding leaves `inset` pixels between cells; the axes draw the values' labels, `offsets`
+    (x, y) pixels away from the cells (the room of axis groups)."""
     band_w, band_h = layout.band(grid)
     encodings = []
-    for axis, order, title, angle, size in (("x", grid.x_order, labels.x if labels.x_axis else None,
-                                             layout.x_angle, band_w),
-                                            ("y", grid.y_order, labels.y if labels.y_axis else None,
-                                             layout.y_angle, band_h)):
+    for axis, order, title, angle, size, offset in (("x", grid.x_order, labels.x if labels.x_axis else None,
+                                                     layout.x_angle, band_w, offsets[0]),
+                                                    ("y", grid.y_order, labels.y if labels.y_axis else None,
+                                                     layout.y_angle, band_h, offsets[1])):
         padding = min(inset / size, 0.5) if size > 0 else 0
         encodings.append({
             "field": axis, "type": "nominal", "title": title,
             "scale": {"domain": order, "paddingInner": padding, "paddingOuter": 0},
             "axis": {"labelLimit": AXIS_LABEL_LIMIT, "labelAngle": angle, "labelOverlap": True,
-                     **label_lookup(grid.relabelled(axis))},
+                     **({"offset": offset} if offset else {}), **label_lookup(grid.relabelled(axis))},
         })
     return encodings[0], encodings[1]
 
@@ -221,37 +235,89 @@ def span(values: pa.Array) -> tuple[float, float] | tuple[()]:
 
 
 def color_scale(values_span: tuple[float, ...], *, cmap: str, domain: tuple[float | None, float | None] | None,
-                center: float | None) -> dict[str, Any]:
+                center: float | None, kind: ColorScale | None = None) -> dict[str, Any]:
     """The colour scale over values spanning `values_span` (lowest, highest; empty without values): scores in
-    [0, 1] span [0, 1]; `domain` (vmin, vmax) overrides; `center` makes a diverging scale symmetric around it.
-    Its ends stay within ±COLOR_LIMIT.
+    [0, 1] span [0, 1] (on a linear, sqrt or power scale; a log scale spans the values themselves); `domain`
+    (vmin, vmax) overrides; `center` makes a diverging scale symmetric around it (on a linear scale), or is its
+    midpoint (Vega-Lite's domainMid, on the others). `kind` is the scale type (linear by default). Its ends stay
+    within ±COLOR_LIMIT.
+
+    Raises:
+        EvalvizError: an empty domain, or a log scale whose domain or centre is not above 0.
 
     Example:
         >>> color_scale((0.2, 0.9), cmap="viridis", domain=None, center=None)
         {'scheme': 'viridis', 'reverse': False, 'domain': [0.0, 1.0], 'clamp': True}
+        >>> color_scale((0.01, 100.0), cmap="viridis", domain=None, center=None, kind=ColorScale("log"))
+        {'scheme': 'viridis', 'reverse': False, 'type': 'log', 'domain': [0.01, 100.0], 'clamp': True}
     """
+    kind = kind or ColorScale()
     scheme, reverse = vega_scheme(cmap)
     lo, hi = values_span or (None, None)
     vmin, vmax = domain if domain is not None else (None, None)
-    if vmin is None and vmax is None and lo is not None and 0 <= lo and hi <= 1:
+    if vmin is None and vmax is None and lo is not None and 0 <= lo and hi <= 1 and not kind.log:
         vmin, vmax = 0.0, 1.0  # scores in [0, 1] span the whole of it, so colours compare across charts
     vmin = lo if vmin is None else vmin
     vmax = hi if vmax is None else vmax
-    if center is not None:
+    if kind.log:
+        _check_log_domain(vmin, vmax, center)
+    if center is not None and kind.kind == "linear":
         low_end = center if vmin is None else vmin
         high_end = center if vmax is None else vmax
         reach = max(abs(center - low_end), abs(high_end - center)) or 1.0  # inf when the distance overflows
         vmin, vmax = center - reach, center + reach
-    scale: dict[str, Any] = {"scheme": scheme, "reverse": reverse}
+    scale: dict[str, Any] = {"scheme": scheme, "reverse": reverse, **kind.vega()}
     if vmin is not None and vmax is not None:
         if vmin > vmax or (vmin == vmax and domain is not None and None not in domain):
             raise EvalvizError(f"The colour domain [{vmin}, {vmax}] is empty: vmin must be below vmax.")
         vmin, vmax = (min(max(end, -COLOR_LIMIT), COLOR_LIMIT) for end in (vmin, vmax))
         if vmin == vmax:  # one value: give the scale some room so the colour sits in the middle
-            room = max(0.5, abs(vmin) * 1e-6)
-            vmin, vmax = vmin - room, vmax + room
+            vmin, vmax = (vmin / 2, vmax * 2) if kind.log else (vmin - max(0.5, abs(vmin) * 1e-6),
+                                                                vmax + max(0.5, abs(vmax) * 1e-6))
         scale.update(domain=[vmin, vmax], clamp=True)
+        if center is not None and kind.kind != "linear":
+            if not vmin < center < vmax:
+                raise EvalvizError(f"center={center:g} lies outside the colour domain [{vmin:g}, {vmax:g}]: "
+                                   "a log, sqrt or power scale puts its middle colour there, within the domain.")
+            scale["domainMid"] = center
     return scale
+
+
+def _check_log_domain(vmin: float | None, vmax: float | None, center: float | None) -> None:
+    """Raise when a log colour scale's domain or centre is not above 0 (the cells were checked before)."""
+    for name, end in (("vmin", vmin), ("vmax", vmax), ("center", center)):
+        if end is not None and end <= 0:
+            raise EvalvizError(f"color_scale='log' takes values above 0; {name} is {end:g}. Give a {name} above 0, "
+                               "or use color_scale='sqrt' or 'power', which take 0.")
+
+
+def check_log_values(cells_table: pa.Table, labels: Labels) -> None:
+    """Raise when a coloured cell of a log colour scale holds a value that is not above 0 (or, in a binned grid,
+    holds one: its `low_value`), naming the first such cell by its row and column, and its value.
+
+    Example:
+        >>> table = pa.table({"x": ["a"], "y": ["m"], "value": [0.0], "status": ["ok"]})
+        >>> check_log_values(table, Labels(x="Task", y="Model", fill="Score"))
+        Traceback (most recent call last):
+        ...
+        evalviz.errors.EvalvizError: color_scale='log' takes values above 0: the cell of Model 'm', Task 'a' has ...
+    """
+    names = cells_table.column_names
+    column = "low_value" if "low_value" in names else "value"
+    coloured = pc.is_in(cells_table["status"], pa.array(list(COLORED)))
+    bad = pc.and_(coloured, pc.less_equal(cells_table[column], 0.0))
+    found = pc.index(bad, True).as_py()
+    if found < 0:
+        return
+    row = cells_table.slice(found, 1).to_pylist()[0]
+    y, x = (row.get(f"{axis}_label", row[axis]) for axis in "yx")
+    held = f"holds {row[column]:g} ({labels.fill}; its mean is {row['value']:g})" if column == "low_value" \
+        else f"has {row['value']:g} ({labels.fill})"
+    raise EvalvizError(
+        f"color_scale='log' takes values above 0: the cell of {labels.y} {y!r}, {labels.x} {x!r} {held}. Use "
+        "color_scale='sqrt' or 'power' (with an exponent), which take 0, or filter out the rows without a "
+        "positive value."
+    )
 
 
 def label_lookup(relabelled: dict[str, str]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from evalviz.charts import ForeignLayer, Layer, LayerChart
 from evalviz.constants.statuses import COLORED, ERROR, INFINITE, PARTIAL
 from evalviz.data.table import Data
 from evalviz.rendering.component import Component
+from evalviz.views.axis_groups import AxisGroups, parse_groups
 from evalviz.views.chart import hover_note, title_line_count, title_spec
 from evalviz.views.formatting import count_text, d3_format
 from evalviz.views.grid import Grid, GridColumns, aggregate_grid
@@ -25,16 +26,20 @@ from evalviz.views.grid_marks import (
     GridMarks,
     Labels,
     axes,
+    check_log_values,
     color_scale,
     interval_text,
     opens_links,
     span,
     tooltip_rows,
 )
+from evalviz.views.group_spans import DATASET as GROUPS_DATASET
+from evalviz.views.group_spans import GROUP_ZONE, span_layers, spans_table
 from evalviz.views.options import (
     NOT_GIVEN,
     TICK_ROTATIONS,
     CellOptions,
+    ColorScale,
     Legend,
     ViewOptions,
     checked_chart_options,
@@ -65,6 +70,8 @@ class GridDrawing:
         labels: What the axes, the colour and the tooltip rows are called.
         cell: How cells and their annotations are drawn.
         cmap, domain, center: The colour map, the colour scale's (vmin, vmax) and the centre of a diverging one.
+        scale: The colour scale's type: linear, log, sqrt or power.
+        groups: The axis groups drawn as labelled spans beside their axes (the grid is already in their order).
         value_range: What the colour scale spans (by default the cells' values), so that charts of parts of one
             table share colours.
         plot_size: The cells' area in pixels, around which the chart grows (rather than fitting the whole chart
@@ -78,6 +85,8 @@ class GridDrawing:
     cmap: str = "viridis"
     domain: tuple[float | None, float | None] | None = None
     center: float | None = None
+    scale: ColorScale = field(default_factory=ColorScale)
+    groups: AxisGroups = field(default_factory=AxisGroups)
     value_range: tuple[float, float] | None = None
     plot_size: tuple[int, int] | None = None
     rotate: tuple[float | None, float | None] = (None, None)
@@ -127,7 +136,10 @@ def heatmap(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     sort: object = "ascending",
+    groups: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
     cmap: str = "viridis",
+    color_scale: str = "linear",
+    exponent: float | None = None,
     domain: tuple[float | None, float | None] | None = None,
     center: float | None = None,
     **attributes: Any,
@@ -169,12 +181,24 @@ def heatmap(
             with the labels in x_label and y_label).
         width, height: Outer size in pixels (700, and width / 1.618 by default; from 1 to 10,000).
         legend: None hides the legends, a string titles the colour legend.
-        sort: "ascending" (highest values towards the top right), "descending", None (input order) or
-            {"x": [...], "y": [...]} explicit orders.
+        sort: "ascending" (highest values towards the top right), "descending", None (input order),
+            "cluster" (similar rows next to each other, and similar columns: GRADIEND's `order="cluster"`; see
+            `views.clustering`) or {"x": [...], "y": [...]} explicit orders (or "cluster" for one axis alone). A
+            clustered axis holds at most 1,000 labels.
+        groups: Axis groups, {"y": {"Open": [labels], "Closed": [labels]}} (and/or "x"): each group's labels are
+            kept together, in the order the groups are given (top to bottom, left to right), sorted within the
+            group by `sort` (clustered within it for "cluster"), and drawn as a bracket with the group's name
+            between the cells and the axis labels; labels in no group follow, under no bracket. A label the axis
+            does not have, or one in two groups, is refused. See `views.axis_groups`.
         cmap: A matplotlib colour map name ("viridis", "RdBu_r", ...).
-        domain: (vmin, vmax) of the colour scale; either may be None. Values in [0, 1] span [0, 1].
-        center: Centre of a diverging colour scale; the domain becomes symmetric around it. The domain's ends
-            stay within ±4.5e307 (values beyond take the colour of the nearer end), so its span stays finite.
+        color_scale: How values map to colours: "linear", "log" (every coloured value above 0, else an error
+            naming the cell), "sqrt" or "power" (with `exponent`); the legend follows the same scale.
+        exponent: The power of color_scale="power" (0.5 is "sqrt").
+        domain: (vmin, vmax) of the colour scale; either may be None. Values in [0, 1] span [0, 1] (on a log
+            scale: the values' own span).
+        center: Centre of a diverging colour scale; the domain becomes symmetric around it (on a log, sqrt or
+            power scale, it is the scale's midpoint instead). The domain's ends stay within ±4.5e307 (values
+            beyond take the colour of the nearer end), so its span stays finite.
         **attributes: `x_tick_rotate` / `y_tick_rotate` (degrees, counter-clockwise), or Vega-Lite top-level
             properties such as `background`.
 
@@ -186,15 +210,17 @@ def heatmap(
     """
     width, height = checked_chart_options(width=width, height=height, cell=cell, attributes=attributes)
     options, rotate = grid_options(attributes, title=title, width=width, height=height, legend=legend, tip=tip)
+    axis_groups = parse_groups(groups)
     drawing = GridDrawing(
         Labels(x=x_label or x, y=y_label or y, fill=fill_label or fill,
                interval="interval" if low and high else "95% CI"),
         cell=cell or CellOptions(), cmap=cmap, domain=checked_domain(domain),
-        center=checked_number("center", center, optional=True), rotate=rotate, marks=extra_layers(marks),
+        center=checked_number("center", center, optional=True), scale=ColorScale(color_scale, exponent),
+        groups=axis_groups, rotate=rotate, marks=extra_layers(marks),
     )
     columns = GridColumns(x=x, y=y, fill=fill, link=link, low=low, high=high, stderr=stderr, size=size,
                           status=status, reason=reason, error=error)
-    grid = aggregate_grid(data, columns, agg=agg, sort=sort, view="heatmap")
+    grid = aggregate_grid(data, columns, agg=agg, sort=sort, view="heatmap", groups=axis_groups)
     return draw_grid(grid, drawing, replace(options, subtitle=subtitle if subtitle is not None
                                             else aggregation_note(grid, agg, tip=tip)))
 
@@ -238,22 +264,31 @@ def draw_grid(grid: Grid, drawing: GridDrawing, options: ViewOptions, *, drill: 
     python_format = drawing.cell.annot_fmt or (WHOLE_FORMAT if grid.whole_numbers else DEFAULT_FORMAT)
     fmt = d3_format(python_format)
     names = grid.cells.column_names
+    spans = spans_table(drawing.groups, {"x": grid.x_order, "y": grid.y_order},
+                        {"x": grid.x_labels, "y": grid.y_labels})
     marks = GridMarks(
-        *axes(grid, drawing.labels, layout, drawing.cell.inset),
+        *axes(grid, drawing.labels, layout, drawing.cell.inset, _offsets(drawing.groups)),
         value_rows=tooltip_rows(names, drawing.labels, fmt, ok=True) if options.tip else None,
         flag_rows=tooltip_rows(names, drawing.labels, fmt, ok=False) if options.tip else None,
         link="link" if opens_links(grid.cells) else None, band=layout.band(grid), cell=drawing.cell,
         legend_on=options.legend_on,
     )
     fit = drawing.plot_size is None  # Vega fits the whole chart (axes, legend and title) into width x height
+    grouped = [] if spans is None else sorted(set(spans["axis"].to_pylist()))
     chart = LayerChart(
-        (*_layers(grid, drawing, options, marks, python_format), *drawing.marks), data=DATASET,
+        (*_layers(grid, drawing, options, marks, python_format),
+         *span_layers(grouped, marks.x, marks.y, tip=options.tip), *drawing.marks), data=DATASET,
         width=width if fit else layout.plot_size[0], height=height if fit else layout.plot_size[1], fit=fit,
         plot_size=layout.plot_size, title=title_spec(options.title, subtitle, width),
         transform=(interval_text(fmt),) if "low" in names else (), properties=options.properties(),
         renderer="canvas" if grid.cells.num_rows >= CANVAS_MIN_CELLS else "svg", drill=drill,
     )
-    return Component.from_parts(chart, {DATASET: grid.cells})
+    return Component.from_parts(chart, {DATASET: grid.cells, **({} if spans is None else {GROUPS_DATASET: spans})})
+
+
+def _offsets(groups: AxisGroups) -> tuple[float, float]:
+    """The pixels between the cells and the x and y axes: room for the spans of a grouped axis."""
+    return (GROUP_ZONE if groups.on("x") else 0, GROUP_ZONE if groups.on("y") else 0)
 
 
 def _layers(grid: Grid, drawing: GridDrawing, options: ViewOptions, marks: GridMarks,
@@ -261,8 +296,10 @@ def _layers(grid: Grid, drawing: GridDrawing, options: ViewOptions, marks: GridM
     """The grid's own marks, bottom to top: coloured cells, flagged cells, their glyphs, annotations, corners."""
     fmt = d3_format(python_format)
     values = grid.values()
+    if drawing.scale.log:
+        check_log_values(grid.cells, drawing.labels)
     scale = color_scale(drawing.value_range or span(values), cmap=drawing.cmap, domain=drawing.domain,
-                        center=drawing.center)
+                        center=drawing.center, kind=drawing.scale)
     flags = [s for s in grid.statuses if s not in COLORED]
     layers = []
     if len(values):  # without any value there is nothing to colour, and no colour legend to show
@@ -273,7 +310,7 @@ def _layers(grid: Grid, drawing: GridDrawing, options: ViewOptions, marks: GridM
         layers.append(marks.crosses())
     if INFINITE in flags and marks.glyphs_fit():
         layers.append(marks.infinities())
-    if drawing.cell.annotate is not False and len(values) and marks.annotations_fit(values, python_format):
+    if marks.annotated(values, python_format):
         layers.append(marks.annotations(fmt))
     if PARTIAL in grid.statuses and marks.glyphs_fit():
         layers.append(marks.corners())
@@ -290,7 +327,7 @@ def _laid_out(grid: Grid, drawing: GridDrawing, options: ViewOptions, width: int
             grid, width=width, height=height,
             legend_title=options.legend_title(drawing.labels.fill) if options.legend_on else None,
             title_lines=title_line_count(options.title, subtitle, width), rotate=drawing.rotate,
-            plot_size=drawing.plot_size,
+            plot_size=drawing.plot_size, offsets=_offsets(drawing.groups),
         )
 
     subtitle = options.subtitle

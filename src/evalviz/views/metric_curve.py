@@ -17,7 +17,7 @@ from evalviz.rendering.component import Component
 from evalviz.rendering.contract import TooltipRow
 from evalviz.views.chart import title_spec
 from evalviz.views.colors import INFINITE_COLOR
-from evalviz.views.formatting import count_text
+from evalviz.views.formatting import UNMARKED_LABEL, count_text
 from evalviz.views.grid import check_numeric
 from evalviz.views.marks import areas, lines, points, rules, text
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
@@ -147,7 +147,7 @@ def _chart(panels: list[tuple[pa.Table, pa.Table | None]], metrics: list[str], o
     names = sorted({name for curve, _ in panels for name in curve["series"].to_pylist()})
     title = title_spec(options.title, " ".join(said) if options.subtitle is None else options.subtitle, width)
     color = {"field": "series", "type": "nominal", "title": series, "scale": {"domain": names},
-             "legend": {} if options.legend_on and series else None}
+             "legend": {"labelExpr": UNMARKED_LABEL} if options.legend_on and series else None}
     if isinstance(options.legend, str) and color["legend"] is not None:
         color["title"] = options.legend
     layers = [_layers(i, curve, top, x=x, domain=domain, color=color if i == 0 else {**color, "legend": None},

@@ -10,7 +10,7 @@ import numbers
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 from evalviz.charts.layer import ForeignLayer
 from evalviz.data.table import Data
@@ -61,6 +61,10 @@ class _DefaultOrientation(str):
 DEFAULT_ORIENTATION: Final = _DefaultOrientation("horizontal")
 
 
+Annotate = bool | Literal["auto"]
+ANNOTATE_CHOICES = "'auto' (where the text fits its cell), True (on every cell) or False"
+
+
 @dataclass(frozen=True)
 class CellOptions:
     """How a heatmap draws its cells.
@@ -68,14 +72,15 @@ class CellOptions:
     Example:
         >>> import evalviz as ev
         >>> ev.CellOptions(inset=1, text="black")
-        CellOptions(inset=1, text='black', corner_radius=0, stroke=None, annotate=None, annot_fmt=None)
+        CellOptions(inset=1, text='black', corner_radius=0, stroke=None, annotate='auto', annot_fmt=None)
 
     Attributes:
         inset: Gap in pixels between neighbouring cells.
         text: Colour of annotation text; None picks black or white by the cell's colour.
         corner_radius: Rounded corners, in pixels.
         stroke: Outline colour of each cell.
-        annotate: Draw each cell's value on it (None: the view decides).
+        annotate: Write each cell's value on it: "auto" when the cells are large enough to hold the widest value
+            (at least 14 pixels high, and the text's width plus 6 wide), True on every cell, False on none.
         annot_fmt: Python format string of annotations and tooltips, e.g. "{:.2f}", "{:.0%}".
     """
 
@@ -83,7 +88,7 @@ class CellOptions:
     text: str | None = None
     corner_radius: float = 0
     stroke: str | None = None
-    annotate: bool | None = None
+    annotate: Annotate = "auto"
     annot_fmt: str | None = None
 
     def __post_init__(self) -> None:
@@ -92,10 +97,77 @@ class CellOptions:
         for name in ("text", "stroke"):
             if getattr(self, name) is not None:
                 checked_colour(f"CellOptions.{name}", getattr(self, name))  # a colour, never a url(...) to fetch
-        if self.annotate is not None and not isinstance(self.annotate, bool):
-            raise EvalvizError(f"CellOptions.annotate is True, False or None, not {self.annotate!r}.")
+        check_annotate("CellOptions.annotate", self.annotate)
         if self.annot_fmt is not None:
             python_spec(self.annot_fmt)
+
+
+def check_annotate(name: str, annotate: object) -> None:
+    """Raise unless `annotate` is "auto", True or False.
+
+    Example:
+        >>> check_annotate("annotate", "yes")
+        Traceback (most recent call last):
+        ...
+        evalviz.errors.EvalvizError: annotate is 'auto' (where the text fits its cell), True (on every cell) or ...
+    """
+    if not isinstance(annotate, bool) and annotate != "auto":
+        raise EvalvizError(f"{name} is {ANNOTATE_CHOICES}, not {annotate!r}.")
+
+
+# The colour scale types a grid takes, as Vega-Lite names them.
+SCALE_TYPES = {"linear": "linear", "log": "log", "sqrt": "sqrt", "power": "pow"}
+
+
+@dataclass(frozen=True)
+class ColorScale:
+    """How values map to colours: "linear", "log", "sqrt" or "power" (with its `exponent`: 0.5 is "sqrt").
+
+    Example:
+        >>> ColorScale("power", 0.3).vega()
+        {'type': 'pow', 'exponent': 0.3}
+        >>> ColorScale("power")
+        Traceback (most recent call last):
+        ...
+        evalviz.errors.EvalvizError: color_scale='power' needs its exponent: e.g. exponent=0.5 (...) or 2 (...).
+    """
+
+    kind: str = "linear"
+    exponent: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in SCALE_TYPES:
+            raise EvalvizError(f"color_scale={self.kind!r} is not a scale type.{did_you_mean(self.kind, SCALE_TYPES)} "
+                               f"Use one of {', '.join(map(repr, SCALE_TYPES))}.")
+        if self.kind == "power":
+            if self.exponent is None:
+                raise EvalvizError("color_scale='power' needs its exponent: e.g. exponent=0.5 (spreads the low "
+                                   "values) or 2 (spreads the high values).")
+            exponent = checked_number("exponent", self.exponent)
+            if exponent <= 0:  # type: ignore[operator]
+                raise EvalvizError(f"exponent must be above 0, not {self.exponent!r}.")
+        elif self.exponent is not None:
+            raise EvalvizError(f"exponent is the power of color_scale='power'; color_scale={self.kind!r} takes "
+                               "none.")
+
+    @property
+    def log(self) -> bool:
+        """Whether the scale is logarithmic (and so takes values above 0 only)."""
+        return self.kind == "log"
+
+    def vega(self) -> dict[str, Any]:
+        """The Vega-Lite scale properties of this type (nothing for "linear", Vega-Lite's default)."""
+        if self.kind == "linear":
+            return {}
+        return {"type": SCALE_TYPES[self.kind], **({"exponent": self.exponent} if self.kind == "power" else {})}
+
+
+def _finite(value: numbers.Real) -> bool:
+    """Whether a real number is finite as a float: an int beyond the float range (10**400) is not."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def checked_number(name: str, value: object, *, minimum: float | None = None, optional: bool = False) -> float | None:
@@ -112,7 +184,7 @@ def checked_number(name: str, value: object, *, minimum: float | None = None, op
     """
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not _finite(value):
         raise EvalvizError(f"{name} must be a finite number, not {value!r}.")
     if minimum is not None and value < minimum:
         raise EvalvizError(f"{name} must be at least {minimum:g}, not {value!r}.")

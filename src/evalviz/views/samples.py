@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,8 @@ from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.query.distinct import distinct_count_sql
 from evalviz.rendering.component import Component
+from evalviz.views.axis_groups import AxisGroups, parse_groups
+from evalviz.views.axis_order import names_axes, needs_arranging
 from evalviz.views.binning import MIN_CELL_PIXELS, BinnedAxis, BinnedGrid, axis_ranks, binned_grid, capacity
 from evalviz.views.chart import hover_note
 from evalviz.views.formatting import count_text
@@ -23,6 +26,7 @@ from evalviz.views.options import (
     NOT_GIVEN,
     TICK_ROTATIONS,
     CellOptions,
+    ColorScale,
     Legend,
     ViewOptions,
     checked_chart_options,
@@ -32,6 +36,7 @@ from evalviz.views.options import (
 from evalviz.views.regions import Region, RegionSource
 from evalviz.views.roles import MODEL, MODEL_DISPLAY, fallback_column, keyed_by, optional_column, optional_link
 from evalviz.views.scores import Orientation, check_orientation, link_title
+from evalviz.views.sorting import Sort, parse_sort
 
 if TYPE_CHECKING:
     from evalviz.views.heatmap import Marks
@@ -61,6 +66,9 @@ def sample_heatmap(
     width: int | None = None,
     legend: Legend = NOT_GIVEN,
     sort: object = "ascending",
+    groups: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
+    color_scale: str = "linear",
+    exponent: float | None = None,
     orientation: Orientation = DEFAULT_ORIENTATION,
     link: str | None = "log_viewer",
     agg: str = "mean",
@@ -95,10 +103,19 @@ def sample_heatmap(
         height: Outer height in pixels (width / 1.618 by default).
         width: Outer width in pixels (700 by default).
         legend: None hides the legend; a string titles it.
-        sort: "ascending" (easiest samples right, best models on top), "descending", None (input order) or
-            {"x": [...], "y": [...]}.
+        sort: "ascending" (easiest samples right, best models on top), "descending", None (input order),
+            "cluster" (samples that models score alike next to each other, and models alike; at most 1,000 labels
+            per clustered axis: {"y": "cluster"} clusters the models alone) or {"x": [...], "y": [...]} (a list
+            of labels or "cluster" per axis). A binned chart is clustered before it is binned.
+        groups: Axis groups drawn as labelled brackets, e.g. {"y": {"Open": [models], "API": [models]}} (axes
+            as drawn: give `orientation` with them); each group's labels are kept together, in the order given,
+            and sorted within it. An axis binned for its size takes no groups (a bin would mix them).
+        color_scale: "linear", "log" (scores above 0 only: a binned cell holding a 0 is refused too), "sqrt" or
+            "power" (with `exponent`).
+        exponent: The power of color_scale="power".
         orientation: "horizontal" (samples on x, models on y) or "vertical" (models on x, samples on y). Left
-            out, a sample set too large for the chart runs along its longer side.
+            out, a sample set too large for the chart runs along its longer side, unless `sort` or `groups` name
+            an axis: they then name the axes of the horizontal chart, which is drawn.
         link: Column of log viewer URLs (ignored when the default column is absent).
         agg: How the epochs of one cell combine: "mean", "median", "min", "max" or "sum".
         error: Column of each sample's error message, empty when it ran (ignored when the default column is
@@ -114,6 +131,8 @@ def sample_heatmap(
     check_orientation(orientation)
     options, rotate = grid_options(attributes, title=title, width=width, height=height, legend=legend, tip=tip)
     marks = extra_layers(marks)
+    axis_groups, scale, order = parse_groups(groups), ColorScale(color_scale, exponent), parse_sort(sort, ("x", "y"))
+    arranging = needs_arranging(order, axis_groups)
     score_value = _score_column(data, score_value)
     data.require_columns(id, score_value, purpose="sample_heatmap")
     [(model_name, model_group)] = keyed_by(data, (fallback_column(data, model_name, MODEL_DISPLAY, MODEL), MODEL))
@@ -126,8 +145,10 @@ def sample_heatmap(
 
     horizontal = GridColumns(x=id, y=model_name, fill=score_value, link=link, error=error, x_group=task,
                              y_group=model_group, separator=SEPARATOR)
-    ranks = axis_ranks(data, horizontal, sort)
-    if orientation is DEFAULT_ORIENTATION and ranks[0].num_rows > min(max_cells) and height > width:
+    # Counted in the horizontal orientation first; clusters and groups name the axes as drawn, so wait for it.
+    ranks = axis_ranks(data, horizontal, None if arranging else sort)
+    if (orientation is DEFAULT_ORIENTATION and ranks[0].num_rows > min(max_cells) and height > width
+            and not names_axes(order, axis_groups)):
         orientation = "vertical"  # more samples than the short side can show: they go along the long side
     sample = (id, id_label or "Sample")
     model = (model_name, model_label or "Model")
@@ -140,14 +161,29 @@ def sample_heatmap(
     cell = cell or CellOptions()
     drawing = _SampleDrawing(
         data=data, columns=columns, agg=agg, task=task, options=options,
-        drawing=GridDrawing(labels, cell=replace(cell, annot_fmt=cell.annot_fmt or SAMPLE_FORMAT), rotate=rotate,
-                            marks=marks),
+        drawing=GridDrawing(labels, cell=replace(cell, annot_fmt=cell.annot_fmt or SAMPLE_FORMAT), scale=scale,
+                            groups=axis_groups, rotate=rotate, marks=marks),
     )
-    if x != id:
-        ranks = axis_ranks(data, columns, sort)  # the axes swapped, and "ascending" runs each its own way
-    if ranks[0].num_rows > max_cells[0] or ranks[1].num_rows > max_cells[1]:
-        return drawing.binned(ranks, max_cells, sort)
-    return drawing.full(sort)
+    counts = (ranks[0].num_rows, ranks[1].num_rows) if x == id else (ranks[1].num_rows, ranks[0].num_rows)
+    binned = [axis for axis, count, room in zip("xy", counts, max_cells, strict=True) if count > room]
+    _check_groups_unbinned(axis_groups, binned, counts, labels)
+    if x != id or arranging:  # the axes swapped ("ascending" runs each its own way), or clustered or grouped
+        ranks = axis_ranks(data, columns, order, agg=agg, groups=axis_groups)
+    if binned:
+        return drawing.binned(ranks, max_cells, order)
+    return drawing.full(order)
+
+
+def _check_groups_unbinned(groups: AxisGroups, binned: list[str], counts: tuple[int, int], labels: Labels) -> None:
+    """Raise when an axis that is binned for its size has groups: a bin of consecutive values would mix them."""
+    for axis in binned:
+        if groups.on(axis):
+            name = labels.x if axis == "x" else labels.y
+            raise EvalvizError(
+                f"groups on the {axis} axis ({name}): its {count_text(counts['xy'.index(axis)])} values are more "
+                "than the chart has room for, so they are binned, and a bin would mix groups. Group the other "
+                "axis, filter the table, or give a larger width or height."
+            )
 
 
 def _score_column(data: Data, score_value: str | None) -> str:
@@ -175,7 +211,8 @@ class _SampleDrawing:
 
     def full(self, sort: object) -> Component:
         """One cell per (sample, model)."""
-        return self.draw(aggregate_grid(self.data, self.columns, agg=self.agg, sort=sort))
+        return self.draw(aggregate_grid(self.data, self.columns, agg=self.agg, sort=sort,
+                                        groups=self.drawing.groups))
 
     def draw(self, grid: Grid, note: str | None = None, value_range: tuple[float, float] | None = None,
              plot_size: tuple[int, int] | None = None) -> Component:
@@ -187,14 +224,14 @@ class _SampleDrawing:
         return draw_grid(grid, replace(self.drawing, value_range=value_range, plot_size=plot_size),
                          replace(self.options, subtitle=" ".join(n for n in notes if n) or None))
 
-    def binned(self, ranks: tuple[pa.Table, pa.Table], max_cells: tuple[int, int], sort: object) -> Component:
+    def binned(self, ranks: tuple[pa.Table, pa.Table], max_cells: tuple[int, int], sort: Sort) -> Component:
         """More samples (or models) than pixels: DuckDB bins them, and a click drills down to full detail."""
         binned = binned_grid(self.data, self.columns, ranks, agg=self.agg, max_cells=max_cells)
         labels = self.drawing.labels
         described = [f"{count_text(axis.count)} {name.lower()}s in {count_text(axis.n_bins)} cells of up to "
                      f"{count_text(axis.size)}"
                      for axis, name in ((binned.x, labels.x), (binned.y, labels.y)) if axis.binned]
-        order = "by mean score" if sort in ("ascending", "descending") else "in the given order"
+        order = "by mean score" if sort.by_value else "clustered" if sort.clustered else "in the given order"
         # True wherever the chart is shown: only a live notebook answers a click with a region.
         subtitle = (hover_note(f"Binned ({order}): {'; '.join(described)}", "hover a cell for what it holds",
                                tip=self.options.tip) + " In a live notebook, a click on a cell shows its samples one "

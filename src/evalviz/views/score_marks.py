@@ -139,7 +139,8 @@ def normal_z(ci: float) -> float:
         >>> round(normal_z(0.95), 3)
         1.96
     """
-    return NormalDist().inv_cdf(0.5 + ci / 2)
+    upper = 0.5 + ci / 2
+    return NormalDist().inv_cdf(upper) if upper < 1 else -NormalDist().inv_cdf((1 - ci) / 2)  # ci within 1e-16 of 1
 
 
 def checked_mark(mark: object) -> Mark:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -9,6 +10,7 @@ from evalviz.constants.statuses import COLORED
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
+from evalviz.views.axis_groups import parse_groups
 from evalviz.views.chart import hover_note
 from evalviz.views.grid import MIXED, Grid, GridColumns, aggregate_grid
 from evalviz.views.grid_marks import Labels
@@ -17,6 +19,7 @@ from evalviz.views.options import (
     NOT_GIVEN,
     TICK_ROTATIONS,
     CellOptions,
+    ColorScale,
     Legend,
     checked_chart_options,
     checks_arguments,
@@ -47,6 +50,9 @@ def scores_heatmap(
     width: int | None = None,
     legend: Legend = NOT_GIVEN,
     sort: object = "ascending",
+    groups: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
+    color_scale: str = "linear",
+    exponent: float | None = None,
     orientation: Orientation = "horizontal",
     link: str | None = "log_viewer",
     low: str | None = "low",
@@ -95,8 +101,13 @@ def scores_heatmap(
         height: Outer height in pixels (width / 1.618 by default).
         width: Outer width in pixels (700 by default).
         legend: None hides the legend; a string titles it.
-        sort: "ascending" (best tasks right, best models on top), "descending", None (input order) or
-            {"x": [...], "y": [...]}.
+        sort: "ascending" (best tasks right, best models on top), "descending", None (input order),
+            "cluster" (models that score alike next to each other, and tasks alike: GRADIEND's
+            `order="cluster"`) or {"x": [...], "y": [...]} (a list of labels or "cluster" per axis).
+        groups: Axis groups drawn as labelled brackets, e.g. {"y": {"Open weights": [...], "API": [...]}}:
+            each group's labels are kept together, in the order given, and sorted within it (see `ev.heatmap`).
+        color_scale: "linear", "log" (scores above 0 only), "sqrt" or "power" (with `exponent`).
+        exponent: The power of color_scale="power".
         orientation: "horizontal" (tasks on x, models on y) or "vertical" (models on x, tasks on y).
         link: Column of log viewer URLs (ignored when the default column is absent).
         low, high: Columns of each score's interval, used instead of the standard error when both are present
@@ -119,6 +130,7 @@ def scores_heatmap(
     check_orientation(orientation)
     options, rotate = grid_options(attributes, title=title, width=width, height=height, legend=legend, tip=tip)
     marks = extra_layers(marks)
+    axis_groups, scale = parse_groups(groups), ColorScale(color_scale, exponent)
     roles = eval_roles(data, model_name=model_name, task_name=task_name, score_value=score_value, low=low,
                        high=high, link=link, status=status, error_message=error_message,
                        completed_samples=completed_samples, total_samples=total_samples, model_label=model_label,
@@ -130,11 +142,12 @@ def scores_heatmap(
         completed=roles.completed, total=roles.total, scorer=roles.scorer, score_name=roles.score_name,
         metric=roles.metric,
     )
-    grid = aggregate_grid(data, columns, agg=agg, sort=sort, view="scores_heatmap")
+    grid = aggregate_grid(data, columns, agg=agg, sort=sort, view="scores_heatmap", groups=axis_groups)
     labels = Labels(x=x.title, y=y.title, fill="Score", link=link_title(roles.link),
                     interval="interval" if roles.low else "95% CI")
     notes = (aggregation_note(grid, agg, tip=tip), _scorers_note(grid, tip=tip))
-    drawing = GridDrawing(labels, cell=cell or CellOptions(), rotate=rotate, marks=marks)
+    drawing = GridDrawing(labels, cell=cell or CellOptions(), scale=scale, groups=axis_groups, rotate=rotate,
+                          marks=marks)
     return draw_grid(grid, drawing, replace(options, subtitle=" ".join(n for n in notes if n) or None))
 
 

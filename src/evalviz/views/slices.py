@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -14,10 +14,21 @@ from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.query.distinct import distinct_values_sql
 from evalviz.rendering.component import Component
+from evalviz.views.axis_groups import parse_groups
 from evalviz.views.grid import GridColumns, aggregate_grid
 from evalviz.views.grid_marks import Labels
 from evalviz.views.heatmap import GridDrawing, aggregation_note, draw_grid, grid_options
-from evalviz.views.options import TICK_ROTATIONS, CellOptions, checked_chart_options, checked_number, checks_arguments
+from evalviz.views.options import (
+    TICK_ROTATIONS,
+    Annotate,
+    CellOptions,
+    ColorScale,
+    check_annotate,
+    checked_chart_options,
+    checked_number,
+    checks_arguments,
+)
+from evalviz.views.sorting import label_text
 
 
 @checks_arguments(options=TICK_ROTATIONS)
@@ -31,9 +42,13 @@ def slice_metric_heatmap(
     value: str = VALUE,
     metric_name: str = METRIC,
     title: str | None = None,
-    annotate: bool = True,
+    annotate: Annotate = "auto",
     annot_fmt: str | None = None,
+    sort: object = None,
+    groups: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
     cmap: str = "viridis",
+    color_scale: str = "linear",
+    exponent: float | None = None,
     center: float | None = None,
     vmin: float | None = None,
     vmax: float | None = None,
@@ -48,9 +63,10 @@ def slice_metric_heatmap(
     `col_labels`, or a `Data` in long form with one row per cell: columns `row`, `col` and `value`, and
     optionally `low`, `high` (an interval shown in the tooltip), `n` (sample count), `status` ("ok",
     "skipped", "error") and `reason`. Skipped cells are drawn grey with their reason in the tooltip; error
-    cells are dark with a cross. Rows and columns keep their input order. An infinite value is not coloured: its
-    cell is flagged "infinite" with the value in the tooltip, and the colours span the finite values. Intervals
-    of values that all lie in [0, 1] are clipped to [0, 1].
+    cells are dark with a cross. Rows and columns keep their input order, unless `sort` says otherwise
+    (`sort="cluster"`, with `groups`, draws GRADIEND's clustered overlap heatmap). An infinite value is not
+    coloured: its cell is flagged "infinite" with the value in the tooltip, and the colours span the finite
+    values. Intervals of values that all lie in [0, 1] are clipped to [0, 1].
 
     Args:
         grid_or_data: The values: a 2-D array-like, or a long-form `Data`.
@@ -58,10 +74,18 @@ def slice_metric_heatmap(
         row, col, value: Column names of a long-form `Data` (e.g. row="slice", col="scorer").
         metric_name: What the values are; titles the colour legend and the tooltip row.
         title: Chart title.
-        annotate: Write each value on its cell (switched off when cells are too small to read).
+        annotate: Write each value on its cell: "auto" where the cells are large enough to hold the text, True on
+            every cell, False on none.
         annot_fmt: Python format string of annotations and tooltips: "{:.3f}", "{:.0%}", "{:.2g}". By default
             three decimals, or none for whole numbers of an integer column (or integer array).
+        sort: None (input order), "ascending", "descending", "cluster" (similar rows next to each other, and
+            similar columns: GRADIEND's `order="cluster"`) or {"x": [...], "y": [...]} per axis (x: the columns,
+            y: the rows; a list of labels or "cluster").
+        groups: Row and column groups drawn as labelled brackets, {"y": {"name": [row labels]}, "x": {...}}: each
+            group's labels are kept together, in the order given, and sorted within it (see `ev.heatmap`).
         cmap: matplotlib colour map name: "viridis", "RdBu_r", "coolwarm", ...
+        color_scale: "linear", "log" (values above 0 only), "sqrt" or "power" (with `exponent`).
+        exponent: The power of color_scale="power".
         center: Centre of a diverging metric; the colour domain becomes symmetric around it.
         vmin, vmax: Ends of the colour scale (values beyond them take the end colours).
         width, height: Outer size in pixels (700, and width / 1.618 by default).
@@ -80,7 +104,9 @@ def slice_metric_heatmap(
     options, rotate = grid_options(attributes, title=title, width=width, height=height, tip=tip)
     domain = checked_number("vmin", vmin, optional=True), checked_number("vmax", vmax, optional=True)
     center = checked_number("center", center, optional=True)
+    check_annotate("annotate", annotate)
     cell = CellOptions(annotate=annotate, annot_fmt=annot_fmt)
+    axis_groups, scale = parse_groups(groups), ColorScale(color_scale, exponent)
     if isinstance(grid_or_data, Data):
         if row_labels is not None or col_labels is not None:
             raise EvalvizError(
@@ -105,11 +131,12 @@ def slice_metric_heatmap(
         high=optional[HIGH] if has_interval else None, size=optional[N], status=optional[STATUS],
         reason=optional[REASON],
     )
-    grid = aggregate_grid(data, columns, sort=None)
+    grid = aggregate_grid(data, columns, sort=sort, view="slice_metric_heatmap", groups=axis_groups)
     labels = Labels(x=x_title or "column", y=y_title or "row", fill=metric_name,
                     rows="rows" if grid.max_rows > 1 else None, interval="interval",
                     x_axis=x_title is not None, y_axis=y_title is not None)
-    drawing = GridDrawing(labels, cell=cell, cmap=cmap, domain=domain, center=center, rotate=rotate)
+    drawing = GridDrawing(labels, cell=cell, cmap=cmap, domain=domain, center=center, scale=scale,
+                          groups=axis_groups, rotate=rotate)
     return draw_grid(grid, drawing, replace(options, subtitle=aggregation_note(grid, "mean", tip=options.tip)))
 
 
@@ -133,15 +160,16 @@ def _grid_data(values: Any, row_labels: Sequence[Any] | None, col_labels: Sequen
         raise EvalvizError(f"The grid must be a 2-D array of numbers: {exc}.") from exc
     if array.ndim != 2:
         raise EvalvizError(f"The grid must be 2-D (rows x columns); it has shape {array.shape}.")
-    rows = [str(v) for v in row_labels] if row_labels is not None else [str(i) for i in range(array.shape[0])]
-    cols = [str(v) for v in col_labels] if col_labels is not None else [str(i) for i in range(array.shape[1])]
+    # Labels written as `sort` and `groups` write the labels they name (None: the NULL value, drawn "(null)").
+    rows = [label_text(v) for v in (row_labels if row_labels is not None else range(array.shape[0]))]
+    cols = [label_text(v) for v in (col_labels if col_labels is not None else range(array.shape[1]))]
     if (len(rows), len(cols)) != array.shape:
         raise EvalvizError(
             f"The grid has shape {array.shape} but row_labels x col_labels is {(len(rows), len(cols))}: "
             "give one label per row and one per column."
         )
     for name, labels in (("row_labels", rows), ("col_labels", cols)):
-        repeated = sorted({v for v in labels if labels.count(v) > 1})
+        repeated = sorted({v for v in labels if labels.count(v) > 1}, key=str)
         if repeated:
             raise EvalvizError(f"{name} repeat {repeated}; each row and column needs its own label.")
     if array.size == 0:

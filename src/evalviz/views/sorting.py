@@ -1,10 +1,13 @@
 """The one sort grammar every view takes: by value, in input order, or in an explicit order per axis.
 
 - "ascending" / "descending": by each axis value's mean (a view says which way its axes run);
+- "cluster" (a grid only): similar rows next to each other, and similar columns (`views.clustering`: average-linkage
+  hierarchical clustering of the aggregated cells, leaves in optimal order); GRADIEND's `order="cluster"`;
 - None: in the order the rows come in;
 - a list of labels: that order, for a view that sorts one axis (the bars of `scores_by_model`, the slices of
   `diff_plot`);
-- a dict {"x": [...], "y": [...]}: explicit orders per axis; an axis left out keeps input order.
+- a dict {"x": [...], "y": [...]}: explicit orders per axis; an axis left out keeps input order; "cluster" in
+  place of a list clusters that axis alone ({"y": "cluster"}: the models, however many samples run along x).
 
 In an explicit order, labels the data does not hold are ignored (one order may serve several filtered tables),
 and values the order leaves out follow the labels it names, in input order; an order that names none of the
@@ -18,18 +21,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+
 from evalviz.errors import EvalvizError
 from evalviz.query.axes import NULL_LABEL
 
 ByValue = Literal["ascending", "descending"]
 BY_VALUE: tuple[ByValue, ...] = ("ascending", "descending")
+CLUSTER = "cluster"
 LABELS_SHOWN = 5  # labels present an error names, of an order that matches none
 
 
 @dataclass(frozen=True)
 class Sort:
-    """A parsed sort: `by_value` ("ascending", "descending" or None for input order) and explicit orders by axis
-    (label texts, None for a NULL value).
+    """A parsed sort: `by_value` ("ascending", "descending" or None for input order), explicit orders by axis
+    (label texts, None for a NULL value) and the axes ordered by clustering (`clustered`).
 
     Example:
         >>> sort = parse_sort({"y": ["b", "a"]}, axes=("x", "y"))
@@ -40,6 +46,7 @@ class Sort:
     by_value: ByValue | None = None
     explicit: Mapping[str, tuple[str | None, ...]] = field(default_factory=dict)
     axes: tuple[str, ...] = ("x", "y")
+    clustered: tuple[str, ...] = ()
 
     def explicit_order(self, axis: str) -> tuple[str | None, ...] | None:
         """The labels `axis` is drawn in first, in this order (None: no explicit order)."""
@@ -48,8 +55,8 @@ class Sort:
     def in_input_order(self, axis: str) -> bool:
         """Whether values of `axis` fall back on the order rows come in: without an order by value, values an
         explicit order leaves out (all of them, without one) follow in input order. Orders by value break ties
-        by label."""
-        return axis in self.axes and self.by_value is None
+        by label; a clustered axis starts from its labels in order (whatever order the rows come in)."""
+        return axis in self.axes and self.by_value is None and axis not in self.clustered
 
     @property
     def needs_input_order(self) -> bool:
@@ -136,7 +143,8 @@ def parse_sort(sort: object, axes: Sequence[str], *, view: str = "sort") -> Sort
     axes = tuple(axes)
     keys = " and ".join(map(repr, axes)) if len(axes) <= 2 else ", ".join(map(repr, axes))
     takes = "'ascending', 'descending', None (input order) or " + (
-        "a list of labels" if len(axes) == 1 else "{" + ", ".join(f"'{a}': [...]" for a in axes) + "}")
+        "a list of labels" if len(axes) == 1 else "'cluster', or {" + ", ".join(f"'{a}': [...]" for a in axes)
+        + "} (a list of labels, or 'cluster', per axis)")
     if isinstance(sort, Sort):
         if sort.axes != axes:
             raise EvalvizError(f"A sort of the axes {sort.axes} was given to a view that sorts {axes}.")
@@ -146,16 +154,22 @@ def parse_sort(sort: object, axes: Sequence[str], *, view: str = "sort") -> Sort
     if isinstance(sort, str):
         if sort in BY_VALUE:
             return Sort(by_value=sort, axes=axes)  # type: ignore[arg-type]
+        if sort == CLUSTER:
+            return Sort(clustered=_clusterable(axes, view), axes=axes)
         from evalviz.views.options import did_you_mean
 
-        raise EvalvizError(f"{view}={sort!r} is not understood.{did_you_mean(sort, BY_VALUE)} Use {takes}.")
+        choices = BY_VALUE if len(axes) == 1 else (*BY_VALUE, CLUSTER)
+        raise EvalvizError(f"{view}={sort!r} is not understood.{did_you_mean(sort, choices)} Use {takes}.")
     if isinstance(sort, Mapping):
         unknown = [key for key in sort if key not in axes]
         if unknown:
             named = ", ".join(sorted(map(repr, unknown)))
             raise EvalvizError(f"{view} takes the keys {keys}, not {named}: use {takes}.")
-        return Sort(explicit={axis: _labels(given, view) for axis, given in sort.items() if given is not None},
-                    axes=axes)
+        clustered = tuple(axis for axis in axes if isinstance(sort.get(axis), str) and sort[axis] == CLUSTER)
+        if clustered:
+            _clusterable(axes, view)
+        return Sort(explicit={axis: _labels(given, view, axis) for axis, given in sort.items()
+                              if given is not None and axis not in clustered}, axes=axes, clustered=clustered)
     if isinstance(sort, list | tuple):
         if len(axes) != 1:
             raise EvalvizError(f"{view}={sort!r} is not understood: explicit orders go in a dict by axis, not a "
@@ -164,16 +178,44 @@ def parse_sort(sort: object, axes: Sequence[str], *, view: str = "sort") -> Sort
     raise EvalvizError(f"{view}={sort!r} is not understood. Use {takes}.")
 
 
-def _labels(given: object, view: str) -> tuple[str | None, ...]:
-    """An explicit order's labels as text (None stays None: the NULL value), each once, in the order given."""
+def _clusterable(axes: tuple[str, ...], view: str) -> tuple[str, ...]:
+    """`axes`, after checking that they are a grid's: clustering orders rows by their cells across columns.
+
+    Raises:
+        EvalvizError: for a view that sorts one axis.
+    """
+    if len(axes) < 2:
+        raise EvalvizError(f"{view}='cluster' orders the rows and columns of a grid by their cells; this view sorts "
+                           "one axis: use 'ascending', 'descending', None or a list of labels.")
+    return axes
+
+
+def _labels(given: object, view: str, axis: str | None = None) -> tuple[str | None, ...]:
+    """An explicit order's labels as text (None stays None: the NULL value), each once, in the order given;
+    `axis` names the key of a grid's order ({"y": [...]}, where "cluster" is taken too)."""
     if isinstance(given, str):
-        raise EvalvizError(f"An explicit {view} order is a list of labels, not the string {given!r}.")
+        if axis is None:
+            raise EvalvizError(f"An explicit {view} order is a list of labels, not the string {given!r}.")
+        from evalviz.views.options import did_you_mean
+
+        raise EvalvizError(f"{view}[{axis!r}] is a list of labels or 'cluster', not the string {given!r}."
+                           f"{did_you_mean(given, (CLUSTER,))} Order both axes by value with {view}='ascending' "
+                           "or 'descending'.")
     if not isinstance(given, list | tuple):  # a set or a dict has no order of its own
         raise EvalvizError(f"An explicit {view} order is a list (or tuple) of labels in the order to draw them, "
                            f"not a {type(given).__name__}.")
-    return tuple(dict.fromkeys(None if label is None else _text(label) for label in given))
+    return tuple(dict.fromkeys(label_text(label) for label in given))
 
 
-def _text(label: object) -> str:
-    """A label as an axis draws it: booleans as DuckDB writes them ("true"), anything else as its str()."""
-    return str(label).lower() if isinstance(label, bool) else str(label)
+def label_text(label: object) -> str | None:
+    """A label given in Python as an axis draws it: booleans as DuckDB writes them ("true", numpy's too),
+    anything else as its str(); None stays None (the NULL value, drawn "(null)"). Orders, groups and the labels
+    of a grid given as an array are all written by it, so that each names the others' labels.
+
+    Example:
+        >>> label_text(True), label_text(3), label_text(None)
+        ('true', '3', None)
+    """
+    if label is None:
+        return None
+    return str(label).lower() if isinstance(label, bool | np.bool_) else str(label)

@@ -1,0 +1,180 @@
+"""`confusion_grid`: a binary classifier's confusion matrix at a threshold, per series and per slice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from evalviz.charts import ConcatChart, Layer, LayerChart
+from evalviz.errors import EvalvizError
+from evalviz.query.confusion import NORMALIZE, Normalize, confusion_sql
+from evalviz.rendering.component import Component
+from evalviz.rendering.contract import TooltipRow
+from evalviz.views.chart import title_spec
+from evalviz.views.colors import MISSING_COLOR
+from evalviz.views.formatting import COUNT_FORMAT, count_text
+from evalviz.views.marks import cells, text
+from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checked_number, checks_arguments, did_you_mean
+from evalviz.views.predictions import read_predictions
+
+DATASET = "cells"
+MAX_PANELS = 60  # panels (series x slices) drawn at most: more would not be read one by one
+PANEL = 170  # pixels: each panel's plot, square
+SCHEME = "blues"
+CLASSES = ["negative", "positive"]  # the order of rows and columns: scikit-learn's [0, 1]
+RATE_FORMAT, SHARE_FORMAT = ".3f", ".1%"
+SHARE_TITLES = {"true": "Share of actual class", "pred": "Share of predicted class", "all": "Share of all"}
+# What each panel's colour, text and axes share across panels.
+SHARED = {"scale": {"color": "shared", "x": "shared", "y": "shared"}, "legend": {"color": "shared"}}
+
+
+@checks_arguments()
+def confusion_grid(
+    source: object,
+    label: str = "label",
+    score: str | Sequence[str] = "score",
+    series: str | None = None,
+    threshold: float = 0.5,
+    slice: str | None = None,  # the issue's name for the column of slices (shadows the builtin here only)
+    normalize: str | None = None,
+    *,
+    title: str | None = None,
+    subtitle: str | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    legend: Legend = NOT_GIVEN,
+    tip: bool = True,
+    **attributes: Any,
+) -> Component:
+    """Counts of a binary classifier at a threshold: a 2 x 2 grid (actual class down, predicted class across,
+    negative first, as `sklearn.metrics.confusion_matrix(y, score >= threshold, labels=[0, 1])` lays it out) per
+    series, and per slice when `slice` names a column (series in rows, slices in columns).
+
+    A prediction is positive when its score is at least `threshold`. Counts run in DuckDB; a cell without
+    predictions is drawn as a 0. Each cell writes its name (TN, FP, FN, TP) and count, and with `normalize` its
+    share: of its actual class ("true": a row sums to 100%), of its predicted class ("pred": a column does) or of
+    all the panel's predictions ("all"), as scikit-learn normalises; where that total is 0 the share is undefined
+    and written "–" (scikit-learn writes 0). Cells are coloured by the share when normalised, else by the count,
+    on one scale for every panel. Hover a cell for its count and share and its panel's precision, recall (true
+    positive rate), false positive rate and accuracy (a rate whose denominator is 0 is left out). Rows without a
+    label or a score are not drawn (the subtitle says how many).
+
+    Args:
+        source: Predictions: an `ev.Data` or dataframe with label and score columns, or prediction artifacts
+            (see `evalviz.views.predictions.read_predictions`).
+        label: The column of 0/1 ground truth.
+        score: The column of scores, or a list of them (one series each).
+        series: The column naming each row's series (a model, a scorer).
+        threshold: The score from which a prediction is positive (score >= threshold), a finite number.
+        slice: A column of the table whose values each get their own panels (e.g. a difficulty).
+        normalize: None (counts), "true", "pred" or "all" (shares, as scikit-learn's `normalize`).
+        title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`): `width` and
+            `height` are each panel's plot (170 x 170 by default); what is left out is said after a given
+            subtitle.
+
+    Raises:
+        EvalvizError: `threshold` not a finite number, `normalize` other than None, "true", "pred" or "all",
+            more than 60 panels, `slice` given with prediction artifacts, or what `read_predictions` refuses
+            (missing columns, labels other than 0/1, no rows).
+
+    Example:
+        >>> import evalviz as ev
+        >>> preds = ev.Data.from_sql("SELECT (i % 7 < 3)::INT AS label, (i % 10) / 10 AS score, "
+        ...                          "['easy', 'hard'][i % 2 + 1] AS difficulty FROM range(200) t(i)")
+        >>> chart = ev.confusion_grid(preds, threshold=0.4, slice="difficulty", normalize="true")
+    """
+    options = ViewOptions(title, subtitle, width, height, legend, tip, attributes)
+    cut = checked_number("threshold", threshold)
+    share_of = _checked_normalize(normalize)
+    predictions = read_predictions(source, label=label, score=score, series=series, view="confusion_grid",
+                                   slice_by=slice)
+    table = predictions.data.run(confusion_sql(cut, share_of, sliced=slice is not None))
+    panels = _panels(table)
+    said = [f"Predicted positive: score \u2265 {cut:g}."]
+    if share_of and table["share"].null_count:
+        said.append("Grey: no share, for want of predictions of that class.")
+    if predictions.left_out:
+        said.append(f"{count_text(predictions.left_out)} prediction{'s' if predictions.left_out > 1 else ''} "
+                    f"without a label or score {'are' if predictions.left_out > 1 else 'is'} not drawn.")
+    text_ = " ".join([options.subtitle, *said] if options.subtitle is not None else said)
+    return _chart(table, panels, options, text_, cut=cut, share_of=share_of,
+                  titles=(predictions.series_title, slice))
+
+
+def _checked_normalize(normalize: object) -> Normalize | None:
+    if normalize is not None and normalize not in NORMALIZE:
+        raise EvalvizError(f"normalize is None (counts), 'true' (shares of each actual class), 'pred' (of each "
+                           f"predicted class) or 'all', not {normalize!r}.{did_you_mean(normalize, NORMALIZE)}")
+    return normalize  # type: ignore[return-value]
+
+
+def _panels(table: pa.Table) -> list[tuple[str, str | None]]:
+    """The (series, slice) of each panel, in order; refused when there are too many to read."""
+    keys = list(dict.fromkeys(zip(table["series"].to_pylist(), table["slice"].to_pylist(), strict=True)))
+    if len(keys) > MAX_PANELS:
+        raise EvalvizError(f"confusion_grid would draw {len(keys)} panels (series x slices), more than {MAX_PANELS}"
+                           f". Slice by a column of fewer values, or filter the table first, e.g. "
+                           f"data.filter(\"model IN ('a', 'b')\").")
+    return keys
+
+
+def _chart(table: pa.Table, panels: list[tuple[str, str | None]], options: ViewOptions, subtitle: str, *,
+           cut: float, share_of: Normalize | None, titles: tuple[str, str | None]) -> Component:
+    """One panel per (series, slice): a row per series, its slices side by side."""
+    width, height = options.sized(PANEL, PANEL)
+    top = (1.0 if share_of else float(pc.max(table["count"]).as_py() or 1)) or 1.0
+    layers = _layers(options, cut=cut, share_of=share_of, top=top, titles=titles)
+    rows: dict[str, list[LayerChart]] = {}
+    for series, slice_value in panels:
+        heading = [series] if slice_value is None else [series, f"{titles[1]}: {slice_value}"]
+        rows.setdefault(series, []).append(LayerChart(layers, data=DATASET, width=width, height=height,
+                                                      title={"text": heading, "anchor": "start", "fontSize": 11,
+                                                             "limit": width}))
+    grid = [ConcatChart("hconcat", tuple(row), properties={"resolve": SHARED}) for row in rows.values()]
+    title = title_spec(options.title, subtitle, width * max(len(row) for row in rows.values()))
+    chart = ConcatChart("vconcat", tuple(grid), properties={"resolve": SHARED, **({"title": title} if title else {}),
+                                                            **options.properties()})
+    datasets = {}
+    for r, row_series in enumerate(rows):
+        for c, (series, slice_value) in enumerate(key for key in panels if key[0] == row_series):
+            mask = pc.equal(table["series"], series)
+            if slice_value is not None:
+                mask = pc.and_(mask, pc.equal(table["slice"], slice_value))
+            datasets[f"c{r}_c{c}_{DATASET}"] = table.filter(mask)
+    return Component.from_parts(chart, datasets)
+
+
+def _layers(options: ViewOptions, *, cut: float, share_of: Normalize | None, top: float,
+            titles: tuple[str, str | None]) -> tuple[Layer, ...]:
+    """A panel's marks: the four cells coloured by count (or share), and their name, count and share."""
+    value = "share" if share_of else "count"
+    x = {"field": "predicted_text", "type": "nominal", "title": f"Predicted (score \u2265 {cut:g})",
+         "scale": {"domain": CLASSES}, "axis": {"labelAngle": 0}}
+    y = {"field": "actual_text", "type": "nominal", "title": "Actual", "scale": {"domain": CLASSES}}
+    color = {"condition": {"test": f"!isValid(datum.{value})", "value": MISSING_COLOR},  # an undefined share
+             "field": value, "type": "quantitative", "scale": {"scheme": SCHEME, "domain": [0, top]},
+             "legend": {"title": options.legend_title(SHARE_TITLES[share_of] if share_of else "Count"),
+                        **({"format": ".0%"} if share_of else {})} if options.legend_on else None}
+    tooltip = _tooltip(share_of, titles) if options.tip else None
+    share = "(isValid(datum.share) ? format(datum.share, '.1%') : '\u2013')"
+    lines = ["datum.cell", "format(datum.count, ',d')", *([share] if share_of else [])]
+    label = " + '\\n' + ".join(lines)  # a line break between them, in a Vega expression
+    contrast = {"condition": {"test": f"isValid(datum.{value}) && datum.{value} > {0.55 * top!r}",
+                              "value": "white"}, "value": "black"}
+    return (cells("cells", x=x, y=y, color=color, tooltip=tooltip, stroke="white", strokeWidth=1, invalid="show"),
+            text("counts", x=x, y=y, text={"field": "label", "type": "nominal"}, color=contrast, tooltip=tooltip,
+                 lineBreak="\n", fontSize=12, calculate={"label": label}))
+
+
+def _tooltip(share_of: Normalize | None, titles: tuple[str, str | None]) -> tuple[TooltipRow, ...]:
+    series_title, slice_title = titles
+    return (TooltipRow("series", series_title), *((TooltipRow("slice", slice_title),) if slice_title else ()),
+            TooltipRow("cell", "Cell"), TooltipRow("actual_text", "Actual"),
+            TooltipRow("predicted_text", "Predicted"), TooltipRow("count", "Count", COUNT_FORMAT),
+            TooltipRow("share", SHARE_TITLES[share_of or "all"], SHARE_FORMAT),
+            TooltipRow("precision", "Precision", RATE_FORMAT), TooltipRow("recall", "Recall (TPR)", RATE_FORMAT),
+            TooltipRow("fpr", "False positive rate", RATE_FORMAT), TooltipRow("accuracy", "Accuracy", RATE_FORMAT),
+            TooltipRow("n", "Predictions", COUNT_FORMAT))

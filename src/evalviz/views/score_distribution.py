@@ -1,0 +1,308 @@
+"""`score_distribution`: per-sample values by model or class, as violins, boxes, jittered strips or histograms."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from evalviz.charts import ConcatChart, LayerChart
+from evalviz.data.table import Data
+from evalviz.errors import ColumnTypeError, EmptyDataError, EvalvizError
+from evalviz.query.distributions import (
+    MAX_MAGNITUDE,
+    DistributionColumns,
+    density_sql,
+    group_sizes_sql,
+    histogram_sql,
+    left_out_sql,
+    outliers_sql,
+    split_levels_sql,
+    summary_sql,
+    unplaceable_sql,
+)
+from evalviz.query.scatter import ScatterColumns, sample_sql, strata_sql
+from evalviz.rendering.component import Component
+from evalviz.views.chart import title_spec
+from evalviz.views.distribution_marks import (
+    SHARED_PANELS,
+    Titles,
+    box_layers,
+    color_encoding,
+    histogram_panels,
+    strip_layers,
+    violin_panels,
+)
+from evalviz.views.formatting import count_text
+from evalviz.views.grid import check_numeric
+from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
+from evalviz.views.roles import MODEL, MODEL_DISPLAY, fallback_column
+
+KINDS = ("violin", "box", "strip", "histogram")
+KDE_POINTS = 100  # grid points of each density
+KDE_MAX_VALUES = 4000  # values a density is estimated from at most, per group (a deterministic sample beyond)
+MAX_OUTLIERS = 50  # outliers drawn per box at most: the furthest from it
+MAX_POINTS = 5000  # points a strip draws at most
+POINTS_CEILING = 100_000  # the most points any chart of samples draws, whatever max_points asks
+MAX_GROUPS = 30  # groups (panels, boxes, strips) a chart draws at most: those with the most values
+WIDTH, HEIGHT, PANEL_HEIGHT = 640, 360, 110
+
+
+@checks_arguments()
+def score_distribution(
+    data: Data,
+    value: str,
+    by: str | None = MODEL_DISPLAY,
+    kind: str = "violin",
+    split: str | None = None,
+    *,
+    bins: int = 20,
+    overlay: bool = True,
+    max_points: int = MAX_POINTS,
+    seed: int = 0,
+    title: str | None = None,
+    subtitle: str | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    legend: Legend = NOT_GIVEN,
+    tip: bool = True,
+    **attributes: Any,
+) -> Component:
+    """Per-sample values by model or class: a violin, box, jittered strip or histogram per group.
+
+    Everything is computed in DuckDB and only what is drawn leaves it:
+
+    - "violin": a Gaussian kernel density estimate per group on 100 points from its least to its greatest value,
+      bandwidth by Scott's rule (as scipy.stats.gaussian_kde), from at most 4,000 values per group (a
+      deterministic sample beyond); every violin is scaled by the chart's greatest density, so equal areas hold
+      equal shares. The box from Q1 to Q3 and the median are drawn inside. A group whose values are all equal
+      has no violin, only its median.
+    - "box": quartiles by `quantile_cont` (linear, as numpy.percentile), whiskers to the furthest values within
+      1.5 IQR of the box, and the values beyond as points (at most 50 per box, the furthest).
+    - "strip": every value as a point jittered across its group's band; beyond `max_points`, a deterministic
+      sample keeping each group's share (the subtitle says how many are shown).
+    - "histogram": one panel per group over the same `bins` bin edges, from the least to the greatest value.
+
+    `split` names a column of exactly two levels: each violin is then two halves (the first level left, the
+    second right), each its colour; boxes stand side by side; a strip's points and a histogram's bars take the
+    level's colour. NULL or NaN values are left out and counted in the subtitle; an infinite value is refused.
+    Hover a group for its values, mean and quartiles.
+
+    Args:
+        data: A table of one row per sample (inspect_ai's `samples_df`).
+        value: The column of values (numbers: a score, tokens, time).
+        by: The column of groups (models, classes); falls back to `model` when `model_display_name` is absent;
+            None draws one group.
+        kind: "violin", "box", "strip" or "histogram".
+        split: A column of exactly two levels, drawn as the halves of each violin (None: no split).
+        bins: Histogram bins (2 to 200).
+        overlay: A split histogram's levels overlaid (True) or side by side in each bin (False).
+        max_points: The most points a strip draws.
+        seed: The seed of a strip's subsample and of the values a large group's density is estimated from.
+        title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`); 640 x 360 by
+            default (histograms: 110 pixels high per group).
+
+    Raises:
+        EvalvizError: an unknown `kind`, a column the table lacks, values that are not numbers or are infinite,
+            a `split` without exactly two levels (naming them), bad `bins`, `max_points` or `seed`, or no value.
+
+    Example:
+        >>> import evalviz as ev
+        >>> samples = ev.Data.from_file("examples/data/samples.parquet")
+        >>> chart = ev.score_distribution(samples, "total_time", split="score_match")
+    """
+    options = ViewOptions(title, subtitle, width, height, legend, tip, attributes)
+    _check_choices(kind, bins, max_points, seed, overlay)
+    by = fallback_column(data, by, MODEL_DISPLAY, MODEL) if by is not None else None
+    data.require_columns(value, by, split, purpose="score_distribution")
+    data.require_rows()
+    check_numeric(data, value, "value")
+    refuse_unplaceable(data, value, "value")
+    columns = DistributionColumns(value, by, split, _levels(data, split) if split else None)
+    sizes = data.run(group_sizes_sql(columns))
+    if sizes.num_rows == 0:
+        raise EmptyDataError(f"score_distribution has no value of {value!r} to draw: every row's is NULL or NaN"
+                             f"{' or its ' + repr(split) + ' is NULL' if split else ''}.")
+    columns, said = drawn_groups(columns, sizes)
+    summary = data.run(summary_sql(columns))
+    titles = Titles(value, by or "Values", split)
+    groups = list(dict.fromkeys(summary["group"].to_pylist()))
+    said += _left_out_notes(data.run(left_out_sql(columns)).to_pylist()[0], split)
+    draw = {"violin": _violins, "box": _boxes, "strip": _strip, "histogram": _histograms}[kind]
+    return draw(data, columns, summary, titles, groups, options, said, bins=bins, overlay=overlay,
+                max_points=max_points, seed=seed)
+
+
+def _check_choices(kind: object, bins: object, max_points: object, seed: object, overlay: object) -> None:
+    if kind not in KINDS:
+        raise EvalvizError(f"kind is one of {', '.join(repr(k) for k in KINDS)}, not {kind!r}.")
+    if isinstance(bins, bool) or not isinstance(bins, int) or not 2 <= bins <= 200:
+        raise EvalvizError(f"bins is a number of histogram bins from 2 to 200, not {bins!r}.")
+    if isinstance(max_points, bool) or not isinstance(max_points, int) or not 1 <= max_points <= POINTS_CEILING:
+        raise EvalvizError(f"max_points is the most points a strip draws, from 1 to {count_text(POINTS_CEILING)}, "
+                           f"not {max_points!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise EvalvizError(f"seed is a non-negative integer, not {seed!r}.")
+    if not isinstance(overlay, bool):
+        raise EvalvizError(f"overlay is True or False, not {overlay!r}.")
+
+
+def refuse_unplaceable(data: Data, column: str, role: str) -> None:
+    """Refuse a value that cannot be drawn, naming its row: an infinite one has no place on an axis, in a density
+    or a bin, and one beyond ±MAX_MAGNITUDE overflows a variance, a kernel or the span of an axis."""
+    if not (bad := data.run(unplaceable_sql(column)).to_pylist()):
+        return
+    value, row = bad[0]["value"], bad[0]["row"]
+    if math.isinf(value):
+        raise ColumnTypeError(
+            f"The {role} column {column!r} holds {value} at row {row}: an infinite value has no place on an axis. "
+            "Keep only the finite values first (Data.filter with isfinite), or cap them.")
+    raise ColumnTypeError(
+        f"The {role} column {column!r} holds {value:g} at row {row}: a value beyond ±{MAX_MAGNITUDE:.0e} overflows "
+        f"the statistics drawn (a variance, a density, the span of an axis). Rescale the column first (e.g. "
+        f"data.derive(\"SELECT * REPLACE ({column} / 1e9 AS {column}) FROM this\")), or filter such rows out.")
+
+
+def drawn_groups(columns: DistributionColumns, sizes: pa.Table,
+                 kinds: str = "groups") -> tuple[DistributionColumns, list[str]]:
+    """The columns restricted to the MAX_GROUPS groups (`kinds`: "groups", "series") with the most values
+    (`group_sizes_sql`'s first rows) when there are more, and the note saying so (none when all are drawn)."""
+    if sizes.num_rows <= MAX_GROUPS:
+        return columns, []
+    kept = sizes["group"].to_pylist()[:MAX_GROUPS]
+    left = pc.sum(sizes["n"][MAX_GROUPS:]).as_py()
+    return replace(columns, groups=tuple(kept)), [
+        f"The {MAX_GROUPS} {kinds} with the most values drawn, of {count_text(sizes.num_rows)}; the "
+        f"{rows_text(left)} of the others are not (filter the data to draw them)."]
+
+
+def sample_notes(strata: pa.Table, shown: int, by: str | None, things: str, kinds: str) -> list[str]:
+    """What a sample (`query.scatter.strata_sql`'s strata: m rows, k drawn) left out: "300 of 960 samples shown,
+    stratified by model.", and the strata (`kinds`, e.g. "groups") without a point when there are more of them
+    than points."""
+    total = pc.sum(strata["m"]).as_py()
+    if shown >= total:
+        return []
+    how = f"stratified by {by}" if by else "a deterministic random sample"
+    said = [f"{count_text(shown)} of {count_text(total)} {things} shown, {how}."]
+    if empty := pc.sum(pc.equal(strata["k"], 0)).as_py():
+        said.append(f"{count_text(empty)} of {count_text(strata.num_rows)} {kinds} have no point: there are more "
+                    f"{kinds} than points (one point each of the {count_text(shown)} largest).")
+    return said
+
+
+def rows_text(count: int) -> str:
+    """A count of rows as text: "1 row", "2,000 rows"."""
+    return f"{count_text(count)} row{'' if count == 1 else 's'}"
+
+
+def _levels(data: Data, split: str) -> tuple[str, str]:
+    """The split's two levels, in order; anything but two is refused, naming the levels."""
+    levels = data.run(split_levels_sql(split))["level"].to_pylist()
+    if len(levels) != 2:
+        named = ", ".join(repr(level) for level in levels[:3]) + (", ..." if len(levels) > 3 else "")
+        found = f"{'only ' if len(levels) == 1 else ''}{named}" if levels else "no level (every row is NULL)"
+        raise EvalvizError(f"split draws two levels as the halves of each violin, but {split!r} has {found}. "
+                           "Give a column of exactly two values (e.g. correct or not), or filter the data first.")
+    return levels[0], levels[1]
+
+
+def _left_out_notes(left_out: dict[str, int], split: str | None) -> list[str]:
+    said = []
+    if left_out["missing"]:
+        said.append(f"{rows_text(left_out['missing'])} without a value (NULL or NaN) left out.")
+    if left_out["unsplit"]:
+        said.append(f"{rows_text(left_out['unsplit'])} without a {split} level left out.")
+    return said
+
+
+def _color(titles: Titles, columns: DistributionColumns, groups: list[str], options: ViewOptions,
+           field: str) -> dict[str, Any]:
+    """The split's levels in two colours with a legend, or the groups' colours without one."""
+    if columns.levels:
+        return color_encoding(field, list(columns.levels), options.legend_title(titles.split or ""),
+                              legend=options.legend_on)
+    return color_encoding(field, groups, None, legend=False)
+
+
+def _single(layers: tuple, datasets: dict[str, pa.Table], data_name: str, options: ViewOptions,
+            said: list[str]) -> Component:
+    width, height = options.sized(WIDTH, HEIGHT)
+    title = title_spec(options.title, _subtitle(options, said), width)
+    chart = LayerChart(layers, data=data_name, width=width, height=height, fit=True, title=title,
+                       properties=options.properties())
+    return Component.from_parts(chart, datasets)
+
+
+def _subtitle(options: ViewOptions, said: list[str]) -> str | None:
+    return " ".join([options.subtitle, *said] if options.subtitle is not None else said) or None
+
+
+def _violins(data: Data, columns: DistributionColumns, summary: pa.Table, titles: Titles, groups: list[str],
+             options: ViewOptions, said: list[str], *, seed: int, **_: Any) -> Component:
+    density = data.run(density_sql(columns, points=KDE_POINTS, max_values=KDE_MAX_VALUES, seed=seed))
+    width, height = options.sized(WIDTH, HEIGHT)
+    panel_width = max(50, min(160, (width - 70) // max(1, len(groups))))
+    panels, datasets = violin_panels(density, summary, titles, groups, _color(titles, columns, groups, options,
+                                                                              "half" if columns.levels else "group"),
+                                     height=height - 60, panel_width=panel_width, tip=options.tip)
+    notes = ["Violins: Gaussian kernel density, bandwidth by Scott's rule, cut at each group's least and greatest "
+             "value; inside, the box from Q1 to Q3 and the median."]
+    if pc.any(pc.and_(pc.greater(summary["n"], KDE_MAX_VALUES), pc.not_equal(summary["min"], summary["max"]))).as_py():
+        notes.append(f"Each density is estimated from at most {count_text(KDE_MAX_VALUES)} values (a sample).")
+    if flat := pc.sum(pc.equal(summary["min"], summary["max"])).as_py():
+        what = "half" if columns.levels else "group"
+        notes.append(f"{flat} {what}{'s' if flat > 1 else ''} with all values equal: median only.")
+    title = title_spec(options.title, _subtitle(options, notes + said), width)
+    chart = ConcatChart("hconcat", panels, properties={"resolve": SHARED_PANELS, "spacing": 4,
+                                                       **({"title": title} if title else {}), **options.properties()})
+    return Component.from_parts(chart, datasets)
+
+
+def _boxes(data: Data, columns: DistributionColumns, summary: pa.Table, titles: Titles, groups: list[str],
+           options: ViewOptions, said: list[str], **_: Any) -> Component:
+    outliers = data.run(outliers_sql(columns, MAX_OUTLIERS))
+    layers = box_layers(titles, groups, _color(titles, columns, groups, options, "half" if columns.levels
+                                               else "group"), tip=options.tip)
+    notes = ["Boxes from Q1 to Q3 with the median; whiskers reach the furthest values within 1.5 IQR."]
+    total = pc.sum(summary["n_outliers"]).as_py() or 0
+    if total > outliers.num_rows:
+        notes.append(f"{count_text(outliers.num_rows)} of {count_text(total)} outliers drawn (the furthest "
+                     f"{MAX_OUTLIERS} per box).")
+    return _single(layers, {"summary": summary, "outliers": outliers}, "summary", options, notes + said)
+
+
+def _strip(data: Data, columns: DistributionColumns, summary: pa.Table, titles: Titles, groups: list[str],
+           options: ViewOptions, said: list[str], *, max_points: int, seed: int, **_: Any) -> Component:
+    scatter = ScatterColumns(columns.value, group=columns.by, color=columns.split or columns.by,
+                             stratify_by=columns.by, present=(columns.split,) if columns.split else (),
+                             strata=columns.groups)
+    shown = data.run(sample_sql(scatter, max_points=max_points, seed=seed, text_length=0))
+    layers = strip_layers(titles, groups, _color(titles, columns, groups, options, "color"), tip=options.tip)
+    strata = data.run(strata_sql(scatter, max_points=max_points))
+    return _single(layers, {"points": shown}, "points", options,
+                   [*sample_notes(strata, shown.num_rows, columns.by, "values", "groups"), *said])
+
+
+def _histograms(data: Data, columns: DistributionColumns, summary: pa.Table, titles: Titles, groups: list[str],
+                options: ViewOptions, said: list[str], *, bins: int, overlay: bool, **_: Any) -> Component:
+    return histogram_component(data.run(histogram_sql(columns, bins)), titles, groups,
+                               _color(titles, columns, groups, options, "color"), options,
+                               [f"{bins} bins shared by every panel.", *said], overlay=overlay)
+
+
+def histogram_component(table: pa.Table, titles: Titles, groups: list[str], color: dict[str, Any],
+                        options: ViewOptions, said: list[str], *, overlay: bool) -> Component:
+    """Histogram panels of `histogram_sql`'s bins, one per group, under the chart's title: the one way both
+    `score_distribution(kind="histogram")` and `score_histograms` draw histograms."""
+    width, _ = options.sized(WIDTH, HEIGHT)
+    panel_height = options.height // max(1, len(groups)) - 40 if options.height else PANEL_HEIGHT
+    panels, datasets = histogram_panels(table, titles, color, width=width - 80, panel_height=max(40, panel_height),
+                                        overlay=overlay, tip=options.tip)
+    title = title_spec(options.title, _subtitle(options, said), width)
+    chart = ConcatChart("vconcat", panels, properties={"resolve": SHARED_PANELS, **({"title": title} if title else {}),
+                                                       **options.properties()})
+    return Component.from_parts(chart, datasets)
