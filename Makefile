@@ -26,7 +26,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-$(BUNDLE): node_modules/.package-lock.json $(wildcard js/*.js js/*.mjs)
+$(BUNDLE): node_modules/.package-lock.json $(shell find js -name "*.js" -o -name "*.mjs")
 	npm run build
 
 $(BIN)/.installed: pyproject.toml $(BUNDLE)

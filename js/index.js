@@ -2,8 +2,8 @@
 // (globalThis.evalviz.renderAll, called by the page itself).
 import { arrowRows, base64Bytes } from "./arrow.js";
 import { createChannel } from "./channel.js";
-import { drawChart } from "./chart.js";
-import { readContract } from "./contract.js";
+import { drawItem } from "./items.js";
+import "./layout.js";
 
 function decodeDatasets(encoded, toBytes) {
   const out = {};
@@ -19,8 +19,9 @@ function showError(el, error) {
   el.dataset.evalvizState = "error";
 }
 
-// Standalone pages: every <div class="evalviz-chart"> holds its spec and base64 Arrow datasets in a
-// <script type="application/json"> child. Rendering twice is harmless: drawn charts are skipped.
+// Standalone pages: every <div class="evalviz-chart"> holds its item (src/evalviz/rendering/items.py), base64
+// Arrow datasets and shared params and selections in a <script type="application/json"> child. Rendering twice
+// is harmless: drawn items are skipped.
 async function renderAll(root = document) {
   const charts = root.querySelectorAll("div.evalviz-chart:not([data-evalviz-state])");
   await Promise.all(
@@ -29,7 +30,7 @@ async function renderAll(root = document) {
       try {
         const payload = JSON.parse(el.querySelector("script.evalviz-payload").textContent);
         const target = el.querySelector("div.evalviz-target");
-        await drawChart(target, payload.spec, decodeDatasets(payload.datasets, base64Bytes));
+        await drawItem(target, payload.item, decodeDatasets(payload.datasets, base64Bytes), {}, payload.shared);
         el.dataset.evalvizState = "ready";
       } catch (error) {
         showError(el, error);
@@ -77,7 +78,7 @@ async function render({ model, el }) {
       el.dataset.evalvizState = "error";
       return;
     }
-    show(answer.payload.spec, answer.tables);
+    show({ kind: "chart", spec: answer.payload.spec, prefix: "" }, answer.tables);
   };
 
   // What takes the chart's place: `content` below a Back button when there is a view to go back to.
@@ -95,14 +96,16 @@ async function render({ model, el }) {
     el.replaceChildren(...children, content);
   };
 
-  const show = async (spec, datasets) => {
-    shown = { spec, datasets };
+  const show = async (item, datasets) => {
+    shown = { item, datasets };
     const target = document.createElement("div");
     target.className = "evalviz-target";
     place(target);
     try {
-      const drillable = readContract(spec).drill;
-      current = await drawChart(target, spec, datasets, { onSelect, onDrill: drillable ? onDrill : null });
+      const drillable = item.kind === "chart" && item.spec.usermeta && item.spec.usermeta.evalviz
+        && item.spec.usermeta.evalviz.drill === true;
+      const context = { onSelect, onDrill: drillable ? onDrill : null, channel };
+      current = await drawItem(target, item, datasets, context, model.get("shared") || []);
       el.dataset.evalvizState = "ready";
     } catch (error) {
       showError(el, error);
@@ -110,12 +113,12 @@ async function render({ model, el }) {
     }
   };
 
-  const fromModel = () => show(model.get("spec"), decodeDatasets(model.get("datasets"), (value) => value));
-  model.on("change:spec", fromModel);
+  const fromModel = () => show(model.get("item"), decodeDatasets(model.get("datasets"), (value) => value));
+  model.on("change:item", fromModel);
   model.on("change:datasets", fromModel);
   await fromModel();
   return () => {
-    model.off("change:spec", fromModel);
+    model.off("change:item", fromModel);
     model.off("change:datasets", fromModel);
     channel.close();
     if (current) current.finalize();

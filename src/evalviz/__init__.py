@@ -18,11 +18,19 @@ from evalviz.errors import (
     OutputError,
     QueryError,
 )
+from evalviz.interaction.selection import Param, Selection
 from evalviz.rendering.component import Component
 from evalviz.views import NOT_GIVEN, VIEW_MODULES, CellOptions, heatmap
 
 if TYPE_CHECKING:
     from evalviz.views import (
+        checkbox,
+        checkbox_group,
+        radio_group,
+        search,
+        select,
+        slider,
+        table,
         confusion_grid,
         diff_plot,
         hconcat,
@@ -64,6 +72,15 @@ def __dir__() -> list[str]:
 __version__ = "0.1.0"
 
 __all__ = [
+    "Param",
+    "Selection",
+    "select",
+    "checkbox_group",
+    "radio_group",
+    "checkbox",
+    "slider",
+    "search",
+    "table",
     "NOT_GIVEN",
     "CellOptions",
     "Component",

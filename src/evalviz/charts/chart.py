@@ -107,6 +107,10 @@ class LayerChart:
         return RendererContract(renderer=self.renderer, tooltips=tooltips, links=links, drill=self.drill,
                                 plot_size=self.plot_size)
 
+    def shared(self) -> tuple[Any, ...]:
+        """The params and selections the chart's marks are filtered by or publish into."""
+        return ()
+
     def datasets(self) -> tuple[str, ...]:
         """The names of the datasets the chart reads."""
         own = [self.data] if self.data else []
@@ -195,6 +199,10 @@ class ConcatChart:
             links={mark: field for c in contracts for mark, field in c.links.items()},
         )
 
+    def shared(self) -> tuple[Any, ...]:
+        """The params and selections of every part, each once."""
+        return tuple(dict.fromkeys(one for chart in self.parts for one in chart.shared()))
+
     def datasets(self) -> tuple[str, ...]:
         """The names of the datasets the parts read, as named in the concatenation ("c0_cells")."""
         return tuple(f"c{i}_{name}" for i, chart in enumerate(self.parts) for name in chart.datasets())
@@ -232,6 +240,9 @@ class FinishedChart:
         return RendererContract.of_spec(self.spec)
 
     def datasets(self) -> tuple[str, ...]:
+        return ()
+
+    def shared(self) -> tuple[Any, ...]:
         return ()
 
 

@@ -16,6 +16,7 @@ from evalviz.rendering import html as html_target
 from evalviz.rendering import static_export
 from evalviz.rendering.environment import Frontend, detect_frontend, quarto_wants_image
 from evalviz.rendering.files import replace_file
+from evalviz.rendering.items import Element, declarations, item_of
 
 if TYPE_CHECKING:
     import altair as alt
@@ -45,7 +46,7 @@ class Component:
         >>> chart.write_html("scores.html")  # doctest: +SKIP
     """
 
-    chart: Chart
+    chart: Chart | Element
     datasets: dict[str, pa.Table]
     # For binned overviews: answers a clicked cell with the Component of that region at full resolution.
     drilldown: DrillDown | None = field(default=None, repr=False)
@@ -53,7 +54,7 @@ class Component:
     @classmethod
     def from_parts(
         cls,
-        spec: Chart | dict[str, Any],
+        spec: Chart | Element | dict[str, Any],
         datasets: dict[str, pa.Table],
         drilldown: DrillDown | None = None,
     ) -> Component:
@@ -64,8 +65,27 @@ class Component:
 
     @functools.cached_property
     def spec(self) -> dict[str, Any]:
-        """The Vega-Lite spec: datasets by name (not inlined), the renderer contract in `usermeta.evalviz`."""
+        """The Vega-Lite spec: datasets by name (not inlined), the renderer contract in `usermeta.evalviz`.
+
+        Raises:
+            OutputError: the Component holds inputs or tables, which are no Vega-Lite chart.
+        """
+        if isinstance(self.chart, Element):
+            raise OutputError("This Component holds inputs or tables beside its charts, which no Vega-Lite spec "
+                              "(nor PNG, SVG or Altair) can hold: write it with write_html, or show it in a "
+                              "notebook.")
         return self.chart.to_spec()
+
+    @functools.cached_property
+    def item(self) -> dict[str, Any]:
+        """What the renderer draws (`evalviz.rendering.items`): the chart, or the layout of inputs, tables and
+        charts."""
+        return item_of(self.chart)
+
+    @property
+    def shared(self) -> list[dict[str, Any]]:
+        """The params and selections the Component's parts share, as the page declares them (current values)."""
+        return declarations(self.chart.shared())
 
     # -- outputs --------------------------------------------------------------------------------------------------
     def to_html(self, title: str | None = None) -> str:
@@ -74,7 +94,7 @@ class Component:
         `title` is the page's title (the chart's title by default)."""
         if title is not None and not isinstance(title, str):
             raise OutputError(f"The page title is text (or None for the chart's title), not {title!r}.")
-        body = html_target.chart_markup(self.spec, self.datasets)
+        body = html_target.item_markup(self.item, self.datasets, self.shared)
         return html_target.standalone_page(body, title=title or self._title() or "evalviz chart")
 
     # Each output is built whole before its file is touched, then replaces the file at once (`replace_file`):
@@ -115,7 +135,7 @@ class Component:
                 return region.spec, region.datasets
 
             handlers["drill"] = drill_handler(drill)
-        return ChartWidget(self.spec, self.datasets, handlers=handlers)
+        return ChartWidget(self.item, self.datasets, shared=self.shared, handlers=handlers)
 
     @property
     def selection(self) -> dict[str, Any] | None:
@@ -130,7 +150,7 @@ class Component:
         if frontend is Frontend.QUARTO and quarto_wants_image():
             return {"image/png": static_export.to_png(self.spec, self.datasets)}, {}
         # Self-contained HTML wherever no widget manager will draw the chart (Quarto, nbconvert, plain).
-        bundle: dict[str, Any] = {"text/html": html_target.html_fragment(self.spec, self.datasets)}
+        bundle: dict[str, Any] = {"text/html": html_target.html_fragment(self.item, self.datasets, self.shared)}
         if frontend is Frontend.QUARTO:
             return bundle, {}
         bundle["text/plain"] = repr(self)
@@ -141,6 +161,8 @@ class Component:
         return bundle, metadata
 
     def _title(self) -> str | None:
+        if isinstance(self.chart, Element):
+            return None
         title = self.spec.get("title")
         if isinstance(title, dict):
             title = title.get("text")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 import html
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
 
 from evalviz.rendering.bundle import bundle_source
-from evalviz.rendering.outgoing import outgoing_spec, spec_json
+from evalviz.rendering.outgoing import outgoing_item, spec_json
 from evalviz.rendering.transport import to_base64_ipc
 
 # Scripts may run inline (ours); nothing may be fetched or connected to.
@@ -37,8 +37,15 @@ def _module_script(source: str) -> str:
 
 def chart_markup(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table]) -> str:
     """The <div> of one chart: its spec and base64 Arrow datasets, drawn by the renderer script."""
+    return item_markup({"kind": "chart", "spec": spec, "prefix": ""}, datasets)
+
+
+def item_markup(item: Mapping[str, Any], datasets: Mapping[str, pa.Table],
+                shared: Sequence[Mapping[str, Any]] = ()) -> str:
+    """The <div> of one item (a chart, or a layout of charts, inputs and tables; see `items`): the item, its
+    base64 Arrow datasets and the params and selections it shares, drawn by the renderer script."""
     encoded = {name: to_base64_ipc(table) for name, table in datasets.items()}
-    payload = {"spec": outgoing_spec(spec, datasets), "datasets": encoded}
+    payload = {"item": outgoing_item(item, datasets), "datasets": encoded, "shared": list(shared)}
     return (
         f'<div class="evalviz-chart" id="evalviz-{uuid.uuid4().hex}">'
         '<div class="evalviz-target"></div>'
@@ -57,9 +64,10 @@ def renderer_script() -> str:
     return _module_script(bundle_source() + "\n;globalThis.evalviz.renderAll();")
 
 
-def html_fragment(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table]) -> str:
-    """One chart that draws itself where it is placed: a notebook's text/html output, Quarto, any page."""
-    return chart_markup(spec, datasets) + "\n" + renderer_script()
+def html_fragment(item: Mapping[str, Any], datasets: Mapping[str, pa.Table],
+                  shared: Sequence[Mapping[str, Any]] = ()) -> str:
+    """One item that draws itself where it is placed: a notebook's text/html output, Quarto, any page."""
+    return item_markup(item, datasets, shared) + "\n" + renderer_script()
 
 
 def standalone_page(body: str, title: str = "evalviz") -> str:

@@ -50,6 +50,24 @@ def outgoing_spec(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table] | No
     return dict(spec) if "font" in config else {**spec, "config": {**config, "font": FONT}}
 
 
+def outgoing_item(item: Mapping[str, Any], datasets: Mapping[str, pa.Table] | None = None) -> dict[str, Any]:
+    """An item tree (`evalviz.rendering.items`) as every target gets it: each chart's spec through
+    `outgoing_spec`, reading the datasets under its prefix; other items as they are.
+
+    Example:
+        >>> item = outgoing_item({"kind": "layout", "items": [{"kind": "chart", "spec": {"mark": "point"}}]})
+        >>> item["items"][0]["spec"]["config"]["font"] == FONT
+        True
+    """
+    if item.get("kind") == "chart":
+        prefix = item.get("prefix", "")
+        own = {name[len(prefix):]: table for name, table in (datasets or {}).items() if name.startswith(prefix)}
+        return {**item, "spec": outgoing_spec(item["spec"], own)}
+    if item.get("kind") == "layout":
+        return {**item, "items": [outgoing_item(child, datasets) for child in item["items"]]}
+    return dict(item)
+
+
 def spec_json(payload: Any) -> str:
     """Strict JSON of a spec (or a payload holding one): never NaN or Infinity, which JSON does not have.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import reprlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import anywidget
@@ -13,7 +13,7 @@ import traitlets
 from evalviz.errors import EvalvizError
 from evalviz.rendering.bundle import BUNDLE_PATH
 from evalviz.rendering.channel import Channel, Handler, Reply
-from evalviz.rendering.outgoing import outgoing_spec
+from evalviz.rendering.outgoing import outgoing_item, outgoing_spec
 from evalviz.rendering.transport import to_ipc
 
 # A drill-down answers a clicked cell's datum with the (spec, datasets) of that region at full resolution.
@@ -27,26 +27,29 @@ class ChartWidget(anywidget.AnyWidget):
 
     Example:
         >>> import pyarrow as pa
-        >>> spec = {"data": {"name": "cells"}, "mark": "rect"}
-        >>> widget = ChartWidget(spec, {"cells": pa.table({"x": [1]})}, handlers={"echo": lambda p: (p, {})})
+        >>> item = {"kind": "chart", "spec": {"data": {"name": "cells"}, "mark": "rect"}, "prefix": ""}
+        >>> widget = ChartWidget(item, {"cells": pa.table({"x": [1]})}, handlers={"echo": lambda p: (p, {})})
         >>> widget.channel.kinds
         ['echo']
     """
 
     _esm = BUNDLE_PATH
-    spec = traitlets.Dict().tag(sync=True)
+    item = traitlets.Dict().tag(sync=True)  # what it draws: a chart, or a layout of charts, inputs and tables
     datasets = traitlets.Dict().tag(sync=True)  # name -> Arrow IPC bytes, sent as binary buffers
+    shared = traitlets.List().tag(sync=True)  # the params and selections it declares (evalviz.rendering.items)
     selection = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
 
     def __init__(
         self,
-        spec: Mapping[str, Any],
+        item: Mapping[str, Any],
         datasets: Mapping[str, pa.Table],
+        shared: Sequence[Mapping[str, Any]] = (),
         handlers: Mapping[str, Handler] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            spec=outgoing_spec(spec, datasets),
+            item=outgoing_item(item, datasets),
+            shared=list(shared),
             datasets={name: to_ipc(table) for name, table in datasets.items()},
             **kwargs,
         )

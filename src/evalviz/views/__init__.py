@@ -39,9 +39,23 @@ if TYPE_CHECKING:
     from evalviz.views.scores_radar_by_task import scores_radar_by_task
     from evalviz.views.scores_timeline import scores_timeline
     from evalviz.views.slices import slice_metric_heatmap
+    from evalviz.interaction.inputs.checkbox import checkbox
+    from evalviz.interaction.inputs.checkbox_group import checkbox_group
+    from evalviz.interaction.inputs.radio_group import radio_group
+    from evalviz.interaction.inputs.search import search
+    from evalviz.interaction.inputs.select import select
+    from evalviz.interaction.inputs.slider import slider
+    from evalviz.interaction.table import table
 
 # Each view, and the module that defines it.
 VIEW_MODULES = {
+    "select": "evalviz.interaction.inputs.select",
+    "checkbox_group": "evalviz.interaction.inputs.checkbox_group",
+    "radio_group": "evalviz.interaction.inputs.radio_group",
+    "checkbox": "evalviz.interaction.inputs.checkbox",
+    "slider": "evalviz.interaction.inputs.slider",
+    "search": "evalviz.interaction.inputs.search",
+    "table": "evalviz.interaction.table",
     "scores_by_limit": "evalviz.views.scores_by_limit",
     "scores_by_limit_data": "evalviz.views.scores_by_limit",
     "scores_radar_by_task": "evalviz.views.scores_radar_by_task",
@@ -67,6 +81,13 @@ VIEW_MODULES = {
 }
 
 __all__ = [
+    "select",
+    "checkbox_group",
+    "radio_group",
+    "checkbox",
+    "slider",
+    "search",
+    "table",
     "NOT_GIVEN",
     "CellOptions",
     "scores_by_limit",

@@ -1,7 +1,9 @@
-"""`hconcat` and `vconcat`: several Components laid out side by side or one above another, in one chart.
+"""`hconcat` and `vconcat`: several Components laid out side by side or one above another.
 
-The charts are composed as objects (`evalviz.charts.ConcatChart`): each part is named by its place, and its
-marks, scales and datasets take that name as a prefix when the spec is written.
+Charts alone are composed as objects into one chart (`evalviz.charts.ConcatChart`): each part is named by its
+place, and its marks, scales and datasets take that name as a prefix when the spec is written. With an input or
+a table among them, they are laid out on the page (`evalviz.rendering.items.Layout`), each part's datasets
+named alike.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pyarrow as pa
 from evalviz.charts import ConcatChart
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
+from evalviz.rendering.items import Element, Layout
 
 
 def hconcat(*components: Component | Iterable[Component]) -> Component:
@@ -77,8 +80,12 @@ def _concat(kind: Literal["hconcat", "vconcat"], given: tuple[Component | Iterab
     components = _flatten(given)
     if not components:
         raise EvalvizError(f"{kind} needs at least one Component.")
-    chart = ConcatChart(kind, tuple(component.chart for component in components))
-    chart.part("", ())  # a part that cannot be composed says so now, before anything is drawn
+    parts = tuple(component.chart for component in components)
+    if any(isinstance(part, Element) for part in parts):
+        chart: ConcatChart | Layout = Layout(kind, parts)
+    else:
+        chart = ConcatChart(kind, parts)
+        chart.part("", ())  # a part that cannot be composed says so now, before anything is drawn
     datasets: dict[str, pa.Table] = {
         f"c{i}_{name}": table for i, component in enumerate(components) for name, table in component.datasets.items()
     }

@@ -1,0 +1,1 @@
+"""Interactivity: params and selections shared by inputs, charts and tables, and the inputs that set them."""

@@ -1,0 +1,79 @@
+"""What a page draws: items in a tree. A chart is one item (its Vega-Lite spec); inputs, tables and layouts of
+items are the others. The renderer (`js/items.js`) draws each kind with its own module.
+
+Every item travels as JSON: `{"kind": "chart", "spec", "prefix"}`, `{"kind": "layout", "direction", "items"}`,
+`{"kind": "input", ...}`, `{"kind": "table", ...}`. Datasets travel beside the tree, by name; a chart inside a
+layout reads those whose names start with its `prefix` (the prefix taken off), as a part of a Vega-Lite
+concatenation does. Params and selections the items share travel once, in the payload's `shared` list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from evalviz.charts.chart import Chart
+    from evalviz.interaction.selection import Param, Selection
+
+    Shared = Param | Selection
+
+
+@runtime_checkable
+class Element(Protocol):
+    """Something drawn on a page that is not a Vega-Lite chart: an input, a table, a layout of items."""
+
+    def to_item(self, scope: str) -> dict[str, Any]:
+        """The item as it travels; the datasets it reads are named with `scope` before their names."""
+
+    def datasets(self) -> tuple[str, ...]:
+        """The names of the datasets it reads (without a scope)."""
+
+    def shared(self) -> tuple[Shared, ...]:
+        """The params and selections it reads or publishes into."""
+
+
+def item_of(content: Chart | Element, scope: str = "") -> dict[str, Any]:
+    """The item of a chart (its whole spec, reading the datasets under `scope`) or of an element."""
+    if isinstance(content, Element):
+        return content.to_item(scope)
+    return {"kind": "chart", "spec": content.to_spec(), "prefix": scope}
+
+
+def shared_of(content: Chart | Element) -> tuple[Shared, ...]:
+    """The params and selections of a chart or element, each once."""
+    return tuple(dict.fromkeys(content.shared()))
+
+
+def declarations(shared: Iterable[Shared]) -> list[dict[str, Any]]:
+    """The payload's `shared` list: each param and selection as the page declares it, once."""
+    return [one.to_dict() for one in dict.fromkeys(shared)]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Items in a row ("hconcat") or a column ("vconcat") on the page: what `hconcat` and `vconcat` make when
+    they hold an input or a table (charts alone are concatenated in one Vega-Lite chart). The part at index i
+    reads its datasets under "c<i>_".
+
+    Example:
+        >>> from evalviz.charts import Layer, LayerChart
+        >>> chart = LayerChart((Layer("bars", {"type": "bar"}),), data="scores")
+        >>> item = Layout("vconcat", (chart,)).to_item("")
+        >>> item["direction"], item["items"][0]["prefix"]
+        ('column', 'c0_')
+    """
+
+    kind: Literal["hconcat", "vconcat"]
+    parts: tuple[Chart | Element, ...]
+
+    def to_item(self, scope: str) -> dict[str, Any]:
+        return {"kind": "layout", "direction": "row" if self.kind == "hconcat" else "column",
+                "items": [item_of(part, f"{scope}c{i}_") for i, part in enumerate(self.parts)]}
+
+    def datasets(self) -> tuple[str, ...]:
+        return tuple(f"c{i}_{name}" for i, part in enumerate(self.parts) for name in part.datasets())
+
+    def shared(self) -> tuple[Shared, ...]:
+        return tuple(dict.fromkeys(one for part in self.parts for one in part.shared()))
