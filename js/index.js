@@ -3,6 +3,7 @@
 import { arrowRows, base64Bytes } from "./arrow.js";
 import { createChannel } from "./channel.js";
 import { drawItem } from "./items.js";
+import * as selections from "./selections.js";
 import "./layout.js";
 
 function decodeDatasets(encoded, toBytes) {
@@ -125,6 +126,7 @@ async function render({ model, el }) {
   };
 }
 
-globalThis.evalviz = { renderAll };
+// `selections`: the page's params and selections, for scripts on the page (and tests) to read and publish.
+globalThis.evalviz = { renderAll, selections };
 
 export default { render };

@@ -89,10 +89,10 @@ class Clause:
                                    f"{len(self.fields)} parts, one per column.")
             object.__setattr__(self, "value", rows)
         elif self.op == "range":
-            low, high = (_scalar(v, "A 'range' clause") for v in self.value)
-            if low is None or high is None or isinstance(low, str) != isinstance(high, str):
+            bounds = tuple(_scalar(v, "A 'range' clause") for v in self.value)
+            if len(bounds) != 2 or not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds):
                 raise EvalvizError(f"A 'range' clause keeps [low, high], two numbers, not {reprlib.repr(self.value)}.")
-            object.__setattr__(self, "value", (low, high))
+            object.__setattr__(self, "value", bounds)
         elif not isinstance(self.value, str):
             raise ArgumentTypeError(f"A {self.op!r} clause matches text, not {reprlib.repr(self.value)}.")
 
