@@ -20,6 +20,8 @@ const result = await build({
   // A page may already hold an AMD loader (require.js in Quarto and some notebook front ends). Any UMD
   // wrapper left inside a dependency must not hand itself to that loader instead of to our bundle.
   define: { define: "undefined" },
+  // Stylesheets (the grid's) are bundled as text, which the page puts in a <style> element itself.
+  loader: { ".css": "text" },
   logLevel: "warning",
 });
 

@@ -4,6 +4,7 @@ import { defaultLocale, loader as vegaLoader } from "vega";
 import { Handler } from "vega-tooltip";
 import { fitParts } from "./parts.js";
 import { markName, readContract } from "./contract.js";
+import { linkChart, seedSignals } from "./chart_selections.js";
 
 const SAFE_PROTOCOLS = new Set(["http:", "https:"]);
 
@@ -64,12 +65,16 @@ function plainDatum(datum) {
  * Render `spec` into `el` with `datasets` ({name: rows}). Returns the Vega view.
  * `onSelect(datum)` is called with the datum of a clicked mark; `onDrill(datum)`, when given, takes a click
  * on a cell instead of its link (a binned overview drills down rather than opening a page).
+ *
+ * A chart in selections (contract `filters` / `publish`, js/chart_selections.js) follows them and publishes into
+ * them. A click on a mark that publishes clicks selects it; its link then opens only with Ctrl (Cmd on a Mac)
+ * held. Marks that do not publish clicks open their links on a plain click, as before.
  */
 export async function drawChart(el, spec, datasets, { onSelect, onDrill } = {}) {
   const contract = readContract(spec);
   const loader = offlineLoader();
   const fitted = await fitParts(spec, datasets, loader); // the parts of a concatenation, sized as alone
-  const full = { ...fitted, datasets: { ...(spec.datasets || {}), ...datasets } };
+  const full = seedSignals({ ...fitted, datasets: { ...(spec.datasets || {}), ...datasets } }, contract);
   const result = await embed(el, full, {
     renderer: contract.renderer,
     // Export stays in the page; the editor link would leave it.
@@ -82,15 +87,26 @@ export async function drawChart(el, spec, datasets, { onSelect, onDrill } = {}) 
   // menu sits beside the chart.
   el.style.width = "fit-content";
   const view = result.view;
+  // Filters the page's selections apply, or cannot: a note as text under the chart names the latter.
+  const note = document.createElement("div");
+  note.className = "evalviz-filter-note";
+  note.hidden = true;
+  note.style.cssText = "font: 12px sans-serif; color: #8a4b00; max-width: 60em; margin-top: 4px;";
+  el.appendChild(note);
+  const linked = linkChart(view, contract, note);
   view.addEventListener("click", (event, item) => {
+    const name = markName(item);
+    linked.onClick(event, item, name);
     // Only the chart's own marks count: axis labels and legend entries carry data too, but select nothing.
     const datum = item && item.mark && item.mark.role === "mark" ? item.datum : null;
     if (!datum || typeof datum !== "object") return;
     if (onDrill) onDrill(plainDatum(datum)); // first: the region is what the user waits for
     if (onSelect) onSelect(plainDatum(datum));
     if (onDrill) return;
+    // A click that selects opens the mark's link only with Ctrl / Cmd held.
+    if (linked.publishesClick(name) && !(event && (event.ctrlKey || event.metaKey))) return;
     // Each mark names the field of its link in the contract.
-    const linkField = contract.links[markName(item)];
+    const linkField = contract.links[name];
     const url = linkField ? safeLink(datum[linkField]) : null;
     if (url) window.open(url, "_blank", "noopener,noreferrer");
   });
@@ -101,5 +117,11 @@ export async function drawChart(el, spec, datasets, { onSelect, onDrill } = {}) 
     el.dataset.evalvizPaintedAt = String(performance.now());
   });
   el.dispatchEvent(new CustomEvent("evalviz:ready", { bubbles: true }));
-  return { view, finalize: () => result.finalize() };
+  return {
+    view,
+    finalize: () => {
+      linked.finalize();
+      result.finalize();
+    },
+  };
 }

@@ -9,6 +9,12 @@ export function readContract(spec) {
     drill: meta.drill === true, // a click asks the kernel for the region around the clicked cell
     plotSize: meta.plot_size || null,
     parts: meta.parts || [], // [{path, alone}]: concatenated parts Vega fits as alone
+    // [{selection, client, signal, fields: {source column: datum field}, unanswered: {column: why}, highlight}]:
+    // selections whose active clauses the renderer keeps in the chart's signal (js/chart_selections.js)
+    filters: meta.filters || [],
+    // [{selection, client, how: "click"|"legend"|"interval", marks, fields: {datum field: source column}, key,
+    // param}]: what the user does that is published into a selection
+    publish: meta.publish || [],
   };
 }
 

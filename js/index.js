@@ -3,8 +3,11 @@
 import { arrowRows, base64Bytes } from "./arrow.js";
 import { createChannel } from "./channel.js";
 import { drawItem } from "./items.js";
+import { liveChartDrawer } from "./live.js";
 import * as selections from "./selections.js";
 import "./layout.js";
+import "./inputs/index.js";
+import "./table.js";
 
 function decodeDatasets(encoded, toBytes) {
   const out = {};
@@ -50,6 +53,7 @@ async function render({ model, el }) {
   const history = [];
   const channel = createChannel(model);
   el.evalvizChannel = channel; // for scripts on the page: el.evalvizChannel.request(kind, payload)
+  const drawLive = liveChartDrawer(channel, model.get("live") || {}); // charts that re-query in the kernel
   let drills = 0; // the latest drill-down asked: an older one answered after it is dropped
 
   const onSelect = (datum) => {
@@ -97,15 +101,17 @@ async function render({ model, el }) {
     el.replaceChildren(...children, content);
   };
 
-  const show = async (item, datasets) => {
-    shown = { item, datasets };
+  // `live`: the widget's own item, whose charts given filter_by re-query (a drilled region does not).
+  const show = async (item, datasets, live = false) => {
+    shown = { item, datasets, live };
     const target = document.createElement("div");
     target.className = "evalviz-target";
     place(target);
     try {
       const drillable = item.kind === "chart" && item.spec.usermeta && item.spec.usermeta.evalviz
         && item.spec.usermeta.evalviz.drill === true;
-      const context = { onSelect, onDrill: drillable ? onDrill : null, channel };
+      const drawChart = live ? drawLive : null;
+      const context = { onSelect, onDrill: drillable ? onDrill : null, channel, drawChart };
       current = await drawItem(target, item, datasets, context, model.get("shared") || []);
       el.dataset.evalvizState = "ready";
     } catch (error) {
@@ -114,15 +120,46 @@ async function render({ model, el }) {
     }
   };
 
-  const fromModel = () => show(model.get("item"), decodeDatasets(model.get("datasets"), (value) => value));
+  const fromModel = () => show(model.get("item"), decodeDatasets(model.get("datasets"), (value) => value), true);
   model.on("change:item", fromModel);
   model.on("change:datasets", fromModel);
   await fromModel();
+  const stopReporting = reportShared(model);
   return () => {
     model.off("change:item", fromModel);
     model.off("change:datasets", fromModel);
+    stopReporting();
     channel.close();
     if (current) current.finalize();
+  };
+}
+
+const REPORT_DELAY_MS = 100; // the page's changes reach Python at most this often
+
+// The page -> kernel side of params and selections: after changes (debounced), the widget's `state` traitlet
+// gets the current clauses of each selection and value of each param it declares; Python sets its Param and
+// Selection objects from it (src/evalviz/rendering/widget.py). Returns a function that stops reporting.
+function reportShared(model) {
+  const declared = model.get("shared") || [];
+  let timer = null;
+  const report = () => {
+    timer = null;
+    const state = {};
+    for (const one of declared) {
+      state[one.name] = one.kind === "param"
+        ? { value: selections.paramValue(one.name) }
+        : { clauses: selections.clauses(one.name) };
+    }
+    model.set("state", state);
+    model.save_changes();
+  };
+  const schedule = () => {
+    if (timer === null) timer = setTimeout(report, REPORT_DELAY_MS);
+  };
+  const stops = declared.map((one) => selections.subscribe(one.name, schedule));
+  return () => {
+    if (timer !== null) clearTimeout(timer);
+    stops.forEach((stop) => stop());
   };
 }
 

@@ -20,9 +20,11 @@ function ownDatasets(datasets, prefix) {
   return own;
 }
 
-registerItem("chart", (el, item, datasets, context) =>
-  drawChart(el, item.spec, ownDatasets(datasets, item.prefix), context),
-);
+// The live widget gives its own chart drawer (`context.drawChart(el, item, datasets, context)`, js/live.js).
+registerItem("chart", (el, item, datasets, context) => {
+  const own = ownDatasets(datasets, item.prefix);
+  return context.drawChart ? context.drawChart(el, item, own, context) : drawChart(el, item.spec, own, context);
+});
 
 /** Draw `item` into `el`; `shared` declares the params and selections first. Returns {finalize()}. */
 export async function drawItem(el, item, datasets, context = {}, shared = []) {

@@ -21,6 +21,9 @@ function fittedSizes(alone) {
 function alone(spec, datasets, part) {
   const own = { ...at(spec, part.path), ...part.alone, datasets: { ...(spec.datasets || {}), ...datasets } };
   if (spec.config) own.config = spec.config;
+  // The chart's top-level signals (a filter's, src/evalviz/charts/interaction.py) are read by its parts too.
+  const signals = (spec.params || []).filter((p) => !p.select);
+  if (signals.length) own.params = [...(own.params || []), ...signals];
   return own;
 }
 

@@ -143,7 +143,8 @@ def test_the_widget_shows_a_drill_error_as_text_in_the_charts_place(binned: ev.C
     # A request for a bin whose "number" is markup: the error quotes it, and the page must show it as text.
     reply = drill_reply(binned, {"xb": "<img src=x onerror=alert(1)>", "yb": 0})
     widget = binned.widget
-    state = {"item": widget.item, "shared": widget.shared, "datasets": {k: base64.b64encode(v).decode() for k, v in widget.datasets.items()}}
+    state = {"item": widget.item, "shared": widget.shared,
+             "datasets": {k: base64.b64encode(v).decode() for k, v in widget.datasets.items()}}
     html = (WIDGET_PAGE.replace("__BUNDLE__", base64.b64encode(bundle_source().encode()).decode())
             .replace("__STATE__", json.dumps(state)).replace("__REPLY__", json.dumps(reply)))
     page = render(html)

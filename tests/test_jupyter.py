@@ -106,3 +106,63 @@ def test_binned_sample_heatmap_drills_down_in_the_widget(browser, tmp_path: Path
         assert len(chart.cells()) == len(overview)
         assert outside == []
         context.close()
+
+
+SAMPLES_TABLE = (
+    "import duckdb, evalviz as ev\n"
+    "duckdb.connect().execute(\"\"\"COPY (\n"
+    "  SELECT 'model-' || lpad(CAST(m AS VARCHAR), 2, '0') AS model_display_name,\n"
+    "  's' || lpad(CAST(s AS VARCHAR), 4, '0') AS id, e AS epoch,\n"
+    "  CASE WHEN hash(m, s, e) % 100 < 30 + 2 * m THEN 1.0 ELSE 0.0 END AS score_match\n"
+    "  FROM range(30) a(m), range(1200) b(s), range(2) c(e)) TO 'samples.parquet' (FORMAT parquet)\"\"\")\n"
+    "samples = ev.Data.from_file('samples.parquet')\n"
+    "models = ev.Selection.intersect(name='models')\n"
+)
+
+
+def test_charts_in_separate_cells_stay_linked_and_the_binned_heatmap_requeries(browser, tmp_path: Path) -> None:
+    """A selection shared by widgets of two cells: a change on the page redraws both from the kernel (the
+    binned heatmap binned again over the kept rows), and Python reads the clauses the page set."""
+    import duckdb
+
+    cells = [
+        SAMPLES_TABLE + "heat = ev.sample_heatmap(samples, score_value='score_match', filter_by=models)\nheat",
+        "other = ev.sample_heatmap(samples, score_value='score_match', filter_by=models, width=500)\nother",
+        "print('CLAUSES', [(c.fields, c.value) for c in heat.params['models'].clauses])",
+    ]
+    kept = ["model-03", "model-17", "model-29"]
+    with jupyter_lab(tmp_path) as lab:
+        lab.write_notebook("linked.ipynb", cells)
+        context, page, outside = lab.open_notebook(browser, "linked.ipynb")
+        ready = ".jp-OutputArea-output div.evalviz-target[data-evalviz-state=ready]"
+        run_cell(page, 0)
+        page.locator(ready).first.wait_for(timeout=60_000)
+        run_cell(page, 1)
+        page.locator(ready).nth(1).wait_for(timeout=60_000)
+        chart = ChartPage(page=page, context=context)
+        assert {c.datum["y"] for c in chart.cells(0)} == {f"model-{m:02d}" for m in range(30)}
+
+        clause = {"source": "test", "fields": ["model_display_name"], "op": "in", "value": [[m] for m in kept]}
+        page.evaluate("(clause) => evalviz.selections.publish('models', clause)", clause)
+        page.locator("[data-evalviz-requeries='1']").nth(1).wait_for(timeout=30_000)
+        rows = duckdb.connect().sql(
+            "SELECT model_display_name, count(*), sum(score_match) FROM read_parquet(?) "
+            "WHERE model_display_name IN (?, ?, ?) GROUP BY ALL", params=[str(tmp_path / "samples.parquet"), *kept]
+        ).fetchall()
+        for index in (0, 1):
+            cells_drawn = chart.cells(index)
+            assert {c.datum["y"] for c in cells_drawn} == set(kept)
+            assert "x_members" in cells_drawn[0].datum  # still binned: 1,200 samples
+            # Each model's bins hold its rows, and their values add up to its scores, as DuckDB counts them.
+            for model, count, total in rows:
+                mine = [c.datum for c in cells_drawn if c.datum["y"] == model]
+                assert sum(d["n"] for d in mine) == count
+                assert sum(d["value"] * d["n_values"] for d in mine) == pytest.approx(total)
+
+        run_cell(page, 2)
+        printed = page.locator(".jp-OutputArea-output pre", has_text="CLAUSES")
+        printed.wait_for(timeout=30_000)
+        assert printed.inner_text().strip() == (
+            "CLAUSES [(('model_display_name',), (('model-03',), ('model-17',), ('model-29',)))]")
+        assert outside == []
+        context.close()

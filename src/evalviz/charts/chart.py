@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from evalviz.charts.expressions import resolved
+from evalviz.charts.interaction import Interaction
 from evalviz.charts.layer import ForeignLayer, Layer
 from evalviz.errors import EvalvizError
 from evalviz.rendering.contract import FittedPart, Renderer, RendererContract, TooltipRow
@@ -50,6 +51,9 @@ class LayerChart:
         properties: Other Vega-Lite properties (the user's attributes: background, config, ...).
         renderer: "svg" or "canvas".
         drill: A click asks the kernel for the region around the clicked cell.
+        interaction: The selections that filter the chart and those it publishes into (`charts.interaction`):
+            their signals, filter transforms and contract entries are written here, for every layer reading
+            the chart's data.
 
     Example:
         >>> chart = LayerChart((Layer("bars", {"type": "bar"}),), data="scores", width=300, height=200)
@@ -70,10 +74,12 @@ class LayerChart:
     properties: Mapping[str, Any] = field(default_factory=dict)
     renderer: Renderer = "svg"
     drill: bool = False
+    interaction: Interaction | None = None
 
     def to_spec(self) -> dict[str, Any]:
         """The chart's top-level Vega-Lite spec, its renderer contract in usermeta."""
         spec = {"$schema": SCHEMA, **self._body("")}
+        _lift_signals(spec, self.signals())
         if self.fit:
             spec["autosize"] = dict(FIT)
         elif self.plot_size is not None:
@@ -104,33 +110,42 @@ class LayerChart:
                 tooltips[scope + layer.name] = layer.tooltip
             if isinstance(layer, Layer) and layer.link is not None:
                 links[scope + layer.name] = layer.link
+        filters, publish = self.interaction.contract(scope) if self.interaction else ((), ())
         return RendererContract(renderer=self.renderer, tooltips=tooltips, links=links, drill=self.drill,
-                                plot_size=self.plot_size)
+                                plot_size=self.plot_size, filters=filters, publish=publish)
 
     def shared(self) -> tuple[Any, ...]:
         """The params and selections the chart's marks are filtered by or publish into."""
-        return ()
+        return self.interaction.shared() if self.interaction else ()
+
+    def signals(self) -> list[dict[str, Any]]:
+        """The Vega-Lite params the chart needs at the top level of whatever spec holds it (its filters')."""
+        return self.interaction.signals() if self.interaction else []
 
     def datasets(self) -> tuple[str, ...]:
         """The names of the datasets the chart reads."""
         own = [self.data] if self.data else []
-        return tuple(dict.fromkeys([*own, *(layer.data for layer in self.layers
-                                            if isinstance(layer, Layer) and layer.data)]))
+        extra = list(self.interaction.datasets()) if self.interaction else []
+        return tuple(dict.fromkeys([*own, *extra, *(layer.data for layer in self.layers
+                                                    if isinstance(layer, Layer) and layer.data)]))
 
     def _body(self, scope: str) -> dict[str, Any]:
         names = [layer.name for layer in self.layers if isinstance(layer, Layer)]
         if len(set(names)) != len(names):
             raise EvalvizError(f"The layers of a chart need distinct names, not {names}.")
         body: dict[str, Any] = _named(scope)
-        if self.data is not None:
-            body["data"] = {"name": scope + self.data}
+        interaction = self.interaction
+        data = interaction.source if interaction and interaction.source else self.data
+        if data is not None:
+            body["data"] = {"name": scope + data}
         if self.title is not None:
             body["title"] = resolved(self.title, scope)
-        if self.transform:
-            body["transform"] = resolved(self.transform, scope)
+        transform = [*(interaction.transforms(scope) if interaction else []), *self.transform]
+        if transform:
+            body["transform"] = resolved(transform, scope)
         if self.params:
             body["params"] = resolved(self.params, scope)
-        body["layer"] = [layer.to_dict(scope) for layer in self.layers]
+        body["layer"] = self._units(scope)
         if self.resolve is not None:
             body["resolve"] = dict(self.resolve)
         if self.width is not None:
@@ -138,6 +153,31 @@ class LayerChart:
         if self.height is not None:
             body["height"] = self.height
         return body
+
+    def _units(self, scope: str) -> list[dict[str, Any]]:
+        """The layers' units, faded by a highlight and holding the brush when the interaction has them."""
+        units = [layer.to_dict(scope) for layer in self.layers]
+        interaction = self.interaction
+        if interaction is None:
+            return units
+        names = [scope + layer.name if isinstance(layer, Layer) else None for layer in self.layers]
+        if interaction.highlights:
+            units = [interaction.faded(unit) if isinstance(layer, Layer) and layer.data is None else unit
+                     for layer, unit in zip(self.layers, units, strict=True)]
+        for publish in interaction.publish:
+            at = names.index(scope + publish.marks[0])
+            if publish.how == "interval":
+                units[at] = {**units[at], "params": [*units[at].get("params", []), interaction.brush_param(publish)]}
+            elif publish.how == "legend":
+                units[at] = interaction.clickable_legend(units[at])
+        return units
+
+
+def _lift_signals(spec: dict[str, Any], signals: list[dict[str, Any]]) -> None:
+    """Put the filters' signals among the top-level params of `spec` (Vega-Lite lets a variable param live at
+    the top level of any spec, and a concatenation's parts reach it there)."""
+    if signals:
+        spec["params"] = [*spec.get("params", []), *signals]
 
 
 @dataclass(frozen=True)
@@ -170,9 +210,11 @@ class ConcatChart:
         if config is not None:
             spec["config"] = config
         spec.update({key: resolved(value, "") for key, value in self.properties.items() if key in TOP_LEVEL_ONLY})
+        _lift_signals(spec, self.signals())
         contract = self.contract("")
         spec["usermeta"] = RendererContract(
             renderer=contract.renderer, tooltips=contract.tooltips, links=contract.links, parts=tuple(fitted),
+            filters=contract.filters, publish=contract.publish,
         ).to_usermeta()
         return spec
 
@@ -197,11 +239,19 @@ class ConcatChart:
             renderer="canvas" if any(c.renderer == "canvas" for c in contracts) else "svg",
             tooltips={mark: rows for c in contracts for mark, rows in c.tooltips.items()},
             links={mark: field for c in contracts for mark, field in c.links.items()},
+            # Panels of one view share its client and signals: each filter is kept once.
+            filters=tuple({entry.signal: entry for c in contracts for entry in c.filters}.values()),
+            publish=tuple(entry for c in contracts for entry in c.publish),
         )
 
     def shared(self) -> tuple[Any, ...]:
         """The params and selections of every part, each once."""
         return tuple(dict.fromkeys(one for chart in self.parts for one in chart.shared()))
+
+    def signals(self) -> list[dict[str, Any]]:
+        """The filters' signals of every part, lifted to the concatenation's top level."""
+        signals = {signal["name"]: signal for chart in self.parts for signal in chart.signals()}
+        return list(signals.values())  # panels of one view share its client, and so its signals
 
     def datasets(self) -> tuple[str, ...]:
         """The names of the datasets the parts read, as named in the concatenation ("c0_cells")."""
@@ -244,6 +294,9 @@ class FinishedChart:
 
     def shared(self) -> tuple[Any, ...]:
         return ()
+
+    def signals(self) -> list[dict[str, Any]]:
+        return []
 
 
 Chart = LayerChart | ConcatChart | FinishedChart

@@ -1,4 +1,5 @@
-"""Vega expressions that name a chart's scales, written before the chart knows its place in a composition."""
+"""Vega expressions that name a chart's scales, and names of its datasets, written before the chart knows its place
+in a composition."""
 
 from __future__ import annotations
 
@@ -26,6 +27,22 @@ class ScaleExpr:
         return string.Template(self.template).substitute(_ScaleNames(scope))
 
 
+@dataclass(frozen=True)
+class DatasetName:
+    """The name of one of the chart's datasets where a transform names it (a lookup's `from`): its own name alone
+    ("cells"), prefixed inside a concatenation ("c0_cells").
+
+    Example:
+        >>> DatasetName("cells").render("c1_")
+        'c1_cells'
+    """
+
+    name: str
+
+    def render(self, scope: str) -> str:
+        return scope + self.name
+
+
 class _ScaleNames(Mapping[str, str]):
     def __init__(self, scope: str) -> None:
         self._scope = scope
@@ -41,8 +58,9 @@ class _ScaleNames(Mapping[str, str]):
 
 
 def resolved(node: Any, scope: str) -> Any:
-    """`node` (dicts, lists and values of a spec under construction) with every ScaleExpr rendered in `scope`."""
-    if isinstance(node, ScaleExpr):
+    """`node` (dicts, lists and values of a spec under construction) with every ScaleExpr and DatasetName rendered
+    in `scope`."""
+    if isinstance(node, ScaleExpr | DatasetName):
         return node.render(scope)
     if isinstance(node, Mapping):
         return {key: resolved(value, scope) for key, value in node.items()}

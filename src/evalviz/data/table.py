@@ -60,6 +60,7 @@ class Data:
         files: FileSource | None = None,
         anchors: tuple[object, ...] = (),
         user_sql: tuple[str, ...] = (),
+        params: tuple[Any, ...] = (),
     ) -> None:
         self._relation = relation
         self._connection = connection
@@ -69,6 +70,9 @@ class Data:
         # The user's SQL the relation runs ("The filter 'x > 1'"), first to last: an error it raises when the
         # rows are read is told as an error of that SQL, not of the source.
         self._user_sql = user_sql
+        # The values bound to the `?` placeholders of the relation's SQL, in order (`where`): every statement run
+        # over it binds them first, as parameters.
+        self._params = params
         self._lock = connection_lock(connection)
 
     # -- construction ----------------------------------------------------------------------------------------
@@ -294,11 +298,12 @@ class Data:
         def reopen() -> tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyRelation]:
             cursor = self._connection.cursor()
             with connection_lock(cursor):
-                return cursor, cursor.sql(self._relation.sql_query())
+                return cursor, cursor.sql(self._relation.sql_query(), params=self._bound())
 
         cursor, relation = self._run(reopen)
         anchors = (*self._anchors, self._relation)
-        return Data(relation, cursor, self._source, files=self._files, anchors=anchors, user_sql=self._user_sql)
+        return Data(relation, cursor, self._source, files=self._files, anchors=anchors, user_sql=self._user_sql,
+                    params=self._params)
 
     # -- lazy transformations --------------------------------------------------------------------------------
     def filter(self, predicate: str) -> Data:
@@ -316,6 +321,32 @@ class Data:
         described = f"The filter {predicate!r}"
         relation = self._run(lambda: _bound(self._relation.filter(predicate)), sql=described)
         return self._derived(relation, f"{self._source} filtered by {predicate!r}", described)
+
+    def where(self, condition: str, params: Sequence[Any] = ()) -> Data:
+        """Rows where the SQL `condition` holds, its `?` placeholders bound to `params` in order: the values travel
+        to DuckDB as parameters, never as SQL text. What a live widget filters a chart's rows by (the condition
+        `evalviz.query.filters.where_sql` writes for a selection, its columns quoted); nothing is read yet.
+
+        Example:
+            >>> data = Data.from_sql("SELECT 'a' AS model UNION ALL SELECT 'b'")
+            >>> len(data.where('"model" = ?', ["a"]))
+            1
+            >>> len(data.where('"model" = ?', ["'; DROP TABLE x; --"]))  # a value, whatever it reads
+            0
+        """
+        if not isinstance(condition, str) or not condition.strip():
+            raise QueryError(f"where takes a SQL condition as text, such as '\"epoch\" = ?', not {condition!r}.")
+        if isinstance(params, str | bytes) or not isinstance(params, Sequence):
+            raise QueryError(f"where takes the values of the condition's ? placeholders as a list, in order, not "
+                             f"{params!r}.")
+        described = f"The condition {condition!r}"
+        statement = f"SELECT * FROM ({self._relation.sql_query()}) AS this WHERE {condition}"
+        bound = (*self._params, *params)
+        relation = self._run(lambda: _bound(self._connection.sql(statement, params=list(bound) or None)),
+                             sql=described)
+        source = f"{self._source} filtered by {condition!r} ({len(params)} bound value{'s' * (len(params) != 1)})"
+        return Data(relation, self._connection, source, files=self._files, anchors=(*self._anchors, self._relation),
+                    user_sql=(*self._user_sql, described), params=bound)
 
     def select(self, *columns: str) -> Data:
         """Only the named columns, in that order.
@@ -358,22 +389,31 @@ class Data:
         query = _check_query(query, "sql")
         return self.run(query)
 
-    def run(self, statement: str) -> pa.Table:
+    def run(self, statement: str, params: Sequence[Any] | None = None) -> pa.Table:
         """Run a statement of evalviz's query layer (`evalviz.query`) with this table available as `this`; returns
         an Arrow table. Unlike `sql`, the statement is not checked as a user's SQL: views build it themselves.
+        `params` are the values of the statement's `?` placeholders, in order (bound, never pasted in).
 
         Example:
             >>> Data.from_sql("SELECT 2 AS a").run("SELECT a * 2 AS b FROM this").to_pylist()
             [{'b': 4}]
+            >>> Data.from_sql("SELECT 2 AS a").run("SELECT a FROM this WHERE a > ?", [1]).num_rows
+            1
         """
-        return self._run(lambda: self._connection.sql(_over_this(self._relation, statement)).to_arrow_table(),
+        query = _over_this(self._relation, statement)
+        return self._run(lambda: self._connection.sql(query, params=self._bound(params)).to_arrow_table(),
                          sql="The query")
+
+    def _bound(self, params: Sequence[Any] | None = None) -> list[Any] | None:
+        """The values of the `?` placeholders of a statement over the relation's SQL: the relation's own first
+        (its SQL comes first, as `this`), then the statement's `params`; None when there are none."""
+        return [*self._params, *(params or ())] or None
 
     def _derived(self, relation: duckdb.DuckDBPyRelation, source: str, user_sql: str | None = None) -> Data:
         """A table over `relation`, built from this one (with the user's SQL `user_sql`): same connection, files,
         anchors and user SQL before it."""
         return Data(relation, self._connection, source, files=self._files, anchors=self._anchors,
-                    user_sql=(*self._user_sql, *([user_sql] if user_sql else [])))
+                    user_sql=(*self._user_sql, *([user_sql] if user_sql else [])), params=self._params)
 
     # -- materialisation -------------------------------------------------------------------------------------
     def to_arrow(self) -> pa.Table:

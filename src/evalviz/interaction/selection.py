@@ -221,6 +221,7 @@ class Selection(_Shared):
         super().__init__(name)
         self.resolve: Resolve = resolve
         self._clauses: dict[str, Clause] = {}  # by source, in the order published (the last is the latest)
+        self._columns: dict[str, None] = {}  # the source columns its publishers read, in the order added
 
     @classmethod
     def single(cls, *, name: str | None = None) -> Selection:
@@ -247,6 +248,37 @@ class Selection(_Shared):
         """Every clause, oldest first (as the live widget last reported them)."""
         with self._lock:
             return tuple(self._clauses.values())
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The source columns clauses in this selection may read: those of every input, chart and table built
+        with it as their target (`add_columns`), in the order they were added. A view built with it as
+        `filter_by` ships these columns with its drawn rows, so that a standalone page can answer a filter on
+        them; build the publishers first.
+
+        Example:
+            >>> s = Selection.intersect()
+            >>> s.add_columns("model", "task")
+            >>> s.columns
+            ('model', 'task')
+        """
+        with self._lock:
+            return tuple(self._columns)
+
+    def add_columns(self, *columns: str) -> None:
+        """Record that a publisher's clauses read `columns` (an input its column, a chart the columns of what a
+        click selects). Called by inputs, views and tables given this selection as their target.
+
+        Example:
+            >>> s = Selection.single()
+            >>> s.add_columns("model_organization_name")
+            >>> s.columns
+            ('model_organization_name',)
+        """
+        if not all(isinstance(c, str) and c for c in columns):
+            raise ArgumentTypeError(f"A selection's columns are names of columns, not {reprlib.repr(columns)}.")
+        with self._lock:
+            self._columns.update(dict.fromkeys(columns))
 
     def active(self, client: str | None = None) -> tuple[Clause, ...]:
         """The clauses that filter `client` (None: a reader outside the selection): the latest alone for

@@ -16,6 +16,7 @@ from evalviz.query.aggregates import aggregate_sql
 from evalviz.query.axes import axis_values_sql, positions_sql, ranked_axis_sql
 from evalviz.query.grid_columns import (
     GridColumns,
+    filter_field,
     has_interval,
     has_reasons,
     has_sample_counts,
@@ -123,6 +124,7 @@ def rows_sql(columns: GridColumns, *, input_order: bool) -> str:
     select = [*keys, f"CAST({q(columns.fill)} AS DOUBLE) AS f", f"{status} AS st", f"{reason} AS why",
               f"{'row_number() OVER ()' if input_order else '0'} AS ord"]
     select += row_details_sql(columns)
+    select += [f"{q(column)} AS {filter_field(i)}" for i, column in enumerate(columns.filters)]
     if columns.size:
         select.append(f"TRY_CAST({q(columns.size)} AS BIGINT) AS sz")
     if columns.low and columns.high:
@@ -157,6 +159,8 @@ def cell_aggregates(columns: GridColumns, agg: str) -> list[str]:
         counted = "v IS NOT NULL AND done IS NOT NULL AND planned IS NOT NULL"
         cell += [f"sum(done) FILTER (WHERE {counted}) AS done", f"sum(planned) FILTER (WHERE {counted}) AS planned"]
     cell += _interval_sql(agg, columns)
+    # A filter column the grid ships with its cells holds one value per cell (`query.cell_filters`).
+    cell += [f"any_value({filter_field(i)}) AS {filter_field(i)}" for i in range(len(columns.filters))]
     if columns.scorer:
         scorers = "string_agg(DISTINCT scorer, ', ' ORDER BY scorer) FILTER (WHERE v IS NOT NULL)"
         cell.append(f"CASE WHEN count(DISTINCT scorer) FILTER (WHERE v IS NOT NULL) > 1 "
@@ -248,19 +252,25 @@ def grid_sql(columns: GridColumns, cells: str, xs: str, ys: str, agg: str) -> st
     with its cell from `cells` (SQL of `cells_sql`): a pair without rows is a cell without data.
 
     Columns: x, x_label, y, y_label, value, n, n_values, status, note, the optional reason, size, link, low,
-    high and scorer, and the positions xo and yo.
+    high and scorer, the key parts (`columns.raw_keys`) and filter columns (`columns.filters`) when shipped, and
+    the positions xo and yo.
     """
     matched = " AND ".join(f"cells.{name} IS NOT DISTINCT FROM {axis}s.{name}"
                            for axis in "xy" for name in part_names(columns, axis))
     parts = ", ".join(part_names(columns, "x", "y"))
-    paired = (f"SELECT xs.x, xs.x_label, xs.xo, ys.y, ys.y_label, ys.yo, cells.* EXCLUDE ({parts}, ord) "
+    raw = "".join(f"{axis}s.{name}, " for axis in "xy" for name in part_names(columns, axis)) \
+        if columns.raw_keys else ""
+    paired = (f"SELECT xs.x, xs.x_label, xs.xo, ys.y, ys.y_label, ys.yo, {raw}cells.* EXCLUDE ({parts}, ord) "
               f"FROM xs CROSS JOIN ys LEFT JOIN cells ON {matched}")
     interval = has_interval(columns)
     optional = [name for name, present in (
         ("reason", has_reasons(columns)), ("size", columns.size), ("link", columns.link), ("low", interval),
         ("high", interval), ("scorer", columns.scorer),
     ) if present]
-    output = ["x", "x_label", "y", "y_label", "value", "n", "n_values", "status", "note", *optional, "xo", "yo"]
+    shipped = [*(part_names(columns, "x", "y") if columns.raw_keys else []),
+               *(filter_field(i) for i in range(len(columns.filters)))]
+    output = ["x", "x_label", "y", "y_label", "value", "n", "n_values", "status", "note", *optional, *shipped,
+              "xo", "yo"]
     judged = judged_sql(paired, columns, agg)
     return f"""
         WITH cells AS MATERIALIZED ({cells}), xs AS ({xs}), ys AS ({ys})

@@ -28,14 +28,28 @@ class GridColumns:
     x_group: str | None = None  # a column that qualifies x values (the task of a sample id: ids repeat across tasks)
     y_group: str | None = None
     separator: str = " \u00b7 "
+    # Columns a selection may filter the grid on, shipped with each cell as f0, f1, ... (`filter_field`), and
+    # whether each cell ships the typed values of its axes' key parts (x_g, x_v, y_g, y_v): what a click selects.
+    filters: tuple[str, ...] = ()
+    raw_keys: bool = False
 
     @property
     def read(self) -> list[str]:
         """The user columns the grid reads, each once, in role order."""
         given = (self.x, self.y, self.fill, self.link, self.low, self.high, self.stderr, self.size, self.status,
                  self.reason, self.error, self.completed, self.total, self.scorer, self.score_name, self.metric,
-                 self.x_group, self.y_group)
+                 self.x_group, self.y_group, *self.filters)
         return list(dict.fromkeys(c for c in given if c is not None))
+
+
+def filter_field(index: int) -> str:
+    """The SQL (and datum) name of the filter column at `index` of `GridColumns.filters`.
+
+    Example:
+        >>> filter_field(2)
+        'f2'
+    """
+    return f"f{index}"
 
 
 def key_parts(columns: GridColumns, axis: str) -> list[tuple[str, str]]:

@@ -18,7 +18,14 @@ from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
 from evalviz.query.axes import NULL_LABEL, axis_values_sql, label_sql, ranked_axis_sql
 from evalviz.query.cells import aggregate_sql, cell_aggregates, finite_sql, judged_sql
-from evalviz.query.grid_columns import GridColumns, has_reasons, has_sample_counts, key_parts, part_names
+from evalviz.query.grid_columns import (
+    GridColumns,
+    filter_field,
+    has_reasons,
+    has_sample_counts,
+    key_parts,
+    part_names,
+)
 from evalviz.query.rows import row_details_sql, row_status_sql
 from evalviz.query.stderr import combined_stderr_sql
 
@@ -65,6 +72,8 @@ class ScoreColumns:
     scorer: str | None = None
     score_name: str | None = None
     metric: str | None = None
+    filters: tuple[str, ...] = ()  # columns shipped with each mark (one value per mark), as f0, f1, ...
+    raw_keys: bool = False  # each mark ships the typed key parts of its model (x_g, x_v) and task (y_g, y_v)
 
     @property
     def member(self) -> str | None:
@@ -79,7 +88,8 @@ class ScoreColumns:
         return GridColumns(x=self.model, x_group=self.model_group, y=self.member or self.model, y_group=y_group,
                            fill=self.value, link=self.link, status=self.status, reason=self.reason,
                            completed=self.completed, total=self.total, scorer=self.scorer,
-                           score_name=self.score_name, metric=self.metric)
+                           score_name=self.score_name, metric=self.metric, filters=self.filters,
+                           raw_keys=self.raw_keys)
 
 
 @dataclass(frozen=True)
@@ -118,7 +128,8 @@ def scores_sql(columns: ScoreColumns, *, z: float, interval_source: str, order: 
     tasks (a factor's marks: the tasks averaged), value (the mean score: finite, or NULL), low and high (its
     interval, clamped to [0, 1] when every score lies there), interval (as text, or why there is none),
     interval_source, n (rows), n_values, status ("ok", "partly failed", "no data", "skipped", "infinite",
-    "error"), note (the status explained, as the heatmaps say it), link, scorer and bounded.
+    "error"), note (the status explained, as the heatmaps say it), link, scorer, the key parts x_g, x_v,
+    y_g, y_v (`columns.raw_keys`), the filter columns f0, f1, ... (`columns.filters`) and bounded.
     """
     grid = columns.grid()
     second = columns.member is not None
@@ -135,14 +146,16 @@ def scores_sql(columns: ScoreColumns, *, z: float, interval_source: str, order: 
     parts = part_names(grid, *axes)
     matched = " AND ".join(f"groups.{p} IS NOT DISTINCT FROM {p[0]}s.{p}" for p in parts)
     keys = ", ".join(f"{axis}s.{axis}, {axis}s.{axis}_label, {axis}s.{axis}o" for axis in axes)
-    paired = (f"SELECT {keys}, groups.* EXCLUDE ({', '.join(parts)}, ord) "
+    raw = "".join(f"{p[0]}s.{p}, " for p in parts) if columns.raw_keys else ""
+    paired = (f"SELECT {keys}, {raw}groups.* EXCLUDE ({', '.join(parts)}, ord) "
               f"FROM {' CROSS JOIN '.join(f'{axis}s' for axis in axes)} LEFT JOIN groups ON {matched}")
     renamed = ["x AS model", "x_label AS model_label", "xo AS model_pos"]
     if second:
         renamed += [f"y AS {name}", f"y_label AS {name}_label", f"yo AS {name}_pos"]
     kept = ["value", "low", "high", "interval", "interval_source", "n", "n_values", "status", "note",
             *(["link"] if columns.link else []), *(["scorer"] if columns.scorer else []),
-            *(["tasks"] if columns.factor and columns.task else []), "bounded"]
+            *(["tasks"] if columns.factor and columns.task else []),
+            *(parts if columns.raw_keys else []), *(filter_field(i) for i in range(len(columns.filters))), "bounded"]
     return f"""
         WITH {', '.join(ctes)}
         SELECT {', '.join(renamed + kept)} FROM ({_intervals_sql(judged_sql(paired, grid, 'mean'), columns, z,
@@ -165,6 +178,7 @@ def _rows_sql(columns: ScoreColumns) -> str:
         task_parts = [(c, name.replace("y_", "t_")) for c, name in key_parts(_task_grid(columns), "y")]
         select += [f"{q(c)} AS {name}" for c, name in task_parts]
     select += row_details_sql(grid)
+    select += [f"{q(column)} AS {filter_field(i)}" for i, column in enumerate(columns.filters)]
     for name, column in (("se_raw", columns.stderr), ("lo_raw", columns.low), ("hi_raw", columns.high)):
         select.append(f"CAST({q(column)} AS DOUBLE) AS {name}" if column else f"CAST(NULL AS DOUBLE) AS {name}")
     return (f"SELECT *, CASE WHEN st = {quote_literal(OK)} AND NOT isnan(f) THEN f END AS v, "

@@ -16,10 +16,13 @@ from evalviz.rendering import html as html_target
 from evalviz.rendering import static_export
 from evalviz.rendering.environment import Frontend, detect_frontend, quarto_wants_image
 from evalviz.rendering.files import replace_file
-from evalviz.rendering.items import Element, declarations, item_of
+from evalviz.rendering.items import Element, declarations, handlers_of, item_of, shared_of
 
 if TYPE_CHECKING:
     import altair as alt
+
+    from evalviz.interaction.selection import Param, Selection
+    from evalviz.rendering.requery import ViewCall
 
 
 class DrillDown(Protocol):
@@ -50,6 +53,10 @@ class Component:
     datasets: dict[str, pa.Table]
     # For binned overviews: answers a clicked cell with the Component of that region at full resolution.
     drilldown: DrillDown | None = field(default=None, repr=False)
+    # The view call that drew it (`rendering.requery`), so a live widget can draw it again over filtered rows.
+    call: ViewCall | None = field(default=None, repr=False)
+    # The Components it was composed of (hconcat, vconcat), in order.
+    parts: tuple[Component, ...] = field(default=(), repr=False)
 
     @classmethod
     def from_parts(
@@ -57,11 +64,12 @@ class Component:
         spec: Chart | Element | dict[str, Any],
         datasets: dict[str, pa.Table],
         drilldown: DrillDown | None = None,
+        parts: tuple[Component, ...] = (),
     ) -> Component:
         """A Component from a chart object (or a finished Vega-Lite spec, which hconcat/vconcat do not take) and
-        its datasets; every dataset the chart names must be given."""
+        its datasets; every dataset the chart names must be given. `parts`: the Components it composes."""
         chart = FinishedChart(spec) if isinstance(spec, dict) else spec
-        return cls(chart=chart, datasets=dict(datasets), drilldown=drilldown)
+        return cls(chart=chart, datasets=dict(datasets), drilldown=drilldown, parts=tuple(parts))
 
     @functools.cached_property
     def spec(self) -> dict[str, Any]:
@@ -85,7 +93,24 @@ class Component:
     @property
     def shared(self) -> list[dict[str, Any]]:
         """The params and selections the Component's parts share, as the page declares them (current values)."""
-        return declarations(self.chart.shared())
+        return declarations(self.params.values())
+
+    @property
+    def params(self) -> dict[str, Param | Selection]:
+        """The params and selections the Component uses (filters by, publishes into), by name. In a live widget
+        they follow the page: read `selection.clauses` or `param.value`, or `observe` them.
+
+        Example:
+            >>> import evalviz as ev
+            >>> models = ev.Selection.intersect(name="models")
+            >>> chart = ev.scores_heatmap(ev.Data.from_file("examples/data/evals.parquet"), filter_by=models)
+            >>> chart.params["models"] is models
+            True
+        """
+        from evalviz.rendering.requery import live_parts
+
+        filtering = [part.call.filter_by for part in live_parts(self).values() if part.call is not None]
+        return {one.name: one for one in dict.fromkeys([*shared_of(self.chart), *filtering]) if one is not None}
 
     # -- outputs --------------------------------------------------------------------------------------------------
     def to_html(self, title: str | None = None) -> str:
@@ -122,20 +147,29 @@ class Component:
     @functools.cached_property
     def widget(self) -> Any:
         """The anywidget that shows this chart in a notebook (created on first use). Its `channel` answers the
-        browser's "drill" requests when the chart has a drill-down; `widget.channel.handle(kind, fn)` adds kinds."""
-        from evalviz.rendering.widget import ChartWidget, drill_handler
+        browser's "drill" requests when the chart has a drill-down, and "requery" requests when charts in it
+        were given `filter_by` (`rendering.requery`); `widget.channel.handle(kind, fn)` adds kinds. The page's
+        changes to its params and selections reach `self.params`."""
+        from evalviz.rendering.requery import live_parts
+        from evalviz.rendering.widget import ChartWidget, LiveCharts, drill_handler, requery_handler
 
-        handlers = {}
+        live = LiveCharts(live_parts(self))
+        handlers = handlers_of(self.chart)  # requests its elements answer (a table's pages)
         if self.drilldown is not None:
             self.drilldown.prepare()
 
             def drill(datum: dict[str, Any]) -> tuple[dict[str, Any], dict[str, pa.Table]]:
-                region = self.drilldown(datum)
-                self.drilldown.prepare()  # a chart in use gets back what it gave up to make room for others
+                # The chart as last drawn: over the rows its selection keeps, once it was re-queried.
+                drilldown = live.latest("", self).drilldown or self.drilldown
+                region = drilldown(datum)
+                drilldown.prepare()  # a chart in use gets back what it gave up to make room for others
                 return region.spec, region.datasets
 
             handlers["drill"] = drill_handler(drill)
-        return ChartWidget(self.item, self.datasets, shared=self.shared, handlers=handlers)
+        if live.charts:
+            handlers["requery"] = requery_handler(live)
+        return ChartWidget(self.item, self.datasets, shared=self.shared, handlers=handlers, params=self.params,
+                           live=live.selections())
 
     @property
     def selection(self) -> dict[str, Any] | None:

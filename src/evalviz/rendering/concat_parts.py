@@ -47,6 +47,9 @@ def alone(document: Mapping[str, Any], part: FittedPart) -> dict[str, Any]:
     for key in ("$schema", "config", "datasets"):
         if key in document:
             spec[key] = document[key]
+    signals = [p for p in document.get("params", []) if "select" not in p]  # a filter's, read by its parts too
+    if signals:
+        spec["params"] = [*spec.get("params", []), *signals]
     return spec
 
 

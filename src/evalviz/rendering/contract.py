@@ -10,6 +10,11 @@ every layer explicitly, so the same names hold in a chart alone and in a concate
 - `drill`: a click asks the kernel for the region around the clicked cell (binned overviews).
 - `plot_size`: the plot area (width, height) a chart fitted into its outer size was estimated to get.
 - `parts`: the parts of a concatenation that Vega fits into their own outer size (see `concat_parts`).
+- `filters`: the selections that filter (or, with `highlight`, fade) the chart's marks (`FilterEntry`): the
+  renderer pushes a selection's active clauses into the entry's Vega signal, which the chart's filter transform
+  reads through the expression function `evalvizKeeps(signal, datum)` (`evalviz.charts.interaction`).
+- `publish`: what the user does that the renderer publishes into a selection (`PublishEntry`): a click on a
+  mark, a click on a legend entry, an interval brushed on a continuous axis.
 """
 
 from __future__ import annotations
@@ -55,6 +60,70 @@ class FittedPart:
 
 
 @dataclass(frozen=True)
+class FilterEntry:
+    """A selection that filters a chart: its clauses active for `client` are pushed into the Vega signal
+    `signal`, with each source column renamed to the datum field that holds it (`fields`).
+
+    Attributes:
+        selection: The selection's name.
+        client: Whose view of it ("crossfilter" leaves the client's own clause out); None reads every clause.
+        signal: The Vega signal the chart's filter (or highlight) transform reads.
+        fields: Source column -> the datum field holding its value in the rows the filter reads.
+        unanswered: Source column -> why the page cannot apply a clause on it (a visible note says so).
+        highlight: Marks left out fade instead of vanishing.
+
+    Example:
+        >>> FilterEntry("s", "c1", "c1_f0", {"model": "x_v"}).to_dict()["fields"]
+        {'model': 'x_v'}
+    """
+
+    selection: str
+    client: str | None
+    signal: str
+    fields: Mapping[str, str]
+    unanswered: Mapping[str, str] = field(default_factory=dict)
+    highlight: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"selection": self.selection, "client": self.client, "signal": self.signal,
+                "fields": dict(self.fields), "unanswered": dict(self.unanswered), "highlight": self.highlight}
+
+
+@dataclass(frozen=True)
+class PublishEntry:
+    """What the renderer publishes into a selection, as the clauses of `client`.
+
+    Attributes:
+        selection: The selection's name.
+        client: The clauses' source (the chart's id; "crossfilter" does not filter it by them).
+        how: "click" (an "in" clause on the clicked mark's `fields`; shift-click adds, a click on it again or on
+            empty space clears), "legend" (a click on a legend entry: the marks whose `key` field is the entry's
+            value give `fields`) or "interval" (the brush of the Vega-Lite interval param `param` on the datum
+            field of `fields`: a "range" clause on its column).
+        marks: The marks (contract names) whose clicks publish, or whose data the legend's entries name.
+        fields: Datum field -> the source column it holds.
+        key: For "legend": the datum field the legend's entries are values of.
+        param: For "interval": the Vega-Lite param (and signal) of the brush.
+
+    Example:
+        >>> PublishEntry("s", "c1", "click", ("cells",), {"x_v": "model"}).to_dict()["how"]
+        'click'
+    """
+
+    selection: str
+    client: str
+    how: Literal["click", "legend", "interval"]
+    marks: tuple[str, ...]
+    fields: Mapping[str, str]
+    key: str | None = None
+    param: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"selection": self.selection, "client": self.client, "how": self.how, "marks": list(self.marks),
+                "fields": dict(self.fields), "key": self.key, "param": self.param}
+
+
+@dataclass(frozen=True)
 class RendererContract:
     """Everything the renderer reads besides Vega-Lite, for one chart (a concatenation merges its parts').
 
@@ -70,6 +139,8 @@ class RendererContract:
     drill: bool = False
     plot_size: tuple[int, int] | None = None
     parts: tuple[FittedPart, ...] = ()
+    filters: tuple[FilterEntry, ...] = ()
+    publish: tuple[PublishEntry, ...] = ()
 
     def to_usermeta(self) -> dict[str, Any]:
         """The contract as it travels, under `usermeta.evalviz`."""
@@ -82,6 +153,10 @@ class RendererContract:
         }
         if self.plot_size is not None:
             meta["plot_size"] = list(self.plot_size)
+        if self.filters:
+            meta["filters"] = [entry.to_dict() for entry in self.filters]
+        if self.publish:
+            meta["publish"] = [entry.to_dict() for entry in self.publish]
         return {KEY: meta}
 
     @classmethod
@@ -105,4 +180,6 @@ class RendererContract:
             drill=meta.get("drill") is True,
             plot_size=(int(plot_size[0]), int(plot_size[1])) if plot_size else None,
             parts=tuple(FittedPart(tuple(p["path"]), p["alone"]) for p in meta.get("parts", [])),
+            filters=tuple(FilterEntry(**f) for f in meta.get("filters", [])),
+            publish=tuple(PublishEntry(**{**p, "marks": tuple(p["marks"])}) for p in meta.get("publish", [])),
         )

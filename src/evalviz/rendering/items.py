@@ -46,6 +46,15 @@ def shared_of(content: Chart | Element) -> tuple[Shared, ...]:
     return tuple(dict.fromkeys(content.shared()))
 
 
+def handlers_of(content: Chart | Element) -> dict[str, Any]:
+    """The live widget's channel handlers (kind -> handler) of an element and, in a layout, of its parts: an
+    element answering requests (a table's pages) has a `handlers()` method."""
+    if isinstance(content, Layout):
+        return {kind: handler for part in content.parts for kind, handler in handlers_of(part).items()}
+    handlers = getattr(content, "handlers", None)
+    return dict(handlers()) if callable(handlers) else {}
+
+
 def declarations(shared: Iterable[Shared]) -> list[dict[str, Any]]:
     """The payload's `shared` list: each param and selection as the page declares it, once."""
     return [one.to_dict() for one in dict.fromkeys(shared)]

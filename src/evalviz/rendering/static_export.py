@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 
 from evalviz._optional import require
+from evalviz.charts.interaction import static_spec
 from evalviz.errors import OutputError
 from evalviz.rendering.concat_parts import fit_parts
 from evalviz.rendering.contract import RendererContract
@@ -48,7 +49,7 @@ def to_png(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table], scale: flo
 def to_svg(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table]) -> str:
     """The chart as SVG text that links to nothing it would load."""
     vlc = require("vl_convert")
-    document = inline_spec(outgoing_spec(spec, datasets), datasets)
+    document = inline_spec(outgoing_spec(static_spec(spec), datasets), datasets)
     text = spec_json(document)
     try:
         if RendererContract.of_spec(document).parts:  # each concatenated part is laid out as alone, as on the page

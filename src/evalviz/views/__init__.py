@@ -20,6 +20,13 @@ from evalviz.views.heatmap import heatmap
 from evalviz.views.options import NOT_GIVEN, CellOptions
 
 if TYPE_CHECKING:
+    from evalviz.interaction.inputs.checkbox import checkbox
+    from evalviz.interaction.inputs.checkbox_group import checkbox_group
+    from evalviz.interaction.inputs.radio_group import radio_group
+    from evalviz.interaction.inputs.search import search
+    from evalviz.interaction.inputs.select import select
+    from evalviz.interaction.inputs.slider import slider
+    from evalviz.interaction.table import table
     from evalviz.views.classifier_curves import pr_curve, roc_curve
     from evalviz.views.confusion_grid import confusion_grid
     from evalviz.views.diff import diff_plot
@@ -39,13 +46,6 @@ if TYPE_CHECKING:
     from evalviz.views.scores_radar_by_task import scores_radar_by_task
     from evalviz.views.scores_timeline import scores_timeline
     from evalviz.views.slices import slice_metric_heatmap
-    from evalviz.interaction.inputs.checkbox import checkbox
-    from evalviz.interaction.inputs.checkbox_group import checkbox_group
-    from evalviz.interaction.inputs.radio_group import radio_group
-    from evalviz.interaction.inputs.search import search
-    from evalviz.interaction.inputs.select import select
-    from evalviz.interaction.inputs.slider import slider
-    from evalviz.interaction.table import table
 
 # Each view, and the module that defines it.
 VIEW_MODULES = {

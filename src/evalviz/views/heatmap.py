@@ -13,13 +13,14 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from evalviz.charts import ForeignLayer, Layer, LayerChart
-from evalviz.constants.statuses import COLORED, ERROR, INFINITE, PARTIAL
+from evalviz.constants.statuses import COLORED, ERROR, FLAGS, INFINITE, PARTIAL
 from evalviz.data.table import Data
 from evalviz.rendering.component import Component
 from evalviz.views.axis_groups import AxisGroups, parse_groups
 from evalviz.views.chart import hover_note, title_line_count, title_spec
 from evalviz.views.formatting import count_text, d3_format
 from evalviz.views.grid import Grid, GridColumns, aggregate_grid
+from evalviz.views.grid_filters import GridLinks, grid_interaction, grid_links, linked_cells, with_positions
 from evalviz.views.grid_layout import GridLayout, grid_layout
 from evalviz.views.grid_marks import (
     MIN_GLYPH_SIZE,
@@ -35,6 +36,7 @@ from evalviz.views.grid_marks import (
 )
 from evalviz.views.group_spans import DATASET as GROUPS_DATASET
 from evalviz.views.group_spans import GROUP_ZONE, span_layers, spans_table
+from evalviz.views.linking import Linking
 from evalviz.views.options import (
     NOT_GIVEN,
     TICK_ROTATIONS,
@@ -51,6 +53,8 @@ from evalviz.views.options import (
 
 if TYPE_CHECKING:
     import altair as alt
+
+    from evalviz.interaction.selection import Selection
 
     Marks = Sequence[alt.TopLevelMixin] | alt.TopLevelMixin | None
 
@@ -142,6 +146,9 @@ def heatmap(
     exponent: float | None = None,
     domain: tuple[float | None, float | None] | None = None,
     center: float | None = None,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """A grid of cells, one per (x, y), coloured by the `agg` of `fill` over the rows of that cell.
@@ -199,6 +206,11 @@ def heatmap(
         center: Centre of a diverging colour scale; the domain becomes symmetric around it (on a log, sqrt or
             power scale, it is the scale's midpoint instead). The domain's ends stay within ±4.5e307 (values
             beyond take the colour of the nearer end), so its span stays finite.
+        filter_by: A Selection whose clauses filter the rows: a filtered cell shows the `agg` of the rows kept
+            (see `views.grid_filters` for what a saved page can answer; the page names the filters it cannot).
+        target: A Selection a click on a cell publishes into: its x and y values (shift-click adds a cell, a
+            click on it again or on empty space clears); its link then opens with Ctrl (Cmd) held.
+        highlight: Fade the cells the selections leave out instead of removing them.
         **attributes: `x_tick_rotate` / `y_tick_rotate` (degrees, counter-clockwise), or Vega-Lite top-level
             properties such as `background`.
 
@@ -218,11 +230,14 @@ def heatmap(
         center=checked_number("center", center, optional=True), scale=ColorScale(color_scale, exponent),
         groups=axis_groups, rotate=rotate, marks=extra_layers(marks),
     )
+    linking = Linking.of(filter_by, target, highlight)
     columns = GridColumns(x=x, y=y, fill=fill, link=link, low=low, high=high, stderr=stderr, size=size,
                           status=status, reason=reason, error=error)
-    grid = aggregate_grid(data, columns, agg=agg, sort=sort, view="heatmap", groups=axis_groups)
+    links = grid_links(data, columns, linking, agg)
+    grid = aggregate_grid(data, links.columns if links else columns, agg=agg, sort=sort, view="heatmap",
+                          groups=axis_groups)
     return draw_grid(grid, drawing, replace(options, subtitle=subtitle if subtitle is not None
-                                            else aggregation_note(grid, agg, tip=tip)))
+                                            else aggregation_note(grid, agg, tip=tip)), links=links)
 
 
 def aggregation_note(grid: Grid, agg: str, *, tip: bool) -> str | None:
@@ -241,11 +256,15 @@ def aggregation_note(grid: Grid, agg: str, *, tip: bool) -> str | None:
                       "hover a cell for its row count", tip=tip)
 
 
-def draw_grid(grid: Grid, drawing: GridDrawing, options: ViewOptions, *, drill: bool = False) -> Component:
+def draw_grid(grid: Grid, drawing: GridDrawing, options: ViewOptions, *, drill: bool = False,
+              links: GridLinks | None = None) -> Component:
     """The chart of an aggregated grid: its cells' marks composed over the cells, and its Component.
 
     With `drill`, a click on a cell asks the kernel for the region around it (a binned overview, whose caller
-    gives the Component its drill-down) instead of opening its link.
+    gives the Component its drill-down) instead of opening its link. With `links` (`grid_filters.grid_links`,
+    whose columns `grid` was aggregated with), the chart follows its `filter_by` selection, its axes keeping only
+    the values left (an axis with groups keeps all, so that its brackets stay), and publishes clicks on cells
+    into its `target`.
 
     Example:
         >>> import evalviz as ev
@@ -263,11 +282,16 @@ def draw_grid(grid: Grid, drawing: GridDrawing, options: ViewOptions, *, drill: 
         subtitle, layout = _laid_out(grid, drawing, options, width, height)
     python_format = drawing.cell.annot_fmt or (WHOLE_FORMAT if grid.whole_numbers else DEFAULT_FORMAT)
     fmt = d3_format(python_format)
+    linked = None
+    if links is not None:
+        grid = with_positions(grid)
+        linked = linked_cells(links, grid)
     names = grid.cells.column_names
     spans = spans_table(drawing.groups, {"x": grid.x_order, "y": grid.y_order},
                         {"x": grid.x_labels, "y": grid.y_labels})
     marks = GridMarks(
-        *axes(grid, drawing.labels, layout, drawing.cell.inset, _offsets(drawing.groups)),
+        *axes(grid, drawing.labels, layout, drawing.cell.inset, _offsets(drawing.groups),
+              follow=_follows(links, drawing.groups)),
         value_rows=tooltip_rows(names, drawing.labels, fmt, ok=True) if options.tip else None,
         flag_rows=tooltip_rows(names, drawing.labels, fmt, ok=False) if options.tip else None,
         link="link" if opens_links(grid.cells) else None, band=layout.band(grid), cell=drawing.cell,
@@ -275,15 +299,33 @@ def draw_grid(grid: Grid, drawing: GridDrawing, options: ViewOptions, *, drill: 
     )
     fit = drawing.plot_size is None  # Vega fits the whole chart (axes, legend and title) into width x height
     grouped = [] if spans is None else sorted(set(spans["axis"].to_pylist()))
+    own = _layers(grid, drawing, options, marks, python_format, linked.statuses() if linked else set())
+    interaction, shipped = None, {}
+    if links is not None and linked is not None:
+        interaction, shipped = grid_interaction(links, linked, grid, cells=DATASET,
+                                                click=tuple(layer.name for layer in own), bounded=_bounded(grid))
     chart = LayerChart(
-        (*_layers(grid, drawing, options, marks, python_format),
-         *span_layers(grouped, marks.x, marks.y, tip=options.tip), *drawing.marks), data=DATASET,
+        (*own, *span_layers(grouped, marks.x, marks.y, tip=options.tip), *drawing.marks), data=DATASET,
         width=width if fit else layout.plot_size[0], height=height if fit else layout.plot_size[1], fit=fit,
         plot_size=layout.plot_size, title=title_spec(options.title, subtitle, width),
         transform=(interval_text(fmt),) if "low" in names else (), properties=options.properties(),
         renderer="canvas" if grid.cells.num_rows >= CANVAS_MIN_CELLS else "svg", drill=drill,
+        interaction=interaction,
     )
-    return Component.from_parts(chart, {DATASET: grid.cells, **({} if spans is None else {GROUPS_DATASET: spans})})
+    return Component.from_parts(chart, {DATASET: grid.cells, **({} if spans is None else {GROUPS_DATASET: spans}),
+                                        **shipped})
+
+
+def _follows(links: GridLinks | None, groups: AxisGroups) -> tuple[bool, bool]:
+    """Whether the x and y axes follow the chart's filters: when it has one, on axes without groups."""
+    filtered = links is not None and links.linking.filter_by is not None
+    return filtered and not groups.on("x"), filtered and not groups.on("y")
+
+
+def _bounded(grid: Grid) -> bool:
+    """Whether every value lies in [0, 1], where intervals are clipped (as `query.cells` clips them)."""
+    ends = span(grid.values())
+    return bool(ends) and 0 <= ends[0] and ends[1] <= 1
 
 
 def _offsets(groups: AxisGroups) -> tuple[float, float]:
@@ -292,15 +334,17 @@ def _offsets(groups: AxisGroups) -> tuple[float, float]:
 
 
 def _layers(grid: Grid, drawing: GridDrawing, options: ViewOptions, marks: GridMarks,
-            python_format: str) -> list[Layer]:
-    """The grid's own marks, bottom to top: coloured cells, flagged cells, their glyphs, annotations, corners."""
+            python_format: str, filtered: set[str]) -> list[Layer]:
+    """The grid's own marks, bottom to top: coloured cells, flagged cells, their glyphs, annotations, corners;
+    for the statuses of the grid, and those its cells may take once filtered (`filtered`)."""
     fmt = d3_format(python_format)
     values = grid.values()
     if drawing.scale.log:
         check_log_values(grid.cells, drawing.labels)
     scale = color_scale(drawing.value_range or span(values), cmap=drawing.cmap, domain=drawing.domain,
                         center=drawing.center, kind=drawing.scale)
-    flags = [s for s in grid.statuses if s not in COLORED]
+    statuses = [s for s in (*COLORED, *FLAGS) if s in {*grid.statuses, *filtered}]
+    flags = [s for s in statuses if s not in COLORED]
     layers = []
     if len(values):  # without any value there is nothing to colour, and no colour legend to show
         layers.append(marks.value_cells(scale, options.legend_title(drawing.labels.fill), fmt))
@@ -312,7 +356,7 @@ def _layers(grid: Grid, drawing: GridDrawing, options: ViewOptions, marks: GridM
         layers.append(marks.infinities())
     if marks.annotated(values, python_format):
         layers.append(marks.annotations(fmt))
-    if PARTIAL in grid.statuses and marks.glyphs_fit():
+    if PARTIAL in statuses and marks.glyphs_fit():
         layers.append(marks.corners())
     return layers
 

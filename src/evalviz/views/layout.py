@@ -89,4 +89,4 @@ def _concat(kind: Literal["hconcat", "vconcat"], given: tuple[Component | Iterab
     datasets: dict[str, pa.Table] = {
         f"c{i}_{name}": table for i, component in enumerate(components) for name, table in component.datasets.items()
     }
-    return Component.from_parts(chart, datasets)
+    return Component.from_parts(chart, datasets, parts=tuple(components))  # parts: for the live widget's re-queries

@@ -17,6 +17,7 @@ from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.rendering.outgoing import unjsonable
 from evalviz.rendering.paint import checked_colour
+from evalviz.rendering.requery import ViewCall, recorded
 from evalviz.views.formatting import python_spec
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -288,7 +289,8 @@ def checks_arguments(*, options: Iterable[str] = ()) -> Callable[[View], View]:
             # Every option first, the data last: a wrong option is reported before the data is read.
             for name in sorted(bound.arguments, key=lambda name: name == "data"):
                 bound.arguments[name] = checked_argument(signature.parameters[name], bound.arguments[name])
-            return view(*bound.args, **bound.kwargs)
+            # The call is recorded in the Component, so a live widget can draw it again over filtered rows.
+            return recorded(view(*bound.args, **bound.kwargs), ViewCall(view, bound))
 
         return checked  # type: ignore[return-value]
 

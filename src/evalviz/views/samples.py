@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from evalviz.charts import Filter, Interaction
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.query.distinct import distinct_count_sql
@@ -19,8 +20,10 @@ from evalviz.views.binning import MIN_CELL_PIXELS, BinnedAxis, BinnedGrid, axis_
 from evalviz.views.chart import hover_note
 from evalviz.views.formatting import count_text
 from evalviz.views.grid import Grid, GridColumns, aggregate_grid
+from evalviz.views.grid_filters import GridLinks, grid_links
 from evalviz.views.grid_marks import Labels
 from evalviz.views.heatmap import DEFAULT_WIDTH, GOLDEN, GridDrawing, aggregation_note, draw_grid, grid_options
+from evalviz.views.linking import Linking
 from evalviz.views.options import (
     DEFAULT_ORIENTATION,
     NOT_GIVEN,
@@ -39,6 +42,7 @@ from evalviz.views.scores import Orientation, check_orientation, link_title
 from evalviz.views.sorting import Sort, parse_sort
 
 if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
     from evalviz.views.heatmap import Marks
 
 SAMPLE_FORMAT = "{:.2g}"  # per-sample scores are mostly 0, 1 or a fraction of epochs: "0", "1", "0.5"
@@ -73,6 +77,9 @@ def sample_heatmap(
     link: str | None = "log_viewer",
     agg: str = "mean",
     error: str | None = "error",
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """Heatmap of per-sample scores by model, from an inspect_ai samples table (one row per sample and epoch).
@@ -120,6 +127,12 @@ def sample_heatmap(
         agg: How the epochs of one cell combine: "mean", "median", "min", "max" or "sum".
         error: Column of each sample's error message, empty when it ran (ignored when the default column is
             absent).
+        filter_by: A Selection whose clauses filter the rows (samples and epochs): a filtered cell shows the
+            `agg` of the epochs kept, a mean of the rows, not of other means (see `ev.heatmap`). A binned chart
+            is filtered in the live widget only; a saved page says so when a filter is set.
+        target: A Selection a click on a cell publishes into: its sample (with its task) and model; shift-click
+            adds a cell. A binned chart's clicks drill down instead.
+        highlight: Fade the cells the selections leave out instead of removing them.
         **attributes: e.g. `x_tick_rotate=90`, or Vega-Lite top-level properties.
 
     Example:
@@ -161,6 +174,7 @@ def sample_heatmap(
     cell = cell or CellOptions()
     drawing = _SampleDrawing(
         data=data, columns=columns, agg=agg, task=task, options=options,
+        linking=Linking.of(filter_by, target, highlight),
         drawing=GridDrawing(labels, cell=replace(cell, annot_fmt=cell.annot_fmt or SAMPLE_FORMAT), scale=scale,
                             groups=axis_groups, rotate=rotate, marks=marks),
     )
@@ -208,21 +222,24 @@ class _SampleDrawing:
     task: str | None
     drawing: GridDrawing
     options: ViewOptions
+    linking: Linking = field(default_factory=Linking)
 
     def full(self, sort: object) -> Component:
-        """One cell per (sample, model)."""
-        return self.draw(aggregate_grid(self.data, self.columns, agg=self.agg, sort=sort,
-                                        groups=self.drawing.groups))
+        """One cell per (sample, model), following the chart's selections."""
+        links = grid_links(self.data, self.columns, self.linking, self.agg)
+        grid = aggregate_grid(self.data, links.columns if links else self.columns, agg=self.agg, sort=sort,
+                              groups=self.drawing.groups)
+        return self.draw(grid, links=links)
 
     def draw(self, grid: Grid, note: str | None = None, value_range: tuple[float, float] | None = None,
-             plot_size: tuple[int, int] | None = None) -> Component:
-        """The chart of a grid of single samples: the whole table, or a drill-down's region, which keeps the
-        overview's colour span and plot area (see `GridDrawing`)."""
+             plot_size: tuple[int, int] | None = None, links: GridLinks | None = None) -> Component:
+        """The chart of a grid of single samples: the whole table (with its `links` to selections), or a
+        drill-down's region, which keeps the overview's colour span and plot area (see `GridDrawing`)."""
         notes = [note, aggregation_note(grid, self.agg, tip=self.options.tip)]
         if self.task is not None:
             notes.append(f"Sample ids are shown with their task (task{SEPARATOR}id).")
         return draw_grid(grid, replace(self.drawing, value_range=value_range, plot_size=plot_size),
-                         replace(self.options, subtitle=" ".join(n for n in notes if n) or None))
+                         replace(self.options, subtitle=" ".join(n for n in notes if n) or None), links=links)
 
     def binned(self, ranks: tuple[pa.Table, pa.Table], max_cells: tuple[int, int], sort: Sort) -> Component:
         """More samples (or models) than pixels: DuckDB bins them, and a click drills down to full detail."""
@@ -251,10 +268,24 @@ class _SampleDrawing:
         drawing = replace(self.drawing, labels=binned_labels, cell=replace(self.drawing.cell, inset=0, annotate=False),
                           value_range=value_range)
         overview = draw_grid(binned.grid, drawing, replace(self.options, subtitle=subtitle), drill=True)
+        overview = self._binned_filter(overview)
         regions = RegionSource(self.data, self.columns, agg=self.agg, ranks=ranks)
         drill = _SampleDrill(drawing=self, binned=binned, regions=regions, max_cells=max_cells,
                              value_range=value_range, plot_size=overview.chart.plot_size)
         return Component.from_parts(overview.chart, overview.datasets, drilldown=drill)
+
+
+    def _binned_filter(self, overview: Component) -> Component:
+        """The binned overview in its `filter_by` selection: a bin mixes samples, so the page answers no filter
+        and says so (the live widget re-queries); its clicks drill down, so it publishes nothing."""
+        selection = self.linking.filter_by
+        if selection is None:
+            return overview
+        keys = [c for c in (*self.columns.read[:2], self.columns.x_group, self.columns.y_group) if c]
+        why = "this chart is binned (a cell holds many samples), so filters apply in the live widget only"
+        interaction = Interaction(filters=(Filter(selection, {}, dict.fromkeys([*keys, *selection.columns], why)),))
+        return Component.from_parts(replace(overview.chart, interaction=interaction), overview.datasets,
+                                    drilldown=overview.drilldown)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from evalviz.views.interval_checks import check_intervals
 from evalviz.views.marks import bars, intervals, points
 from evalviz.views.options import ViewOptions
 from evalviz.views.roles import TASK, TASK_DISPLAY, EvalRoles
+from evalviz.views.score_filters import ScoreLinks
 from evalviz.views.score_layout import GROUP_PADDING, MEMBER_PADDING, grouped_layout, title_lines
 
 DATASET = "scores"
@@ -276,11 +277,14 @@ def flag_layer(flags: list[str], axis: str, value: dict[str, Any], shared: dict[
 
 def band_axis(field: str, keys: list[str], title: str | None, *, relabelled: dict[str, str] | None = None,
               angle: float = 0, labels_shown: bool = True, offset: bool = False,
-              padding: float = GROUP_PADDING) -> dict[str, Any]:
+              padding: float = GROUP_PADDING, follow: bool = False) -> dict[str, Any]:
     """A nominal channel placing marks in bands by their keys, in the order of `keys` (an xOffset when
-    `offset`), `padding` of each band left free between bands; the axis draws each key's label."""
-    channel: dict[str, Any] = {"field": field, "type": "nominal", "sort": keys, "title": title,
-                               "scale": {"domain": keys, "paddingInner": padding}}
+    `offset`), `padding` of each band left free between bands; the axis draws each key's label. An axis that
+    `follow`s filters takes the keys of the marks drawn, in order of their `<field>_pos`: keys filtered out
+    leave no band."""
+    order: dict[str, Any] = {"sort": {"field": f"{field}_pos", "op": "min"}, "scale": {"paddingInner": padding}} \
+        if follow else {"sort": keys, "scale": {"domain": keys, "paddingInner": padding}}
+    channel: dict[str, Any] = {"field": field, "type": "nominal", "title": title, **order}
     if offset:
         return channel
     channel["axis"] = ({"labelLimit": AXIS_LABEL_LIMIT, "labelAngle": angle, "labelOverlap": True,
@@ -324,10 +328,11 @@ def value_domain(table: ScoreTable, *also: float) -> list[float]:
 
 
 def grouped_chart(table: ScoreTable, options: ViewOptions, *, mark: Mark, group: tuple[str, str],
-                  member: tuple[str, str], tooltip: tuple[TooltipRow, ...], said: list[str]) -> Component:
+                  member: tuple[str, str], tooltip: tuple[TooltipRow, ...], said: list[str],
+                  links: ScoreLinks | None = None) -> Component:
     """A chart of scores in groups along x (tasks, or models), one mark per member of a group side by side
     (models, or levels), coloured by member. `group` and `member` are (key, title); `said` the subtitle's notes
-    so far."""
+    so far; `links` its selections (`score_filters`)."""
     (group_key, group_title), (member_key, member_title) = group, member
     said = said + colour_note(table, member_key, "models" if member_key == "model" else "levels")
     width = options.sized(0, 0)[0] or 700
@@ -335,15 +340,17 @@ def grouped_chart(table: ScoreTable, options: ViewOptions, *, mark: Mark, group:
     layout = grouped_layout(table.labels[group_key], table.labels[member_key], options, flags=bool(table.flags),
                             title_lines=lines + 1)
     said += list(layout.notes)
+    follow = links is not None and links.follows
     band = {"x": band_axis(group_key, table.keys[group_key], group_title, relabelled=table.relabelled(group_key),
-                           angle=layout.angle),
+                           angle=layout.angle, follow=follow),
             "xOffset": band_axis(member_key, table.keys[member_key], member_title, offset=True,
-                                 padding=MEMBER_PADDING)}
+                                 padding=MEMBER_PADDING, follow=follow)}
     layers = score_layers(table, mark=mark, band=band, value_axis="y",
                           color=color_channel(table, member_key, options, member_title, layout.legend_columns,
                                                 layout.legend_entries),
                           tooltip=tooltip if options.tip else None, legend=options.legend_on)
     chart = LayerChart(tuple(layers), data=DATASET, width=layout.width, height=layout.height, fit=True,
                        title=title_spec(options.title, subtitle_text(options, said), layout.width),
-                       properties=options.properties())
+                       properties=options.properties(),
+                       interaction=links.interaction(legend=member_key == "model") if links else None)
     return Component.from_parts(chart, {DATASET: table.rows})

@@ -13,8 +13,10 @@ from evalviz.rendering.component import Component
 from evalviz.views.axis_groups import parse_groups
 from evalviz.views.chart import hover_note
 from evalviz.views.grid import MIXED, Grid, GridColumns, aggregate_grid
+from evalviz.views.grid_filters import grid_links
 from evalviz.views.grid_marks import Labels
 from evalviz.views.heatmap import GridDrawing, aggregation_note, draw_grid, grid_options
+from evalviz.views.linking import Linking
 from evalviz.views.options import (
     NOT_GIVEN,
     TICK_ROTATIONS,
@@ -29,6 +31,7 @@ from evalviz.views.options import (
 from evalviz.views.roles import LOG_VIEWER, eval_roles
 
 if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
     from evalviz.views.heatmap import Marks
 
 Orientation = Literal["horizontal", "vertical"]
@@ -62,6 +65,9 @@ def scores_heatmap(
     error_message: str | None = "error_message",
     completed_samples: str | None = "completed_samples",
     total_samples: str | None = "total_samples",
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """Heatmap of scores by model and task, from an inspect_ai evals table (one row per eval log).
@@ -119,6 +125,11 @@ def scores_heatmap(
         error_message: Column of each failed eval's error (ignored when the default column is absent).
         completed_samples, total_samples: Columns of the samples each eval completed, and had (ignored when
             the default columns are absent).
+        filter_by: A Selection whose clauses filter the evals: a filtered cell shows the `agg` of the runs kept,
+            and models and tasks left without runs leave no row or column (see `ev.heatmap`).
+        target: A Selection a click on a cell publishes into: its model and task (shift-click adds a cell; a
+            click on it again, or on empty space, clears); its log then opens with Ctrl (Cmd) held.
+        highlight: Fade the cells the selections leave out instead of removing them.
         **attributes: e.g. `x_tick_rotate=45`, or Vega-Lite top-level properties.
 
     Example:
@@ -142,13 +153,15 @@ def scores_heatmap(
         completed=roles.completed, total=roles.total, scorer=roles.scorer, score_name=roles.score_name,
         metric=roles.metric,
     )
-    grid = aggregate_grid(data, columns, agg=agg, sort=sort, view="scores_heatmap", groups=axis_groups)
+    links = grid_links(data, columns, Linking.of(filter_by, target, highlight), agg)
+    grid = aggregate_grid(data, links.columns if links else columns, agg=agg, sort=sort, view="scores_heatmap",
+                          groups=axis_groups)
     labels = Labels(x=x.title, y=y.title, fill="Score", link=link_title(roles.link),
                     interval="interval" if roles.low else "95% CI")
     notes = (aggregation_note(grid, agg, tip=tip), _scorers_note(grid, tip=tip))
     drawing = GridDrawing(labels, cell=cell or CellOptions(), scale=scale, groups=axis_groups, rotate=rotate,
                           marks=marks)
-    return draw_grid(grid, drawing, replace(options, subtitle=" ".join(n for n in notes if n) or None))
+    return draw_grid(grid, drawing, replace(options, subtitle=" ".join(n for n in notes if n) or None), links=links)
 
 
 def _scorers_note(grid: Grid, *, tip: bool) -> str | None:

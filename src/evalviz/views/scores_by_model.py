@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -16,9 +16,11 @@ from evalviz.rendering.component import Component
 from evalviz.views.chart import text_width, title_spec
 from evalviz.views.formatting import count_text
 from evalviz.views.grid_layout import MIN_PLOT, TITLE_LINE
+from evalviz.views.linking import Linking
 from evalviz.views.marks import rules, text
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checked_number, checks_arguments
 from evalviz.views.roles import HEADLINE, HEADLINE_STDERR, LOG_VIEWER, MODEL_DISPLAY, TASK_DISPLAY, eval_roles
+from evalviz.views.score_filters import score_links
 from evalviz.views.score_layout import STATUS_LEGEND, title_lines
 from evalviz.views.score_marks import (
     DATASET,
@@ -36,6 +38,9 @@ from evalviz.views.score_marks import (
     value_domain,
 )
 from evalviz.views.sorting import parse_sort
+
+if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
 
 BASELINE = "baseline"  # the dataset of the baseline rule
 BASELINE_COLOR = "#c0392b"
@@ -83,6 +88,9 @@ def scores_by_model(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """Scores by model: one horizontal bar (or point) per model with its interval, sorted; with several tasks,
@@ -107,6 +115,8 @@ def scores_by_model(
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`); 700 pixels
             wide by default, 22 pixels per model high, at most 4,000 pixels in all (the bands then get thinner,
             and the subtitle says so).
+        filter_by, target, highlight: As in `scores_by_task`: filtered bars leave no band in any panel; a click
+            on a bar publishes its model and task.
 
     Example:
         >>> import evalviz as ev
@@ -122,8 +132,10 @@ def scores_by_model(
                        error_message=error_message, completed_samples=completed_samples,
                        total_samples=total_samples)
     task = has_task(data, task_name)
+    linking = Linking.of(filter_by, target, highlight)
     columns = score_columns(data, roles, task=task, by_task=True, view="scores_by_model")
-    table = score_table(data, columns, ci=ci, view="scores_by_model",
+    links = score_links(data, columns, linking)
+    table = score_table(data, links.columns if links else columns, ci=ci, view="scores_by_model",
                         order=ModelOrder(order.by_value, order.explicit_order("y") or ()))
     order.check_matches("y", table.labels["model"])
     if baseline is not None and table.bounded and not 0 <= baseline <= 1:
@@ -140,18 +152,19 @@ def scores_by_model(
     def layers(index: int) -> tuple[Layer, ...]:
         """A panel's marks; only the first of each row of panels labels the models."""
         band = {"y": band_axis("model", table.models, roles.model.title, relabelled=table.relabelled("model"),
-                               labels_shown=index % PANELS_PER_ROW == 0)}
+                               labels_shown=index % PANELS_PER_ROW == 0, follow=links is not None and links.follows)}
         return (*score_layers(table, mark=mark, band=band, value_axis="x", color=None, tooltip=tooltip,
                               legend=options.legend_on and index == last, domain=domain),
                 *_baseline_layers(baseline, domain))
 
+    interaction = links.interaction(legend=False) if links else None  # one for every panel: one client
     if len(table.tasks) <= 1:
         height = options.height or round(layout.plot_height + PANEL_ROOM + TITLE_LINE * _lines(title))
         chart = LayerChart(layers(0), data=DATASET, width=width, height=height, fit=True, title=title,
-                           properties=options.properties())
+                           properties=options.properties(), interaction=interaction)
         return Component.from_parts(chart, _datasets(table.rows, baseline))
     panels = [LayerChart(layers(i), data=DATASET, width=round(layout.plot_width), height=round(layout.plot_height),
-                         title={"text": label, "anchor": "start", "fontSize": 12})
+                         title={"text": label, "anchor": "start", "fontSize": 12}, interaction=interaction)
               for i, label in enumerate(table.labels["task"])]
     chart = ConcatChart("vconcat", tuple(ConcatChart("hconcat", tuple(panels[i:i + PANELS_PER_ROW]))
                                          for i in range(0, len(panels), PANELS_PER_ROW)),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evalviz.data.table import Data
 from evalviz.rendering.component import Component
+from evalviz.views.linking import Linking
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
 from evalviz.views.roles import HEADLINE, HEADLINE_STDERR, LOG_VIEWER, MODEL_DISPLAY, TASK_DISPLAY, eval_roles
+from evalviz.views.score_filters import score_links
 from evalviz.views.score_marks import (
     checked_ci,
     checked_mark,
@@ -17,6 +19,9 @@ from evalviz.views.score_marks import (
     score_table,
     tooltip_rows,
 )
+
+if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
 
 
 @checks_arguments()
@@ -42,6 +47,9 @@ def scores_by_task(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """Scores by task: for each task, one bar (or point) per model, coloured by model, with its interval.
@@ -71,6 +79,14 @@ def scores_by_task(
         mark: "bar" (bars with interval rules) or "point" (points with interval rules).
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`): the subtitle
             defaults to notes on the marks; 400 pixels high, and 700 wide or more with many bars.
+        filter_by: A Selection whose clauses filter the bars: a bar is kept when its model and task (or a column
+            with one value per bar, such as the model's organisation) are; tasks and models left without bars
+            leave no band. A filter on a column that varies within a bar (its runs) is named on the page as
+            needing the live widget.
+        target: A Selection a click on a bar (or on a model in the legend) publishes into: its model and task
+            (the legend: the model); shift-click adds, a click on it again or on empty space clears. Its log then
+            opens with Ctrl (Cmd) held.
+        highlight: Fade the bars the selections leave out instead of removing them.
 
     Raises:
         EvalvizError: a negative stderr, a low end above its high end, or an interval that leaves out its score
@@ -87,9 +103,11 @@ def scores_by_task(
                        score_stderr=score_stderr, low=low, high=high, link=link, status=status,
                        error_message=error_message, completed_samples=completed_samples,
                        total_samples=total_samples)
+    linking = Linking.of(filter_by, target, highlight)
     columns = score_columns(data, roles, task=True, by_task=True, view="scores_by_task")
-    table = score_table(data, columns, ci=ci, view="scores_by_task")
+    links = score_links(data, columns, linking)
+    table = score_table(data, links.columns if links else columns, ci=ci, view="scores_by_task")
     return grouped_chart(table, options, mark=mark, group=("task", roles.task.title),
                          member=("model", roles.model.title),
                          tooltip=tooltip_rows(roles, task=True, score_format=table.score_format),
-                         said=notes(table, mark, columns, ci, tip=options.tip))
+                         said=notes(table, mark, columns, ci, tip=options.tip), links=links)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -16,8 +16,10 @@ from evalviz.query.distinct import distinct_values_sql
 from evalviz.rendering.component import Component
 from evalviz.views.axis_groups import parse_groups
 from evalviz.views.grid import GridColumns, aggregate_grid
+from evalviz.views.grid_filters import grid_links
 from evalviz.views.grid_marks import Labels
 from evalviz.views.heatmap import GridDrawing, aggregation_note, draw_grid, grid_options
+from evalviz.views.linking import Linking
 from evalviz.views.options import (
     TICK_ROTATIONS,
     Annotate,
@@ -29,6 +31,9 @@ from evalviz.views.options import (
     checks_arguments,
 )
 from evalviz.views.sorting import label_text
+
+if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
 
 
 @checks_arguments(options=TICK_ROTATIONS)
@@ -55,6 +60,9 @@ def slice_metric_heatmap(
     width: int | None = None,
     height: int | None = None,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """Heatmap of one metric over slices (rows) and columns (scorers, models, ...), seaborn-style.
@@ -90,6 +98,10 @@ def slice_metric_heatmap(
         vmin, vmax: Ends of the colour scale (values beyond them take the end colours).
         width, height: Outer size in pixels (700, and width / 1.618 by default).
         tip: Show a tooltip on hover.
+        filter_by: A Selection whose clauses filter the rows (of a long-form `Data`): a filtered cell shows the
+            mean of the rows kept (see `ev.heatmap`).
+        target: A Selection a click on a cell publishes into: its row and column values (shift-click adds).
+        highlight: Fade the cells the selections leave out instead of removing them.
         **attributes: e.g. `x_tick_rotate=45`, or Vega-Lite top-level properties.
 
     Example:
@@ -131,13 +143,16 @@ def slice_metric_heatmap(
         high=optional[HIGH] if has_interval else None, size=optional[N], status=optional[STATUS],
         reason=optional[REASON],
     )
-    grid = aggregate_grid(data, columns, sort=sort, view="slice_metric_heatmap", groups=axis_groups)
+    links = grid_links(data, columns, Linking.of(filter_by, target, highlight), "mean")
+    grid = aggregate_grid(data, links.columns if links else columns, sort=sort, view="slice_metric_heatmap",
+                          groups=axis_groups)
     labels = Labels(x=x_title or "column", y=y_title or "row", fill=metric_name,
                     rows="rows" if grid.max_rows > 1 else None, interval="interval",
                     x_axis=x_title is not None, y_axis=y_title is not None)
     drawing = GridDrawing(labels, cell=cell, cmap=cmap, domain=domain, center=center, scale=scale,
                           groups=axis_groups, rotate=rotate)
-    return draw_grid(grid, drawing, replace(options, subtitle=aggregation_note(grid, "mean", tip=options.tip)))
+    return draw_grid(grid, drawing, replace(options, subtitle=aggregation_note(grid, "mean", tip=options.tip)),
+                     links=links)
 
 
 # The kinds of numpy array a grid refuses, by dtype.kind: astype(float) would keep only part of their values.

@@ -1,0 +1,133 @@
+"""Benchmark: ev.table's kernel side over the 2,000,000-row samples table (bench_large's file).
+
+Usage: python benchmarks/bench_table.py
+
+Times, in this process, what the live widget's kernel does for each request a user makes (the "table:<id>"
+handler reached through the widget's channel: the page query in DuckDB and the Arrow encoding of the answer):
+the first page, a sort, a search, a page change, a search then a sort. Each is the median of 5 runs; the
+first page is also timed once cold (a fresh table). Against it, pandas doing the same in the same process on the
+table read into memory (sort_values, str.contains over the shown columns, iloc), not counting the read.
+Targets (issue 12): first page within 1 s, pages, sorts and searches within 250 ms (click to drawn; the
+browser's part is measured in JupyterLab later).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+import evalviz as ev  # noqa: E402
+from bench_large import table_path  # noqa: E402 - the 2,000,000-row samples file, written when missing
+from evalviz.interaction.table import table  # noqa: E402
+from evalviz.rendering.channel import Channel  # noqa: E402
+
+REPEAT = 5
+PAGE = 20
+COLUMNS = ["model_display_name", "id", "epoch", "score_match", "log_viewer"]
+TARGETS_MS = {"first page (cold)": 1000.0}
+DEFAULT_TARGET_MS = 250.0
+
+# name: payload of the i-th run. A search asks a text not asked before (its row count is not known yet); a sort
+# or a page change keeps the search and filter of the page before it, whose count the kernel remembers.
+REQUESTS = {
+    "first page": lambda i: {"page": 1, "size": PAGE},
+    "sort by score, desc": lambda i: {"page": 1, "size": PAGE, "sort": [{"column": "score_match", "dir": "desc"}]},
+    "page change (page 2)": lambda i: {"page": 2, "size": PAGE},
+    "page 5,000 of the sort": lambda i: {"page": 5_000, "size": PAGE,
+                                         "sort": [{"column": "score_match", "dir": "desc"}]},
+    "new search 'sample-042<i>'": lambda i: {"page": 1, "size": PAGE, "search": f"sample-042{i}"},
+    "new search, sorted by id": lambda i: {"page": 1, "size": PAGE, "search": f"sample-043{i}",
+                                           "sort": [{"column": "id", "dir": "asc"}]},
+    "new search '0.5' (numbers)": lambda i: {"page": 1, "size": PAGE, "search": f"{i}.5"},
+}
+
+
+def channel_for(component: ev.Component) -> tuple[Channel, str, list]:
+    sent: list = []
+    channel = Channel(lambda content, buffers: sent.append((content, buffers)))
+    kind, handler = next(iter(component.chart.handlers().items()))
+    channel.handle(kind, handler)
+    return channel, kind, sent
+
+
+def timed_request(channel: Channel, kind: str, sent: list, payload: dict) -> tuple[float, float]:
+    """Wall ms of one request through the channel (handler + Arrow encoding), and the kernel's own python_ms."""
+    began = time.perf_counter()
+    channel.receive({"kind": kind, "id": 1, "payload": payload})
+    wall = (time.perf_counter() - began) * 1000
+    content, _ = sent.pop()
+    if "error" in content:
+        raise RuntimeError(content["error"])
+    return wall, content["python_ms"]
+
+
+def pandas_times(path: Path) -> dict[str, float]:
+    import pandas as pd
+
+    df = pd.read_parquet(path, columns=COLUMNS)
+
+    def search(frame: pd.DataFrame, text: str) -> pd.DataFrame:
+        hit = pd.Series(False, index=frame.index)
+        for column in COLUMNS:
+            hit |= frame[column].astype(str).str.contains(text, case=False, regex=False)
+        return frame[hit]
+
+    cases = {
+        "first page": lambda: df.iloc[:PAGE],
+        "sort by score, desc": lambda: df.sort_values(["score_match", "id", "epoch"],
+                                                      ascending=[False, True, True]).iloc[:PAGE],
+        "page 5,000 of the sort": lambda: df.sort_values(["score_match", "id", "epoch"], ascending=[False, True, True])
+        .iloc[4_999 * PAGE: 5_000 * PAGE],
+        "page change (page 2)": lambda: df.iloc[PAGE: 2 * PAGE],
+        "new search 'sample-042<i>'": lambda: search(df, "sample-0420").iloc[:PAGE],
+        "new search, sorted by id": lambda: search(df, "sample-0430").sort_values(["id", "epoch"]).iloc[:PAGE],
+        "new search '0.5' (numbers)": lambda: search(df, "0.5").iloc[:PAGE],
+    }
+    out = {}
+    for name, case in cases.items():
+        runs = []
+        for _ in range(REPEAT):
+            began = time.perf_counter()
+            case()
+            runs.append((time.perf_counter() - began) * 1000)
+        out[name] = statistics.median(runs)
+    return out
+
+
+def main() -> None:
+    path = table_path("2,000,000 rows")
+    began = time.perf_counter()
+    component = table(ev.Data.from_file(path), COLUMNS)
+    build_ms = (time.perf_counter() - began) * 1000
+    channel, kind, sent = channel_for(component)
+    cold_ms, _ = timed_request(channel, kind, sent, REQUESTS["first page"](0))
+
+    results = {}
+    for name, payload in REQUESTS.items():
+        runs = [timed_request(channel, kind, sent, payload(i)) for i in range(REPEAT)]
+        results[name] = (statistics.median(w for w, _ in runs), statistics.median(p for _, p in runs))
+    pandas = pandas_times(path)
+
+    print(f"ev.table over {path.name} (2,000,000 rows), page of {PAGE} rows, median of {REPEAT}")
+    print(f"  building the Component (count + the {component.datasets['rows'].num_rows:,} rows a page ships): "
+          f"{build_ms:.0f} ms")
+    ok = cold_ms <= TARGETS_MS["first page (cold)"]
+    print(f"  first page, cold: {cold_ms:.1f} ms (target <= 1000 ms: {'ok' if ok else 'OVER'})")
+    print(f"  {'request':<30}{'evalviz kernel ms':>18}{'of it python_ms':>17}{'pandas ms':>11}  target")
+    failed = not ok
+    for name, (wall, python) in results.items():
+        good = wall <= DEFAULT_TARGET_MS
+        failed |= not good
+        print(f"  {name:<30}{wall:>18.1f}{python:>17.1f}{pandas[name]:>11.1f}  <= {DEFAULT_TARGET_MS:.0f}: "
+              f"{'ok' if good else 'OVER'}")
+    if failed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Live re-queries: a chart drawn from DuckDB is drawn again in the kernel over the rows its selection keeps.
+
+Every view records how it was called (`checks_arguments` wraps it): the view and its checked arguments, a
+`ViewCall`. A live widget asks for a chart whose view was given `filter_by` again when the selection changes on
+the page (a "requery" request on its channel, `js/live.js`): the kernel binds the page's clauses as parameters
+(`evalviz.query.filters.where_sql`, `Data.where`), calls the view again over those rows, and answers with the new
+spec and datasets; the page swaps the data in when only the data changed, and draws the chart anew otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import reprlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, get_args
+
+import pyarrow as pa
+
+from evalviz.data.table import Data
+from evalviz.errors import EmptyDataError, EvalvizError, MissingColumnError
+from evalviz.interaction.selection import Clause, Resolve, Selection
+from evalviz.query.filters import where_sql
+from evalviz.rendering.items import Layout
+
+if TYPE_CHECKING:
+    from evalviz.rendering.component import Component
+
+
+@dataclass(frozen=True)
+class ViewCall:
+    """A view and the arguments it was called with (checked, a dataframe read into `Data`): the Component it made
+    can be made again over other rows.
+
+    Example:
+        >>> import evalviz as ev
+        >>> evals = ev.Data.from_file("examples/data/evals.parquet")
+        >>> chart = ev.scores_heatmap(evals)
+        >>> chart.call.view.__name__, chart.call.data is evals
+        ('scores_heatmap', True)
+    """
+
+    view: Callable[..., Any]
+    arguments: inspect.BoundArguments
+
+    @property
+    def data(self) -> Data | None:
+        """The table the view drew."""
+        data = self.arguments.arguments.get("data")
+        return data if isinstance(data, Data) else None
+
+    @property
+    def filter_by(self) -> Selection | None:
+        """The selection the view was given as `filter_by` (a parameter, or among its keyword attributes)."""
+        given = self.arguments.arguments.get("filter_by")
+        if given is None:
+            for name, parameter in self.arguments.signature.parameters.items():
+                if parameter.kind is parameter.VAR_KEYWORD:
+                    given = self.arguments.arguments.get(name, {}).get("filter_by")
+        return given if isinstance(given, Selection) else None
+
+    def over(self, data: Data) -> Component:
+        """The view called again, `data` in place of its table, every other argument as it was given."""
+        arguments = dict(self.arguments.arguments)
+        arguments["data"] = data
+        bound = inspect.BoundArguments(self.arguments.signature, arguments)  # type: ignore[arg-type]
+        return recorded(self.view(*bound.args, **bound.kwargs), ViewCall(self.view, bound))
+
+
+def recorded(result: Any, call: ViewCall) -> Any:
+    """`result` with `call` recorded in it when it is a Component drawn from a table (a view's result); anything
+    else as it is."""
+    from evalviz.rendering.component import Component
+
+    if isinstance(result, Component) and call.data is not None:
+        return dataclasses.replace(result, call=call)
+    return result
+
+
+def live_parts(component: Component, scope: str = "") -> dict[str, Component]:
+    """The charts of `component` that re-query, by the prefix of their item on the page (`rendering.items`): those
+    whose view was given `filter_by`; the parts of a page layout each under their own prefix."""
+    if component.call is not None and component.call.filter_by is not None:
+        return {scope: component}
+    if not isinstance(component.chart, Layout):
+        return {}
+    found: dict[str, Component] = {}
+    for i, part in enumerate(component.parts):
+        found.update(live_parts(part, f"{scope}c{i}_"))
+    return found
+
+
+def requeried(component: Component, clauses: Any, resolve: Any) -> tuple[Component, str | None]:
+    """`component` drawn again over the rows its selection keeps, given `clauses` (as the page sends them, the
+    active ones for this chart) combined by `resolve`; and a note when no row is kept (the chart is then the old
+    one, for its datasets emptied).
+
+    Raises:
+        EvalvizError: the clauses are malformed, or read a column the chart's table does not have.
+
+    Example:
+        >>> import evalviz as ev
+        >>> evals = ev.Data.from_file("examples/data/evals.parquet")
+        >>> models = ev.Selection.intersect()
+        >>> chart = ev.scores_heatmap(evals, filter_by=models)
+        >>> clause = {"source": "pick", "fields": ["model_display_name"], "op": "in", "value": [["Borealis"]]}
+        >>> new, note = requeried(chart, [clause], "intersect")
+        >>> sorted(set(new.datasets["cells"]["y"].to_pylist())), note
+        (['Borealis'], None)
+    """
+    call = component.call
+    if call is None or call.data is None:
+        raise EvalvizError("This chart was not drawn by a view from a table, so it cannot be drawn again over "
+                           "the rows a selection keeps.")
+    if resolve not in get_args(Resolve):
+        raise EvalvizError(f"A selection resolves as one of {', '.join(get_args(Resolve))}, not "
+                           f"{reprlib.repr(resolve)}.")
+    if not isinstance(clauses, list):
+        raise EvalvizError(f"A requery carries the selection's clauses as a list, not {reprlib.repr(clauses)}.")
+    parsed = [Clause.from_dict(clause) for clause in clauses]
+    present = call.data.columns
+    for clause in parsed:
+        for column in clause.fields:
+            if column not in present:
+                raise MissingColumnError(column, present, purpose=f"the selection's clause from {clause.source!r}")
+    condition, params = where_sql(parsed, resolve)
+    try:
+        return call.over(call.data.where(condition, params)), None
+    except EmptyDataError:
+        return component, "No rows match the selection."
+
+
+def empty(datasets: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
+    """The datasets without their rows (their columns kept): what a chart shows when a selection keeps nothing."""
+    return {name: table.slice(0, 0) for name, table in datasets.items()}
