@@ -7,10 +7,11 @@ each), a 0/1 label (about 30% positives) and a continuous score (float64: nearly
 case for a curve's thresholds). Then, in this run:
 
 - evalviz: a fresh Python process imports evalviz, then times `Data.from_file` -> `pr_curve(...).write_html` ->
-  `roc_curve(...).write_html` ("fresh": the first curves the process draws, importing the views' modules),
-  then the same again ("warm"); the median of 3 processes, after one untimed process that writes Python's
-  bytecode caches (as an installed package has them: the processes run without PYTHONDONTWRITEBYTECODE).
-  Target: fresh at most 0.5 s.
+  `roc_curve(...).write_html` ("fresh": the first curves the process draws, importing the views' modules; the
+  roc_curve reuses the ranking the pr_curve made of the same rows), then the same again ("warm": the rows are
+  read and checked again, and the ranking reused as they are unchanged); the median of 3 processes, after one
+  untimed process that writes Python's bytecode caches (as an installed package has them: the processes run
+  without PYTHONDONTWRITEBYTECODE). Target: fresh at most 0.5 s.
 - scikit-learn + Altair, the usual way, in a fresh process too: pandas reads the file, scikit-learn's
   `precision_recall_curve` and `roc_curve` per model, both with `drop_intermediate=True` (the fewest points
   that draw the same curves: every other vertex is on a straight or vertical run), `average_precision_score` /

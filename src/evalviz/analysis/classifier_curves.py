@@ -17,7 +17,6 @@ from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from evalviz.data.numpy_arrow import numbers
 
@@ -64,27 +63,22 @@ def _cumulative(counts: np.ndarray) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
 
 
-def by_series(predictions: pa.Table) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """(name, scores of positives, scores of negatives) of each series of `predictions` (columns `series`, text
-    without NULLs; `label`, TINYINT 0/1; `score`, DOUBLE), in order of name.
+def by_series(scores: pa.Table) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(name, scores of positives, scores of negatives) of each series, in order of name, from one row per series
+    and label (`query.classifier_curves.class_scores_sql`: columns `series`, text; `label`, 0/1; `scores`, a list
+    of DOUBLE without NULLs). A series without one of the classes has an empty array for it.
 
     Example:
-        >>> from evalviz.data.numpy_arrow import column, table, text
-        >>> by_series(table({"series": text(["b", "a", "b"]), "label": column(np.array([1, 0, 0], np.int8)),
-        ...                  "score": column(np.array([0.9, 0.1, 0.2]))}))
-        [('a', array([], dtype=float64), array([0.1])), ('b', array([0.9]), array([0.2]))]
+        >>> scores = pa.table({"series": ["b", "b", "a"], "label": [1, 0, 0], "scores": [[0.9], [0.2, 0.3], [0.1]]})
+        >>> by_series(scores)
+        [('a', array([], dtype=float64), array([0.1])), ('b', array([0.9]), array([0.2, 0.3]))]
     """
-    encoded = pc.dictionary_encode(predictions["series"]).combine_chunks()
-    codes = numbers(encoded.indices, np.int32)
-    positive = numbers(predictions["label"], np.int8) == 1
-    scores = numbers(predictions["score"], np.float64)
-    names = encoded.dictionary.to_pylist()
-    split = []
-    for k in sorted(range(len(names)), key=names.__getitem__):
-        mine = codes == k
-        series_scores, series_positive = scores[mine], positive[mine]
-        split.append((names[k], series_scores[series_positive], series_scores[~series_positive]))
-    return split
+    classes: dict[str, list[np.ndarray]] = {}  # name -> [positives, negatives]
+    names, labels, lists = scores["series"].to_pylist(), scores["label"].to_pylist(), scores["scores"]
+    for i, (name, label) in enumerate(zip(names, labels, strict=True)):
+        of_series = classes.setdefault(name, [np.zeros(0), np.zeros(0)])
+        of_series[0 if label == 1 else 1] = numbers(lists[i].values, np.float64)
+    return [(name, *classes[name]) for name in sorted(classes)]
 
 
 def rank(positives: np.ndarray, negatives: np.ndarray) -> Ranking:
@@ -224,8 +218,9 @@ def kept_vertices(x: np.ndarray, y: np.ndarray, corners: np.ndarray, max_points:
         return candidates
     length = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(x[candidates]), np.diff(y[candidates])))])
     stretch = np.minimum((length / length[-1] * (max_points - 1)).astype(np.int64), max_points - 2)
-    first = np.concatenate([[True], stretch[1:] != stretch[:-1]])
-    return np.union1d(candidates[first], candidates[-1:])
+    drawn = np.concatenate([[True], stretch[1:] != stretch[:-1]])  # the first of each stretch
+    drawn[-1] = True  # and the last
+    return candidates[drawn]
 
 
 def bootstrap_band(ranking: Ranking, kind: CurveKind, *, n_resamples: int, seed: np.random.SeedSequence,

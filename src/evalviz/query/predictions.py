@@ -18,7 +18,7 @@ def long_predictions_sql(label: str, scores: Sequence[str], series: str | None, 
     score column's name, or both joined by " · " when several score columns meet a series column), `label` (0/1)
     and `score` (DOUBLE), and with `slice_by` a column `slice`. A series or slice is keyed by
     `query.series.series_key_sql`: NULL is "(null)", apart from a text "(null)". Rows whose label or score is
-    NULL or NaN are left out (`left_out_sql` counts them).
+    NULL or NaN are left out (`checks_sql` counts them).
 
     Example:
         >>> long_predictions_sql("y", ["p"], None).startswith("SELECT 'p' AS " + '"series", CAST("y" AS TINYINT)')
@@ -40,17 +40,22 @@ def long_predictions_sql(label: str, scores: Sequence[str], series: str | None, 
     return " UNION ALL ".join(parts)
 
 
-def left_out_sql(label: str, scores: Sequence[str]) -> str:
-    """One row: `n`, the predictions (row x score column) left out for a NULL label or a NULL or NaN score, and
-    `kept`, those drawn, over every score column.
+def checks_sql(label: str, scores: Sequence[str], columns: Sequence[str]) -> str:
+    """One row, from one pass over the table, of what `read_predictions` checks before the predictions are read:
+    `infinite_<i>`, the rows whose i-th score column holds an infinite score; `bad_labels`, those whose label is
+    neither 0, 1 nor NULL; `kept`, the predictions (row x score column) with a label and a score (not NULL, not
+    NaN); `rows`, the table's rows; and `checksum`, the sum of each row's hash of `columns` (the columns the long
+    form reads): the same values give the same checksum, other values all but surely another one.
 
     Example:
-        >>> left_out_sql("y", ["p"]).endswith("AS kept FROM this")
+        >>> checks_sql("y", ["p"], ["y", "p"]).endswith('sum(hash("y", "p")) AS checksum FROM this')
         True
     """
-    left = " + ".join(f"count(*) FILTER (WHERE NOT ({_kept(label, score)}))" for score in scores)
-    kept = " + ".join(f"count(*) FILTER (WHERE {_kept(label, score)})" for score in scores)
-    return f"SELECT {left} AS n, {kept} AS kept FROM this"
+    infinite = [f"count(*) FILTER (isinf(CAST({q(score)} AS DOUBLE))) AS infinite_{i}"
+                for i, score in enumerate(scores)]
+    kept = " + ".join(f"count(*) FILTER ({_kept(label, score)})" for score in scores)
+    return (f"SELECT {', '.join(infinite)}, count(*) FILTER (CAST({q(label)} AS DOUBLE) NOT IN (0, 1)) AS bad_labels, "
+            f"{kept} AS kept, count(*) AS rows, sum(hash({', '.join(map(q, columns))})) AS checksum FROM this")
 
 
 def bad_label_sql(label: str) -> str:

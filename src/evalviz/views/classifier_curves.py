@@ -26,7 +26,7 @@ from evalviz.analysis.classifier_curves import (
 from evalviz.charts import Layer, LayerChart
 from evalviz.data.numpy_arrow import column, repeated_text, table, text
 from evalviz.errors import EmptyDataError, EvalvizError
-from evalviz.query.classifier_curves import ranked_predictions_sql
+from evalviz.query.classifier_curves import class_scores_sql
 from evalviz.rendering.component import Component
 from evalviz.rendering.contract import TooltipRow
 from evalviz.views.chart import title_spec
@@ -34,7 +34,7 @@ from evalviz.views.colors import check_series_count
 from evalviz.views.formatting import COUNT_FORMAT, count_text
 from evalviz.views.marks import areas, lines, points, rules
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
-from evalviz.views.predictions import PredictionSource, read_predictions
+from evalviz.views.predictions import Predictions, PredictionSource, read_predictions
 
 CURVE, SERIES, BAND, CHANCE = "curve", "series", "band", "chance"  # the datasets
 MAX_POINTS = 2000  # vertices drawn per curve at most
@@ -43,6 +43,7 @@ N_RESAMPLES = 200
 WIDTH, HEIGHT = 480, 520
 RATE_FORMAT, AREA_FORMAT, THRESHOLD_FORMAT = ".4f", ".3f", ".6~g"
 BASELINE_COLOR = "#888"
+_LAST_RANKED: dict[tuple[object, ...], list[tuple[str, Ranking]]] = {}  # by `_ranked`: one entry at most
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,9 @@ def roc_curve(
     its corners (the vertices scikit-learn's `drop_intermediate` keeps: the curve through them is the same) when
     they fit, else `max_points` of them spread along the curve's length; the subtitle says so. A series with
     one class only has no curve: the subtitle names it ("model-b: no positives, ROC undefined"). Hover a point
-    for its threshold, rates and counts.
+    for its threshold, rates and counts. The last predictions ranked are kept (about 40 bytes per distinct
+    score) while their rows stay the same: a `pr_curve` then a `roc_curve` of them check and read the rows each,
+    but sort them once.
 
     Args:
         source: An `ev.Data` of predictions, or prediction artifacts (as `read_predictions` takes them).
@@ -200,8 +203,7 @@ def _curve_view(kind: CurveKind, source: object, *, label: str, score: str | Seq
     """The view both curves share: read and rank the predictions, compute each series' curve, then draw."""
     max_points = _checked_max_points(max_points)
     predictions = read_predictions(source, label=label, score=score, series=series, view=kind.view)
-    curves = [_series_curve(kind, name, positives, negatives, max_points)
-              for name, positives, negatives in by_series(predictions.data.run(ranked_predictions_sql()))]
+    curves = [_series_curve(kind, name, ranking, max_points) for name, ranking in _ranked(predictions)]
     drawn = [curve for curve in curves if curve.undefined is None]
     if not drawn:
         said = "; ".join(f"{curve.name}: {curve.undefined}" for curve in curves[:3])
@@ -218,10 +220,25 @@ def _curve_view(kind: CurveKind, source: object, *, label: str, score: str | Seq
     return _chart(kind, [curve.entry(kind) for curve in drawn], datasets, predictions.series_title, options, notes)
 
 
-def _series_curve(kind: CurveKind, name: str, positives: np.ndarray, negatives: np.ndarray,
-                  max_points: int) -> SeriesCurve:
-    ranking = rank(positives, negatives)
-    undefined = kind.undefined(len(positives), len(negatives))
+def _ranked(predictions: Predictions) -> list[tuple[str, Ranking]]:
+    """Each series' name and ranked predictions, in order of name.
+
+    The last predictions ranked are kept, by their key (`Predictions.key`), so that the curves drawn of the same
+    predictions one after the other (a `pr_curve`, then a `roc_curve`) fetch and sort them once; predictions of
+    other rows, read again (a file rewritten, a table updated), have another key and are ranked anew.
+    """
+    if predictions.key is not None and (kept := _LAST_RANKED.get(predictions.key)) is not None:
+        return kept
+    ranked = [(name, rank(positives, negatives))
+              for name, positives, negatives in by_series(predictions.data.run(class_scores_sql()))]
+    if predictions.key is not None:
+        _LAST_RANKED.clear()
+        _LAST_RANKED[predictions.key] = ranked
+    return ranked
+
+
+def _series_curve(kind: CurveKind, name: str, ranking: Ranking, max_points: int) -> SeriesCurve:
+    undefined = kind.undefined(int(ranking.positives_at.sum()), int(ranking.negatives_at.sum()))
     if undefined is not None:
         return SeriesCurve(name, ranking, None, undefined, np.zeros(0), np.zeros(0), np.arange(0))
     tp, fp = ranking.tp, ranking.fp

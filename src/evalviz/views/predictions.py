@@ -21,8 +21,8 @@ from evalviz.query.predictions import (
     SERIES,
     SLICE,
     bad_label_sql,
+    checks_sql,
     infinite_score_sql,
-    left_out_sql,
     long_predictions_sql,
 )
 from evalviz.views.formatting import count_text
@@ -44,11 +44,15 @@ class Predictions:
             (TINYINT 0/1) and `score` (DOUBLE, finite); and `slice` (VARCHAR, NULL kept) when read with one.
         series_title: What a series is, for the legend ("scorer", "model", or the series column's name).
         left_out: Rows not in `data` for a NULL label or a NULL or NaN score (to be said on the chart).
+        key: What the rows of `data` are, for work done on them to be reused: the long form's statement, the
+            table's row count and a checksum of the columns it reads (equal keys: the same predictions, all but
+            surely); None when read from artifacts.
     """
 
     data: Data
     series_title: str
     left_out: int
+    key: tuple[object, ...] | None = None
 
 
 def read_predictions(
@@ -119,33 +123,47 @@ def _from_table(data: Data, label: str, scores: list[str], series: str | None, v
     data.require_rows()
     for score in scores:
         check_numeric(data, score, "score")
-        if bad := data.run(infinite_score_sql(score)).to_pylist():
-            raise ColumnTypeError(f"The score column {score!r} holds {bad[0]['value']} at row {bad[0]['row']}: a "
-                                  f"score must be finite to be ranked. Replace it in SQL, e.g. data.derive(\"SELECT "
-                                  f"* REPLACE (least(greatest({score}, -1e300), 1e300) AS {score}) FROM this\").")
-    _check_labels(data, label)
-    counts = data.run(left_out_sql(label, scores)).to_pylist()[0]
-    left_out = int(counts["n"])
-    if not counts["kept"]:
+    _check_label_type(data, label)
+    read = [label, *scores, *(column for column in (series, slice_by) if column is not None)]
+    checks = _checked_values(data, label, scores, list(dict.fromkeys(read)))
+    left_out = int(checks["rows"]) * len(scores) - int(checks["kept"])
+    if not checks["kept"]:
         raise EmptyDataError(
             f"{view} has no prediction to draw: each of the {count_text(left_out)} (row, score column) pairs lacks a "
             f"label or a score (NULL or NaN) in {label!r} or {', '.join(map(repr, scores))}. Check that these are the "
             f"columns meant, or fill them in SQL, e.g. data.derive(\"SELECT * REPLACE (coalesce({scores[0]}, 0) AS "
             f"{scores[0]}) FROM this\").")
     title = series if series is not None and len(scores) == 1 else "scorer" if series is None else f"{series} · score"
-    return Predictions(data.derive(long_predictions_sql(label, scores, series, slice_by)), title, left_out)
+    long_form = long_predictions_sql(label, scores, series, slice_by)
+    return Predictions(data.derive(long_form), title, left_out, (long_form, int(checks["rows"]), checks["checksum"]))
 
 
-def _check_labels(data: Data, label: str) -> None:
-    kind = data.types[label]
-    numeric = _is_number(data, label)
-    bad = data.run(bad_label_sql(label)).to_pylist() if numeric else []
-    if not numeric or bad:
-        example = f"{bad[0]['value']!r} at row {bad[0]['row']}" if bad else f"values of type {kind}"
-        raise ColumnTypeError(
-            f"The label column {label!r} holds {example}; a label is 0 or 1 (or true/false). Compute one in SQL, "
-            f"e.g. data.derive(\"SELECT *, CAST({label} = 'yes' AS INTEGER) AS is_positive FROM this\") and pass "
-            f"label='is_positive'.")
+def _checked_values(data: Data, label: str, scores: list[str], read: list[str]) -> dict[str, Any]:
+    """The counts and checksum of `checks_sql`, from one pass over the table; raises naming the first row of an
+    infinite score or of a label other than 0 and 1 (found by a second pass, only then)."""
+    checks = data.run(checks_sql(label, scores, read)).to_pylist()[0]
+    for i, score in enumerate(scores):
+        if checks[f"infinite_{i}"]:
+            bad = data.run(infinite_score_sql(score)).to_pylist()[0]
+            raise ColumnTypeError(f"The score column {score!r} holds {bad['value']} at row {bad['row']}: a score must "
+                                  f"be finite to be ranked. Replace it in SQL, e.g. data.derive(\"SELECT * REPLACE "
+                                  f"(least(greatest({score}, -1e300), 1e300) AS {score}) FROM this\").")
+    if checks["bad_labels"]:
+        bad = data.run(bad_label_sql(label)).to_pylist()[0]
+        raise _label_error(label, f"{bad['value']!r} at row {bad['row']}")
+    return checks
+
+
+def _check_label_type(data: Data, label: str) -> None:
+    if not _is_number(data, label):
+        raise _label_error(label, f"values of type {data.types[label]}")
+
+
+def _label_error(label: str, example: str) -> ColumnTypeError:
+    return ColumnTypeError(
+        f"The label column {label!r} holds {example}; a label is 0 or 1 (or true/false). Compute one in SQL, "
+        f"e.g. data.derive(\"SELECT *, CAST({label} = 'yes' AS INTEGER) AS is_positive FROM this\") and pass "
+        f"label='is_positive'.")
 
 
 def _is_number(data: Data, column: str) -> bool:
