@@ -18,7 +18,7 @@ import pyarrow as pa
 
 import evalviz as ev
 from evalviz.analysis import evaluate_slices, paired_diff_between_models
-from evalviz.rendering.html import chart_markup, standalone_page
+from evalviz.rendering.html import item_markup, standalone_page
 
 DATA = Path(__file__).resolve().parent / "data"
 DIFFICULTIES = ["easy", "medium", "hard"]
@@ -163,6 +163,42 @@ def synthetic_samples(models: int = 40, samples: int = 5000, epochs: int = 2) ->
                    'https://logs.example.com/viewer/#/logs/model-' || m || '.eval/samples/sample/sample-' || s
                        || '/' || (e + 1) AS log_viewer
             FROM range({models}) a(m), range({samples}) b(s), range({epochs}) c(e)"""
+    )
+
+
+def inputs_example(evals: ev.Data) -> ev.Component:
+    """A select, a search box, checkboxes, radio buttons and a slider above the heatmap they filter: every input
+    publishes into one selection, which the heatmap is drawn with as filter_by."""
+    chosen = ev.Selection.intersect()
+    inputs = ev.vconcat(
+        ev.hconcat(
+            ev.select(evals, "model_display_name", target=chosen, label="Model"),
+            ev.search(evals, "task_display_name", target=chosen, label="Task name", placeholder="e.g. spell"),
+        ),
+        ev.checkbox_group(evals, "model_organization_name", target=chosen, label="Organisation"),
+        ev.radio_group(evals, "task_name", target=chosen, label="Task"),
+        ev.slider(evals, "score_headline_value", select="interval", step=0.05, target=chosen, label="Score"),
+    )
+    return ev.vconcat(inputs, ev.scores_heatmap(evals, title="Headline score", filter_by=chosen))
+
+
+def linked_example(evals: ev.Data) -> ev.Component:
+    """Organisation checkboxes and a heatmap whose clicks pick a model and task: the bar chart follows both."""
+    picked = ev.Selection.crossfilter()
+    return ev.vconcat(
+        ev.checkbox_group(evals, "model_organization_name", target=picked, label="Organisation"),
+        ev.scores_heatmap(evals, target=picked, filter_by=picked, highlight=True, title="Click a cell"),
+        ev.scores_by_task(evals, filter_by=picked, title="Scores of the selected models"),
+    )
+
+
+def table_example(samples: ev.Data) -> ev.Component:
+    """A model select above the samples table it filters; a row click publishes the sample (id, epoch)."""
+    models = ev.Selection.intersect()
+    return ev.vconcat(
+        ev.select(samples, "model_display_name", target=models, label="Model"),
+        ev.table(samples, ["id", "epoch", "model_display_name", "score_match", "working_time", "log_viewer"],
+                 filter_by=models, target=ev.Selection.single(), format={"working_time": ".1f"}, page_size=15),
     )
 
 
@@ -349,12 +385,30 @@ def build_examples(data_dir: Path = DATA) -> list[Example]:
     ]
 
 
+def interactive_examples(data_dir: Path = DATA) -> list[Example]:
+    """The demo's inputs, linked charts and table (docs/interactivity.md)."""
+    evals = ev.Data.from_file(data_dir / "evals.parquet")
+    samples = ev.Data.from_file(data_dir / "samples.parquet")
+    return [
+        Example("inputs", "Inputs: a select, a search box, checkboxes, radio buttons and a slider",
+                "Each input publishes what is picked into one selection; the heatmap is drawn with filter_by= that "
+                "selection, so it keeps only the cells of the rows every input keeps. Options are read in DuckDB; "
+                "the page works offline.", inputs_example(evals)),
+        Example("linked_charts", "Linked charts: filter_by, target and highlight",
+                "Tick an organisation, or click a cell: the bar chart keeps the models (and the task) picked, and "
+                "the heatmap highlights its own choice. Ctrl-click a cell to open its log.", linked_example(evals)),
+        Example("table", "ev.table: samples, sortable, searchable, paged",
+                "Pick a model: the table keeps its samples. Click a header to sort, type in the search box, page "
+                "through; log links open in a new tab.", table_example(samples)),
+    ]
+
+
 def build_page(data_dir: Path = DATA) -> str:
     """The demo page: a heading and a sentence before each chart."""
     parts = ["<h1>evalviz views</h1>"]
-    for example in build_examples(data_dir):
+    for example in [*build_examples(data_dir), *interactive_examples(data_dir)]:
         parts.append(f"<h2>{html.escape(example.heading)}</h2>\n<p>{html.escape(example.text)}</p>")
-        parts.append(chart_markup(example.chart.spec, example.chart.datasets))
+        parts.append(item_markup(example.chart.item, example.chart.datasets, example.chart.shared))
     return standalone_page("\n".join(parts), title="evalviz views")
 
 
