@@ -14,7 +14,6 @@ DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent / "examples"))
 
 from demo import Example, build_examples, interactive_examples  # noqa: E402
-
 from evalviz.rendering.html import item_markup, standalone_page  # noqa: E402
 from evalviz.rendering.items import Element  # noqa: E402
 

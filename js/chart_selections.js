@@ -115,8 +115,10 @@ export function linkChart(view, contract, noteBox) {
     noteBox.textContent = noteText(missing);
     noteBox.hidden = missing.length === 0;
     await view.runAsync();
-    // How many times the chart was redrawn for its selections: what scripts and tests wait on.
+    // How many times the chart was redrawn for its selections, and an event saying so: what scripts, tests and
+    // benchmarks wait on.
     noteBox.dataset.redrawn = String(++redraws);
+    noteBox.dispatchEvent(new CustomEvent("evalviz:filtered", { bubbles: true }));
   };
   // Several changes in one task (a brush dragged) redraw once.
   const schedule = () => {

@@ -269,3 +269,30 @@ def histogram_sql(columns: DistributionColumns, bins: int, span: tuple[float, fl
                count(*) AS n, count(*) / sum(count(*)) OVER (PARTITION BY grp, half) AS share,
                CAST(sum(count(*)) OVER (PARTITION BY grp, half) AS BIGINT) AS total
         FROM binned GROUP BY grp, half, bin ORDER BY panel, side, bin"""
+
+
+def constant_within_sql(group: str | None, columns: list[str]) -> str:
+    """SQL of one row: c0, c1, ... whether each of `columns` holds one value (NULL counted as a value) within every
+    group of the column `group` of the table `this` (None: the whole table is one group).
+
+    Example:
+        >>> "GROUP BY \\"model\\"" in constant_within_sql("model", ["org"])
+        True
+    """
+    counts = ", ".join(f"count(DISTINCT {q(c)}) + CAST(bool_or({q(c)} IS NULL) AS INTEGER) AS d{i}"
+                       for i, c in enumerate(columns))
+    checks = ", ".join(f"coalesce(bool_and(d{i} <= 1), true) AS c{i}" for i in range(len(columns)))
+    grouped = f" GROUP BY {q(group)}" if group is not None else ""
+    return f"SELECT {checks} FROM (SELECT {counts} FROM this{grouped})"
+
+
+def group_fields_sql(group: str | None, name: str, columns: list[str]) -> str:
+    """SQL of each group's values of `columns` (each holds one value per group: `constant_within_sql`): grp (the
+    group's key, as `group_sql(group, name)` writes it) and f0, f1, ... (the columns, as they are).
+
+    Example:
+        >>> group_fields_sql(None, "score", ["org"])
+        'SELECT \\'score\\' AS grp, any_value("org") AS f0 FROM this GROUP BY ALL'
+    """
+    fields = ", ".join(f"any_value({q(c)}) AS f{i}" for i, c in enumerate(columns))
+    return f"SELECT {group_sql(group, name)} AS grp, {fields} FROM this GROUP BY ALL"
