@@ -16,7 +16,7 @@ def _stale(root: Path) -> bool:
     bundle = root / BUNDLE
     if not bundle.exists():
         return True
-    sources = [root / "package-lock.json", *(root / "js").glob("*.*")]
+    sources = [root / "package-lock.json", *(root / "js").rglob("*.*")]
     return any(src.stat().st_mtime > bundle.stat().st_mtime for src in sources if src.exists())
 
 

@@ -1,19 +1,21 @@
-// Bundles the renderer with vega, vega-lite, vega-embed, vega-tooltip and apache-arrow into one ESM file
-// that ships inside the Python package. Nothing is left to fetch at run time.
+// Bundles the renderer with vega, vega-lite, vega-embed, vega-tooltip and apache-arrow, in two forms that ship
+// inside the Python package. Nothing is left to fetch at run time.
+// - evalviz.js: an ES module, the notebook widget's front end (anywidget `_esm`).
+// - evalviz.page.js: what every standalone page and notebook / Quarto HTML output inlines: a small bootstrap
+//   (js/page.js) holding the renderer as a gzip-compressed, base64 IIFE bundle, which it unpacks and runs.
 import { build } from "esbuild";
+import { createHash } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const outfile = path.join(root, "src", "evalviz", "rendering", "static", "evalviz.js");
+const staticDir = path.join(root, "src", "evalviz", "rendering", "static");
 
-const result = await build({
-  entryPoints: [path.join(root, "js", "index.js")],
-  outfile,
-  write: false,
+const common = {
   bundle: true,
-  format: "esm",
+  write: false,
   minify: true,
   target: "es2020",
   legalComments: "none",
@@ -23,11 +25,34 @@ const result = await build({
   // Stylesheets (the grid's) are bundled as text, which the page puts in a <style> element itself.
   loader: { ".css": "text" },
   logLevel: "warning",
+};
+
+async function bundled(options) {
+  const result = await build({ ...common, ...options });
+  return result.outputFiles[0].contents;
+}
+
+const entry = path.join(root, "js", "index.js");
+const moduleBundle = await bundled({ entryPoints: [entry], format: "esm" });
+// The page's copy runs through an indirect eval: strict, as the module is, and keeping its names to itself.
+const pageBundle = await bundled({ entryPoints: [entry], format: "iife", banner: { js: '"use strict";' } });
+const packed = gzipSync(pageBundle, { level: 9 }).toString("base64");
+const buildId = createHash("sha256").update(pageBundle).digest("hex").slice(0, 16);
+const bootstrap = await bundled({
+  entryPoints: [path.join(root, "js", "page.js")],
+  format: "esm",
+  define: { EVALVIZ_RENDERER: JSON.stringify(packed), EVALVIZ_BUILD: JSON.stringify(buildId) },
 });
 
-// Written beside the bundle, then renamed over it: a process reading the bundle meanwhile gets the old one or
-// the new one whole, never a part.
-mkdirSync(path.dirname(outfile), { recursive: true });
-const temporary = `${outfile}.${process.pid}.tmp`;
-writeFileSync(temporary, result.outputFiles[0].contents);
-renameSync(temporary, outfile);
+// Each file is written beside its final name, then renamed over it: a process reading it meanwhile gets the old
+// one or the new one whole, never a part.
+function replace(name, contents) {
+  const target = path.join(staticDir, name);
+  const temporary = `${target}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, target);
+}
+
+mkdirSync(staticDir, { recursive: true });
+replace("evalviz.page.js", bootstrap);
+replace("evalviz.js", moduleBundle);

@@ -41,10 +41,24 @@ export function seedSignals(spec, contract) {
 function noteText(missing) {
   const seen = new Map();
   for (const { column, why } of missing) if (!seen.has(column)) seen.set(column, why);
+  // Building the chart after the input helps only a chart built without the column; the other reasons (a
+  // median, a column varying inside a mark, too many groups) stay whenever the chart is built.
   return Array.from(seen, ([column, why]) =>
     `The filter on "${column}" is not applied to this chart: ${why || "the chart was built without that column"}. ` +
-    "It needs the live widget (a notebook with its kernel), or the chart built after the input that filters on it.",
+    (why
+      ? "It needs the live widget (a notebook with its kernel)."
+      : "It needs the live widget (a notebook with its kernel), or the chart built after the input that filters on it."),
   ).join(" ");
+}
+
+// What a chart filtered down to nothing says (as the live widget does, src/evalviz/rendering/requery.py).
+const NO_ROWS = "No rows match the selection.";
+
+/** Whether the view drew any item of a data mark (a cell, a bar, a point): axes, legends and titles aside. */
+function drawsData(view) {
+  const walk = (mark) => (mark.items || []).some((item) =>
+    mark.marktype === "group" ? (item.items || []).some(walk) : mark.role === "mark" && item.datum != null);
+  return walk(view.scenegraph().root);
 }
 
 const sameRow = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -65,6 +79,13 @@ function publishValue(entry, datum, additive) {
     return;
   }
   publish(entry.selection, { source: entry.client, fields: fields.map((f) => entry.fields[f]), op: "in", value: rows });
+}
+
+/** Whether the chart's clause in the entry's selection is one a click published (not the range its brush did,
+ * which the click ending a drag must not clear). */
+function clickedClause(entry) {
+  const mine = clauses(entry.selection).find((clause) => clause.source === entry.client);
+  return Boolean(mine && mine.op === "in");
 }
 
 /** The datum of a drawn mark among `marks` whose `key` field is `value` (what a legend entry stands for). */
@@ -107,14 +128,17 @@ export function linkChart(view, contract, noteBox) {
   let redraws = 0;
   const refresh = async () => {
     const missing = [];
+    let filtering = false; // some clause removes rows (a highlight only fades them)
     for (const filter of contract.filters) {
       const { state, missing: left } = filterState(filter);
       missing.push(...left);
+      filtering ||= !filter.highlight && state.clauses.length > 0;
       view.signal(filter.signal, state);
     }
-    noteBox.textContent = noteText(missing);
-    noteBox.hidden = missing.length === 0;
     await view.runAsync();
+    const empty = filtering && !drawsData(view);
+    noteBox.textContent = [empty ? NO_ROWS : "", noteText(missing)].filter(Boolean).join(" ");
+    noteBox.hidden = !noteBox.textContent;
     // How many times the chart was redrawn for its selections, and an event saying so: what scripts, tests and
     // benchmarks wait on.
     noteBox.dataset.redrawn = String(++redraws);
@@ -163,7 +187,7 @@ export function linkChart(view, contract, noteBox) {
       }
       for (const click of clicks) {
         if (isMark && click.marks.includes(mark)) publishValue(click, item.datum, additive);
-        else if (!isMark && !entry) clear(click.selection, click.client); // a click on empty space
+        else if (!isMark && !entry && clickedClause(click)) clear(click.selection, click.client); // on empty space
       }
     },
     finalize: () => stops.forEach((stop) => stop()),

@@ -1,6 +1,8 @@
-// The one renderer behind every target: the anywidget front end (default export) and standalone HTML
-// (globalThis.evalviz.renderAll, called by the page itself).
-import { arrowRows, base64Bytes } from "./arrow.js";
+// The one renderer behind every target: the anywidget front end (default export of the ESM bundle) and
+// standalone HTML (globalThis.evalviz.renderAll, called by the page's bootstrap, js/page.js, which runs the IIFE
+// bundle).
+import { arrowRows } from "./arrow.js";
+import { base64Bytes, gunzip } from "./bytes.js";
 import { createChannel } from "./channel.js";
 import { drawItem } from "./items.js";
 import { liveChartDrawer } from "./live.js";
@@ -15,6 +17,13 @@ function decodeDatasets(encoded, toBytes) {
   return out;
 }
 
+// A page's datasets: their Arrow IPC streams one after another in one gzip stream (base64, `data`), each at
+// [start, end) of the decompressed bytes (src/evalviz/rendering/transport.py, packed_ipc).
+async function pageDatasets(payload) {
+  const bytes = await gunzip(base64Bytes(payload.data));
+  return decodeDatasets(payload.datasets, ([start, end]) => bytes.subarray(start, end));
+}
+
 function showError(el, error) {
   const box = document.createElement("pre");
   box.className = "evalviz-error";
@@ -23,7 +32,7 @@ function showError(el, error) {
   el.dataset.evalvizState = "error";
 }
 
-// Standalone pages: every <div class="evalviz-chart"> holds its item (src/evalviz/rendering/items.py), base64
+// Standalone pages: every <div class="evalviz-chart"> holds its item (src/evalviz/rendering/items.py), packed
 // Arrow datasets and shared params and selections in a <script type="application/json"> child. Rendering twice
 // is harmless: drawn items are skipped.
 async function renderAll(root = document) {
@@ -34,7 +43,7 @@ async function renderAll(root = document) {
       try {
         const payload = JSON.parse(el.querySelector("script.evalviz-payload").textContent);
         const target = el.querySelector("div.evalviz-target");
-        await drawItem(target, payload.item, decodeDatasets(payload.datasets, base64Bytes), {}, payload.shared);
+        await drawItem(target, payload.item, await pageDatasets(payload), {}, payload.shared);
         el.dataset.evalvizState = "ready";
       } catch (error) {
         showError(el, error);

@@ -6,6 +6,8 @@
 // (NULL matches NULL), "range" keeps value[0] <= x <= value[1], "contains" / "prefix" match text without case,
 // "regexp" matches as written. A selection combines its clauses by its resolve: "single" (the latest alone),
 // "intersect", "union", "crossfilter" (as intersect, a client's own clause left out).
+import { RE2JS } from "re2js";
+
 const REGISTRY_KEY = "__evalvizShared";
 const registry = (globalThis[REGISTRY_KEY] ||= new Map()); // name -> {kind, resolve, clauses, value, listeners}
 
@@ -95,13 +97,29 @@ function clauseKeeps(clause, read) {
   if (clause.op === "contains") return text.toLowerCase().includes(String(clause.value).toLowerCase());
   if (clause.op === "prefix") return text.toLowerCase().startsWith(String(clause.value).toLowerCase());
   if (clause.op === "regexp") {
-    try {
-      return new RegExp(clause.value).test(text);
-    } catch {
-      return false; // a pattern still being typed matches nothing
-    }
+    const pattern = compiledPattern(clause.value);
+    return pattern !== null && pattern.test(text); // a pattern still being typed matches nothing
   }
   return true;
+}
+
+// Patterns are matched by RE2's engine, as DuckDB matches them in the kernel: the same syntax, and time linear
+// in the text (JavaScript's own engine takes exponential time on "(a+)+$", hanging the page).
+const patterns = new Map();
+
+/** `pattern` compiled (null when RE2 cannot compile it); the last few are kept, a filter tests many rows. */
+export function compiledPattern(pattern) {
+  if (!patterns.has(pattern)) {
+    let compiled = null;
+    try {
+      compiled = RE2JS.compile(String(pattern));
+    } catch {
+      compiled = null;
+    }
+    if (patterns.size >= 64) patterns.delete(patterns.keys().next().value);
+    patterns.set(pattern, compiled);
+  }
+  return patterns.get(pattern);
 }
 
 /** Whether a row is kept by {resolve, clauses}; `read(field)` gives the row's value of a source column. */

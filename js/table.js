@@ -1,9 +1,10 @@
 // Draws an `ev.table` item (src/evalviz/interaction/table.py) with the bundled Tabulator grid.
 //
 // On a page: the shipped rows, sorted, searched, paged and filtered here. In the live widget (context.channel):
-// each page, sort and search is asked of the kernel ("table:<id>" requests), which answers with one page of
-// rows and the count kept. Either way, the selection `filter_by` hides the rows it does not keep, and a row
-// click publishes an "in" clause on the row's key columns into `target`.
+// the widget ships the first page, drawn at once; every other page, sort and search is asked of the kernel
+// ("table:<id>" requests), which answers with one page of rows and the count kept; one search or filter change is
+// asked at a time, the latest once the answer before it is in. Either way, the selection `filter_by` hides the
+// rows it does not keep, and a row click publishes an "in" clause on the row's key columns into `target`.
 //
 // Every cell, header and note is built as DOM text (textContent): nothing from the data is ever parsed as
 // HTML. Tabulator's own fallback would set a string with innerHTML, so every column has a formatter returning
@@ -175,6 +176,8 @@ registerItem("table", async (el, item, datasets, context) => {
   };
 
   let table;
+  let asking = false; // live: a search or filter change is being answered
+  let askAgain = false; // and another came meanwhile
   if (live) {
     Object.assign(options, {
       ajaxURL: `evalviz:table:${item.id}`,
@@ -182,6 +185,16 @@ registerItem("table", async (el, item, datasets, context) => {
       sortMode: "remote",
       filterMode: "remote",
       ajaxRequestFunc: async (url, config, params) => {
+        // The first page of the table as it is comes with the widget: drawn without asking the kernel.
+        const filtering = item.filter_by && filterState().clauses.length;
+        if (params.page === 1 && !(params.sort || []).length && !searched && !filtering
+            && shipped.length >= Math.min(params.size, item.total)) {
+          status.textContent = `${count(item.total)} rows`;
+          return {
+            last_page: Math.max(1, Math.ceil(item.total / params.size)), last_row: item.total,
+            data: shipped.slice(0, params.size),
+          };
+        }
         const payload = {
           page: params.page,
           size: params.size,
@@ -189,6 +202,7 @@ registerItem("table", async (el, item, datasets, context) => {
           search: searched,
           filter: item.filter_by ? filterState() : null,
         };
+        asking = true;
         try {
           const answer = await context.channel.request(`table:${item.id}`, payload);
           const { total, last_page: lastPage, ignored } = answer.payload;
@@ -198,6 +212,12 @@ registerItem("table", async (el, item, datasets, context) => {
         } catch (error) {
           status.textContent = `Could not read rows: ${error.message}`;
           throw error;
+        } finally {
+          asking = false;
+          if (askAgain) {
+            askAgain = false;
+            setTimeout(() => table.setData()); // once Tabulator has taken this answer
+          }
         }
       },
     });
@@ -221,8 +241,11 @@ registerItem("table", async (el, item, datasets, context) => {
     showNote(missing);
     table.setFilter((data) => keeps(state, (f) => data[f]) && matchesSearch(data));
   };
-  // Live: a new search or filter asks again from the first page.
-  const reload = live ? () => table.setData() : refilter;
+  // Live: a new search or filter asks again from the first page, or once the answer being waited for is in.
+  const reload = !live ? refilter : () => {
+    if (asking) askAgain = true;
+    else table.setData();
+  };
 
   let typing = null;
   search.addEventListener("input", () => {
@@ -230,7 +253,7 @@ registerItem("table", async (el, item, datasets, context) => {
     typing = setTimeout(() => {
       searched = search.value.trim();
       reload();
-    }, live ? 200 : 60);
+    }, 40); // asked once typing pauses
   });
 
   if (item.filter_by) cleanups.push(subscribe(item.filter_by, () => reload()));
@@ -273,6 +296,11 @@ registerItem("table", async (el, item, datasets, context) => {
   }
   await new Promise((resolve) => table.on("tableBuilt", resolve));
   if (!live) refilter();
+  // The first page drawn, the kernel copies the rows its searches and sorts read (not while the page draws).
+  else {
+    const copy = () => context.channel.request(`table-drawn:${item.id}`, {}).catch(() => {});
+    requestAnimationFrame(() => setTimeout(copy));
+  }
   el.dataset.evalvizTable = "ready";
   return {
     finalize: () => {

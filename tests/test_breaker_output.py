@@ -129,7 +129,7 @@ def test_the_notebook_html_of_a_chart_fetches_nothing(counting_server: tuple[str
     monkeypatch.setattr(outgoing, "check_paint", lambda spec, datasets=None: None)
     stroked = alt.Chart().mark_rect(stroke=f"url({base}/p.svg#p)", fill="transparent").encode(x="x:N", y="y:N")
     leaky = ev.heatmap(scores(), x="t", y="m", fill="s", marks=stroked)
-    open_without_policy(browser, html.html_fragment(leaky.spec, leaky.datasets), tmp_path)
+    open_without_policy(browser, html.html_fragment(leaky.item, leaky.datasets), tmp_path)
     assert any(request.startswith("/p.svg") for request in requests_served(log))
 
 

@@ -20,6 +20,8 @@ export function frame(el, item) {
   el.style.display = "flex";
   el.style.flexDirection = "column";
   el.style.gap = "4px";
+  el.style.maxWidth = "100%"; // a long label or option wraps (or is cut, in a drop-down) rather than widen the page
+  el.style.boxSizing = "border-box";
   el.replaceChildren();
   return el;
 }
@@ -30,7 +32,10 @@ export function labelled(text, control) {
   label.style.display = "inline-flex";
   label.style.alignItems = "center";
   label.style.gap = "6px";
-  label.append(element("span", "evalviz-input-text", text || ""), control);
+  label.style.maxWidth = "100%";
+  const span = element("span", "evalviz-input-text", text || "");
+  span.style.overflowWrap = "anywhere";
+  label.append(span, control);
   return label;
 }
 
@@ -43,7 +48,12 @@ export function group(text) {
   fieldset.style.display = "flex";
   fieldset.style.flexWrap = "wrap";
   fieldset.style.gap = "4px 12px";
-  if (text) fieldset.append(element("legend", "evalviz-input-text", text));
+  fieldset.style.minWidth = "0"; // a fieldset is as wide as its widest label otherwise
+  if (text) {
+    const legend = element("legend", "evalviz-input-text", text);
+    legend.style.overflowWrap = "anywhere";
+    fieldset.append(legend);
+  }
   return fieldset;
 }
 

@@ -1,15 +1,11 @@
 // A search box (src/evalviz/interaction/inputs/search.py): the rows whose column matches the text are kept
 // ("contains" / "prefix" without regard to case, "regexp" as written); an empty box keeps every row.
+import { compiledPattern } from "../selections.js";
 import { element, frame, labelled, note, nothingToFinalize, send } from "./common.js";
 
 function patternProblem(type, text) {
   if (type !== "regexp" || !text) return "";
-  try {
-    new RegExp(text);
-    return "";
-  } catch {
-    return "Not a valid regular expression yet: it matches nothing.";
-  }
+  return compiledPattern(text) ? "" : "Not a valid regular expression yet: it matches nothing.";
 }
 
 export function drawSearch(el, item) {

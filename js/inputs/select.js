@@ -8,6 +8,8 @@ export function drawSelect(el, item) {
   const box = frame(el, item);
   const control = element("select", "evalviz-input-control");
   control.multiple = item.multiple;
+  control.style.minWidth = "0"; // as wide as its longest option, but never wider than the page
+  control.style.maxWidth = "100%";
   if (!item.multiple) control.add(new Option("All", ALL));
   item.options.forEach((option, i) => control.add(new Option(option.label, String(i))));
   if (item.multiple) control.size = Math.min(Math.max(item.options.length, 2), 8);

@@ -48,7 +48,8 @@ def kept_in_page(page: Any, selection: ev.Selection, rows: list[dict[str, Any]])
 
 def kept_by_duckdb(table: pa.Table, selection_clauses: list[dict[str, Any]]) -> list[int]:
     rows = table.append_column("i", pa.array(range(table.num_rows)))  # noqa: F841 - read by DuckDB
-    condition, params = where_sql([Clause.from_dict(c) for c in selection_clauses], "intersect")
+    condition, params = where_sql([Clause.from_dict(c) for c in selection_clauses], "intersect",
+                                  ev.Data.from_dataframe(rows).types)
     found = duckdb.connect().execute(f"SELECT i FROM rows WHERE {condition} ORDER BY i", params).fetchall()
     return [i for (i,) in found]
 

@@ -26,7 +26,7 @@ ROWS = [
 
 def sql_kept(clauses: list[Clause], resolve: str) -> list[int]:
     rows = pa.Table.from_pylist([{**row, "i": i} for i, row in enumerate(ROWS)])  # noqa: F841 - read by DuckDB
-    condition, params = where_sql(clauses, resolve)
+    condition, params = where_sql(clauses, resolve, ev.Data.from_dataframe(rows).types)
     found = duckdb.connect().execute(f"SELECT i FROM rows WHERE {condition} ORDER BY i", params).fetchall()
     return [i for (i,) in found]
 
@@ -133,7 +133,7 @@ def test_names_and_kinds_are_checked() -> None:
 def test_values_are_bound_never_pasted() -> None:
     hostile = "x'; DROP TABLE t; --"
     condition, params = where_sql([Clause("s", ("org",), "in", [[hostile]]), Clause("t", ("model",), "regexp", "'")],
-                                  "intersect")
+                                  "intersect", ev.Data.from_dataframe(pa.Table.from_pylist(ROWS)).types)
     assert hostile not in condition and "'" not in condition.replace("VARCHAR", "")
     assert params == [hostile, "'"]
     assert sql_kept([Clause("s", ("org",), "in", [[hostile]])], "intersect") == [6]

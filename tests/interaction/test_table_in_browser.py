@@ -237,7 +237,13 @@ def test_the_live_widget_pages_sorts_and_searches_through_the_kernel(live_page) 
 
     shows([r[0] for r in query(data, "SELECT id FROM t LIMIT 15")], "2,000 rows")
     assert "max_rows" not in page.locator(".evalviz-table-note").inner_text()  # the widget reads every row
-    assert {m["kind"] for m in asked} == {f"table:{component.item['id']}"}
+    # The first page drawn, the page tells the kernel, which copies the rows searches and sorts read
+    assert {m["kind"] for m in asked} == {f"table:{component.item['id']}", f"table-drawn:{component.item['id']}"}
+    for _ in range(50):
+        if component.chart.pages.rows_table in component.chart.pages.tables:
+            break
+        page.wait_for_timeout(100)
+    assert component.chart.pages.rows_table in component.chart.pages.tables
 
     page.locator(".tabulator-col[tabulator-field='score'] .tabulator-col-title").click()
     shows([r[0] for r in query(data, "SELECT id FROM t ORDER BY score NULLS LAST, id LIMIT 15")])
@@ -251,4 +257,12 @@ def test_the_live_widget_pages_sorts_and_searches_through_the_kernel(live_page) 
     shows([r[0] for r in query(data, "SELECT id FROM t WHERE lower(name) LIKE '%beta%' "
                                      "ORDER BY score NULLS LAST, id LIMIT 15")], f"{kept:,} rows")
     assert asked[-1]["payload"]["search"] == "beta" and asked[-1]["payload"]["page"] == 1
+
+    # Typed fast: the answers to texts typed past are not what stays drawn, the last text's rows are
+    page.locator(".evalviz-table-search").fill("")
+    page.locator(".evalviz-table-search").press_sequentially("alphab", delay=5)  # "alph" keeps "alpha" too
+    where = "lower(name) LIKE '%alphab%'"
+    (kept,) = query(data, f"SELECT count(*) FROM t WHERE {where}")[0]
+    shows([r[0] for r in query(data, f"SELECT id FROM t WHERE {where} ORDER BY score NULLS LAST, id LIMIT 15")],
+          f"{kept:,} rows")
     assert blocked == [] and errors == []

@@ -161,9 +161,12 @@ class LayerChart:
         if interaction is None:
             return units
         names = [scope + layer.name if isinstance(layer, Layer) else None for layer in self.layers]
+        units = [_filtered(unit, interaction.layer_transforms(layer.name)) if isinstance(layer, Layer) else unit
+                 for layer, unit in zip(self.layers, units, strict=True)]
         if interaction.highlights:
-            units = [interaction.faded(unit) if isinstance(layer, Layer) and layer.data is None else unit
-                     for layer, unit in zip(self.layers, units, strict=True)]
+            units = [interaction.faded(unit) if isinstance(layer, Layer) and (layer.data is None or
+                                                                               layer.name in interaction.also)
+                     else unit for layer, unit in zip(self.layers, units, strict=True)]
         for publish in interaction.publish:
             at = names.index(scope + publish.marks[0])
             if publish.how == "interval":
@@ -171,6 +174,11 @@ class LayerChart:
             elif publish.how == "legend":
                 units[at] = interaction.clickable_legend(units[at])
         return units
+
+
+def _filtered(unit: dict[str, Any], transforms: list[dict[str, Any]]) -> dict[str, Any]:
+    """A layer's unit with `transforms` (its chart's filters) ahead of its own."""
+    return {**unit, "transform": [*transforms, *unit.get("transform", [])]} if transforms else unit
 
 
 def _lift_signals(spec: dict[str, Any], signals: list[dict[str, Any]]) -> None:

@@ -116,6 +116,8 @@ class Interaction:
         source: The dataset the filters read, in place of the chart's data (rows finer than the marks).
         then: Transforms after the filters, turning the filtered `source` rows into the drawn rows.
         reads: Other datasets `then` reads (by `DatasetName`), listed so that compositions rename them.
+        also: Layers reading datasets of their own (a best step's rule, a sample's row) whose rows carry the
+            filters' fields too: the filters keep (or fade) their rows as they do the chart's.
 
     Example:
         >>> s = Selection.intersect()
@@ -130,6 +132,7 @@ class Interaction:
     source: str | None = None
     then: tuple[Mapping[str, Any], ...] = ()
     reads: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
 
     def signal(self, index: int) -> str:
         """The Vega signal of the filter at `index`."""
@@ -154,10 +157,20 @@ class Interaction:
         out: list[dict[str, Any]] = [{"filter": f"{KEEPS}({self.signal(i)}, datum)"}
                                      for i, f in enumerate(self.filters) if not f.highlight]
         out += [dict(t) for t in self.then]
+        return out + self._kept()
+
+    def layer_transforms(self, name: str) -> list[dict[str, Any]]:
+        """The transforms ahead of a layer's own when it is among `also`: the filters, and the highlight's
+        calculate (no `then`: its rows are drawn as they are)."""
+        if name not in self.also:
+            return []
+        return [{"filter": f"{KEEPS}({self.signal(i)}, datum)"} for i, f in enumerate(self.filters)
+                if not f.highlight] + self._kept()
+
+    def _kept(self) -> list[dict[str, Any]]:
+        """The highlight's calculate of whether the faded filters keep a row (none without a highlight)."""
         faded = [f"{KEEPS}({self.signal(i)}, datum)" for i, f in enumerate(self.filters) if f.highlight]
-        if faded:
-            out.append({"calculate": " && ".join(faded), "as": KEPT})
-        return out
+        return [{"calculate": " && ".join(faded), "as": KEPT}] if faded else []
 
     def faded(self, unit: dict[str, Any]) -> dict[str, Any]:
         """A layer's unit with its opacity faded where the highlight leaves its mark out (a layer with an
@@ -171,14 +184,18 @@ class Interaction:
         return {**unit, "encoding": encoding}
 
     def clickable_legend(self, unit: dict[str, Any]) -> dict[str, Any]:
-        """A layer's unit whose colour legend's entries take clicks (Vega-Lite draws them inert by default)."""
+        """A layer's unit whose colour legend's entries take clicks (Vega-Lite draws them inert by default).
+
+        The legend's symbol opacity is fixed (1 unless given): otherwise a layer with an opacity encoding (a
+        highlight's fading) makes Vega-Lite write the legend's `encode` itself, dropping the clickable one."""
         encoding = dict(unit.get("encoding", {}))
         for channel in ("color", "fill", "stroke"):
             legend = encoding.get(channel, {}).get("legend")
             if isinstance(legend, Mapping):
                 clickable = {"interactive": True, "update": {"cursor": {"value": "pointer"}}}
                 encode = {**legend.get("encode", {}), "symbols": clickable, "labels": clickable}
-                encoding[channel] = {**encoding[channel], "legend": {**legend, "encode": encode}}
+                legend = {"symbolOpacity": 1, **legend, "encode": encode}
+                encoding[channel] = {**encoding[channel], "legend": legend}
         return {**unit, "encoding": encoding}
 
     def brush_param(self, publish: Publish) -> dict[str, Any]:

@@ -146,12 +146,30 @@ class _Shared:
         """Call `callback(self)` after each change made in a live widget; returns a function that stops it."""
         if not callable(callback):
             raise ArgumentTypeError(f"observe takes a function of one argument, not {reprlib.repr(callback)}.")
-        self._observers.append(callback)
-        return lambda: self._observers.remove(callback) if callback in self._observers else None
+        with self._lock:
+            self._observers.append(callback)
+        return lambda: self._unobserve(callback)
+
+    def _unobserve(self, callback: Callable[[Any], None]) -> None:
+        with self._lock:
+            if callback in self._observers:
+                self._observers.remove(callback)
 
     def _notify(self) -> None:
-        for callback in list(self._observers):
-            callback(self)
+        """Call every observer, even after one raised; then raise the first error (with the others as notes), so
+        a failing observer neither silences the rest nor goes unseen."""
+        with self._lock:
+            observers = list(self._observers)
+        errors: list[Exception] = []
+        for callback in observers:
+            try:
+                callback(self)
+            except Exception as exc:  # noqa: BLE001 - raised below, once every observer was called
+                errors.append(exc)
+        if errors:
+            for later in errors[1:]:
+                errors[0].add_note(f"Another observer of {self.name} raised too: {type(later).__name__}: {later}")
+            raise errors[0]
 
 
 class Param(_Shared):

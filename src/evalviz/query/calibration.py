@@ -12,6 +12,7 @@ score of exactly 1.0 is in the last bin, and 0.1 in the first of ten.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from evalviz.data.connection import quote_identifier as q
@@ -61,21 +62,9 @@ def reliability_sql(bins: int, strategy: Strategy, z: float | None) -> str:
         >>> "ASOF JOIN" in reliability_sql(10, "uniform", 1.96)
         True
     """
-    edges = _uniform_edges_sql(bins) if strategy == "uniform" else _quantile_edges_sql(bins)
     z2 = "NULL::DOUBLE" if z is None else f"CAST({quote_literal(repr(float(z) ** 2))} AS DOUBLE)"
     return f"""
-        WITH preds AS MATERIALIZED (
-            SELECT coalesce({q(SERIES)}, {quote_literal(NULL_SERIES)}) AS series, {q(LABEL)} AS label,
-                   {q(SCORE)} AS score FROM this),
-        sizes AS (SELECT series, count(*) AS total FROM preds GROUP BY series),
-        ranked AS (SELECT series, score, row_number() OVER (PARTITION BY series ORDER BY score) - 1 AS r
-                   FROM preds),
-        edges AS MATERIALIZED ({edges}),
-        inner_edges AS (SELECT series, max(k) AS k, edge FROM edges WHERE k BETWEEN 1 AND {bins - 1}
-                        GROUP BY series, edge
-                        UNION ALL SELECT series, 0, '-inf'::DOUBLE FROM sizes),
-        binned AS (SELECT p.series, e.k AS bin, p.label, p.score
-                   FROM preds AS p ASOF JOIN inner_edges AS e ON p.series = e.series AND p.score > e.edge),
+        {_binned_sql(bins, strategy)},
         counted AS (SELECT series, bin, count(*) AS n, CAST(sum(label) AS BIGINT) AS positives,
                            avg(score) AS predicted
                     FROM binned GROUP BY series, bin),
@@ -93,6 +82,48 @@ def reliability_sql(bins: int, strategy: Strategy, z: float | None) -> str:
         JOIN edges AS lo ON lo.series = w.series AND lo.k = w.bin
         JOIN edges AS hi ON hi.series = w.series AND hi.k = w.bin + 1
         ORDER BY w.series, w.bin"""
+
+
+def reliability_parts_sql(bins: int, strategy: Strategy, filters: Sequence[str], limit: int) -> str:
+    """SQL of the predictions counted by series, bin and the values of the columns `filters` (carried through the
+    long form): series, bin, low, high (as `reliability_sql`), f0, f1, ... (the columns, as they are), n,
+    positives and score_sum (the sum of the scores), at most `limit` rows, ordered by series and bin: what a page
+    filters and adds up again into each bin's mean score, observed share, interval and the series' ECE
+    (`views.reliability_diagram`). Meant for "uniform" bins, whose edges do not depend on the rows kept.
+
+    Example:
+        >>> "score_sum" in reliability_parts_sql(10, "uniform", ["epoch"], 100)
+        True
+    """
+    fields = "".join(f", b.f{i}" for i in range(len(filters)))
+    return f"""
+        {_binned_sql(bins, strategy, filters)}
+        SELECT b.series, b.bin, lo.edge AS low, hi.edge AS high{fields}, count(*) AS n,
+               CAST(sum(b.label) AS BIGINT) AS positives, sum(b.score) AS score_sum
+        FROM binned AS b
+        JOIN edges AS lo ON lo.series = b.series AND lo.k = b.bin
+        JOIN edges AS hi ON hi.series = b.series AND hi.k = b.bin + 1
+        GROUP BY ALL ORDER BY b.series, b.bin LIMIT {int(limit)}"""
+
+
+def _binned_sql(bins: int, strategy: Strategy, filters: Sequence[str] = ()) -> str:
+    """The WITH clause of every prediction's bin: `binned` (series, bin, label, score and the columns `filters` as
+    f0, f1, ...) and `edges` (series, k, edge: every edge of every series' bins)."""
+    edges = _uniform_edges_sql(bins) if strategy == "uniform" else _quantile_edges_sql(bins)
+    carried = "".join(f", {q(column)} AS f{i}" for i, column in enumerate(filters))
+    fields = "".join(f", p.f{i}" for i in range(len(filters)))
+    return f"""WITH preds AS MATERIALIZED (
+            SELECT coalesce({q(SERIES)}, {quote_literal(NULL_SERIES)}) AS series, {q(LABEL)} AS label,
+                   {q(SCORE)} AS score{carried} FROM this),
+        sizes AS (SELECT series, count(*) AS total FROM preds GROUP BY series),
+        ranked AS (SELECT series, score, row_number() OVER (PARTITION BY series ORDER BY score) - 1 AS r
+                   FROM preds),
+        edges AS MATERIALIZED ({edges}),
+        inner_edges AS (SELECT series, max(k) AS k, edge FROM edges WHERE k BETWEEN 1 AND {bins - 1}
+                        GROUP BY series, edge
+                        UNION ALL SELECT series, 0, '-inf'::DOUBLE FROM sizes),
+        binned AS (SELECT p.series, e.k AS bin, p.label, p.score{fields}
+                   FROM preds AS p ASOF JOIN inner_edges AS e ON p.series = e.series AND p.score > e.edge)"""
 
 
 def any_outside_unit_sql(score: str) -> str:

@@ -30,11 +30,23 @@ def constant_sql(columns: GridColumns, filters: list[str]) -> str:
         >>> "count(DISTINCT \\"org\\")" in sql
         True
     """
-    keys = ", ".join(q(column) for axis in "xy" for column, _ in key_parts(columns, axis))
+    return constant_within_sql([q(column) for axis in "xy" for column, _ in key_parts(columns, axis)], filters)
+
+
+def constant_within_sql(keys: list[str], filters: list[str]) -> str:
+    """SQL of one row: c0, c1, ... whether each of `filters` holds one value (NULL counted as a value) within every
+    group of the table `this` by the SQL expressions `keys` (a drawn mark's key: its model, its series...; none:
+    the whole table is one group).
+
+    Example:
+        >>> constant_within_sql(["series"], ["run"]).endswith("GROUP BY series)")
+        True
+    """
     counts = ", ".join(f"count(DISTINCT {q(c)}) + CAST(bool_or({q(c)} IS NULL) AS INTEGER) AS d{i}"
                        for i, c in enumerate(filters))
     checks = ", ".join(f"coalesce(bool_and(d{i} <= 1), true) AS c{i}" for i in range(len(filters)))
-    return f"SELECT {checks} FROM (SELECT {counts} FROM this GROUP BY {keys})"
+    grouped = f" GROUP BY {', '.join(keys)}" if keys else ""
+    return f"SELECT {checks} FROM (SELECT {counts} FROM this{grouped})"
 
 
 def parts_sql(columns: GridColumns, agg: str, cells: str, limit: int) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from evalviz.data.connection import quote_identifier as q
@@ -39,17 +40,11 @@ def confusion_sql(threshold: float, normalize: Normalize | None, *, sliced: bool
         >>> "count(*) AS count" in confusion_sql(0.5, None, sliced=False)
         True
     """
-    cut = f"CAST({quote_literal(repr(float(threshold)))} AS DOUBLE)"
-    slice_text = f"coalesce({q(SLICE)}, {quote_literal(NULL_TEXT)})" if sliced else "NULL::VARCHAR"
-
     def total(cell: str) -> str:
         return f"sum(count) FILTER (WHERE cell = '{cell}') OVER (PARTITION BY series, slice)"
 
     return f"""
-        WITH preds AS MATERIALIZED (
-            SELECT coalesce({q(SERIES)}, {quote_literal(NULL_TEXT)}) AS series, {slice_text} AS slice,
-                   CAST({q(LABEL)} AS INTEGER) AS actual, CAST({q(SCORE)} >= {cut} AS INTEGER) AS predicted
-            FROM this),
+        WITH preds AS MATERIALIZED ({_classified_sql(threshold, sliced=sliced)}),
         counted AS (SELECT series, slice, actual, predicted, count(*) AS count FROM preds GROUP BY ALL),
         cells AS (SELECT p.series, p.slice, a.actual, b.predicted, {CELL_NAMES} AS cell,
                          coalesce(c.count, 0) AS count
@@ -68,3 +63,28 @@ def confusion_sql(threshold: float, normalize: Normalize | None, *, sliced: bool
                tp / nullif(tp + fp, 0) AS precision, tp / nullif(tp + fn, 0) AS recall,
                fp / nullif(fp + tn, 0) AS fpr, (tp + tn) / n AS accuracy
         FROM totals ORDER BY series, slice, actual, predicted"""
+
+
+def confusion_parts_sql(threshold: float, *, sliced: bool, filters: Sequence[str], limit: int) -> str:
+    """SQL of the predictions counted by panel, cell and the values of the columns `filters` (carried through the
+    long form): series, slice, actual, predicted, f0, f1, ... (the columns, as they are) and count, at most
+    `limit` rows, ordered by series and slice; what a page filters and adds up again into each panel's cells
+    (`views.confusion_grid`). A cell without predictions has no row.
+
+    Example:
+        >>> "GROUP BY ALL" in confusion_parts_sql(0.5, sliced=False, filters=["epoch"], limit=10)
+        True
+    """
+    return (f"SELECT *, count(*) AS count FROM ({_classified_sql(threshold, sliced=sliced, filters=filters)}) "
+            f"GROUP BY ALL ORDER BY series, slice, actual, predicted LIMIT {int(limit)}")
+
+
+def _classified_sql(threshold: float, *, sliced: bool, filters: Sequence[str] = ()) -> str:
+    """SQL of each prediction's panel (series, slice: NULL when not `sliced`, a NULL slice "(null)"), actual class
+    and predicted class (score >= `threshold`), and the columns `filters` as f0, f1, ..."""
+    cut = f"CAST({quote_literal(repr(float(threshold)))} AS DOUBLE)"
+    slice_text = f"coalesce({q(SLICE)}, {quote_literal(NULL_TEXT)})" if sliced else "NULL::VARCHAR"
+    carried = "".join(f", {q(column)} AS f{i}" for i, column in enumerate(filters))
+    return (f"SELECT coalesce({q(SERIES)}, {quote_literal(NULL_TEXT)}) AS series, {slice_text} AS slice, "
+            f"CAST({q(LABEL)} AS INTEGER) AS actual, CAST({q(SCORE)} >= {cut} AS INTEGER) AS predicted{carried} "
+            f"FROM this")

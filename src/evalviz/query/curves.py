@@ -8,6 +8,7 @@ from typing import Literal
 
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
+from evalviz.query.grid_columns import filter_field
 from evalviz.query.series import series_key_sql
 
 Best = Literal["max", "min"]
@@ -21,6 +22,15 @@ class CurveColumns:
     x: str
     y: str
     series: str | None = None
+    # Columns with one value per series a selection may filter the lines on, shipped as f0, f1, ...
+    # (`filter_field`), and whether each row ships its series' typed value (k_v): what a click selects.
+    filters: tuple[str, ...] = ()
+    raw_key: bool = False
+
+    def shipped(self) -> list[tuple[str, str]]:
+        """(user column, SQL name) of what each point ships for its selections."""
+        key = [(self.series, "k_v")] if self.raw_key and self.series else []
+        return key + [(column, filter_field(i)) for i, column in enumerate(self.filters)]
 
 
 def _steps_sql(columns: CurveColumns) -> str:
@@ -28,11 +38,18 @@ def _steps_sql(columns: CurveColumns) -> str:
     (n_inf), and the mean of the finite values (NULL when there is none: a gap, never a zero). Rows without a
     finite step are left out (`unplaced_sql` counts them)."""
     series = series_key_sql(columns.series) if columns.series else quote_literal(columns.y)
-    rows = (f"SELECT {series} AS series, CAST({q(columns.x)} AS DOUBLE) AS x, CAST({q(columns.y)} AS DOUBLE) AS v "
-            f"FROM this WHERE isfinite(CAST({q(columns.x)} AS DOUBLE))")
+    shipped = "".join(f", {q(column)} AS {name}" for column, name in columns.shipped())
+    rows = (f"SELECT {series} AS series, CAST({q(columns.x)} AS DOUBLE) AS x, CAST({q(columns.y)} AS DOUBLE) AS v"
+            f"{shipped} FROM this WHERE isfinite(CAST({q(columns.x)} AS DOUBLE))")
     return (f"SELECT series, x, count(*) AS n, count(*) FILTER (WHERE isfinite(v)) AS n_values, "
-            f"count(*) FILTER (WHERE isinf(v)) AS n_inf, avg(v) FILTER (WHERE isfinite(v)) AS value "
-            f"FROM ({rows}) GROUP BY series, x")
+            f"count(*) FILTER (WHERE isinf(v)) AS n_inf, avg(v) FILTER (WHERE isfinite(v)) AS value"
+            f"{_kept(columns)} FROM ({rows}) GROUP BY series, x")
+
+
+def _kept(columns: CurveColumns) -> str:
+    """SQL of the shipped columns kept by a grouping of a series' rows (one value per series), each after a
+    comma."""
+    return "".join(f", any_value({name}) AS {name}" for _, name in columns.shipped())
 
 
 def curve_sql(columns: CurveColumns, max_points: int) -> str:
@@ -56,6 +73,7 @@ def curve_sql(columns: CurveColumns, max_points: int) -> str:
         SELECT series, {quote_literal(columns.y)} AS metric, avg(x) AS x, avg(value) AS value,
                min(value) AS low, max(value) AS high,
                CAST(sum(n) AS BIGINT) AS n, count(*) AS steps, nullif(CAST(sum(n_inf) AS BIGINT), 0) AS n_inf
+               {_kept(columns)}
         FROM (SELECT *, {binned} AS bin FROM sized)
         GROUP BY series, bin ORDER BY series, x"""
 
@@ -69,6 +87,7 @@ def best_sql(columns: CurveColumns, best: Best) -> str:
     direction = "DESC" if best == "max" else "ASC"
     return f"""
         SELECT series, {quote_literal(columns.y)} AS metric, x, value, n,
+               {"".join(f"{name}, " for _, name in columns.shipped())}
                row_number() OVER (ORDER BY series) - 1 AS place FROM (
             SELECT *, row_number() OVER (PARTITION BY series ORDER BY value {direction}, x) AS rank
             FROM ({_steps_sql(columns)}) WHERE value IS NOT NULL)

@@ -9,6 +9,7 @@ from typing import Literal
 from evalviz.constants.statuses import ERROR, INFINITE, NO_VALUE, SKIPPED
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
+from evalviz.query.grid_columns import filter_field
 from evalviz.query.series import series_key_sql
 
 # What a row shows, in legend order. The first three read the interval against zero.
@@ -39,10 +40,16 @@ class DiffColumns:
     candidate: str | None = None
     baseline_name: str | None = None
     candidate_name: str | None = None
+    # Columns a selection may filter the rows on, shipped with each row as f0, f1, ... (`filter_field`), and
+    # whether each row ships its slice's typed value (k_slice): what a click on it selects.
+    filters: tuple[str, ...] = ()
+    raw_key: bool = False
 
     def used(self) -> list[str]:
         """The columns the plot reads, each once."""
-        return list(dict.fromkeys(c for c in vars(self).values() if c is not None))
+        roles = (self.slice, self.delta, self.low, self.high, self.n, self.status, self.reason, self.baseline,
+                 self.candidate, self.baseline_name, self.candidate_name, *self.filters)
+        return list(dict.fromkeys(c for c in roles if c is not None))
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,7 @@ def rows_sql(columns: DiffColumns, order: RowOrder, *, higher_is_better: bool) -
                    {_not_nan(_number(columns.low))} AS lo, {_not_nan(_number(columns.high))} AS hi,
                    {_number(columns.n)} AS size, {status} AS st, {reason} AS reason,
                    {_number(columns.baseline)} AS b, {_number(columns.candidate)} AS c, row_number() OVER () AS ord
+                   {_shipped(columns)}
             FROM this
         ),
         flagged AS (
@@ -114,7 +122,8 @@ def rows_sql(columns: DiffColumns, order: RowOrder, *, higher_is_better: bool) -
             FROM raw
         ),
         src AS (
-            SELECT slice, {_finite("size")} AS n, st, reason, ord, flag, {_finite("b")} AS baseline,
+            SELECT slice, {_shipped_names(columns)}{_finite("size")} AS n, st, reason, ord, flag,
+                   {_finite("b")} AS baseline,
                    {_finite("c")} AS candidate, {_infinity_text("size")} AS n_inf,
                    CASE WHEN flag IS NULL THEN d END AS delta,
                    CASE WHEN flag IS NULL THEN lo END AS low,
@@ -130,7 +139,7 @@ def rows_sql(columns: DiffColumns, order: RowOrder, *, higher_is_better: bool) -
                            ELSE '{UNCLEAR}' END AS result
             FROM src
         )
-        SELECT slice, delta, low, high, n, baseline, candidate, reason, result,
+        SELECT slice, {_shipped_names(columns)}delta, low, high, n, baseline, candidate, reason, result,
             CASE {readings}
                  WHEN result = '{INFINITE}' THEN 'infinite difference (' || delta_inf || ')'
                                                  || coalesce(': ' || reason, '')
@@ -142,6 +151,19 @@ def rows_sql(columns: DiffColumns, order: RowOrder, *, higher_is_better: bool) -
         FROM results
         ORDER BY {_order_by(order)}
     """
+
+
+def _shipped(columns: DiffColumns) -> str:
+    """SQL of the typed slice (k_slice) and filter columns (f0, f1, ...) a row ships, each after a comma."""
+    shipped = ([f"{q(columns.slice)} AS k_slice"] if columns.raw_key else []) + \
+        [f"{q(column)} AS {filter_field(i)}" for i, column in enumerate(columns.filters)]
+    return "".join(f", {item}" for item in shipped)
+
+
+def _shipped_names(columns: DiffColumns) -> str:
+    """The names of the shipped columns, each before a comma."""
+    names = (["k_slice"] if columns.raw_key else []) + [filter_field(i) for i in range(len(columns.filters))]
+    return "".join(f"{name}, " for name in names)
 
 
 def _order_by(order: RowOrder) -> str:

@@ -21,8 +21,9 @@ MAX_MAGNITUDE = 1e150
 @dataclass(frozen=True)
 class DistributionColumns:
     """The columns a distribution reads: the values, the groups (`by`; None: one group named after the value
-    column), the split (None: none; else its two levels, as text, in drawing order: left then right) and the
-    groups drawn (their keys, as `group_sql` writes them; None: every group).
+    column), the split (None: none; else its two levels, as text, in drawing order: left then right), the
+    groups drawn (their keys, as `group_sql` writes them; None: every group) and the filter columns a histogram's
+    bins are also grouped by (`filters`: f0, f1, ..., for a page to filter and add up again).
 
     Example:
         >>> DistributionColumns("total_time", "model", "epoch", ("1", "2")).left
@@ -34,6 +35,7 @@ class DistributionColumns:
     split: str | None = None
     levels: tuple[str, str] | None = None
     groups: tuple[str, ...] | None = None
+    filters: tuple[str, ...] = ()
 
     @property
     def left(self) -> str | None:
@@ -84,12 +86,14 @@ def group_sql(column: str | None, name: str) -> str:
 
 
 def _values_sql(columns: DistributionColumns) -> str:
-    """SQL of the values drawn: grp (the group), half (the split level as text, NULL without a split) and v, for
-    rows whose value is kept, whose split level (if any) is not NULL and whose group is drawn."""
+    """SQL of the values drawn: grp (the group), half (the split level as text, NULL without a split), v and the
+    filter columns (f0, f1, ...), for rows whose value is kept, whose split level (if any) is not NULL and whose
+    group is drawn."""
     half = f"CAST({q(columns.split)} AS VARCHAR)" if columns.split else "CAST(NULL AS VARCHAR)"
     split = f" AND {q(columns.split)} IS NOT NULL" if columns.split else ""
+    filters = "".join(f", {q(column)} AS f{i}" for i, column in enumerate(columns.filters))
     values = (f"SELECT {group_sql(columns.by, columns.value)} AS grp, {half} AS half, "
-              f"CAST({q(columns.value)} AS DOUBLE) AS v FROM this WHERE {kept_sql(columns.value)}{split}")
+              f"CAST({q(columns.value)} AS DOUBLE) AS v{filters} FROM this WHERE {kept_sql(columns.value)}{split}")
     if columns.groups is None:
         return values
     drawn = ", ".join(quote_literal(group) for group in columns.groups)
@@ -228,7 +232,8 @@ def density_sql(columns: DistributionColumns, *, points: int, max_values: int, s
         ORDER BY "group", side, value, e.i"""
 
 
-def histogram_sql(columns: DistributionColumns, bins: int, span: tuple[float, float] | None = None) -> str:
+def histogram_sql(columns: DistributionColumns, bins: int, span: tuple[float, float] | None = None, *,
+                  limit: int | None = None) -> str:
     """SQL of histogram bins shared by every group: `bins` equal bins from the least to the greatest value of the
     whole table (or over `span`, which must hold every value), cut as numpy.histogram cuts them: edge i is
     lo + i * (hi - lo) / bins (the last is hi), a value goes to the bin whose edges hold it (the last bin closed
@@ -237,7 +242,9 @@ def histogram_sql(columns: DistributionColumns, bins: int, span: tuple[float, fl
 
     Columns: panel (the group), color (the split level, or the group without a split), side, bin, x0, x1 (the
     bin's edges), lo, hi (the first and last edges of every bin), n (values in it), share (of its (group, half)'s
-    values), total (that (group, half)'s values). Empty bins have no row.
+    values), total (that (group, half)'s values), and the filter columns f0, f1, ... when `columns.filters` names
+    some: a bin is then one row per combination of their values (n, share and total still counted per bin and
+    (group, half): a page filtering the rows adds n up again). Empty bins have no row. At most `limit` rows.
 
     Example:
         >>> "WHEN v < " in histogram_sql(DistributionColumns("score", "series", "label", ("0", "1")), 20)
@@ -249,16 +256,19 @@ def histogram_sql(columns: DistributionColumns, bins: int, span: tuple[float, fl
              f"SELECT CASE WHEN min(v) = max(v) THEN min(v) - {pad} ELSE min(v) END AS lo, "
              f"CASE WHEN min(v) = max(v) THEN max(v) + {pad} ELSE max(v) END AS hi FROM vals")
 
+    filters = "".join(f", f{i}" for i in range(len(columns.filters)))
+    limited = f" LIMIT {int(limit)}" if limit is not None else ""
+
     def edge(i: str) -> str:
         return f"CASE WHEN ({i}) = {count} THEN hi ELSE ({i}) * step + lo END"
 
     return f"""
         WITH vals AS MATERIALIZED ({_values_sql(columns)}),
         edges AS (SELECT lo, hi, (hi - lo) / {count} AS step FROM ({edges})),
-        guessed AS (SELECT grp, half, v, lo, hi, step,
+        guessed AS (SELECT grp, half, v, lo, hi, step{filters},
                            least(CAST(floor((v - lo) / (hi - lo) * {count}) AS BIGINT), {count - 1}) AS guess
                     FROM vals, edges),
-        binned AS (SELECT grp, half, lo, hi, step,
+        binned AS (SELECT grp, half, lo, hi, step{filters},
                           CASE WHEN v < {edge('guess')} THEN guess - 1
                                WHEN guess < {count - 1} AND v >= {edge('guess + 1')} THEN guess + 1
                                ELSE guess END AS bin
@@ -267,28 +277,13 @@ def histogram_sql(columns: DistributionColumns, bins: int, span: tuple[float, fl
                any_value({edge('bin')}) AS x0, any_value({edge('bin + 1')}) AS x1, any_value(lo) AS lo,
                any_value(hi) AS hi,
                count(*) AS n, count(*) / sum(count(*)) OVER (PARTITION BY grp, half) AS share,
-               CAST(sum(count(*)) OVER (PARTITION BY grp, half) AS BIGINT) AS total
-        FROM binned GROUP BY grp, half, bin ORDER BY panel, side, bin"""
-
-
-def constant_within_sql(group: str | None, columns: list[str]) -> str:
-    """SQL of one row: c0, c1, ... whether each of `columns` holds one value (NULL counted as a value) within every
-    group of the column `group` of the table `this` (None: the whole table is one group).
-
-    Example:
-        >>> "GROUP BY \\"model\\"" in constant_within_sql("model", ["org"])
-        True
-    """
-    counts = ", ".join(f"count(DISTINCT {q(c)}) + CAST(bool_or({q(c)} IS NULL) AS INTEGER) AS d{i}"
-                       for i, c in enumerate(columns))
-    checks = ", ".join(f"coalesce(bool_and(d{i} <= 1), true) AS c{i}" for i in range(len(columns)))
-    grouped = f" GROUP BY {q(group)}" if group is not None else ""
-    return f"SELECT {checks} FROM (SELECT {counts} FROM this{grouped})"
+               CAST(sum(count(*)) OVER (PARTITION BY grp, half) AS BIGINT) AS total{filters}
+        FROM binned GROUP BY grp, half, bin{filters} ORDER BY panel, side, bin{filters}{limited}"""
 
 
 def group_fields_sql(group: str | None, name: str, columns: list[str]) -> str:
-    """SQL of each group's values of `columns` (each holds one value per group: `constant_within_sql`): grp (the
-    group's key, as `group_sql(group, name)` writes it) and f0, f1, ... (the columns, as they are).
+    """SQL of each group's values of `columns` (each holds one value per group: `views.grid_filters.mark_filters`):
+    grp (the group's key, as `group_sql(group, name)` writes it) and f0, f1, ... (the columns, as they are).
 
     Example:
         >>> group_fields_sql(None, "score", ["org"])

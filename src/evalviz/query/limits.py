@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from evalviz.data.connection import quote_identifier as q
+from evalviz.query.grid_columns import filter_field
 from evalviz.query.series import series_key_sql
 
 Scale = Literal["auto", "log", "linear"]
@@ -23,6 +24,15 @@ class LimitColumns:
     limit: str
     score: str
     error: str | None = None
+    # Columns a selection may filter the curves on, grouped by with the model and shipped as f0, f1, ...
+    # (`filter_field`), and whether each row ships the model's typed value (k_v): what a click selects.
+    filters: tuple[str, ...] = ()
+    raw_key: bool = False
+
+    @property
+    def group(self) -> list[str]:
+        """The SQL names a curve's rows are grouped by: the model, its typed value and the filter columns."""
+        return ["model", *(["k_v"] if self.raw_key else []), *(filter_field(i) for i in range(len(self.filters)))]
 
 
 def _samples_sql(columns: LimitColumns, threshold: float) -> str:
@@ -32,14 +42,21 @@ def _samples_sql(columns: LimitColumns, threshold: float) -> str:
     `threshold`) or lacks a limit or score without an error (`unscored`)."""
     failed = (f"coalesce(trim(CAST({q(columns.error)} AS VARCHAR)) <> '', false)" if columns.error else "false")
     return f"""
-        SELECT model, CASE WHEN placed THEN l END AS l, failed, scored,
+        SELECT * EXCLUDE (l, s), CASE WHEN placed THEN l END AS l,
             NOT failed AND placed AND scored AND s >= {float(threshold)!r} AS solved,
             NOT failed AND NOT (placed AND scored) AS unscored
         FROM (SELECT *, coalesce(isfinite(l), false) AS placed, coalesce(isfinite(s), false) AS scored
               FROM (SELECT {series_key_sql(columns.model)} AS model,
                         CAST({q(columns.limit)} AS DOUBLE) AS l, CAST({q(columns.score)} AS DOUBLE) AS s,
-                        {failed} AS failed
+                        {failed} AS failed{_shipped(columns)}
                     FROM this))"""
+
+
+def _shipped(columns: LimitColumns) -> str:
+    """SQL of the typed model and the filter columns a row carries, each after a comma."""
+    shipped = ([f"{q(columns.model)} AS k_v"] if columns.raw_key else []) + \
+        [f"{q(column)} AS {filter_field(i)}" for i, column in enumerate(columns.filters)]
+    return "".join(f", {item}" for item in shipped)
 
 
 def _grid_sql(scale: Scale, steps: int) -> str:
@@ -64,20 +81,21 @@ def _grid_sql(scale: Scale, steps: int) -> str:
 
 
 def limit_curve_sql(columns: LimitColumns, *, steps: int, scale: Scale, threshold: float, z: float,
-                    max_models: int | None = None) -> str:
+                    max_models: int | None = None, limit: int | None = None) -> str:
     """SQL of the curves, one row per (model, budget), by model and budget; no row when no sample has a finite
-    limit (or, on a log scale, a positive one).
+    limit (or, on a log scale, a positive one). With filter columns (`columns.filters`) one row per (model, values
+    of the filter columns, budget): the parts a page adds up again into each model's curve after filtering them.
 
     Each solved sample is placed at the smallest budget at or above its limit (an ASOF join on the sorted
     budgets), and a running count over the budgets gives the samples solved within each: one pass over the
     table, whatever the number of budgets. With `max_models`, only the curves of that many models are computed:
-    those solving the largest share of their samples (ties by name).
+    those solving the largest share of their samples (ties by name). At most `limit` rows.
 
-    Columns: model, budget, success_rate (solved / n), low and high (the Wilson score interval of that share at
-    the normal quantile `z`), solved (samples solved within the budget), n (the model's samples: every row,
-    errored and unscored ones included), errors (rows with an error message), unscored (rows without an error
-    that lack a finite limit or score), scale ("log" or "linear"), models (the table's models, drawn or not),
-    scored (the table's rows with a finite score).
+    Columns: model, k_v and f0, f1, ... (`columns.group`), budget, success_rate (solved / n), low and high (the
+    Wilson score interval of that share at the normal quantile `z`), solved (samples solved within the budget),
+    n (the model's samples: every row, errored and unscored ones included), errors (rows with an error message),
+    unscored (rows without an error that lack a finite limit or score), scale ("log" or "linear"), models (the
+    table's models, drawn or not), scored (the table's rows with a finite score).
 
     Example:
         >>> sql = limit_curve_sql(LimitColumns("model", "total_tokens", "score_match", "error"), steps=100,
@@ -87,30 +105,39 @@ def limit_curve_sql(columns: LimitColumns, *, steps: int, scale: Scale, threshol
     """
     z2 = f"{float(z) ** 2!r}"
     kept = f"ORDER BY k / n DESC, model LIMIT {int(max_models)}" if max_models is not None else ""
+    group = columns.group
+    keys = ", ".join(group)
+    matched = " AND ".join(f"h.{g} IS NOT DISTINCT FROM t.{g}" for g in group)
     return f"""
         WITH samples AS MATERIALIZED ({_samples_sql(columns, threshold)}),
         {_grid_sql(scale, steps)},
-        every AS (SELECT model, count(*) AS n, count(*) FILTER (WHERE failed) AS errors,
-                      count(*) FILTER (WHERE unscored) AS unscored, count(*) FILTER (WHERE solved) AS k,
+        every AS (SELECT model, count(*) AS n, count(*) FILTER (WHERE solved) AS k,
                       count(*) FILTER (WHERE scored) AS n_scored
                   FROM samples GROUP BY model),
-        totals AS (SELECT *, (SELECT count(*) FROM every) AS models, (SELECT sum(n_scored) FROM every) AS scored
+        ranked AS (SELECT model, (SELECT count(*) FROM every) AS models,
+                          (SELECT sum(n_scored) FROM every) AS all_scored
                    FROM every {kept}),
-        hits AS (SELECT s.model, g.i, count(*) AS k
-                 FROM (SELECT model, l FROM samples WHERE solved AND model IN (SELECT model FROM totals)) AS s
+        totals AS (SELECT {keys}, count(*) AS n, count(*) FILTER (WHERE failed) AS errors,
+                       count(*) FILTER (WHERE unscored) AS unscored, any_value(models) AS models,
+                       any_value(all_scored) AS scored
+                   FROM samples JOIN ranked USING (model) GROUP BY {keys}),
+        hits AS (SELECT {", ".join(f"s.{g}" for g in group)}, g.i, count(*) AS k
+                 FROM (SELECT {keys}, l FROM samples WHERE solved AND model IN (SELECT model FROM ranked)) AS s
                      ASOF JOIN grid AS g ON s.l <= g.budget
-                 GROUP BY s.model, g.i),
-        curve AS (SELECT t.model, g.i, g.budget, g.is_log, t.n, t.errors, t.unscored, t.models, t.scored,
-                      coalesce(sum(h.k) OVER (PARTITION BY t.model ORDER BY g.i), 0) AS solved
-                  FROM totals AS t CROSS JOIN grid AS g LEFT JOIN hits AS h ON h.model = t.model AND h.i = g.i),
+                 GROUP BY ALL),
+        curve AS (SELECT {", ".join(f"t.{g}" for g in group)}, g.i, g.budget, g.is_log, t.n, t.errors,
+                      t.unscored, t.models, t.scored,
+                      coalesce(sum(h.k) OVER (PARTITION BY {", ".join(f"t.{g}" for g in group)} ORDER BY g.i), 0)
+                          AS solved
+                  FROM totals AS t CROSS JOIN grid AS g LEFT JOIN hits AS h ON {matched} AND h.i = g.i),
         shares AS (SELECT *, solved / n AS p FROM curve),
         wilson AS (SELECT *, (p + {z2} / (2 * n)) / (1 + {z2} / n) AS center,
                        sqrt({z2}) * sqrt(p * (1 - p) / n + {z2} / (4 * n * n)) / (1 + {z2} / n) AS half
                    FROM shares)
-        SELECT model, budget, p AS success_rate, greatest(0.0, center - half) AS low,
+        SELECT {keys}, budget, p AS success_rate, greatest(0.0, center - half) AS low,
             least(1.0, center + half) AS high, CAST(solved AS BIGINT) AS solved, n, errors, unscored,
             CASE WHEN is_log THEN 'log' ELSE 'linear' END AS scale, models, scored
-        FROM wilson ORDER BY model, budget"""
+        FROM wilson ORDER BY {keys}, budget{f" LIMIT {int(limit)}" if limit is not None else ""}"""
 
 
 def limit_bounds_sql(columns: LimitColumns) -> str:

@@ -13,18 +13,21 @@ SERIES, LABEL, SCORE = "series", "label", "score"
 SLICE = "slice"  # the slice column's text, carried through when a view asks for one (`confusion_grid`)
 
 
-def long_predictions_sql(label: str, scores: Sequence[str], series: str | None, slice_by: str | None = None) -> str:
+def long_predictions_sql(label: str, scores: Sequence[str], series: str | None, slice_by: str | None = None,
+                         carry: Sequence[str] = ()) -> str:
     """One row per (prediction, score column) with a label and a score: `series` (the series column's text, the
     score column's name, or both joined by " · " when several score columns meet a series column), `label` (0/1)
     and `score` (DOUBLE), and with `slice_by` a column `slice`. A series or slice is keyed by
     `query.series.series_key_sql`: NULL is "(null)", apart from a text "(null)". Rows whose label or score is
-    NULL or NaN are left out (`checks_sql` counts them).
+    NULL or NaN are left out (`checks_sql` counts them). The columns `carry` (the filter columns of a view's
+    selections; none named as a column of the long form) follow as they are.
 
     Example:
         >>> long_predictions_sql("y", ["p"], None).startswith("SELECT 'p' AS " + '"series", CAST("y" AS TINYINT)')
         True
     """
     parts = []
+    carried = "".join(f", {q(column)}" for column in carry)
     for score in scores:
         if series is None:
             name = quote_literal(score)
@@ -35,7 +38,7 @@ def long_predictions_sql(label: str, scores: Sequence[str], series: str | None, 
         sliced = f", {series_key_sql(slice_by)} AS {q(SLICE)}" if slice_by is not None else ""
         parts.append(
             f"SELECT {name} AS {q(SERIES)}, CAST({q(label)} AS TINYINT) AS {q(LABEL)}, "
-            f"CAST({q(score)} AS DOUBLE) AS {q(SCORE)}{sliced} FROM this WHERE {_kept(label, score)}"
+            f"CAST({q(score)} AS DOUBLE) AS {q(SCORE)}{sliced}{carried} FROM this WHERE {_kept(label, score)}"
         )
     return " UNION ALL ".join(parts)
 
@@ -73,3 +76,15 @@ def infinite_score_sql(score: str) -> str:
 
 def _kept(label: str, score: str) -> str:
     return f"{q(label)} IS NOT NULL AND {q(score)} IS NOT NULL AND NOT isnan(CAST({q(score)} AS DOUBLE))"
+
+
+def series_fields_sql(columns: Sequence[str]) -> str:
+    """SQL of each series' values of `columns` over the long form (each holds one value per series): `series` and
+    f0, f1, ... (the columns, as they are).
+
+    Example:
+        >>> series_fields_sql(["org"])
+        'SELECT "series", any_value("org") AS f0 FROM this GROUP BY "series"'
+    """
+    fields = ", ".join(f"any_value({q(c)}) AS f{i}" for i, c in enumerate(columns))
+    return f"SELECT {q(SERIES)}, {fields} FROM this GROUP BY {q(SERIES)}"

@@ -15,6 +15,7 @@ from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
 from evalviz.query.axes import KEY_MARK
 from evalviz.query.cells import finite_sql
+from evalviz.query.grid_columns import filter_field
 from evalviz.query.rows import row_status_sql
 
 Normalization = Literal["min_max", "percentile", "none"]
@@ -39,6 +40,15 @@ class RadarColumns:
     link: str | None = None
     status: str | None = None
     reason: str | None = None
+    # Columns with one value per model a selection may filter the polygons on, shipped as f0, f1, ...
+    # (`filter_field`), and whether each vertex ships its model's typed key parts (k_g, k_v): what a click selects.
+    filters: tuple[str, ...] = ()
+    raw_key: bool = False
+
+    def shipped(self) -> list[tuple[str, str]]:
+        """(user column, SQL name) of what each vertex ships for its selections."""
+        keys = ([(self.model_group, "k_g")] if self.model_group else []) + [(self.model, "k_v")]
+        return (keys if self.raw_key else []) + [(column, filter_field(i)) for i, column in enumerate(self.filters)]
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,7 @@ def _rows_sql(columns: RadarColumns) -> str:
     return f"""
         SELECT {text(columns.model)} AS m, {text(columns.model_group)} AS mg, {text(columns.task)} AS t,
             {text(columns.task_group)} AS tg, {text(columns.link)} AS lnk, st, why,
+            {"".join(f"{q(c)} AS {name}, " for c, name in columns.shipped())}
             CASE WHEN st = {quote_literal(OK)} THEN {finite_sql(f'CAST({q(columns.value)} AS DOUBLE)')} END AS v
         FROM (SELECT *, {status} AS st, {reason} AS why FROM this)"""
 
@@ -102,11 +113,12 @@ def _vertices_cte(columns: RadarColumns, scaling: Scaling, most: tuple[int, int]
     clamped = ("CASE WHEN raw < {0} OR raw > {1} THEN 'outside the domain [{0}, {1}]: drawn at its edge' END"
                .format(*scaling.domain) if scaling.domain is not None else "CAST(NULL AS VARCHAR)")
     failed = quote_literal(ERROR)
+    shipped = "".join(f", any_value({name}) AS {name}" for _, name in columns.shipped())
     return f"""
         rows AS MATERIALIZED ({_rows_sql(columns)}),
-        every_model AS (SELECT mg, m, {_label_sql('m', 'mg')} AS model,
+        every_model AS (SELECT *, {_label_sql('m', 'mg')} AS model,
                                row_number() OVER (ORDER BY {_label_sql('m', 'mg')}, m, mg) - 1 AS mi
-                        FROM (SELECT DISTINCT mg, m FROM rows)),
+                        FROM (SELECT mg, m{shipped} FROM rows GROUP BY mg, m)),
         models AS (SELECT *, {_key_sql('model', 'mi')} AS model_key, (SELECT count(*) FROM every_model) AS all_models
                    FROM every_model WHERE mi < {int(most[0])}),
         every_task AS (SELECT tg, t, {_label_sql('t', 'tg')} AS task,
@@ -119,6 +131,7 @@ def _vertices_cte(columns: RadarColumns, scaling: Scaling, most: tuple[int, int]
                          coalesce(min(lnk) FILTER (WHERE st = {failed}), min(lnk)) AS link
                   FROM rows GROUP BY mg, m, tg, t),
         grid AS (SELECT models.model, models.model_key, models.mi, models.all_models, tasks.task, tasks.ti,
+                        {"".join(f"models.{name}, " for _, name in columns.shipped())}
                         tasks.all_tasks, pairs.raw, coalesce(pairs.n, 0) AS n,
                         coalesce(pairs.n_scored, 0) AS n_scored, coalesce(pairs.n_failed, 0) AS n_failed,
                         pairs.why, pairs.link, tasks.task IN ({inverted}) AS inverted,
@@ -163,6 +176,7 @@ def vertices_sql(columns: RadarColumns, scaling: Scaling, most: tuple[int, int])
         placed AS (SELECT *, ti AS place, false AS closing, {outer} AS outer_value FROM vertices UNION ALL
                    SELECT *, spokes AS place, true AS closing, {outer} AS outer_value FROM vertices WHERE ti = 0)
         SELECT model, model_key, mi, all_models, all_tasks, task, ti, place, closing, raw, value, outer_value,
+            angle, {"".join(f"{name}, " for _, name in columns.shipped())}
             value / outer_value * cos(angle) AS x, value / outer_value * sin(angle) AS y,
             CASE WHEN raw IS NULL THEN ({MISSING_RADIUS} + {MISSING_STEP} * missing_place) * cos(angle) END AS mx,
             CASE WHEN raw IS NULL THEN ({MISSING_RADIUS} + {MISSING_STEP} * missing_place) * sin(angle) END AS my,

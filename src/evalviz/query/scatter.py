@@ -28,6 +28,8 @@ class ScatterColumns:
         link: The column of links a click opens (None: none).
         present: Columns a row needs a value in (not NULL) to be drawn.
         strata: The strata drawn (their keys, as `group_sql` writes them; None: every stratum).
+        filters: Columns shipped with each point as they are (f0, f1, ...), for a page to filter the points by;
+            they do not change which points a sample draws.
     """
 
     y: str
@@ -40,6 +42,7 @@ class ScatterColumns:
     link: str | None = None
     present: tuple[str, ...] = ()
     strata: tuple[str, ...] | None = None
+    filters: tuple[str, ...] = ()
 
 
 def _kept(columns: ScatterColumns) -> str:
@@ -63,7 +66,8 @@ def _rows_sql(columns: ScatterColumns, seed: int | None) -> str:
                         *columns.details, columns.link) if c]
     listed = ", ".join(q(c) for c in dict.fromkeys(read))
     hashed = f", hash({int(seed)}, {listed}) AS _h" if seed is not None else ""
-    rows = (f"SELECT {listed}, {group_sql(columns.stratify_by, 'all')} AS _stratum{hashed} "
+    filters = "".join(f", {q(c)} AS _f{i}" for i, c in enumerate(columns.filters))
+    rows = (f"SELECT {listed}, {group_sql(columns.stratify_by, 'all')} AS _stratum{hashed}{filters} "
             f"FROM this WHERE {_kept(columns)}")
     if columns.strata is None:
         return rows
@@ -104,7 +108,8 @@ def sample_sql(columns: ScatterColumns, *, max_points: int, seed: int, text_leng
     there are no more strata than points). The same `seed` draws the same sample.
 
     Columns: y, x (NULL without one), group (the strip), color, stratum, text (cut to `text_length`
-    characters, an ellipsis after), d0, d1, ... (the detail columns as text), link, jitter (from -0.5 to 0.5).
+    characters, an ellipsis after), d0, d1, ... (the detail columns as text), link, jitter (from -0.5 to 0.5),
+    f0, f1, ... (the filter columns, as they are).
     Rows are ordered by group, then y.
 
     Example:
@@ -126,6 +131,7 @@ def sample_sql(columns: ScatterColumns, *, max_points: int, seed: int, text_leng
         *(f"{as_text(column)} AS d{i}" for i, column in enumerate(columns.details)),
         f"{as_text(columns.link)} AS link",
         f"CAST(_h % {JITTER_STEPS} AS DOUBLE) / {JITTER_STEPS - 1} - 0.5 AS jitter",
+        *(f"_f{i} AS f{i}" for i in range(len(columns.filters))),
     ]
     return f"""
         WITH rows AS MATERIALIZED ({_rows_sql(columns, seed)}),

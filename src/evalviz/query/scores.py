@@ -234,6 +234,8 @@ def _over_tasks_sql(grid: GridColumns, parts: list[str], per_task: str) -> str:
         "CASE WHEN sum(n_values) = 1 THEN max(lo) END AS lo", "CASE WHEN sum(n_values) = 1 THEN max(hi) END AS hi",
         *(f"CAST(sum({n}) AS BIGINT) AS {n}" for n in _NO_INTERVAL),
         "string_agg(t_label, ', ' ORDER BY t_label) AS tasks",
+        # A filter column shipped with the marks holds one value per mark (`query.cell_filters`).
+        *(f"any_value({filter_field(i)}) AS {filter_field(i)}" for i in range(len(grid.filters))),
     ]
     if has_reasons(grid):
         aggregates.append("string_agg(DISTINCT reason, '; ' ORDER BY reason) AS reason")

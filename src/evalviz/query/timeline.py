@@ -9,6 +9,7 @@ from evalviz.constants.statuses import ERROR, OK, PARTIAL
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
 from evalviz.query.cells import finite_sql
+from evalviz.query.grid_columns import filter_field, key_parts
 from evalviz.query.rows import row_status_sql
 from evalviz.query.scores import CLAMPED, ScoreColumns
 from evalviz.query.stderr import combined_stderr_sql
@@ -49,11 +50,25 @@ def _rows_sql(columns: TimelineColumns) -> str:
         f"CAST({q(c.value)} AS DOUBLE) AS f", f"{status} AS st", f"{reason} AS why",
         f"CAST({q(c.link)} AS VARCHAR) AS lnk" if c.link else "CAST(NULL AS VARCHAR) AS lnk",
     ]
+    select += [f"{q(column)} AS {name}" for column, name in _shipped(columns)]
     for name, column in (("se", c.stderr), ("lo", c.low), ("hi", c.high)):
         select.append(f"{finite_sql(f'CAST({q(column)} AS DOUBLE)')} AS {name}" if column
                       else f"CAST(NULL AS DOUBLE) AS {name}")
     return (f"SELECT *, CASE WHEN st = {quote_literal(OK)} THEN {finite_sql('f')} END AS v "
             f"FROM (SELECT {', '.join(select)} FROM this)")
+
+
+def _shipped(columns: TimelineColumns) -> list[tuple[str, str]]:
+    """(user column, SQL name) of what each point ships for its selections: the typed key parts of its model and
+    task (x_g, x_v, y_g, y_v, with `raw_keys`), its organisation (org_v), and the filter columns (f0, f1, ...),
+    each holding one value per point."""
+    c = columns.scores
+    if not c.raw_keys:
+        return []
+    grid = c.grid()
+    shipped = [*key_parts(grid, "x"), *key_parts(grid, "y")]
+    shipped += [(columns.organization, "org_v")] if columns.organization else []
+    return shipped + [(column, filter_field(i)) for i, column in enumerate(c.filters)]
 
 
 def _or_null(column: str | None) -> str:
@@ -71,6 +86,7 @@ def _groups_sql(columns: TimelineColumns) -> str:
             CASE WHEN count(v) = 1 THEN max(hi) FILTER (WHERE v IS NOT NULL) END AS hi,
             string_agg(DISTINCT why, '; ' ORDER BY why) AS why,
             coalesce(min(lnk) FILTER (WHERE st = {quote_literal(ERROR)}), min(lnk)) AS link
+            {"".join(f", any_value({name}) AS {name}" for _, name in _shipped(columns))}
         FROM rows GROUP BY mg, m, tg, t"""
 
 
@@ -116,7 +132,7 @@ def timeline_sql(columns: TimelineColumns, *, z: float, interval_source: str) ->
             n, CASE WHEN n_errors > 0 THEN {quote_literal(PARTIAL)} ELSE {quote_literal(OK)} END AS status,
             CASE WHEN n_errors > 0 THEN format('{{}} of {{}} rows failed', n_errors, n)
                 || coalesce(': ' || why, '') END AS note,
-            link,
+            link, {"".join(f"{name}, " for _, name in _shipped(columns))}
             max(value) OVER (PARTITION BY tg, t ORDER BY d RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
                 AS frontier
         FROM ended ORDER BY task, d, model"""

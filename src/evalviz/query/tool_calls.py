@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.connection import quote_literal
+from evalviz.query.grid_columns import filter_field
 from evalviz.query.series import series_key_sql
 
 ERROR_END = "error"  # what the right-hand text says of a sample that ended in an error without a limit
@@ -30,6 +31,15 @@ class ToolCallColumns:
     limit: str | None = None
     error: str | None = None
     link: str | None = None
+    # Columns with one value per sample a selection may filter the rows on, shipped as f0, f1, ...
+    # (`filter_field`), and whether each row ships its sample's typed id (k_v): what a click selects.
+    filters: tuple[str, ...] = ()
+    raw_key: bool = False
+
+    def shipped(self) -> list[tuple[str, str]]:
+        """(user column, SQL name) of what each sample's cells and row ship for its selections."""
+        key = [(self.y, "k_v")] if self.raw_key else []
+        return key + [(column, filter_field(i)) for i, column in enumerate(self.filters)]
 
 
 def _text(column: str | None) -> str:
@@ -49,7 +59,7 @@ def _rows_sql(columns: ToolCallColumns, tools: Sequence[str] | None) -> str:
             SELECT CAST({q(columns.y)} AS VARCHAR) AS s, {series_key_sql(columns.y)} AS sample_key,
                 CASE WHEN isfinite({x}) THEN {x} END AS x,
                 {_text(columns.tool)} AS tool, {_text(columns.limit)} AS lim, {_text(columns.error)} AS err,
-                {_text(columns.link)} AS lnk
+                {_text(columns.link)} AS lnk{"".join(f", {q(c)} AS {name}" for c, name in columns.shipped())}
             FROM this)"""
 
 
@@ -62,6 +72,7 @@ def _samples_cte(columns: ToolCallColumns, tools: Sequence[str] | None, max_samp
                 row_number() OVER (ORDER BY TRY_CAST(s AS DOUBLE) NULLS LAST, s NULLS LAST) - 1 AS yi,
                 min(lim) AS lim, min(err) AS err, count(*) FILTER (WHERE kept AND x IS NOT NULL) AS calls,
                 arg_min(lnk, x) FILTER (WHERE lnk IS NOT NULL) AS link
+                {"".join(f", any_value({name}) AS {name}" for _, name in columns.shipped())}
             FROM rows GROUP BY s ORDER BY yi LIMIT {int(max_samples)})"""
 
 
@@ -96,6 +107,7 @@ def samples_sql(columns: ToolCallColumns, tools: Sequence[str] | None, max_sampl
         WITH {_samples_cte(columns, tools, max_samples)}
         SELECT sample, yi, lim AS "limit", err AS error,
             coalesce(lim, CASE WHEN err IS NOT NULL THEN {quote_literal(ERROR_END)} END) AS ended, calls, link
+            {"".join(f", {name}" for _, name in columns.shipped())}
         FROM samples ORDER BY yi"""
 
 
@@ -133,8 +145,10 @@ def cells_sql(columns: ToolCallColumns, tools: Sequence[str] | None, max_samples
                  ELSE format('{{:g}}\u2013{{:g}}', firsts.first_x, firsts.last_x) END AS message,
             firsts.messages, bins.tool, bins.tools, bins.calls,
             firsts.lim AS "limit", firsts.err AS error, firsts.link
+            {"".join(f", samples.{name}" for _, name in columns.shipped())}
         FROM bins JOIN (SELECT yi, b, any_value(lim) AS lim, any_value(err) AS err,
                                arg_min(lnk, x) FILTER (WHERE lnk IS NOT NULL) AS link, min(x) AS first_x,
                                max(x) AS last_x, count(DISTINCT x) AS messages
                         FROM calls GROUP BY yi, b) AS firsts USING (yi, b)
+            JOIN samples ON samples.yi = bins.yi
         ORDER BY bins.yi, bins.x0"""

@@ -1,20 +1,45 @@
-"""The bundled renderer (vega, vega-lite, vega-embed, vega-tooltip, apache-arrow and ours) shipped in the package."""
+"""The bundled renderer (vega, vega-lite, vega-embed, vega-tooltip, apache-arrow and ours) shipped in the package,
+in its two forms (js/build.mjs): the widget's ES module, and the page's compressed bootstrap."""
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
 
-BUNDLE_PATH = Path(__file__).parent / "static" / "evalviz.js"
+STATIC = Path(__file__).parent / "static"
+BUNDLE_PATH = STATIC / "evalviz.js"
+PAGE_BUNDLE_PATH = STATIC / "evalviz.page.js"
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RuntimeError(
+            f"The evalviz JS bundle is missing ({path}). In a source checkout run `make build`; "
+            "an installed wheel always carries it, so reinstall evalviz."
+        ) from None
 
 
 @functools.cache
 def bundle_source() -> str:
-    """The renderer's ESM source; built by `make build` (npm) or by the wheel build."""
-    try:
-        return BUNDLE_PATH.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RuntimeError(
-            f"The evalviz JS bundle is missing ({BUNDLE_PATH}). In a source checkout run `make build`; "
-            "an installed wheel always carries it, so reinstall evalviz."
-        ) from None
+    """The renderer's ESM source (the notebook widget's front end); built by `make build` (npm) or by the wheel
+    build.
+
+    Example:
+        >>> "export" in bundle_source()
+        True
+    """
+    return _read(BUNDLE_PATH)
+
+
+@functools.cache
+def page_bundle_source() -> str:
+    """The renderer as a page carries it: a small bootstrap holding the bundle gzip-compressed (base64), which it
+    unpacks with the browser's DecompressionStream and runs, then draws every chart on the page not drawn yet.
+
+    Example:
+        >>> len(page_bundle_source()) < len(bundle_source()) / 2
+        True
+    """
+    return _read(PAGE_BUNDLE_PATH)

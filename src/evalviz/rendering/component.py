@@ -16,7 +16,7 @@ from evalviz.rendering import html as html_target
 from evalviz.rendering import static_export
 from evalviz.rendering.environment import Frontend, detect_frontend, quarto_wants_image
 from evalviz.rendering.files import replace_file
-from evalviz.rendering.items import Element, declarations, handlers_of, item_of, shared_of
+from evalviz.rendering.items import Element, declarations, handlers_of, item_of, live_datasets, shared_of
 
 if TYPE_CHECKING:
     import altair as alt
@@ -114,7 +114,7 @@ class Component:
 
     # -- outputs --------------------------------------------------------------------------------------------------
     def to_html(self, title: str | None = None) -> str:
-        """One self-contained HTML page (bundle inlined, datasets as base64 Arrow) that renders offline.
+        """One self-contained HTML page (bundle inlined, datasets as gzipped Arrow) that renders offline.
 
         `title` is the page's title (the chart's title by default)."""
         if title is not None and not isinstance(title, str):
@@ -168,8 +168,8 @@ class Component:
             handlers["drill"] = drill_handler(drill)
         if live.charts:
             handlers["requery"] = requery_handler(live)
-        return ChartWidget(self.item, self.datasets, shared=self.shared, handlers=handlers, params=self.params,
-                           live=live.selections())
+        return ChartWidget(self.item, live_datasets(self.chart, self.datasets), shared=self.shared, handlers=handlers,
+                           params=self.params, live=live.selections())
 
     @property
     def selection(self) -> dict[str, Any] | None:

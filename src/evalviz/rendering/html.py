@@ -1,4 +1,5 @@
-"""Self-contained HTML: the renderer bundle inlined, datasets as base64 Arrow, no request leaves the page."""
+"""Self-contained HTML: the renderer inlined (gzip-compressed, base64), datasets as gzipped Arrow (base64), no request
+leaves the page."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from evalviz.rendering.bundle import bundle_source
+from evalviz.rendering.bundle import page_bundle_source
 from evalviz.rendering.outgoing import outgoing_item, spec_json
-from evalviz.rendering.transport import to_base64_ipc
+from evalviz.rendering.transport import packed_ipc
 
-# Scripts may run inline (ours); nothing may be fetched or connected to.
+# Scripts may run inline (ours) and through eval (the renderer, unpacked by its bootstrap, and Vega's expressions);
+# nothing may be fetched or connected to.
 _PAGE_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
     "img-src data: blob:; font-src data:"
@@ -31,21 +33,22 @@ def _script_json(payload: Any) -> str:
 
 
 def _module_script(source: str) -> str:
-    # The bundle is minified JS; "</script" cannot appear in it unescaped, but guard the page all the same.
+    # Minified JS and base64 text; "</script" cannot appear in it unescaped, but guard the page all the same.
     return "<script type=\"module\">" + source.replace("</script", "<\\/script") + "</script>"
 
 
 def chart_markup(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table]) -> str:
-    """The <div> of one chart: its spec and base64 Arrow datasets, drawn by the renderer script."""
+    """The <div> of one chart: its spec and datasets, drawn by the renderer script."""
     return item_markup({"kind": "chart", "spec": spec, "prefix": ""}, datasets)
 
 
 def item_markup(item: Mapping[str, Any], datasets: Mapping[str, pa.Table],
                 shared: Sequence[Mapping[str, Any]] = ()) -> str:
     """The <div> of one item (a chart, or a layout of charts, inputs and tables; see `items`): the item, its
-    base64 Arrow datasets and the params and selections it shares, drawn by the renderer script."""
-    encoded = {name: to_base64_ipc(table) for name, table in datasets.items()}
-    payload = {"item": outgoing_item(item, datasets), "datasets": encoded, "shared": list(shared)}
+    datasets (`transport.packed_ipc`: "data" holds them all, "datasets" where each lies) and the params and
+    selections it shares, drawn by the renderer script."""
+    spans, packed = packed_ipc(datasets)
+    payload = {"item": outgoing_item(item, datasets), "datasets": spans, "data": packed, "shared": list(shared)}
     return (
         f'<div class="evalviz-chart" id="evalviz-{uuid.uuid4().hex}">'
         '<div class="evalviz-target"></div>'
@@ -56,12 +59,18 @@ def item_markup(item: Mapping[str, Any], datasets: Mapping[str, pa.Table],
 
 @functools.cache
 def renderer_script() -> str:
-    """The inlined bundle, which draws every chart on the page not drawn yet; made once (it is a megabyte, which
-    every page and notebook output carries).
+    """The inlined renderer, which draws every chart on the page not drawn yet: a bootstrap of about a kilobyte
+    holding the bundle gzip-compressed (base64, about 0.6 MB; js/page.js), made once, since every page and notebook
+    output carries it. Several on one page unpack and run the bundle once.
 
-    An ES module ignores any AMD loader (require.js) the page holds, so Quarto and notebook pages are safe.
+    The bootstrap is an ES module script, which ignores any AMD loader (require.js) the page holds, so Quarto and
+    notebook pages are safe.
+
+    Example:
+        >>> renderer_script().startswith('<script type="module">')
+        True
     """
-    return _module_script(bundle_source() + "\n;globalThis.evalviz.renderAll();")
+    return _module_script(page_bundle_source())
 
 
 def html_fragment(item: Mapping[str, Any], datasets: Mapping[str, pa.Table],

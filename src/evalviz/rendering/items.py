@@ -55,6 +55,20 @@ def handlers_of(content: Chart | Element) -> dict[str, Any]:
     return dict(handlers()) if callable(handlers) else {}
 
 
+def live_datasets(content: Chart | Element, datasets: dict[str, Any], scope: str = "") -> dict[str, Any]:
+    """The datasets the live widget ships: an element reading its rows from the kernel (a table's pages) ships
+    what its `live_datasets(own datasets)` method keeps of them; every other dataset goes as it is."""
+    if isinstance(content, Layout):
+        for i, part in enumerate(content.parts):
+            datasets = live_datasets(part, datasets, f"{scope}c{i}_")
+        return datasets
+    keep = getattr(content, "live_datasets", None)
+    if not callable(keep):
+        return datasets
+    kept = keep({name: datasets[scope + name] for name in content.datasets()})
+    return {**datasets, **{scope + name: table for name, table in kept.items()}}
+
+
 def declarations(shared: Iterable[Shared]) -> list[dict[str, Any]]:
     """The payload's `shared` list: each param and selection as the page declares it, once."""
     return [one.to_dict() for one in dict.fromkeys(shared)]

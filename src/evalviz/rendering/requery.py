@@ -9,12 +9,11 @@ spec and datasets; the page swaps the data in when only the data changed, and dr
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, get_args
+from typing import Any, Protocol, get_args
 
 import pyarrow as pa
 
@@ -24,8 +23,18 @@ from evalviz.interaction.selection import Clause, Resolve, Selection
 from evalviz.query.filters import where_sql
 from evalviz.rendering.items import Layout
 
-if TYPE_CHECKING:
-    from evalviz.rendering.component import Component
+
+class Drawn(Protocol):
+    """What a re-query reads of a Component (`evalviz.rendering.component`): its chart, datasets, the view call
+    that drew it and its parts."""
+
+    chart: Any
+    datasets: dict[str, pa.Table]
+    call: ViewCall | None
+    parts: tuple[Drawn, ...]
+
+
+TABLE_PARAMETERS = ("data", "source")  # the parameters a view takes its table as
 
 
 @dataclass(frozen=True)
@@ -45,10 +54,15 @@ class ViewCall:
     arguments: inspect.BoundArguments
 
     @property
+    def table(self) -> str | None:
+        """The parameter the view was given its table as: `data`, or `source` (a classifier view's predictions)
+        when it is a table; None when neither is."""
+        return next((name for name in TABLE_PARAMETERS if isinstance(self.arguments.arguments.get(name), Data)), None)
+
+    @property
     def data(self) -> Data | None:
         """The table the view drew."""
-        data = self.arguments.arguments.get("data")
-        return data if isinstance(data, Data) else None
+        return self.arguments.arguments[self.table] if self.table is not None else None
 
     @property
     def filter_by(self) -> Selection | None:
@@ -60,38 +74,29 @@ class ViewCall:
                     given = self.arguments.arguments.get(name, {}).get("filter_by")
         return given if isinstance(given, Selection) else None
 
-    def over(self, data: Data) -> Component:
-        """The view called again, `data` in place of its table, every other argument as it was given."""
+    def over(self, data: Data) -> Drawn:
+        """The view called again, `data` in place of its table, every other argument as it was given (the view is
+        the checked one, which records this new call in what it returns)."""
         arguments = dict(self.arguments.arguments)
-        arguments["data"] = data
+        arguments[self.table or "data"] = data
         bound = inspect.BoundArguments(self.arguments.signature, arguments)  # type: ignore[arg-type]
-        return recorded(self.view(*bound.args, **bound.kwargs), ViewCall(self.view, bound))
+        return self.view(*bound.args, **bound.kwargs)
 
 
-def recorded(result: Any, call: ViewCall) -> Any:
-    """`result` with `call` recorded in it when it is a Component drawn from a table (a view's result); anything
-    else as it is."""
-    from evalviz.rendering.component import Component
-
-    if isinstance(result, Component) and call.data is not None:
-        return dataclasses.replace(result, call=call)
-    return result
-
-
-def live_parts(component: Component, scope: str = "") -> dict[str, Component]:
+def live_parts(component: Drawn, scope: str = "") -> dict[str, Drawn]:
     """The charts of `component` that re-query, by the prefix of their item on the page (`rendering.items`): those
     whose view was given `filter_by`; the parts of a page layout each under their own prefix."""
     if component.call is not None and component.call.filter_by is not None:
         return {scope: component}
     if not isinstance(component.chart, Layout):
         return {}
-    found: dict[str, Component] = {}
+    found: dict[str, Drawn] = {}
     for i, part in enumerate(component.parts):
         found.update(live_parts(part, f"{scope}c{i}_"))
     return found
 
 
-def requeried(component: Component, clauses: Any, resolve: Any) -> tuple[Component, str | None]:
+def requeried(component: Drawn, clauses: Any, resolve: Any) -> tuple[Drawn, str | None]:
     """`component` drawn again over the rows its selection keeps, given `clauses` (as the page sends them, the
     active ones for this chart) combined by `resolve`; and a note when no row is kept (the chart is then the old
     one, for its datasets emptied).
@@ -124,7 +129,7 @@ def requeried(component: Component, clauses: Any, resolve: Any) -> tuple[Compone
         for column in clause.fields:
             if column not in present:
                 raise MissingColumnError(column, present, purpose=f"the selection's clause from {clause.source!r}")
-    condition, params = where_sql(parsed, resolve)
+    condition, params = where_sql(parsed, resolve, call.data.types)
     try:
         return call.over(call.data.where(condition, params)), None
     except EmptyDataError:

@@ -1,8 +1,10 @@
-"""Datasets travel to the browser as Arrow IPC stream bytes, never as inlined JSON."""
+"""Datasets travel to the browser as Arrow IPC stream bytes, never as inlined JSON (in a page, gzip-compressed)."""
 
 from __future__ import annotations
 
 import base64
+import gzip
+from collections.abc import Mapping
 
 import pyarrow as pa
 import pyarrow.ipc as ipc
@@ -31,6 +33,25 @@ def to_ipc(table: pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def to_base64_ipc(table: pa.Table) -> str:
-    """Arrow IPC bytes, base64-encoded for a self-contained HTML file."""
-    return base64.b64encode(to_ipc(table)).decode("ascii")
+def packed_ipc(tables: Mapping[str, pa.Table]) -> tuple[dict[str, list[int]], str]:
+    """Tables for a self-contained HTML file: their Arrow IPC streams one after another (each padded to 8 bytes,
+    so every buffer stays aligned), gzip-compressed as one stream and base64-encoded, and where each table lies in
+    the uncompressed bytes ([start, end)). Pages repeat column names, schemas and labels across their datasets;
+    one gzip stream stores them once (js/arrow.js `gunzip` undoes it, with the browser's DecompressionStream).
+
+    Example:
+        >>> spans, text = packed_ipc({"a": pa.table({"x": [1]}), "b": pa.table({"y": ["z"]})})
+        >>> spans["b"][0] == spans["a"][1]
+        True
+    """
+    spans: dict[str, list[int]] = {}
+    chunks: list[bytes] = []
+    end = 0
+    for name, table in tables.items():
+        data = to_ipc(table)
+        data += bytes(-len(data) % 8)
+        spans[name] = [end, end + len(data)]
+        chunks.append(data)
+        end += len(data)
+    packed = gzip.compress(b"".join(chunks), compresslevel=6, mtime=0)
+    return spans, base64.b64encode(packed).decode("ascii")

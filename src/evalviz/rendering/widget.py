@@ -26,7 +26,7 @@ from evalviz.rendering.transport import to_ipc
 
 if TYPE_CHECKING:
     from evalviz.interaction.selection import Param, Selection
-    from evalviz.rendering.component import Component
+    from evalviz.rendering.requery import Drawn
 
 _log = logging.getLogger(__name__)
 
@@ -96,6 +96,8 @@ class ChartWidget(anywidget.AnyWidget):
                 take_from_page(shared, reported)
             except EvalvizError as exc:
                 _log.warning("evalviz ignored the page's value of %s: %s", name, exc)
+            except Exception:  # noqa: BLE001 - an observer's own failure: the other values are still taken
+                _log.exception("An observer of %s raised on the page's change", name)
 
 
 def take_from_page(shared: Param | Selection, reported: Mapping[str, Any]) -> None:
@@ -125,9 +127,9 @@ class LiveCharts:
         {}
     """
 
-    def __init__(self, charts: Mapping[str, Component]) -> None:
+    def __init__(self, charts: Mapping[str, Drawn]) -> None:
         self.charts = dict(charts)
-        self._latest: dict[str, Component] = {}
+        self._latest: dict[str, Drawn] = {}
         self._lock = threading.Lock()
 
     def selections(self) -> dict[str, str]:
@@ -135,12 +137,12 @@ class LiveCharts:
         return {prefix: chart.call.filter_by.name for prefix, chart in self.charts.items()
                 if chart.call is not None and chart.call.filter_by is not None}
 
-    def latest(self, prefix: str, default: Component) -> Component:
+    def latest(self, prefix: str, default: Drawn) -> Drawn:
         """The chart at `prefix` as last drawn (`default` before any re-query)."""
         with self._lock:
             return self._latest.get(prefix, default)
 
-    def requery(self, prefix: str, clauses: Any, resolve: Any) -> tuple[Component, str | None]:
+    def requery(self, prefix: str, clauses: Any, resolve: Any) -> tuple[Drawn, str | None]:
         """The chart at `prefix` drawn over the rows the clauses keep (see `requery.requeried`)."""
         chart = self.charts.get(prefix) if isinstance(prefix, str) else None
         if chart is None:

@@ -6,7 +6,7 @@ import dataclasses
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -23,7 +23,7 @@ from evalviz.analysis.classifier_curves import (
     kept_vertices,
     rank,
 )
-from evalviz.charts import Layer, LayerChart
+from evalviz.charts import Interaction, Layer, LayerChart
 from evalviz.data.numpy_arrow import column, repeated_text, table, text
 from evalviz.errors import EmptyDataError, EvalvizError
 from evalviz.query.classifier_curves import class_scores_sql
@@ -32,9 +32,15 @@ from evalviz.rendering.contract import TooltipRow
 from evalviz.views.chart import title_spec
 from evalviz.views.colors import check_series_count
 from evalviz.views.formatting import COUNT_FORMAT, count_text
+from evalviz.views.linking import Linking
 from evalviz.views.marks import areas, lines, points, rules
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
-from evalviz.views.predictions import Predictions, PredictionSource, read_predictions
+from evalviz.views.predictions import SERIES as PREDICTED_SERIES
+from evalviz.views.predictions import Predictions, PredictionSource, carried, read_predictions
+from evalviz.views.sample_filters import sample_links, with_series_fields
+
+if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
 
 CURVE, SERIES, BAND, CHANCE = "curve", "series", "band", "chance"  # the datasets
 MAX_POINTS = 2000  # vertices drawn per curve at most
@@ -43,6 +49,8 @@ N_RESAMPLES = 200
 WIDTH, HEIGHT = 480, 520
 RATE_FORMAT, AREA_FORMAT, THRESHOLD_FORMAT = ".4f", ".3f", ".6~g"
 BASELINE_COLOR = "#888"
+NOT_DECOMPOSABLE = ("{column} varies within a series, and a curve and its area cannot be recomputed from what the "
+                    "page holds")
 _LAST_RANKED: dict[tuple[object, ...], list[tuple[str, Ranking]]] = {}  # by `_ranked`: one entry at most
 
 
@@ -89,6 +97,9 @@ def roc_curve(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """ROC curves: the true positive rate against the false positive rate at every threshold, one curve per
@@ -105,6 +116,14 @@ def roc_curve(
     score) while their rows stay the same: a `pr_curve` then a `roc_curve` of them check and read the rows each,
     but sort them once.
 
+    Linking (a table only): with `filter_by`, a filter on a column holding one value per series (`series`
+    itself, a model's organisation) keeps or drops whole curves, with their prevalence lines and bands (the
+    legend lists the curves left); a curve and its area are not sums of parts, so a filter on a column varying
+    within a series (an epoch, a difficulty) is not applied on a standalone page: a note under the chart says
+    it needs the live widget, which draws the curves again over the filtered predictions. A click on a curve's
+    line or point, or on its legend entry, publishes its `series` value into `target`; with `highlight`, the
+    curves left out fade instead of vanishing.
+
     Args:
         source: An `ev.Data` of predictions, or prediction artifacts (as `read_predictions` takes them).
         label: The column of 0/1 ground truth (a table only).
@@ -117,6 +136,9 @@ def roc_curve(
             on two cores (10 s for the default 200).
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`); 480 x 520
             pixels. What is not drawn is said after a given subtitle.
+        filter_by: A Selection whose clauses filter the predictions (see Linking above).
+        target: A Selection clicks on curves and legend entries publish the series into.
+        highlight: Fade what the selections leave out instead of removing it.
 
     Raises:
         EvalvizError: as `read_predictions` (a missing column, labels other than 0/1, infinite scores, no rows),
@@ -130,7 +152,8 @@ def roc_curve(
     """
     return _curve_view(ROC, source, label=label, score=score, series=series, max_points=max_points,
                        band=_checked_band(ci, n_resamples, seed),
-                       options=ViewOptions(title, subtitle, width, height, legend, tip, attributes))
+                       options=ViewOptions(title, subtitle, width, height, legend, tip, attributes),
+                       linking=Linking.of(filter_by, target, highlight))
 
 
 @checks_arguments()
@@ -150,6 +173,9 @@ def pr_curve(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """Precision-recall curves: precision against recall at every threshold, one curve per series, each
@@ -160,12 +186,14 @@ def pr_curve(
     (precision 1, above every score) to each distinct score. The curve is drawn in steps, the area under which
     is the AP as scikit-learn's `average_precision_score` computes it over every threshold. Long curves, series
     with no positives and hovering are as in `roc_curve` ("model-b: no positives, PR curve undefined"); a
-    series of positives only has precision 1 throughout.
+    series of positives only has precision 1 throughout. Linking is as in `roc_curve`: whole curves follow a
+    filter on a column with one value per series; a column varying within a series needs the live widget.
 
     Args:
         source, label, score, series, max_points: As `roc_curve`.
         ci, n_resamples, seed: As `roc_curve`: a band of the precision at each recall.
         title, subtitle, width, height, legend, tip, **attributes: As `roc_curve`.
+        filter_by, target, highlight: As `roc_curve`.
 
     Raises:
         EvalvizError: as `roc_curve`.
@@ -178,7 +206,8 @@ def pr_curve(
     """
     return _curve_view(PR, source, label=label, score=score, series=series, max_points=max_points,
                        band=_checked_band(ci, n_resamples, seed),
-                       options=ViewOptions(title, subtitle, width, height, legend, tip, attributes))
+                       options=ViewOptions(title, subtitle, width, height, legend, tip, attributes),
+                       linking=Linking.of(filter_by, target, highlight))
 
 
 def _checked_band(ci: object, n_resamples: object, seed: object) -> Resampling | None:
@@ -199,10 +228,11 @@ def _checked_max_points(max_points: object) -> int:
 
 
 def _curve_view(kind: CurveKind, source: object, *, label: str, score: str | Sequence[str], series: str | None,
-                max_points: object, band: Resampling | None, options: ViewOptions) -> Component:
+                max_points: object, band: Resampling | None, options: ViewOptions, linking: Linking) -> Component:
     """The view both curves share: read and rank the predictions, compute each series' curve, then draw."""
     max_points = _checked_max_points(max_points)
-    predictions = read_predictions(source, label=label, score=score, series=series, view=kind.view)
+    predictions = read_predictions(source, label=label, score=score, series=series, view=kind.view,
+                                   carry=carried(linking, series))
     curves = [_series_curve(kind, name, ranking, max_points) for name, ranking in _ranked(predictions)]
     drawn = [curve for curve in curves if curve.undefined is None]
     if not drawn:
@@ -214,10 +244,18 @@ def _curve_view(kind: CurveKind, source: object, *, label: str, score: str | Seq
     datasets = {CURVE: _curve_table(kind, drawn), SERIES: _series_table(kind, drawn)}
     if band is not None:
         datasets[BAND] = _band_table(kind, drawn, band)
+    links = sample_links(predictions.data, linking, PREDICTED_SERIES, (series,))
+    interaction = None
+    if links is not None:
+        links = links.constant_only(NOT_DECOMPOSABLE)
+        datasets = {name: with_series_fields(t, predictions.data, links) for name, t in datasets.items()}
+        interaction = links.interaction(click=("lines", "points"), legend=("lines", "entry"),
+                                        also=(BAND, "prevalence"))
     if kind is ROC:
         datasets[CHANCE] = table({"x": column(np.zeros(1)), "y": column(np.zeros(1)), "x2": column(np.ones(1)),
                                   "y2": column(np.ones(1))})  # the chance diagonal
-    return _chart(kind, [curve.entry(kind) for curve in drawn], datasets, predictions.series_title, options, notes)
+    return _chart(kind, [curve.entry(kind) for curve in drawn], datasets, predictions.series_title, options, notes,
+                  interaction)
 
 
 def _ranked(predictions: Predictions) -> list[tuple[str, Ranking]]:
@@ -313,17 +351,19 @@ def _notes(kind: CurveKind, curves: list[SeriesCurve], max_points: int, band: Re
 
 
 def _chart(kind: CurveKind, entries: list[str], datasets: dict[str, pa.Table], series_title: str,
-           options: ViewOptions, notes: tuple[list[str], list[str]]) -> Component:
+           options: ViewOptions, notes: tuple[list[str], list[str]], interaction: Interaction | None) -> Component:
     width, height = options.sized(WIDTH, HEIGHT)
     shown, left = notes
     subtitle = " ".join([*(shown if options.subtitle is None else [options.subtitle]), *left])
     legend = {"orient": "bottom", "direction": "vertical", "labelLimit": width, "symbolType": "stroke",
               "symbolStrokeWidth": 2, "symbolOpacity": 1} if options.legend_on else None
-    color = {"field": "entry", "type": "nominal", "scale": {"domain": entries}, "legend": legend,
+    # Filtered, the legend lists the curves left (in the same order: entries start with the sorted names).
+    order = {"sort": "ascending"} if interaction is not None and interaction.filters else {"scale": {"domain": entries}}
+    color = {"field": "entry", "type": "nominal", **order, "legend": legend,
              "title": options.legend_title(f"{series_title} · {kind.area_name}")}
     chart = LayerChart(_layers(kind, color, series_title, options.tip, band=BAND in datasets), data=CURVE,
                        width=width, height=height, fit=True, title=title_spec(options.title, subtitle, width),
-                       properties=options.properties())
+                       properties=options.properties(), interaction=interaction)
     return Component.from_parts(chart, datasets)
 
 

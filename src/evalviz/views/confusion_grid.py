@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalviz.charts import ConcatChart, Layer, LayerChart
+from evalviz.charts import ConcatChart, Interaction, Layer, LayerChart
+from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
-from evalviz.query.confusion import NORMALIZE, Normalize, confusion_sql
+from evalviz.query.confusion import NORMALIZE, Normalize, confusion_parts_sql, confusion_sql
 from evalviz.rendering.component import Component
 from evalviz.rendering.contract import TooltipRow
 from evalviz.views.chart import title_spec
 from evalviz.views.colors import MISSING_COLOR
 from evalviz.views.formatting import COUNT_FORMAT, count_text
+from evalviz.views.linking import Linking
 from evalviz.views.marks import cells, text
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checked_number, checks_arguments, did_you_mean
-from evalviz.views.predictions import read_predictions
+from evalviz.views.predictions import SERIES, SLICE, carried, read_predictions
+from evalviz.views.sample_filters import MAX_PARTS, SampleLinks, sample_links
+
+if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
 
 DATASET = "cells"
 MAX_PANELS = 60  # panels (series x slices) drawn at most: more would not be read one by one
@@ -47,6 +53,9 @@ def confusion_grid(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """Counts of a binary classifier at a threshold: a 2 x 2 grid (actual class down, predicted class across,
@@ -62,6 +71,14 @@ def confusion_grid(
     positive rate), false positive rate and accuracy (a rate whose denominator is 0 is left out). Rows without a
     label or a score are not drawn (the subtitle says how many).
 
+    Linking (a table only): with `filter_by`, each panel ships its counts per value of the filter columns (up to
+    200,000 rows), which the page filters and adds up again: after any filter, on a column with one value per
+    panel (`series`, `slice`, a model's organisation) or varying within one (an epoch), each cell's count, share
+    and its panel's rates are those of the filtered predictions, as scikit-learn counts them (a cell left empty
+    is a 0; a panel left empty is blank). With `highlight` (whole panels fade) a column varying within a panel,
+    or beyond that size, is not applied: a note under the chart says it needs the live widget. A click on a
+    cell publishes its panel's `series` (and `slice`) values into `target`.
+
     Args:
         source: Predictions: an `ev.Data` or dataframe with label and score columns, or prediction artifacts
             (see `evalviz.views.predictions.read_predictions`).
@@ -74,6 +91,9 @@ def confusion_grid(
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`): `width` and
             `height` are each panel's plot (170 x 170 by default); what is left out is said after a given
             subtitle.
+        filter_by: A Selection whose clauses filter the predictions (see Linking above).
+        target: A Selection clicks on cells publish their panel's series and slice into.
+        highlight: Fade what the selections leave out instead of removing it.
 
     Raises:
         EvalvizError: `threshold` not a finite number, `normalize` other than None, "true", "pred" or "all",
@@ -89,19 +109,69 @@ def confusion_grid(
     options = ViewOptions(title, subtitle, width, height, legend, tip, attributes)
     cut = checked_number("threshold", threshold)
     share_of = _checked_normalize(normalize)
+    linking = Linking.of(filter_by, target, highlight)
     predictions = read_predictions(source, label=label, score=score, series=series, view="confusion_grid",
-                                   slice_by=slice)
+                                   slice_by=slice, carry=carried(linking, series, slice))
     table = predictions.data.run(confusion_sql(cut, share_of, sliced=slice is not None))
     panels = _panels(table)
+    links = sample_links(predictions.data, linking, (SERIES, SLICE) if slice is not None else SERIES,
+                         (series, slice))
+    linked = _linked(predictions.data, links, cut, share_of, sliced=slice is not None)
     said = [f"Predicted positive: score \u2265 {cut:g}."]
-    if share_of and table["share"].null_count:
+    if share_of and (table["share"].null_count or linked is not None):
         said.append("Grey: no share, for want of predictions of that class.")
     if predictions.left_out:
         said.append(f"{count_text(predictions.left_out)} prediction{'s' if predictions.left_out > 1 else ''} "
                     f"without a label or score {'are' if predictions.left_out > 1 else 'is'} not drawn.")
     text_ = " ".join([options.subtitle, *said] if options.subtitle is not None else said)
     return _chart(table, panels, options, text_, cut=cut, share_of=share_of,
-                  titles=(predictions.series_title, slice))
+                  titles=(predictions.series_title, slice), linked=linked)
+
+
+def _linked(data: Data, links: SampleLinks | None, cut: float, share_of: Normalize | None, *,
+            sliced: bool) -> tuple[pa.Table, Interaction | None] | None:
+    """The counts each panel ships, per cell and value of the filter columns, and the interaction adding them up
+    again after filtering (`_recounted`); None when the chart is in no selection."""
+    if links is None:
+        return None
+    if links.linking.highlight:  # a faded cell is a whole cell: its parts cannot be faded apart
+        links = links.constant_only("{column} varies within a panel, and a highlight fades whole panels")
+    parts = data.run(confusion_parts_sql(cut, sliced=sliced, filters=links.shipped, limit=MAX_PARTS + 1))
+    if parts.num_rows > MAX_PARTS:
+        links = links.constant_only(f"{{column}} varies within a panel in more than {MAX_PARTS:,} combinations "
+                                    "of cells and values")
+        parts = data.run(confusion_parts_sql(cut, sliced=sliced, filters=links.shipped, limit=MAX_PARTS + 1))
+    constant = tuple(f for c, f in links.fields.items() if c not in links.varying)
+    return parts, links.interaction(click=("cells", "counts"), then=_recounted(share_of, constant))
+
+
+def _recounted(share_of: Normalize | None, constant: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
+    """The Vega-Lite transforms turning a panel's filtered counts (`confusion_parts_sql`) into its four cells, as
+    `confusion_sql` computes them: counts added up per cell (a cell without any is a 0), then shares and rates."""
+    panel = ["series", "slice", *constant]
+    over = {"true": ["actual"], "pred": ["predicted"]}.get(share_of or "all", [])
+    rates = {"precision": ("datum.tp", "datum.tp + datum.fp"), "recall": ("datum.tp", "datum.tp + datum.fn"),
+             "fpr": ("datum.fp", "datum.fp + datum.tn"), "accuracy": ("datum.tp + datum.tn", "datum.n")}
+    return (
+        {"calculate": "datum.actual * 2 + datum.predicted", "as": "k"},
+        {"aggregate": [{"op": "sum", "field": "count", "as": "count"}], "groupby": [*panel, "k"]},
+        {"impute": "count", "key": "k", "keyvals": [0, 1, 2, 3], "groupby": panel, "value": 0},
+        {"calculate": "floor(datum.k / 2)", "as": "actual"},
+        {"calculate": "datum.k % 2", "as": "predicted"},
+        {"calculate": "datum.actual === 1 ? 'positive' : 'negative'", "as": "actual_text"},
+        {"calculate": "datum.predicted === 1 ? 'positive' : 'negative'", "as": "predicted_text"},
+        {"calculate": "['TN', 'FP', 'FN', 'TP'][datum.k]", "as": "cell"},
+        *({"calculate": f"datum.cell === '{cell.upper()}' ? datum.count : 0", "as": f"c_{cell}"}
+          for cell in ("tp", "fp", "fn", "tn")),
+        {"joinaggregate": [{"op": "sum", "field": "count", "as": "n"}, {"op": "sum", "field": "count", "as": "whole"},
+                           *({"op": "sum", "field": f"c_{c}", "as": c} for c in ("tp", "fp", "fn", "tn"))],
+         "groupby": panel},
+        *([{"joinaggregate": [{"op": "sum", "field": "count", "as": "whole"}], "groupby": [*panel, *over]}]
+          if over else []),
+        {"calculate": "datum.whole > 0 ? datum.count / datum.whole : null", "as": "share"},
+        *({"calculate": f"({whole}) > 0 ? ({part}) / ({whole}) : null", "as": name}
+          for name, (part, whole) in rates.items()),
+    )
 
 
 def _checked_normalize(normalize: object) -> Normalize | None:
@@ -122,8 +192,10 @@ def _panels(table: pa.Table) -> list[tuple[str, str | None]]:
 
 
 def _chart(table: pa.Table, panels: list[tuple[str, str | None]], options: ViewOptions, subtitle: str, *,
-           cut: float, share_of: Normalize | None, titles: tuple[str, str | None]) -> Component:
-    """One panel per (series, slice): a row per series, its slices side by side."""
+           cut: float, share_of: Normalize | None, titles: tuple[str, str | None],
+           linked: tuple[pa.Table, Interaction | None] | None) -> Component:
+    """One panel per (series, slice): a row per series, its slices side by side; `linked`: each panel draws its
+    shipped counts, added up again by the interaction (`_linked`)."""
     width, height = options.sized(PANEL, PANEL)
     top = (1.0 if share_of else float(pc.max(table["count"]).as_py() or 1)) or 1.0
     layers = _layers(options, cut=cut, share_of=share_of, top=top, titles=titles)
@@ -132,18 +204,20 @@ def _chart(table: pa.Table, panels: list[tuple[str, str | None]], options: ViewO
         heading = [series] if slice_value is None else [series, f"{titles[1]}: {slice_value}"]
         rows.setdefault(series, []).append(LayerChart(layers, data=DATASET, width=width, height=height,
                                                       title={"text": heading, "anchor": "start", "fontSize": 11,
-                                                             "limit": width}))
+                                                             "limit": width},
+                                                      interaction=linked[1] if linked else None))
     grid = [ConcatChart("hconcat", tuple(row), properties={"resolve": SHARED}) for row in rows.values()]
     title = title_spec(options.title, subtitle, width * max(len(row) for row in rows.values()))
     chart = ConcatChart("vconcat", tuple(grid), properties={"resolve": SHARED, **({"title": title} if title else {}),
                                                             **options.properties()})
     datasets = {}
+    drawn = linked[0] if linked else table
     for r, row_series in enumerate(rows):
         for c, (series, slice_value) in enumerate(key for key in panels if key[0] == row_series):
-            mask = pc.equal(table["series"], series)
+            mask = pc.equal(drawn["series"], series)
             if slice_value is not None:
-                mask = pc.and_(mask, pc.equal(table["slice"], slice_value))
-            datasets[f"c{r}_c{c}_{DATASET}"] = table.filter(mask)
+                mask = pc.and_(mask, pc.equal(drawn["slice"], slice_value))
+            datasets[f"c{r}_c{c}_{DATASET}"] = drawn.filter(mask)
     return Component.from_parts(chart, datasets)
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence, Set
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
 
 from evalviz.constants.long_form import (
     BASELINE_NAME,
@@ -26,18 +28,25 @@ from evalviz.constants.long_form import (
     STATUS,
     N,
 )
+from evalviz.data.connection import quote_identifier
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.query import diffs as sql
 from evalviz.query.axes import NULL_LABEL
 from evalviz.query.diffs import BETTER, NO_INTERVAL, RESULTS, UNCLEAR, WORSE, DiffColumns, RowOrder
+from evalviz.query.grid_columns import filter_field
 from evalviz.rendering.component import Component
 from evalviz.views.diff_marks import DATASET, DiffDrawing, bounded_to, x_extent
 from evalviz.views.formatting import d3_format
 from evalviz.views.grid import check_numeric
+from evalviz.views.grid_filters import mark_filters
+from evalviz.views.linking import Linking
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
 from evalviz.views.roles import optional_column
 from evalviz.views.sorting import check_order_matches, parse_sort
+
+if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
 
 __all__ = ["BETTER", "NO_INTERVAL", "UNCLEAR", "WORSE", "diff_plot"]
 
@@ -73,6 +82,9 @@ def diff_plot(
     higher_is_better: bool = True,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """Paired differences per slice: a point at `delta` and a line from `low` to `high`, one row per slice,
@@ -114,6 +126,14 @@ def diff_plot(
         higher_is_better: Whether a positive difference is an improvement (False for losses, error rates).
         legend: The legend of results: shown by default, None or False hides it, a string titles it.
         tip: Show a tooltip on hover.
+        filter_by: A Selection whose clauses filter the rows. A row is one slice, so every column of the table
+            holds one value per drawn row: each row ships the columns published into the selection, and a
+            filter keeps or drops whole rows exactly, on a standalone page as in the live widget; slices left
+            out leave no band. A column the table lacks is named on the page as not applied.
+        target: A Selection a click on a row's point or interval publishes into: its slice (an "in" clause on
+            the slice column; shift-click adds, a click on it again or on empty space clears). The legend's
+            entries are results (better, worse...), not a column of the table: they publish nothing.
+        highlight: Fade the rows the selections leave out instead of removing them.
         **attributes: Vega-Lite top-level properties such as `background`.
 
     Example:
@@ -135,6 +155,11 @@ def diff_plot(
                                candidate_name=candidate_name)
     metric = _one_metric(data, columns)
     names = _side_names(data, columns)
+    linking = Linking.of(filter_by, target, highlight)
+    filters = mark_filters(data, [quote_identifier(columns.slice)], linking, exclude=(columns.slice,))
+    if linking.active:
+        linking.publishes(columns.slice)
+        columns = dataclasses.replace(columns, filters=filters.constant + filters.varying, raw_key=True)
     data = data.select(*columns.used())
     data.require_rows()
     _check_unique_slices(data, columns.slice)
@@ -143,6 +168,8 @@ def diff_plot(
     check_order_matches(order.explicit, rows["slice"].to_pylist(), axis="slice")
     extent = x_extent(rows)
     rows = bounded_to(rows, extent)
+    if linking.active:
+        rows = rows.append_column("slice_pos", pa.array(range(rows.num_rows), pa.int64()))
     if subtitle is None and metric is not None:
         options = dataclasses.replace(options, subtitle=f"metric: {metric}")
     if x_label is None:
@@ -151,9 +178,13 @@ def diff_plot(
         columns=columns, labels=rows["slice"].to_pylist(),
         results=[r for r in RESULTS if r in set(rows["result"].to_pylist())], extent=extent, fmt=d3_format(fmt),
         x_label=x_label, y_label=columns.slice if y_label is None else y_label, higher_is_better=higher_is_better,
-        names=names, overall=overall, options=options,
+        names=names, overall=overall, options=options, follow=linking.filter_by is not None,
     )
-    chart = dataclasses.replace(drawing.chart(), properties=properties)
+    interaction = linking.interaction(
+        fields={columns.slice: "k_slice", **{c: filter_field(i) for i, c in enumerate(columns.filters)}},
+        unanswered=filters.unanswered, click=("point", "interval", "flagged", "flag_text"),
+        click_fields={"k_slice": columns.slice})
+    chart = dataclasses.replace(drawing.chart(interaction), properties=properties)
     return Component.from_parts(chart, {DATASET: rows})
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalviz.charts import Layer, LayerChart, ScaleExpr
+from evalviz.charts import Interaction, Layer, LayerChart, ScaleExpr
 from evalviz.constants.statuses import ERROR, INFINITE, NO_VALUE, SKIPPED
 from evalviz.query.diffs import BETTER, FLAGGED, NO_INTERVAL, UNCLEAR, WORSE, DiffColumns
 from evalviz.rendering.contract import TooltipRow
@@ -83,8 +83,9 @@ class DiffDrawing:
     names: dict[str, str] | None
     overall: str | None
     options: ViewOptions
+    follow: bool = False  # the slice axis keeps only the rows a filter leaves (sorted by slice_pos)
 
-    def chart(self) -> LayerChart:
+    def chart(self, interaction: Interaction | None = None) -> LayerChart:
         """The chart: the zero line, intervals and points, the overall row's separator and the flagged rows."""
         width, height = self.options.sized(DEFAULT_WIDTH, self._default_height())
         plot_width, plot_height = self._plot_size(width, height)
@@ -103,7 +104,7 @@ class DiffDrawing:
         return LayerChart(
             tuple(layers), data=DATASET, width=width, height=height, fit=True,
             plot_size=(round(plot_width), round(plot_height)), transform=self._texts(),
-            title=title_spec(self.options.title, self.options.subtitle, width),
+            title=title_spec(self.options.title, self.options.subtitle, width), interaction=interaction,
         )
 
     @property
@@ -149,8 +150,10 @@ class DiffDrawing:
         if self._overall is not None:
             axis["labelFontWeight"] = {"condition": {"test": f"datum.value === {json.dumps(self._overall)}",
                                                      "value": "bold"}, "value": "normal"}
-        return {"field": "slice", "type": "nominal", "title": self.y_label or None, "sort": None,
-                "scale": {"domain": self.labels, "padding": Y_PADDING}, "axis": axis}
+        order: dict[str, Any] = ({"sort": {"field": "slice_pos", "op": "min"}, "scale": {"padding": Y_PADDING}}
+                                 if self.follow else {"sort": None, "scale": {"domain": self.labels,
+                                                                             "padding": Y_PADDING}})
+        return {"field": "slice", "type": "nominal", "title": self.y_label or None, **order, "axis": axis}
 
     def _legend(self) -> dict[str, Any] | None:
         if not self.options.legend_on:

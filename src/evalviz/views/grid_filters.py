@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from evalviz.charts import DatasetName, Interaction
 from evalviz.constants.statuses import ERROR, INFINITE, NO_DATA, OK, PARTIAL, SKIPPED
 from evalviz.data.table import Data
-from evalviz.query.cell_filters import DECOMPOSABLE, constant_sql, parts_sql
+from evalviz.query.cell_filters import DECOMPOSABLE, constant_sql, constant_within_sql, parts_sql
 from evalviz.query.grid_columns import GridColumns, filter_field, has_sample_counts, key_parts
 from evalviz.views.grid import Grid, check_agg, registered
 from evalviz.views.linking import Linking
@@ -88,6 +88,57 @@ def grid_links(data: Data, columns: GridColumns, linking: Linking, agg: str) -> 
     shipped = replace(keyed, filters=tuple(present))
     return GridLinks(data, linking, shipped, varying=tuple(present.index(c) for c in varying), unanswered=unanswered,
                      agg=agg)
+
+
+@dataclass(frozen=True)
+class MarkFilters:
+    """The source columns a chart's `filter_by` may filter on, sorted by how the chart can answer them: those
+    holding one value in every drawn mark (shipped with the marks: a filter keeps or drops whole marks), those
+    varying inside a mark (answered by re-aggregating parts of the marks, when the chart can), and why it cannot
+    answer the others (the table lacks them)."""
+
+    constant: tuple[str, ...] = ()
+    varying: tuple[str, ...] = ()
+    unanswered: dict[str, str] = field(default_factory=dict)
+
+    def refuse_varying(self, why: str) -> MarkFilters:
+        """The filters when the chart cannot re-aggregate its marks: columns varying inside them are unanswered,
+        for `why` (said on the page after the column's name)."""
+        return MarkFilters(self.constant, (), {**self.unanswered, **{c: f"{c!r} {why}" for c in self.varying}})
+
+
+def mark_filters(data: Data, keys: list[str], linking: Linking, *, exclude: tuple[str, ...] = (),
+                 include: tuple[str, ...] = ()) -> MarkFilters:
+    """Sort the columns published into `linking.filter_by` (but `exclude`: the marks' own key columns, shipped
+    anyway; and first `include`: columns the chart ships whatever its filter, such as those its clicks publish)
+    by whether they hold one value within each group of rows by the SQL expressions `keys` (a drawn mark's key;
+    none: the whole table is one mark), as `MarkFilters`.
+
+    Example:
+        >>> import evalviz as ev
+        >>> s = ev.Selection.intersect()
+        >>> s.add_columns("org", "run", "nope")
+        >>> d = ev.Data.from_sql("SELECT 'a' AS m, 'A' AS org, range AS run FROM range(2)")
+        >>> f = mark_filters(d, ['"m"'], Linking(filter_by=s))
+        >>> f.constant, f.varying, list(f.unanswered)
+        (('org',), ('run',), ['nope'])
+    """
+    wanted = [c for c in dict.fromkeys([*include, *linking.wanted()]) if c not in exclude]
+    unanswered = {c: f"this chart's table has no column {c!r}" for c in wanted if c not in data.columns}
+    present = [c for c in wanted if c in data.columns]
+    if not present:
+        return MarkFilters(unanswered=unanswered)
+    constant = data.run(constant_within_sql(keys, present)).to_pylist()[0]
+    return MarkFilters(tuple(c for i, c in enumerate(present) if constant[f"c{i}"]),
+                       tuple(c for i, c in enumerate(present) if not constant[f"c{i}"]), unanswered)
+
+
+def capped_parts(parts: pa.Table, filters: MarkFilters) -> tuple[pa.Table | None, MarkFilters]:
+    """The parts a page re-aggregates, when they are at most MAX_PARTS rows (run the parts' query with a limit
+    of MAX_PARTS + 1); else None, and the varying columns unanswered."""
+    if parts.num_rows <= MAX_PARTS:
+        return parts, filters
+    return None, filters.refuse_varying(f"varies within a mark, in more than {MAX_PARTS:,} combinations")
 
 
 def _varying_refusal(agg: str, linking: Linking) -> str | None:

@@ -4,25 +4,33 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalviz.charts import ConcatChart, Layer, LayerChart
+from evalviz.charts import ConcatChart, Interaction, Layer, LayerChart
+from evalviz.data.connection import quote_identifier
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.query.curves import Best, CurveColumns, best_sql, curve_sql, unplaced_sql
+from evalviz.query.grid_columns import filter_field
 from evalviz.rendering.component import Component
 from evalviz.rendering.contract import TooltipRow
 from evalviz.views.chart import title_spec
 from evalviz.views.colors import INFINITE_COLOR
 from evalviz.views.formatting import UNMARKED_LABEL, count_text
 from evalviz.views.grid import check_numeric
+from evalviz.views.grid_filters import MarkFilters, mark_filters
+from evalviz.views.linking import Linking
 from evalviz.views.marks import areas, lines, points, rules, text
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
 
+if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
+
 DATASET, BEST = "curve", "best"
+BEST_LAYERS = ("best", "best_value", "best_value_end")  # the layers of the best steps (their own dataset)
 MAX_POINTS = 2000  # points drawn per line at most: a longer series is binned in DuckDB
 VALUE_FORMAT, STEP_FORMAT = ".4~g", ",.6~g"
 LABEL_LINE = 12  # pixels between the lines of best values
@@ -45,6 +53,9 @@ def metric_curve(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """Metrics over training steps or checkpoints: one line per series, coloured by series, each series' best
@@ -67,6 +78,15 @@ def metric_curve(
         max_points: The most points drawn per line (a positive integer).
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`): 640 pixels
             wide, 260 high per panel.
+        filter_by: A Selection whose clauses filter the lines. A filter on the series (or a column with one
+            value per series, such as a run's model or learning rate) keeps or drops whole lines, with their
+            best steps, exactly, on a standalone page as in the live widget. A filter on a column varying within
+            a series (a seed averaged into each step, a split) is named on the page as needing the live widget,
+            where the chart is drawn again over the rows kept: the page does not recompute binned points and
+            best steps. Without `series`, every column varies within the lines.
+        target: A Selection a click on a line, a point or a best step (or on a series in the legend) publishes
+            into: its series (shift-click adds, a click on it again or on empty space clears).
+        highlight: Fade the lines the selections leave out instead of removing them.
 
     Raises:
         EvalvizError: a column the table lacks (naming those it has), steps or metrics that are not numbers,
@@ -83,12 +103,37 @@ def metric_curve(
     best_by = _checked_best(best)
     bins = _checked_max_points(max_points)
     _check_columns(data, x, metrics, series)
-    panels = [(data.run(curve_sql(CurveColumns(x, metric, series), bins)),
-               data.run(best_sql(CurveColumns(x, metric, series), best_by)) if best_by else None)
+    linking = Linking.of(filter_by, target, highlight)
+    filters = _filters(data, series, linking)
+    shipped = {"filters": filters.constant, "raw_key": True} if linking.active else {}
+    panels = [(data.run(curve_sql(CurveColumns(x, metric, series, **shipped), bins)),
+               data.run(best_sql(CurveColumns(x, metric, series, **shipped), best_by)) if best_by else None)
               for metric in metrics]
     unplaced = int(data.run(unplaced_sql(x))["n"][0].as_py())
+    interaction = _interaction(linking, series, filters) if linking.active else None
     return _chart(panels, metrics, options, x=x, series=series, best=best_by,
-                  said=_notes(panels, unplaced, best_by, bins))
+                  said=_notes(panels, unplaced, best_by, bins), interaction=interaction)
+
+
+def _filters(data: Data, series: str | None, linking: Linking) -> MarkFilters:
+    """The columns a filter reads, by how the page answers them: one value per series (whole lines kept or
+    dropped), or varying within a series (named on the page)."""
+    if series is None:
+        return MarkFilters(unanswered={c: f"{c!r} varies within the lines (the chart has no series column)"
+                                       for c in linking.wanted()})
+    linking.publishes(series)
+    filters = mark_filters(data, [quote_identifier(series)], linking, exclude=(series,))
+    return filters.refuse_varying("varies within a series, whose binned points and best step the page cannot "
+                                  "recompute")
+
+
+def _interaction(linking: Linking, series: str | None, filters: MarkFilters) -> Interaction | None:
+    """The chart's Interaction: filtered over each line's series and shipped columns (best steps too); clicks on
+    a line and legend entries publish the series."""
+    fields = {**({series: "k_v"} if series else {}), **{c: filter_field(i) for i, c in enumerate(filters.constant)}}
+    clicks = {"click": ("lines", "points", *BEST_LAYERS), "click_fields": {"k_v": series},
+              "legend": ("lines", "series", {"k_v": series})} if series else {}
+    return linking.interaction(fields=fields, unanswered=filters.unanswered, also=BEST_LAYERS, **clicks)
 
 
 def _checked_metrics(y: object) -> list[str]:
@@ -139,7 +184,7 @@ def _notes(panels: list[tuple[pa.Table, pa.Table | None]], unplaced: int, best: 
 
 
 def _chart(panels: list[tuple[pa.Table, pa.Table | None]], metrics: list[str], options: ViewOptions, *, x: str,
-           series: str | None, best: Best | None, said: list[str]) -> Component:
+           series: str | None, best: Best | None, said: list[str], interaction: Interaction | None) -> Component:
     """One panel per metric, sharing the steps' domain and the series' colours."""
     width, height = options.sized(WIDTH, PANEL_HEIGHT * len(metrics))
     steps = [v for curve, _ in panels for v in pc.min_max(curve["x"]).as_py().values() if v is not None]
@@ -155,16 +200,30 @@ def _chart(panels: list[tuple[pa.Table, pa.Table | None]], metrics: list[str], o
               for i, (curve, top) in enumerate(panels)]
     if len(panels) == 1:
         chart = LayerChart(layers[0], data=DATASET, width=width, height=height, fit=True, title=title,
-                           properties=options.properties())
+                           properties=options.properties(), interaction=_present(interaction, layers[0]))
         return Component.from_parts(chart, _datasets(*panels[0]))
     plot_height = max(40, (height - PANEL_ROOM * len(panels)) // len(panels))
-    parts = tuple(LayerChart(layer, data=DATASET, width=max(40, width - 120), height=plot_height)
-                  for layer in layers)
+    # The panels share one client; only the first one's legend (the only one drawn) publishes.
+    parts = tuple(LayerChart(layer, data=DATASET, width=max(40, width - 120), height=plot_height,
+                             interaction=_present(interaction, layer, legend=i == 0))
+                  for i, layer in enumerate(layers))
     chart = ConcatChart("vconcat", parts, properties={**({"title": title} if title else {}), **options.properties()})
     datasets: dict[str, pa.Table] = {}
     for i, panel in enumerate(panels):
         datasets.update(_datasets(*panel, scope=f"c{i}_"))
     return Component.from_parts(chart, datasets)
+
+
+def _present(interaction: Interaction | None, layers: tuple[Layer, ...], *,
+             legend: bool = True) -> Interaction | None:
+    """`interaction` for a panel of `layers`: its best layers those the panel draws, its legend's publisher when
+    `legend`."""
+    if interaction is None:
+        return None
+    names = {layer.name for layer in layers}
+    publish = tuple(dataclasses.replace(p, marks=tuple(m for m in p.marks if m in names)) for p in interaction.publish
+                    if legend or p.how != "legend")
+    return dataclasses.replace(interaction, publish=publish, also=tuple(n for n in interaction.also if n in names))
 
 
 def _datasets(curve: pa.Table, top: pa.Table | None, scope: str = "") -> dict[str, pa.Table]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import inspect
@@ -15,9 +16,10 @@ from typing import Any, Final, Literal, TypeVar
 from evalviz.charts.layer import ForeignLayer
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
+from evalviz.rendering.component import Component
 from evalviz.rendering.outgoing import unjsonable
 from evalviz.rendering.paint import checked_colour
-from evalviz.rendering.requery import ViewCall, recorded
+from evalviz.rendering.requery import ViewCall
 from evalviz.views.formatting import python_spec
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -290,11 +292,19 @@ def checks_arguments(*, options: Iterable[str] = ()) -> Callable[[View], View]:
             for name in sorted(bound.arguments, key=lambda name: name == "data"):
                 bound.arguments[name] = checked_argument(signature.parameters[name], bound.arguments[name])
             # The call is recorded in the Component, so a live widget can draw it again over filtered rows.
-            return recorded(view(*bound.args, **bound.kwargs), ViewCall(view, bound))
+            return recorded(view(*bound.args, **bound.kwargs), ViewCall(checked, bound))
 
         return checked  # type: ignore[return-value]
 
     return decorate
+
+
+def recorded(result: Any, call: ViewCall) -> Any:
+    """`result` with `call` recorded in it when it is a Component drawn from a table (a view's result); anything
+    else as it is."""
+    if isinstance(result, Component) and call.data is not None:
+        return dataclasses.replace(result, call=call)
+    return result
 
 
 # The annotations (as written in a view's signature) whose arguments `checked_argument` checks, with what it says

@@ -27,12 +27,13 @@ from evalviz.query.predictions import (
 )
 from evalviz.views.formatting import count_text
 from evalviz.views.grid import check_numeric
+from evalviz.views.linking import Linking
 
 # What a classifier view takes as its predictions.
 ArtifactRef = PredictionArtifactRef | Mapping[str, Any]
 PredictionSource = Data | ArtifactRef | Sequence[ArtifactRef]
 
-__all__ = ["LABEL", "SCORE", "SERIES", "SLICE", "PredictionSource", "Predictions", "read_predictions"]
+__all__ = ["LABEL", "SCORE", "SERIES", "SLICE", "PredictionSource", "Predictions", "carried", "read_predictions"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Predictions:
 
 def read_predictions(
     source: object, *, label: str = "label", score: str | Sequence[str] = "score", series: str | None = None,
-    view: str = "the view", slice_by: str | None = None,
+    view: str = "the view", slice_by: str | None = None, carry: Sequence[str] = (),
 ) -> Predictions:
     """Read predictions from a table or from prediction artifacts, checked.
 
@@ -75,6 +76,8 @@ def read_predictions(
         view: The view's name, for messages.
         slice_by: A column of the table carried through as `slice` (its text): what a view draws small multiples
             of; a table only.
+        carry: Columns of the table carried through as they are (what a view's selections filter on); those the
+            table lacks, or named as a column of the long form, are not (a table only).
 
     Returns:
         The `Predictions`.
@@ -96,12 +99,29 @@ def read_predictions(
     if _is_frame(source):
         source = Data.from_dataframe(source)
     if isinstance(source, Data):
-        return _from_table(source, label, _score_columns(score), series, view, slice_by)
+        carried = [c for c in carry if c in source.columns and c not in (SERIES, LABEL, SCORE, SLICE)]
+        return _from_table(source, label, _score_columns(score), series, view, slice_by, carried)
     if slice_by is not None:
         raise EvalvizError(f"{view} slices predictions by a column of a table (slice={slice_by!r}); prediction "
                            f"artifacts carry no such column. Read them into a table with that column "
                            f"(ev.Data.from_file) and pass the table.")
     return _from_artifacts(_refs(source, view))
+
+
+def carried(linking: Linking, *keys: str | None) -> list[str]:
+    """The columns a view's predictions carry for its selections (`read_predictions(carry=...)`): the `keys` its
+    clicks publish (its series column, its slice column) and those published into its `filter_by`; none when the
+    view is in no selection.
+
+    Example:
+        >>> import evalviz as ev
+        >>> from evalviz.views.linking import Linking
+        >>> carried(Linking(target=ev.Selection.intersect()), "model", None)
+        ['model']
+    """
+    if not linking.active:
+        return []
+    return [c for c in dict.fromkeys([*keys, *linking.wanted()]) if c is not None]
 
 
 def _is_frame(source: object) -> bool:
@@ -118,7 +138,7 @@ def _score_columns(score: object) -> list[str]:
 
 
 def _from_table(data: Data, label: str, scores: list[str], series: str | None, view: str,
-                slice_by: str | None = None) -> Predictions:
+                slice_by: str | None = None, carry: Sequence[str] = ()) -> Predictions:
     data.require_columns(label, *scores, series, slice_by, purpose=view)
     data.require_rows()
     for score in scores:
@@ -134,7 +154,7 @@ def _from_table(data: Data, label: str, scores: list[str], series: str | None, v
             f"columns meant, or fill them in SQL, e.g. data.derive(\"SELECT * REPLACE (coalesce({scores[0]}, 0) AS "
             f"{scores[0]}) FROM this\").")
     title = series if series is not None and len(scores) == 1 else "scorer" if series is None else f"{series} · score"
-    long_form = long_predictions_sql(label, scores, series, slice_by)
+    long_form = long_predictions_sql(label, scores, series, slice_by, carry)
     return Predictions(data.derive(long_form), title, left_out, (long_form, int(checks["rows"]), checks["checksum"]))
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from evalviz.charts import LayerChart
 from evalviz.data.table import Data
@@ -14,14 +15,20 @@ from evalviz.rendering.contract import TooltipRow
 from evalviz.views.chart import title_spec
 from evalviz.views.distribution_marks import VALUE_FORMAT, Titles, color_encoding, strip_layers
 from evalviz.views.grid import check_numeric
+from evalviz.views.linking import Interval, Linking
 from evalviz.views.marks import points
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
 from evalviz.views.roles import LOG_VIEWER, MODEL, MODEL_DISPLAY, optional_column, optional_link
+from evalviz.views.sample_filters import SampleLinks, sample_links
 from evalviz.views.score_distribution import POINTS_CEILING, refuse_unplaceable, rows_text, sample_notes
+
+if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
 
 MAX_POINTS = 5000  # points drawn at most by default: a larger table is subsampled in DuckDB
 TEXT_LENGTH = 200  # characters of a sample's text its tooltip shows, an ellipsis after
 DETAILS = ("id", "epoch", MODEL_DISPLAY, MODEL)  # columns shown on hover, when present (one of the model's two)
+SAMPLE_KEYS = ("id", "epoch")  # what a click on a point publishes, when present, after its colour's column
 WIDTH, HEIGHT = 640, 400
 
 
@@ -45,6 +52,9 @@ def sample_scatter(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """One point per sample: a jittered strip of `y` (one strip per `color` group, or one strip), or a scatter
@@ -59,6 +69,14 @@ def sample_scatter(
     and how many strata have no point. Rows without a value (NULL or NaN) are left out and counted; an infinite value is
     refused.
 
+    Linking: every point is a row, so a `filter_by` filter is exact on the page: each point carries the columns
+    the selection filters on (`Selection.columns`), and the points the filter leaves out are not drawn (with
+    `highlight`, they fade). A subsampled chart filters the points of its sample (the subtitle's counts are the
+    unfiltered ones); the live widget samples the filtered rows anew. A click on a point publishes into `target`
+    its `color` value and its sample's `id` and `epoch` (those present); a click on a legend entry, the colour's
+    value; dragging across the plot brushes a range of `x` (of `y`, for a strip), published as a "range" clause
+    on that column, which the other charts on the page follow.
+
     Args:
         data: A table of one row per sample (inspect_ai's `samples_df`).
         x: The column of values across (None: a jittered strip).
@@ -72,6 +90,9 @@ def sample_scatter(
         seed: The subsample's seed (a non-negative integer).
         text_length: The characters of text a tooltip shows (1 to 10,000).
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`); 640 x 400.
+        filter_by: A Selection whose clauses filter the points (see Linking above).
+        target: A Selection clicks, legend clicks and the brush publish into.
+        highlight: Fade the points the selections leave out instead of removing them.
 
     Raises:
         EvalvizError: no `y`, a column the table lacks, values that are not numbers or are infinite, bad
@@ -91,6 +112,10 @@ def sample_scatter(
                              text=optional_column(data, text, "input"), details=_details(data, details),
                              link=optional_link(data, link))
     _check_columns(data, columns)
+    keys = (color, *(k for k in SAMPLE_KEYS if k in data.columns))
+    links = sample_links(data, Linking.of(filter_by, target, highlight), None, keys)
+    if links is not None:
+        columns = replace(columns, filters=links.shipped)
     shown = data.run(sample_sql(columns, max_points=cap, seed=seed, text_length=text_length))
     if shown.num_rows == 0:
         raise EvalvizError(f"sample_scatter has no sample with a value to draw: every row's {y!r}"
@@ -100,11 +125,23 @@ def sample_scatter(
     if left_out := int(data.run(left_out_sql(columns))["n"][0].as_py()):
         said.append(f"{rows_text(left_out)} without a value (NULL or NaN) left out.")
     width, height = options.sized(WIDTH, HEIGHT)
-    chart = LayerChart(_layers(columns, shown, options), data="points", width=width, height=height, fit=True,
+    chart = LayerChart(_layers(columns, shown, options, follow=links is not None and links.follows), data="points",
+                       width=width, height=height, fit=True,
                        title=title_spec(options.title, " ".join([options.subtitle, *said] if options.subtitle
                                                                is not None else said) or None, width),
-                       properties=options.properties())
+                       properties=options.properties(), interaction=_interaction(links, columns))
     return Component.from_parts(chart, {"points": shown})
+
+
+def _interaction(links: SampleLinks | None, columns: ScatterColumns) -> Any:
+    """Points filtered by every column shipped (each point is a row), publishing clicks, legend clicks (of the
+    scatter's colours) and a brush along x (y for a strip)."""
+    if links is None:
+        return None
+    brush = Interval("points", "x", "x", columns.x) if columns.x else Interval("points", "y", "y", columns.y)
+    links.linking.publishes(brush.column)
+    legend = ("points", "color") if columns.x is not None and columns.color else None
+    return links.interaction(click=("points",), legend=legend, interval=brush)
 
 
 def _checked_numbers(max_points: object, seed: object, text_length: object) -> tuple[int, int, int]:
@@ -140,8 +177,9 @@ def _check_columns(data: Data, columns: ScatterColumns) -> None:
             refuse_unplaceable(data, column, "value")
 
 
-def _layers(columns: ScatterColumns, shown: Any, options: ViewOptions) -> tuple:
-    """The strip (no `x`) or the scatter, with the sample's tooltip and link."""
+def _layers(columns: ScatterColumns, shown: Any, options: ViewOptions, *, follow: bool = False) -> tuple:
+    """The strip (no `x`) or the scatter, with the sample's tooltip and link; `follow`: a strip's bands are only
+    those of the points a filter leaves."""
     groups = sorted(set(shown["color"].to_pylist()) - {None})
     color = (color_encoding("color", groups, options.legend_title(columns.color), legend=options.legend_on
                             and columns.x is not None) if columns.color else {"value": "#4c78a8"})
@@ -152,7 +190,7 @@ def _layers(columns: ScatterColumns, shown: Any, options: ViewOptions) -> tuple:
     if columns.x is None:
         titles = Titles(columns.y, columns.color or "")
         strips = list(dict.fromkeys(shown["group"].to_pylist()))
-        return strip_layers(titles, strips, color, tip=options.tip, detail_rows=rows, link=link)
+        return strip_layers(titles, strips, color, tip=options.tip, detail_rows=rows, link=link, follow=follow)
     tooltip = ((TooltipRow("color", columns.color),) if columns.color else ()) + (
         TooltipRow("x", columns.x, VALUE_FORMAT), TooltipRow("y", columns.y, VALUE_FORMAT), *rows)
     return (points("points", x={"field": "x", "type": "quantitative", "title": columns.x, "scale": {"zero": False}},

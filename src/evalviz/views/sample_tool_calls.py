@@ -3,16 +3,19 @@ and the limit that ended the sample at the right."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalviz.charts import LayerChart
+from evalviz.charts import Interaction, LayerChart
+from evalviz.data.connection import quote_identifier
 from evalviz.data.table import Data
 from evalviz.errors import EmptyDataError, EvalvizError
+from evalviz.query.grid_columns import filter_field
 from evalviz.query.tool_calls import ToolCallColumns, cells_sql, samples_sql, summary_sql, tools_sql
 from evalviz.rendering.component import Component
 from evalviz.rendering.contract import TooltipRow
@@ -20,10 +23,15 @@ from evalviz.views.chart import AXIS_LABEL_LIMIT, hover_note, text_width, title_
 from evalviz.views.error_messages import check_error_messages
 from evalviz.views.formatting import UNMARKED_LABEL, count_text
 from evalviz.views.grid import check_numeric
-from evalviz.views.marks import cells, text
+from evalviz.views.grid_filters import MarkFilters, mark_filters
+from evalviz.views.linking import Linking
+from evalviz.views.marks import cells, rules, text
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
 from evalviz.views.roles import LOG_VIEWER, optional_column
 from evalviz.views.score_marks import SCHEMES
+
+if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
 
 CELLS, SAMPLES = "cells", "samples"
 MAX_SAMPLES = 200  # samples drawn at most by default: the first ones by id
@@ -59,6 +67,9 @@ def sample_tool_calls(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """Tool calls per sample: one row per sample (by id), its tool calls as cells at their message's place in
@@ -89,6 +100,15 @@ def sample_tool_calls(
         max_samples: The most samples drawn (1 to 1,000).
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`): 700 pixels
             wide, and high enough for 14 pixels a sample (up to 560 for the rows).
+        filter_by: A Selection whose clauses filter the samples. A row is one sample: a filter on its id (or a
+            column with one value per sample, such as its task, model or epoch) keeps or drops whole rows, and
+            rows left out leave no band. On a standalone page it filters the samples drawn (the first
+            `max_samples`); the live widget draws the chart again over the rows kept. A filter on a column
+            varying within a sample (the tool, the message) is named on the page as needing the live widget.
+        target: A Selection a click on a cell or on the limit at the right of a row publishes into: its sample
+            id (shift-click adds, a click on it again or on empty space clears). The legend's tools publish
+            nothing (a cell's colour is its most frequent tool, not every call's).
+        highlight: Fade the rows the selections leave out instead of removing them.
 
     Raises:
         EvalvizError: a column the table lacks (naming those it has), message orders that are not numbers, an
@@ -109,6 +129,10 @@ def sample_tool_calls(
                                                                                                 LOG_VIEWER))
     data.require_columns(x, y, tool, columns.limit, columns.error, columns.link, purpose="sample_tool_calls")
     data.require_rows()
+    linking = Linking.of(filter_by, target, highlight)
+    filters = _filters(data, y, linking)
+    if linking.active:
+        columns = dataclasses.replace(columns, filters=filters.constant, raw_key=True)
     check_numeric(data, x, "message order")
     check_error_messages(data, columns.error)
     called = data.run(tools_sql(columns))["tool"].to_pylist()  # most called first
@@ -127,9 +151,22 @@ def sample_tool_calls(
     if tools is None and len(called) > MAX_TOOLS:
         said.insert(0, f"The {MAX_TOOLS} most called of {count_text(len(called))} tools are drawn.")
     text_said = " ".join([options.subtitle, *said] if options.subtitle is not None else said) or None
+    interaction = linking.interaction(
+        fields={y: "k_v", **{c: filter_field(i) for i, c in enumerate(filters.constant)}},
+        unanswered=filters.unanswered, click=("cells", "ends"), click_fields={"k_v": y}, also=("ends", "rows"))
     return _chart(calls, samples, options, text_said, tools=legend_tools, labels=(x_label, y_label),
                   domain=[summary["x_min"], summary["x_min"] + bin_width * math.ceil(span / bin_width)],
-                  link=columns.link)
+                  link=columns.link, interaction=interaction, follow=linking.filter_by is not None)
+
+
+def _filters(data: Data, y: str, linking: Linking) -> MarkFilters:
+    """The columns a filter reads, by how the page answers them: one value per sample (whole rows kept or
+    dropped), or varying within a sample (named on the page)."""
+    if not linking.active:
+        return MarkFilters()
+    linking.publishes(y)
+    filters = mark_filters(data, [quote_identifier(y)], linking, exclude=(y,))
+    return filters.refuse_varying("varies within a sample's row, whose cells the page cannot redraw")
 
 
 def _checked_tools(tools: object) -> list[str] | None:
@@ -209,7 +246,8 @@ def _calls(count: int) -> str:
 
 
 def _chart(calls: pa.Table, samples: pa.Table, options: ViewOptions, subtitle: str | None, *, tools: list[str],
-           labels: tuple[str | None, str | None], domain: list[float], link: str | None) -> Component:
+           labels: tuple[str | None, str | None], domain: list[float], link: str | None,
+           interaction: Interaction | None = None, follow: bool = False) -> Component:
     """The cells over the samples' rows, and the limit that ended each sample at the right."""
     rows = samples["sample"].to_pylist()
     plot_height = min(MAX_PLOT_HEIGHT, max(MIN_PLOT_HEIGHT, ROW * len(rows)))
@@ -220,8 +258,10 @@ def _chart(calls: pa.Table, samples: pa.Table, options: ViewOptions, subtitle: s
     x_title, y_title = labels
     x = {"field": "x0", "type": "quantitative", "title": x_title,
          "scale": {"domain": domain, "nice": False, "zero": False}, "axis": {"format": ",.6~g", "tickMinStep": 1}}
-    y = {"field": "sample", "type": "nominal", "title": y_title, "sort": rows,
-         "scale": {"domain": rows, "paddingInner": 0.15},
+    # Axes that follow filters take the samples of the rows kept, in their order (yi).
+    order = ({"sort": {"field": "yi", "op": "min"}, "scale": {"paddingInner": 0.15}} if follow else
+             {"sort": rows, "scale": {"domain": rows, "paddingInner": 0.15}})
+    y = {"field": "sample", "type": "nominal", "title": y_title, **order,
          "axis": {"labelLimit": AXIS_LABEL_LIMIT, "ticks": False, "labels": band >= MIN_LABELLED_ROW,
                   "labelExpr": UNMARKED_LABEL}}
     ended = bool(pc.count(samples["ended"]).as_py())
@@ -232,7 +272,7 @@ def _chart(calls: pa.Table, samples: pa.Table, options: ViewOptions, subtitle: s
     tooltip = (TooltipRow("sample", y_title or "Sample"), TooltipRow("message", x_title or "Message"),
                TooltipRow("tool", "Tool"), TooltipRow("tools", "Calls"), TooltipRow("limit", "Limit"),
                TooltipRow("error", "Error"), TooltipRow("link", "Log" if link == LOG_VIEWER else link or "Link"))
-    layers = [cells("cells", data=CELLS, x=x, x2={"field": "x1"}, y=y, color=color,
+    layers = [cells("cells", x=x, x2={"field": "x1"}, y=y, color=color,
                     tooltip=tooltip if options.tip else None, link="link" if link else None)]
     if ended:
         layers.append(text("ends", data=SAMPLES, x={"value": "width"}, y=y, text={"field": "ended"},
@@ -240,7 +280,9 @@ def _chart(calls: pa.Table, samples: pa.Table, options: ViewOptions, subtitle: s
                            limit=END_ROOM - 8,
                            tooltip=(TooltipRow("sample", y_title or "Sample"), TooltipRow("limit", "Limit"),
                                     TooltipRow("error", "Error")) if options.tip else None))
-    chart = LayerChart(tuple(layers), width=width, height=height, fit=True,
+    if follow:  # every sample kept holds its band, with or without calls
+        layers.append(rules("rows", data=SAMPLES, y=y, opacity=0))
+    chart = LayerChart(tuple(layers), data=CELLS, width=width, height=height, fit=True,
                        title=title_spec(options.title, subtitle, width), properties=options.properties(),
-                       renderer="canvas" if calls.num_rows >= CANVAS_MIN_CELLS else "svg")
+                       renderer="canvas" if calls.num_rows >= CANVAS_MIN_CELLS else "svg", interaction=interaction)
     return Component.from_parts(chart, {CELLS: calls, SAMPLES: samples})

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalviz.charts import ConcatChart, LayerChart
+from evalviz.charts import ConcatChart, Interaction, LayerChart
 from evalviz.data.table import Data
 from evalviz.errors import ColumnTypeError, EmptyDataError, EvalvizError
 from evalviz.query.distributions import (
@@ -33,13 +33,20 @@ from evalviz.views.distribution_marks import (
     box_layers,
     color_encoding,
     histogram_panels,
+    parts,
     strip_layers,
     violin_panels,
 )
 from evalviz.views.formatting import count_text
 from evalviz.views.grid import check_numeric
+from evalviz.views.linking import Interval, Linking
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
 from evalviz.views.roles import MODEL, MODEL_DISPLAY, fallback_column
+from evalviz.views.sample_filters import MAX_PARTS, SampleLinks, recounted, sample_links, with_group_fields
+
+if TYPE_CHECKING:
+    from evalviz.data.table import Data as Table
+    from evalviz.interaction.selection import Selection
 
 KINDS = ("violin", "box", "strip", "histogram")
 KDE_POINTS = 100  # grid points of each density
@@ -49,6 +56,8 @@ MAX_POINTS = 5000  # points a strip draws at most
 POINTS_CEILING = 100_000  # the most points any chart of samples draws, whatever max_points asks
 MAX_GROUPS = 30  # groups (panels, boxes, strips) a chart draws at most: those with the most values
 WIDTH, HEIGHT, PANEL_HEIGHT = 640, 360, 110
+NOT_DECOMPOSABLE = ("{{column}} varies within a group, and a {marks} cannot be recomputed from what the page holds")
+HIGHLIGHT = "a highlight fades whole bins"
 
 
 @checks_arguments()
@@ -69,6 +78,9 @@ def score_distribution(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """Per-sample values by model or class: a violin, box, jittered strip or histogram per group.
@@ -91,6 +103,18 @@ def score_distribution(
     level's colour. NULL or NaN values are left out and counted in the subtitle; an infinite value is refused.
     Hover a group for its values, mean and quartiles.
 
+    Linking: with `filter_by`, the page filters what it draws as DuckDB would over the filtered rows, or says it
+    cannot. A filter on a column holding one value per group (`by` itself, a model's organisation) keeps or drops
+    whole groups: their violins, boxes, strips or histogram panels (boxes and strips leave no empty band; a
+    violin's panel is left empty). A strip's points are rows, so any column filters them exactly. A histogram's
+    bins are counts: for a column varying within a group (an epoch, a difficulty) the page ships the counts per
+    bin and value of that column (up to 200,000 rows) and adds up those kept, so each bar is the count of the
+    filtered rows in that bin (bins keep their edges). A violin's density and a box's quartiles cannot be
+    recomputed from counts: a filter on a column varying within a group is then not applied, and a note under the
+    chart says it needs the live widget (which draws the chart again over the filtered rows). A click on a
+    group's mark publishes its `by` value into `target`; dragging along the value axis of a strip or histogram
+    brushes a range of `value`, published as a "range" clause.
+
     Args:
         data: A table of one row per sample (inspect_ai's `samples_df`).
         value: The column of values (numbers: a score, tokens, time).
@@ -104,6 +128,9 @@ def score_distribution(
         seed: The seed of a strip's subsample and of the values a large group's density is estimated from.
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`); 640 x 360 by
             default (histograms: 110 pixels high per group).
+        filter_by: A Selection whose clauses filter the rows drawn (see Linking above).
+        target: A Selection clicks on groups and the brush publish into.
+        highlight: Fade what the selections leave out instead of removing it.
 
     Raises:
         EvalvizError: an unknown `kind`, a column the table lacks, values that are not numbers or are infinite,
@@ -127,13 +154,14 @@ def score_distribution(
         raise EmptyDataError(f"score_distribution has no value of {value!r} to draw: every row's is NULL or NaN"
                              f"{' or its ' + repr(split) + ' is NULL' if split else ''}.")
     columns, said = drawn_groups(columns, sizes)
+    links = sample_links(data, Linking.of(filter_by, target, highlight), by, (by,))
     summary = data.run(summary_sql(columns))
     titles = Titles(value, by or "Values", split)
     groups = list(dict.fromkeys(summary["group"].to_pylist()))
     said += _left_out_notes(data.run(left_out_sql(columns)).to_pylist()[0], split)
     draw = {"violin": _violins, "box": _boxes, "strip": _strip, "histogram": _histograms}[kind]
     return draw(data, columns, summary, titles, groups, options, said, bins=bins, overlay=overlay,
-                max_points=max_points, seed=seed)
+                max_points=max_points, seed=seed, links=links)
 
 
 def _check_choices(kind: object, bins: object, max_points: object, seed: object, overlay: object) -> None:
@@ -229,11 +257,11 @@ def _color(titles: Titles, columns: DistributionColumns, groups: list[str], opti
 
 
 def _single(layers: tuple, datasets: dict[str, pa.Table], data_name: str, options: ViewOptions,
-            said: list[str]) -> Component:
+            said: list[str], interaction: Interaction | None = None) -> Component:
     width, height = options.sized(WIDTH, HEIGHT)
     title = title_spec(options.title, _subtitle(options, said), width)
     chart = LayerChart(layers, data=data_name, width=width, height=height, fit=True, title=title,
-                       properties=options.properties())
+                       properties=options.properties(), interaction=interaction)
     return Component.from_parts(chart, datasets)
 
 
@@ -242,13 +270,19 @@ def _subtitle(options: ViewOptions, said: list[str]) -> str | None:
 
 
 def _violins(data: Data, columns: DistributionColumns, summary: pa.Table, titles: Titles, groups: list[str],
-             options: ViewOptions, said: list[str], *, seed: int, **_: Any) -> Component:
+             options: ViewOptions, said: list[str], *, seed: int, links: SampleLinks | None, **_: Any) -> Component:
     density = data.run(density_sql(columns, points=KDE_POINTS, max_values=KDE_MAX_VALUES, seed=seed))
+    interaction = None
+    if links is not None:
+        links = links.constant_only(NOT_DECOMPOSABLE.format(marks="violin (a density)"))
+        density, summary = (with_group_fields(t, data, links, columns.value) for t in (density, summary))
+        interaction = links.interaction(click=("violin", "quartiles", "median"))
     width, height = options.sized(WIDTH, HEIGHT)
     panel_width = max(50, min(160, (width - 70) // max(1, len(groups))))
     panels, datasets = violin_panels(density, summary, titles, groups, _color(titles, columns, groups, options,
                                                                               "half" if columns.levels else "group"),
-                                     height=height - 60, panel_width=panel_width, tip=options.tip)
+                                     height=height - 60, panel_width=panel_width, tip=options.tip,
+                                     interaction=interaction)
     notes = ["Violins: Gaussian kernel density, bandwidth by Scott's rule, cut at each group's least and greatest "
              "value; inside, the box from Q1 to Q3 and the median."]
     if pc.any(pc.and_(pc.greater(summary["n"], KDE_MAX_VALUES), pc.not_equal(summary["min"], summary["max"]))).as_py():
@@ -263,45 +297,108 @@ def _violins(data: Data, columns: DistributionColumns, summary: pa.Table, titles
 
 
 def _boxes(data: Data, columns: DistributionColumns, summary: pa.Table, titles: Titles, groups: list[str],
-           options: ViewOptions, said: list[str], **_: Any) -> Component:
+           options: ViewOptions, said: list[str], *, links: SampleLinks | None, **_: Any) -> Component:
     outliers = data.run(outliers_sql(columns, MAX_OUTLIERS))
+    interaction = None
+    if links is not None:
+        links = links.constant_only(NOT_DECOMPOSABLE.format(marks="box (quartiles)"))
+        summary, outliers = (with_group_fields(t, data, links, columns.value) for t in (summary, outliers))
+        interaction = links.interaction(click=("boxes", "whiskers", "medians", "outliers"))
     layers = box_layers(titles, groups, _color(titles, columns, groups, options, "half" if columns.levels
-                                               else "group"), tip=options.tip)
+                                               else "group"), tip=options.tip,
+                        follow=links is not None and links.follows)
     notes = ["Boxes from Q1 to Q3 with the median; whiskers reach the furthest values within 1.5 IQR."]
     total = pc.sum(summary["n_outliers"]).as_py() or 0
     if total > outliers.num_rows:
         notes.append(f"{count_text(outliers.num_rows)} of {count_text(total)} outliers drawn (the furthest "
                      f"{MAX_OUTLIERS} per box).")
-    return _single(layers, {"summary": summary, "outliers": outliers}, "summary", options, notes + said)
+    return _single(layers, {"boxes": parts({"summary": summary, "outlier": outliers})}, "boxes", options,
+                   notes + said, interaction)
 
 
 def _strip(data: Data, columns: DistributionColumns, summary: pa.Table, titles: Titles, groups: list[str],
-           options: ViewOptions, said: list[str], *, max_points: int, seed: int, **_: Any) -> Component:
+           options: ViewOptions, said: list[str], *, max_points: int, seed: int, links: SampleLinks | None,
+           **_: Any) -> Component:
     scatter = ScatterColumns(columns.value, group=columns.by, color=columns.split or columns.by,
                              stratify_by=columns.by, present=(columns.split,) if columns.split else (),
-                             strata=columns.groups)
+                             strata=columns.groups, filters=links.shipped if links else ())
     shown = data.run(sample_sql(scatter, max_points=max_points, seed=seed, text_length=0))
-    layers = strip_layers(titles, groups, _color(titles, columns, groups, options, "color"), tip=options.tip)
+    layers = strip_layers(titles, groups, _color(titles, columns, groups, options, "color"), tip=options.tip,
+                          follow=links is not None and links.follows)
     strata = data.run(strata_sql(scatter, max_points=max_points))
+    interaction = None
+    if links is not None:  # each point is a row: every column shipped filters it exactly
+        links.linking.publishes(columns.value)
+        interaction = links.interaction(click=("points",), interval=Interval("points", "y", "y", columns.value))
     return _single(layers, {"points": shown}, "points", options,
-                   [*sample_notes(strata, shown.num_rows, columns.by, "values", "groups"), *said])
+                   [*sample_notes(strata, shown.num_rows, columns.by, "values", "groups"), *said], interaction)
 
 
 def _histograms(data: Data, columns: DistributionColumns, summary: pa.Table, titles: Titles, groups: list[str],
-                options: ViewOptions, said: list[str], *, bins: int, overlay: bool, **_: Any) -> Component:
-    return histogram_component(data.run(histogram_sql(columns, bins)), titles, groups,
-                               _color(titles, columns, groups, options, "color"), options,
-                               [f"{bins} bins shared by every panel.", *said], overlay=overlay)
+                options: ViewOptions, said: list[str], *, bins: int, overlay: bool, links: SampleLinks | None,
+                **_: Any) -> Component:
+    table, drawn = linked_histogram(data, columns, bins, None, links, brush=columns.value)
+    return histogram_component(table, titles, groups, _color(titles, columns, groups, options, "color"), options,
+                               [f"{bins} bins shared by every panel.", *said], overlay=overlay, links=drawn)
+
+
+def linked_histogram(data: Table, columns: DistributionColumns, bins: int, span: tuple[float, float] | None,
+                     links: SampleLinks | None, *, brush: str | None) -> tuple[pa.Table, HistogramLinks | None]:
+    """`histogram_sql`'s bins of `data`, and how the chart answers its selections: the columns with one value per
+    group shipped with the bins; with columns varying within a group, the bins counted per value of the filter
+    columns too (at most MAX_PARTS rows, beyond which those columns are not answered), which the page adds up
+    again after filtering (`HistogramLinks.interaction`). `brush`: the source column of the values, which a brush
+    publishes a range of (None: no brush)."""
+    if links is None:
+        return data.run(histogram_sql(columns, bins, span)), None
+    if links.linking.highlight:  # a faded bar is a whole bin: the parts of one cannot be faded apart
+        links = links.constant_only(f"{{column}} varies within a group, and {HIGHLIGHT}")
+    if links.varying:
+        counted = data.run(histogram_sql(replace(columns, filters=links.shipped), bins, span, limit=MAX_PARTS + 1))
+        if counted.num_rows <= MAX_PARTS:
+            return counted, HistogramLinks(links, brush, regrouped=True)
+        links = links.constant_only(f"{{column}} varies within a group in more than {MAX_PARTS:,} combinations "
+                                    "of bins and values")
+    table = with_group_fields(data.run(histogram_sql(columns, bins, span)), data, links, columns.value, "panel")
+    return table, HistogramLinks(links, brush)
+
+
+@dataclass(frozen=True)
+class HistogramLinks:
+    """How a histogram takes part in selections: its links, the source column of its values (what its brush
+    publishes a range of), and whether its bins are counted per filter value (`regrouped`: added up again on the
+    page)."""
+
+    links: SampleLinks
+    value: str | None
+    regrouped: bool = False
+
+    def interactions(self) -> tuple[Interaction | None, Interaction | None]:
+        """The interaction of every panel, and the same with a brush along the values (the last panel's)."""
+        links = self.links
+        drawn: dict[str, Any] = {}
+        if self.regrouped:
+            constant = tuple(f for c, f in links.fields.items() if c not in links.varying)
+            drawn = {"then": recounted(("panel", "color", "side", "bin", "x0", "x1", "lo", "hi", *constant),
+                                       total=("panel", "color"))}
+        links.linking.publishes(self.value)
+        interval = Interval("bins", "x", "b0", self.value) if self.value is not None else None
+        brushed = links.interaction(click=("bins",), interval=interval, **drawn)
+        if brushed is None:
+            return None, None
+        return replace(brushed, publish=tuple(p for p in brushed.publish if p.how != "interval")), brushed
 
 
 def histogram_component(table: pa.Table, titles: Titles, groups: list[str], color: dict[str, Any],
-                        options: ViewOptions, said: list[str], *, overlay: bool) -> Component:
+                        options: ViewOptions, said: list[str], *, overlay: bool,
+                        links: HistogramLinks | None = None) -> Component:
     """Histogram panels of `histogram_sql`'s bins, one per group, under the chart's title: the one way both
     `score_distribution(kind="histogram")` and `score_histograms` draw histograms."""
     width, _ = options.sized(WIDTH, HEIGHT)
     panel_height = options.height // max(1, len(groups)) - 40 if options.height else PANEL_HEIGHT
+    every, brushed = links.interactions() if links else (None, None)
     panels, datasets = histogram_panels(table, titles, color, width=width - 80, panel_height=max(40, panel_height),
-                                        overlay=overlay, tip=options.tip)
+                                        overlay=overlay, tip=options.tip, interaction=every, brushed=brushed)
     title = title_spec(options.title, _subtitle(options, said), width)
     chart = ConcatChart("vconcat", panels, properties={"resolve": SHARED_PANELS, **({"title": title} if title else {}),
                                                        **options.properties()})

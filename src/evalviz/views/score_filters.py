@@ -35,13 +35,14 @@ class ScoreLinks:
         """Whether the chart's band axes keep only the marks its filter leaves."""
         return self.linking.filter_by is not None
 
-    def interaction(self, *, legend: bool) -> Interaction | None:
-        """The chart's Interaction: clicks on its marks (and on its legend's models, with `legend`) publish the
-        model (and task) they stand for."""
+    def interaction(self, *, legend: bool, series: str = "model") -> Interaction | None:
+        """The chart's Interaction: clicks on its marks (and on its legend's entries, with `legend`) publish the
+        model (and task, or level) they stand for; a legend entry its `series`: "model" (the models, on x) or
+        "level" (a factor's levels, on y)."""
         keys = {name: column for column, name in self._keys().items()}
-        models = {name: column for column, name in self._keys(("x",)).items()}
+        entries = {name: column for column, name in self._keys(("x",) if series == "model" else ("y",)).items()}
         return self.linking.interaction(fields=self.fields, unanswered=self.unanswered, click=MARKS,
-                                        click_fields=keys, legend=("scores", "model", models) if legend else None)
+                                        click_fields=keys, legend=("scores", series, entries) if legend else None)
 
     def _keys(self, axes: tuple[str, ...] | None = None) -> dict[str, str]:
         """Source column -> datum field of the key parts of the marks' models (x) and tasks (y)."""

@@ -4,15 +4,20 @@ panel per series, drawn by the histograms of `score_distribution(kind="histogram
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evalviz.errors import ColumnTypeError, EvalvizError
-from evalviz.query.distributions import MAX_MAGNITUDE, DistributionColumns, group_sizes_sql, histogram_sql, range_sql
+from evalviz.query.distributions import MAX_MAGNITUDE, DistributionColumns, group_sizes_sql, range_sql
 from evalviz.rendering.component import Component
 from evalviz.views.distribution_marks import Titles, color_encoding
+from evalviz.views.linking import Linking
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
 from evalviz.views.predictions import LABEL, SCORE, SERIES, read_predictions
-from evalviz.views.score_distribution import drawn_groups, histogram_component, rows_text
+from evalviz.views.sample_filters import sample_links
+from evalviz.views.score_distribution import drawn_groups, histogram_component, linked_histogram, rows_text
+
+if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
 
 LEVELS = ("0", "1")  # the labels, as text: negatives left (first), positives right
 CLASS_NAMES = "datum.label === '1' ? 'positive (1)' : 'negative (0)'"
@@ -33,6 +38,9 @@ def score_histograms(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """A classifier's score distribution by label: the negatives' and the positives' scores as histograms over the
@@ -44,6 +52,14 @@ def score_histograms(
     label other than 0 and 1, is refused. Hover a bar for its series, label, edges, count and share of the label's
     scores.
 
+    Linking (a table only): with `filter_by`, a filter on a column holding one value per series (`series` itself,
+    a model's organisation) keeps or drops whole panels; on a column varying within a series (an epoch, a
+    difficulty), the page ships each bin's count per value of that column (up to 200,000 rows) and adds up those
+    kept, so each bar is the count of the filtered predictions in its bin (bins keep their edges); with
+    `highlight`, or beyond that size, a note under the chart says the filter needs the live widget. A click on a
+    bar publishes its series' `series` value into `target`; dragging along the scores brushes a range of `score`
+    (one score column), published as a "range" clause.
+
     Args:
         source: An `ev.Data` with label and score columns, or prediction artifacts (a `PredictionArtifactRef`,
             its `to_dict()`, a list of them or a mapping of name to ref).
@@ -54,6 +70,9 @@ def score_histograms(
         overlay: Negatives and positives overlaid (True) or side by side within each bin (False).
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`); 640 pixels wide,
             110 high per series by default.
+        filter_by: A Selection whose clauses filter the predictions (see Linking above).
+        target: A Selection clicks on bars and the brush publish into.
+        highlight: Fade what the selections leave out instead of removing it.
 
     Raises:
         EvalvizError: a column the table lacks, labels other than 0/1, an infinite score, no prediction, bad
@@ -69,7 +88,10 @@ def score_histograms(
         raise EvalvizError(f"bins is a number of histogram bins from 2 to 200, not {bins!r}.")
     if not isinstance(overlay, bool):
         raise EvalvizError(f"overlay is True or False, not {overlay!r}.")
-    predictions = read_predictions(source, label=label, score=score, series=series, view="score_histograms")
+    linking = Linking.of(filter_by, target, highlight)
+    carry = [c for c in dict.fromkeys([series, *linking.wanted()]) if c is not None] if linking.active else []
+    predictions = read_predictions(source, label=label, score=score, series=series, view="score_histograms",
+                                   carry=carry)
     sizes = predictions.data.run(group_sizes_sql(DistributionColumns(SCORE, SERIES, LABEL, LEVELS)))
     if sizes.num_rows == 0:
         raise EvalvizError("score_histograms has no prediction to draw: every row's label or score is NULL or NaN.")
@@ -79,7 +101,9 @@ def score_histograms(
         raise ColumnTypeError(f"A score of {far:g} is beyond ±{MAX_MAGNITUDE:.0e}: the span of its bins overflows. "
                               "Rescale the scores first, or filter such rows out.")
     span = (0.0, 1.0) if low >= 0 and high <= 1 else None
-    table = predictions.data.run(histogram_sql(columns, bins, span))
+    links = sample_links(predictions.data, linking, SERIES, (series,)) if linking.active else None
+    table, drawn = linked_histogram(predictions.data, columns, bins, span, links,
+                                    brush=score if isinstance(score, str) else None)
     titles = Titles(score if isinstance(score, str) else "score", predictions.series_title, label)
     groups = list(dict.fromkeys(table["panel"].to_pylist()))
     color = color_encoding("color", list(LEVELS), options.legend_title(label), legend=options.legend_on)
@@ -89,4 +113,4 @@ def score_histograms(
             *said]
     if predictions.left_out:
         said.append(f"{rows_text(predictions.left_out)} without a label or score (NULL or NaN) left out.")
-    return histogram_component(table, titles, groups, color, options, said, overlay=overlay)
+    return histogram_component(table, titles, groups, color, options, said, overlay=overlay, links=drawn)

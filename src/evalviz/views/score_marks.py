@@ -352,5 +352,6 @@ def grouped_chart(table: ScoreTable, options: ViewOptions, *, mark: Mark, group:
     chart = LayerChart(tuple(layers), data=DATASET, width=layout.width, height=layout.height, fit=True,
                        title=title_spec(options.title, subtitle_text(options, said), layout.width),
                        properties=options.properties(),
-                       interaction=links.interaction(legend=member_key == "model") if links else None)
+                       interaction=links.interaction(legend=member_key in ("model", "level"),
+                                                                 series=member_key) if links else None)
     return Component.from_parts(chart, {DATASET: table.rows})

@@ -7,15 +7,17 @@ import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.query.axes import NULL_LABEL
 from evalviz.query.scores import levels_sql
 from evalviz.rendering.component import Component
+from evalviz.views.linking import Linking
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
 from evalviz.views.roles import HEADLINE, HEADLINE_STDERR, LOG_VIEWER, MODEL_DISPLAY, TASK_DISPLAY, eval_roles
+from evalviz.views.score_filters import score_links
 from evalviz.views.score_marks import (
     ScoreTable,
     checked_ci,
@@ -27,6 +29,9 @@ from evalviz.views.score_marks import (
     score_table,
     tooltip_rows,
 )
+
+if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
 
 SHOWN_LEVELS = 10  # an error names up to this many levels of a factor
 
@@ -56,6 +61,9 @@ def scores_by_factor(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """Scores by factor: per model, the score at each of the two levels of `factor` (with and without a system
@@ -76,6 +84,15 @@ def scores_by_factor(
         task_name: Column of tasks, averaged per task and listed in the tooltip (used when present).
         low, high, link, status, error_message, completed_samples, total_samples, mark: As in `scores_by_task`.
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`).
+        filter_by: A Selection whose clauses filter the bars: a bar (a model at a level) is kept when its model
+            and level (or a column with one value per bar, such as the model's organisation) are, exactly, on a
+            standalone page as in the live widget; models left without bars leave no band. A bar averages its
+            tasks' means, which the page does not redo: a filter on a column varying within a bar (the task, a
+            run) is named on the page as needing the live widget, where the chart is drawn again over the
+            rows kept.
+        target: A Selection a click on a bar publishes into: its model and level; a click on a level in the
+            legend publishes the level (shift-click adds, a click on it again or on empty space clears).
+        highlight: Fade the bars the selections leave out instead of removing them.
 
     Raises:
         EvalvizError: a factor without exactly two levels (naming them), labels that do not name them, or a
@@ -98,11 +115,13 @@ def scores_by_factor(
                        total_samples=total_samples)
     task = has_task(data, task_name)
     columns = score_columns(data, roles, task=task, by_task=False, factor=factor, view="scores_by_factor")
-    table = score_table(data, columns, ci=ci, view="scores_by_factor", level_labels=labels)
+    links = score_links(data, columns, Linking.of(filter_by, target, highlight))
+    table = score_table(data, links.columns if links else columns, ci=ci, view="scores_by_factor",
+                        level_labels=labels)
     said = notes(table, mark, columns, ci, tip=options.tip) + (_coverage_note(table, factor) if task else [])
     return grouped_chart(table, options, mark=mark, group=("model", roles.model.title), member=("level", factor),
                          tooltip=tooltip_rows(roles, task=task, tasks=True, level=factor,
-                                              score_format=table.score_format), said=said)
+                                              score_format=table.score_format), said=said, links=links)
 
 
 def _coverage_note(table: ScoreTable, factor: str) -> list[str]:

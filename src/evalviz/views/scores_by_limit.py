@@ -4,14 +4,16 @@ a grid of budgets with a confidence band; `scores_by_limit_data` gives the table
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalviz.charts import Layer, LayerChart
+from evalviz.charts import Interaction, Layer, LayerChart
+from evalviz.data.connection import quote_identifier
 from evalviz.data.table import Data
 from evalviz.errors import EmptyDataError, EvalvizError, MissingColumnError
+from evalviz.query.grid_columns import filter_field
 from evalviz.query.limits import LimitColumns, Scale, limit_bounds_sql, limit_curve_sql
 from evalviz.rendering.component import Component
 from evalviz.rendering.contract import TooltipRow
@@ -19,10 +21,15 @@ from evalviz.views.chart import title_spec
 from evalviz.views.error_messages import check_error_messages
 from evalviz.views.formatting import UNMARKED_LABEL, count_text
 from evalviz.views.grid import check_numeric
+from evalviz.views.grid_filters import MAX_PARTS, PARTS, capped_parts, mark_filters
+from evalviz.views.linking import Linking
 from evalviz.views.marks import areas, lines, points
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checked_number, checks_arguments
 from evalviz.views.roles import fallback_column, optional_column
 from evalviz.views.score_marks import SCHEMES, checked_ci, normal_z
+
+if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
 
 DATASET = "curve"
 STEPS, MAX_STEPS = 100, 10_000
@@ -52,6 +59,9 @@ def scores_by_limit(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """The share of each model's samples solved within a budget of a resource (tokens, time): one curve per
@@ -81,6 +91,18 @@ def scores_by_limit(
         limit_label: The x axis title (None: "Total tokens", "Total time (s)", ... or the column name).
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`): 640 x 360
             pixels; the rule and what is counted unsolved are said after a given subtitle.
+        filter_by: A Selection whose clauses filter the samples behind the curves. A filter on the model (or a
+            column with one value per model, such as its organisation) keeps or drops whole curves. A filter
+            on a column varying within a model's samples (the task, the epoch) is answered exactly on a
+            standalone page too: the page carries each curve's counts per value of the filter columns (at most
+            200,000 rows) and adds up those kept, so each curve is the solved share of the kept samples at each
+            budget, with its Wilson band recomputed from the counts (the budgets stay those of the whole
+            table; the live widget draws the chart again over the kept rows, budgets included). More
+            combinations, or a highlight of such a column, are named on the page as needing the live widget.
+            The curves drawn stay the (at most 20) models of the whole table.
+        target: A Selection a click on a curve (or on a model in the legend) publishes into: its model
+            (shift-click adds, a click on it again or on empty space clears).
+        highlight: Fade the curves the selections leave out instead of removing them.
 
     Raises:
         EvalvizError: a column the table lacks (naming those it has), a limit or score that is not numbers, no
@@ -94,12 +116,70 @@ def scores_by_limit(
         >>> chart = ev.scores_by_limit(samples, limit="total_tokens", score="score_match")
     """
     options = ViewOptions(title, subtitle, width, height, legend, tip, attributes)
+    linking = Linking.of(filter_by, target, highlight)
     rows, columns = _curve(data, limit, score, model, steps=steps, scale=scale, threshold=threshold, ci=ci,
                            error=error, max_models=MAX_CURVES)
     said = _notes(rows, columns, threshold, checked_ci(ci))
     text = " ".join([options.subtitle, *said] if options.subtitle is not None else said)
     label = limit_label if limit_label is not None else LIMIT_LABELS.get(columns.limit, columns.limit)
-    return _chart(rows, options, text, model_title=_model_title(columns.model), limit_title=label, ci=ci)
+    linked = _linked(data, rows, columns, linking, steps=steps, scale=scale, threshold=threshold, ci=ci)
+    return _chart(linked.rows, options, text, model_title=_model_title(columns.model), limit_title=label, ci=ci,
+                  interaction=linked.interaction, parts=linked.parts)
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkedCurves:
+    """The curves' rows as a chart in selections ships them, its Interaction, and the parts of its curves it adds
+    up again after filtering (None: no filter column varies within a model)."""
+
+    rows: pa.Table
+    interaction: Interaction | None = None
+    parts: pa.Table | None = None
+
+
+def _linked(data: Data, rows: pa.Table, columns: LimitColumns, linking: Linking, **curve: Any) -> LinkedCurves:
+    """What the chart ships for its selections (see `scores_by_limit`'s filter_by): the curves' rows again with
+    each model's typed value and the columns with one value per model, and the parts of each curve by the
+    columns varying within a model."""
+    if not linking.active:
+        return LinkedCurves(rows)
+    linking.publishes(columns.model)
+    filters = mark_filters(data, [quote_identifier(columns.model)], linking, exclude=(columns.model,))
+    if linking.highlight:
+        filters = filters.refuse_varying("varies within a model's samples, and a highlight fades whole curves")
+    z = normal_z(checked_ci(curve["ci"]))
+    shipped = dataclasses.replace(columns, filters=filters.constant, raw_key=True)
+    arguments = {"steps": curve["steps"], "scale": curve["scale"], "threshold": float(curve["threshold"]), "z": z,
+                 "max_models": MAX_CURVES}
+    rows = data.run(limit_curve_sql(shipped, **arguments))
+    parts = None
+    if filters.varying:
+        finer = dataclasses.replace(shipped, filters=filters.constant + filters.varying)
+        parts, filters = capped_parts(data.run(limit_curve_sql(finer, **arguments, limit=MAX_PARTS + 1)), filters)
+    given = (*filters.constant, *filters.varying)
+    fields = {columns.model: "k_v", **{c: filter_field(i) for i, c in enumerate(given)}}
+    drawn: dict[str, Any] = {"source": PARTS, "then": _regrouped(z)} if parts is not None else {}
+    interaction = linking.interaction(fields=fields, unanswered=filters.unanswered, click=("lines", "points", "band"),
+                                      click_fields={"k_v": columns.model},
+                                      legend=("lines", "model", {"k_v": columns.model}), **drawn)
+    return LinkedCurves(rows, interaction, parts)
+
+
+def _regrouped(z: float) -> tuple[dict[str, Any], ...]:
+    """The Vega-Lite transforms adding the kept parts up into each model's curve: its counts summed per budget,
+    the solved share and its Wilson interval at the normal quantile `z` (as `query.limits` computes them)."""
+    z2 = repr(float(z) ** 2)
+    sums = [{"op": "sum", "field": name, "as": name} for name in ("solved", "n", "errors", "unscored")]
+    p, n = "datum.success_rate", "datum.n"
+    calculate = {
+        "success_rate": "datum.solved / datum.n",
+        "center": f"({p} + {z2} / (2 * {n})) / (1 + {z2} / {n})",
+        "half": f"sqrt({z2}) * sqrt({p} * (1 - {p}) / {n} + {z2} / (4 * {n} * {n})) / (1 + {z2} / {n})",
+        "low": "max(0, datum.center - datum.half)",
+        "high": "min(1, datum.center + datum.half)",
+    }
+    return ({"aggregate": sums, "groupby": ["model", "k_v", "budget"]},
+            *({"calculate": expr, "as": name} for name, expr in calculate.items()))
 
 
 @checks_arguments()
@@ -231,7 +311,7 @@ def _notes(rows: pa.Table, columns: LimitColumns, threshold: object, ci: float) 
 
 
 def _chart(rows: pa.Table, options: ViewOptions, subtitle: str, *, model_title: str, limit_title: str,
-           ci: object) -> Component:
+           ci: object, interaction: Interaction | None = None, parts: pa.Table | None = None) -> Component:
     """The band, the lines and the hover points of every model's curve."""
     width, height = options.sized(WIDTH, HEIGHT)
     names = sorted(set(rows["model"].to_pylist()))
@@ -249,8 +329,9 @@ def _chart(rows: pa.Table, options: ViewOptions, subtitle: str, *, model_title: 
               lines("lines", x=x, y=y, color=color, strokeWidth=1.5),
               _hover_points(x, y, color, _tooltip(model_title, limit_title, ci) if options.tip else None))
     chart = LayerChart(layers, data=DATASET, width=width, height=height, fit=True,
-                       title=title_spec(options.title, subtitle, width), properties=options.properties())
-    return Component.from_parts(chart, {DATASET: rows})
+                       title=title_spec(options.title, subtitle, width), properties=options.properties(),
+                       interaction=interaction)
+    return Component.from_parts(chart, {DATASET: rows, **({PARTS: parts} if parts is not None else {})})
 
 
 def _tooltip(model_title: str, limit_title: str, ci: object) -> tuple[TooltipRow, ...]:

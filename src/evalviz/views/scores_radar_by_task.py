@@ -3,27 +3,35 @@ models, the raw score in the tooltip."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalviz.charts import Layer, LayerChart
+from evalviz.charts import Interaction, Layer, LayerChart
+from evalviz.data.connection import quote_identifier
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.query.axes import KEY_MARK
+from evalviz.query.grid_columns import filter_field
 from evalviz.query.radar import RadarColumns, Scaling, rings_sql, spokes_sql, vertices_sql
 from evalviz.rendering.component import Component
 from evalviz.rendering.contract import TooltipRow
 from evalviz.views.chart import AXIS_LABEL_LIMIT, hover_note, label_widths, title_line_count, title_spec
 from evalviz.views.formatting import count_text
 from evalviz.views.grid import check_numeric
+from evalviz.views.grid_filters import MarkFilters, mark_filters
+from evalviz.views.linking import Linking
 from evalviz.views.marks import lines, points, rules, text
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checked_number, checks_arguments
 from evalviz.views.roles import HEADLINE, LOG_VIEWER, MODEL_DISPLAY, TASK_DISPLAY, eval_roles
 from evalviz.views.score_marks import SCHEMES
+
+if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
 
 VERTICES, SPOKES, RINGS = "vertices", "spokes", "rings"
 NORMALIZATIONS = {"min_max": "min_max", "percentile": "percentile", "none": "none", "absolute": "none"}
@@ -64,6 +72,9 @@ def scores_radar_by_task(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """A radar of scores by task: one spoke per task (evenly spaced, the first straight up, then clockwise), one
@@ -93,6 +104,16 @@ def scores_radar_by_task(
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`); the radar
             stays round (its height sets its size, 360 pixels by default); what is normalised, averaged or
             missing is said after a given subtitle.
+        filter_by: A Selection whose clauses filter the models. A filter on the model (or a column with one
+            value per model, such as its organisation) keeps or drops whole polygons, exactly, on a standalone
+            page as in the live widget: with "min_max" normalisation over the models, each task's lowest and
+            highest are taken again among the models kept (as DuckDB does over the filtered rows); with "none"
+            or a fixed `domain` the polygons kept do not change. "percentile" ranks, a filter on the task (the
+            spokes) or on a column varying within a model are named on the page as needing the live widget.
+        target: A Selection a click on a vertex (or on a model in the legend) publishes into: its model
+            (shift-click adds, a click on it again or on empty space clears).
+        highlight: Fade the polygons the selections leave out instead of removing them (the normalisation
+            stays that of every model).
 
     Raises:
         EvalvizError: fewer than 3 tasks (pointing to scores_by_task), an unknown normalisation, a `domain` or
@@ -115,6 +136,10 @@ def scores_radar_by_task(
                          columns.link, columns.status, columns.reason, purpose="scores_radar_by_task")
     data.require_rows()
     check_numeric(data, columns.value)
+    linking = Linking.of(filter_by, target, highlight)
+    filters = _filters(data, columns, linking, scaling)
+    if linking.active:
+        columns = dataclasses.replace(columns, filters=filters.constant, raw_key=True)
     most = (MAX_MODELS, MAX_TASKS)
     spokes = data.run(spokes_sql(columns, scaling, most))
     _check_tasks(spokes["task"].to_pylist())
@@ -126,8 +151,54 @@ def scores_radar_by_task(
     said = _notes(vertices, scaling, tip=options.tip)
     text_said = " ".join([options.subtitle, *said] if options.subtitle is not None else said) or None
     datasets = {VERTICES: vertices, SPOKES: spokes, RINGS: data.run(rings_sql(outer, spokes.num_rows))}
+    keys = {name: column for column, name in columns.shipped()[:2 if columns.model_group else 1]}
+    interaction = linking.interaction(
+        fields={column: name for column, name in {**{column: name for name, column in keys.items()},
+                **{c: filter_field(i) for i, c in enumerate(filters.constant)}}.items()
+                if column not in filters.unanswered},
+        unanswered=filters.unanswered, click=("vertices", "missing", "polygons"), click_fields=keys,
+        legend=("polygons", "model_key", keys),
+        then=_renormalised() if _renormalises(scaling, linking) else ())
     return _chart(datasets, options, text_said, model_title=roles.model.title, task_title=roles.task.title,
-                  scaling=scaling)
+                  scaling=scaling, interaction=interaction)
+
+
+def _filters(data: Data, columns: RadarColumns, linking: Linking, scaling: Scaling) -> MarkFilters:
+    """The columns a filter reads, by how the page answers them: one value per model (whole polygons), or not
+    (a task's spokes, a column varying within a model: named on the page); none under percentile ranks."""
+    if not linking.active:
+        return MarkFilters()
+    model_keys = tuple(c for c in (columns.model_group, columns.model) if c)
+    linking.publishes(*model_keys)
+    filters = mark_filters(data, [quote_identifier(c) for c in model_keys], linking, exclude=model_keys)
+    filters = filters.refuse_varying("varies within a model's polygon (a task is a spoke: the page cannot "
+                                     "redraw the spokes)")
+    if scaling.normalization == "percentile" and linking.filter_by is not None and not linking.highlight:
+        why = "percentile ranks among the models kept, which the page cannot recompute"
+        return MarkFilters(unanswered={**filters.unanswered,
+                                       **{c: why for c in (*model_keys, *filters.constant)}})
+    return filters
+
+
+def _renormalises(scaling: Scaling, linking: Linking) -> bool:
+    """Whether a filter changes the polygons kept: min-max normalisation over the models kept."""
+    return (scaling.normalization == "min_max" and scaling.domain is None and linking.filter_by is not None
+            and not linking.highlight)
+
+
+def _renormalised() -> tuple[dict[str, Any], ...]:
+    """The Vega-Lite transforms normalising each task's scores again over the models kept, as
+    `query.radar` does: min-max of halves (no overflow), 0.5 where they tie, and the vertices placed again."""
+    share = ("(datum.inverted ? datum.hi / 2 - datum.raw / 2 : datum.raw / 2 - datum.lo / 2) / "
+             "(datum.hi / 2 - datum.lo / 2)")
+    value = f"datum.raw === null ? null : datum.hi === datum.lo ? 0.5 : max(0, min(1, {share}))"
+    return ({"joinaggregate": [{"op": "min", "field": "raw", "as": "lo"}, {"op": "max", "field": "raw", "as": "hi"}],
+             "groupby": ["ti"]},
+            {"calculate": value, "as": "value"},
+            {"calculate": "datum.value === null ? null : datum.value / datum.outer_value * cos(datum.angle)",
+             "as": "x"},
+            {"calculate": "datum.value === null ? null : datum.value / datum.outer_value * sin(datum.angle)",
+             "as": "y"})
 
 
 def _checked_normalization(normalization: object) -> str:
@@ -240,7 +311,7 @@ def _layout(spokes: pa.Table, options: ViewOptions, subtitle: str | None) -> tup
 
 
 def _chart(datasets: dict[str, pa.Table], options: ViewOptions, subtitle: str | None, *, model_title: str,
-           task_title: str, scaling: Scaling) -> Component:
+           task_title: str, scaling: Scaling, interaction: Interaction | None = None) -> Component:
     """The rings, spokes and labels, then each model's polygon, vertices and missing-vertex marks."""
     plot_width, plot_height, reach_x, reach_y, limit = _layout(datasets[SPOKES], options, subtitle)
     x = {"field": "x", "type": "quantitative", "axis": None,
@@ -260,15 +331,15 @@ def _chart(datasets: dict[str, pa.Table], options: ViewOptions, subtitle: str | 
               "link": "link" if pc.any(pc.starts_with(pc.fill_null(vertices["link"], ""), "http")).as_py()
               else None}
     layers = [*_grid(x, y), *_task_labels(x, y, task_title, limit, tip=options.tip),
-              lines("polygons", data=VERTICES, x=x, y=y, color=color, detail={"field": "mi", "type": "nominal"},
+              lines("polygons", x=x, y=y, color=color, detail={"field": "mi", "type": "nominal"},
                     order={"field": "place", "type": "quantitative"}, invalid="break-paths-filter-domains",
                     strokeWidth=2),
-              points("vertices", data=VERTICES, x=x, y=y, color=color, filled=True, size=55, opacity=1,
+              points("vertices", x=x, y=y, color=color, filled=True, size=55, opacity=1,
                      where="!datum.closing && datum.raw !== null", **shared),
-              points("missing", data=VERTICES, x={**x, "field": "mx"}, y={**y, "field": "my"}, color=color,
+              points("missing", x={**x, "field": "mx"}, y={**y, "field": "my"}, color=color,
                      shape={"value": MISSING_SHAPE}, filled=False, size=50, strokeWidth=2, opacity=1,
                      where="!datum.closing && datum.raw === null", **shared)]
-    chart = LayerChart(tuple(layers), width=plot_width, height=plot_height,
+    chart = LayerChart(tuple(layers), data=VERTICES, width=plot_width, height=plot_height, interaction=interaction,
                        title=title_spec(options.title, subtitle, plot_width + LEGEND_ROOM),
                        properties={"config": {"view": {"stroke": None}}, **options.properties()})
     return Component.from_parts(chart, datasets)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalviz.charts import ConcatChart, Layer, LayerChart
+from evalviz.charts import ConcatChart, Interaction, Layer, LayerChart
 from evalviz.data.table import Data
 from evalviz.errors import ColumnTypeError, EvalvizError
 from evalviz.query.timeline import TimelineColumns, left_out_sql, timeline_sql, unreadable_date_sql
@@ -16,9 +17,11 @@ from evalviz.rendering.contract import TooltipRow
 from evalviz.views.chart import title_spec
 from evalviz.views.formatting import COUNT_FORMAT, count_text
 from evalviz.views.interval_checks import check_intervals
+from evalviz.views.linking import Linking
 from evalviz.views.marks import intervals, lines, points
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
 from evalviz.views.roles import HEADLINE, HEADLINE_STDERR, LOG_VIEWER, MODEL_DISPLAY, TASK_DISPLAY, eval_roles
+from evalviz.views.score_filters import ScoreLinks, score_links
 from evalviz.views.score_marks import (
     INTERVAL_COLOR,
     SCORE_FORMAT,
@@ -28,6 +31,9 @@ from evalviz.views.score_marks import (
     normal_z,
     score_columns,
 )
+
+if TYPE_CHECKING:
+    from evalviz.interaction.selection import Selection
 
 DATASET = "timeline"
 PER_ROW = 3  # panels side by side before the next row
@@ -58,6 +64,9 @@ def scores_timeline(
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
     tip: bool = True,
+    filter_by: Selection | None = None,
+    target: Selection | None = None,
+    highlight: bool = False,
     **attributes: Any,
 ) -> Component:
     """Scores against model release date: one panel per task, a point per model coloured by organisation with its
@@ -81,6 +90,17 @@ def scores_timeline(
         frontier: Draw each task's frontier.
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`); width and height
             are each panel's (320 x 240 by default); what is left out is said after a given subtitle.
+        filter_by: A Selection whose clauses filter the points. A point is one (model, task): a filter on the
+            model, the task, the organisation or another column with one value per point keeps or drops whole
+            points exactly, and each task's frontier is drawn again over the points kept (the best score
+            released so far among them, as DuckDB computes it over the filtered rows), on a standalone page as
+            in the live widget. A filter on a column varying within a point (its runs) is named on the page as
+            needing the live widget. A task whose points are all filtered out keeps its (empty) panel.
+        target: A Selection a click on a point (or its interval) publishes into: its model and task; a click on
+            an organisation in the legend publishes the organisation (shift-click adds, a click on it again or
+            on empty space clears).
+        highlight: Fade the points the selections leave out instead of removing them (the frontier stays
+            that of every point).
 
     Raises:
         EvalvizError: a release date that is not a date, a negative stderr, a low end above its high end, or no
@@ -97,9 +117,13 @@ def scores_timeline(
     roles = eval_roles(data, model_name=model_name, task_name=task_name, score_value=score_value,
                        score_stderr=score_stderr, low=low, high=high, link=link, status=status, error_message=None,
                        completed_samples=None, total_samples=None)
-    columns = TimelineColumns(score_columns(data, roles, task=True, by_task=True, view="scores_timeline"),
-                              released=model_release_date, organization=_organization(data, model_organization))
-    data.require_columns(columns.released, columns.organization, purpose="scores_timeline")
+    scores = score_columns(data, roles, task=True, by_task=True, view="scores_timeline")
+    organization = _organization(data, model_organization)
+    data.require_columns(model_release_date, organization, purpose="scores_timeline")
+    linking = Linking.of(filter_by, target, highlight)
+    links = score_links(data, scores, linking)
+    columns = TimelineColumns(links.columns if links else scores, released=model_release_date,
+                              organization=organization)
     _check_dates(data, columns.released)
     check_intervals(data, interval_columns(columns.scores), "scores_timeline", ("model", "task"))
     rows = data.run(timeline_sql(columns, z=normal_z(ci), interval_source=interval_source(columns.scores, ci)))
@@ -109,7 +133,27 @@ def scores_timeline(
                            "none has both. Add release dates with ev.prepare(evals, ev.model_info()).")
     said = _notes(left_out)
     text = " ".join([options.subtitle, *said] if options.subtitle is not None else said) or None
-    return _chart(rows, columns, roles.model.title, roles.task.title, options, text, frontier=frontier)
+    interaction = _interaction(links, columns, frontier=frontier) if links else None
+    return _chart(rows, columns, roles.model.title, roles.task.title, options, text, frontier=frontier,
+                  interaction=interaction)
+
+
+def _interaction(links: ScoreLinks, columns: TimelineColumns, *, frontier: bool) -> Interaction | None:
+    """The timeline's Interaction: filtered over the points' keys and shipped columns, its frontiers drawn
+    again over the points kept; clicks publish a point's model and task, legend clicks its organisation."""
+    linking = links.linking
+    keys = {name: column for column, name in links._keys().items()}  # noqa: SLF001 - the score charts' keys
+    legend = None
+    if columns.organization is not None:
+        linking.publishes(columns.organization)
+        legend = ("points", "organization", {"org_v": columns.organization})
+    fields = {**links.fields, **({columns.organization: "org_v"} if columns.organization else {})}
+    unanswered = {c: why for c, why in links.unanswered.items() if c not in fields}
+    redrawn = linking.filter_by is not None and not linking.highlight and frontier
+    then = ({"window": [{"op": "max", "field": "value", "as": "frontier"}], "sort": [{"field": "date"}],
+             "groupby": ["task"], "frame": [None, 0]},) if redrawn else ()
+    return linking.interaction(fields=fields, unanswered=unanswered, click=("points", "intervals"),
+                               click_fields=keys, legend=legend, then=then)
 
 
 def _organization(data: Data, column: str | None) -> str | None:
@@ -144,13 +188,15 @@ def _notes(left_out: dict[str, Any]) -> list[str]:
 
 
 def _chart(rows: pa.Table, columns: TimelineColumns, model_title: str, task_title: str, options: ViewOptions,
-           subtitle: str | None, *, frontier: bool) -> Component:
+           subtitle: str | None, *, frontier: bool, interaction: Interaction | None) -> Component:
     """One panel per task (PER_ROW to a row), sharing the colour scale and its legend."""
     width, height = options.sized(320, 240)
     tasks = list(dict.fromkeys(rows["task"].to_pylist()))
     layers = _layers(rows, columns, model_title, task_title, options, frontier=frontier)
-    panels = [LayerChart(layers, data=DATASET, width=width, height=height, title={"text": task, "anchor": "start"})
-              for task in tasks]
+    # One Interaction for every panel (one client); only the first publishes the shared legend's clicks.
+    panels = [LayerChart(layers, data=DATASET, width=width, height=height, title={"text": task, "anchor": "start"},
+                         interaction=_without_legend(interaction) if i else interaction)
+              for i, task in enumerate(tasks)]
     grid = [ConcatChart("hconcat", tuple(panels[i:i + PER_ROW]), properties={"resolve": SHARED})
             for i in range(0, len(panels), PER_ROW)]
     title = title_spec(options.title, subtitle, width * min(len(tasks), PER_ROW))
@@ -159,6 +205,13 @@ def _chart(rows: pa.Table, columns: TimelineColumns, model_title: str, task_titl
     datasets = {f"c{i // PER_ROW}_c{i % PER_ROW}_{DATASET}": rows.filter(pc.equal(rows["task"], task))
                 for i, task in enumerate(tasks)}
     return Component.from_parts(chart, datasets)
+
+
+def _without_legend(interaction: Interaction | None) -> Interaction | None:
+    """`interaction` without its legend's publisher."""
+    if interaction is None:
+        return None
+    return dataclasses.replace(interaction, publish=tuple(p for p in interaction.publish if p.how != "legend"))
 
 
 def _layers(rows: pa.Table, columns: TimelineColumns, model_title: str, task_title: str, options: ViewOptions, *,
