@@ -9,44 +9,64 @@ whose `to_dict()` gives eval-toolkit's dicts; the bootstrap results also read as
 Bad input raises an `evalviz.errors.EvalvizError` subclass naming the problem, before any file is read.
 """
 
-from evalviz.analysis.artifacts import (
-    MEDIA_TYPE_ALIASES,
-    MEDIA_TYPES,
-    MetricState,
-    PayloadValidationError,
-    PredictionArtifactRef,
-    PredictionColumns,
-    available_schemas,
-    error_metric,
-    sanitize_for_json,
-    skipped_metric,
-    validate_payload,
-)
-from evalviz.analysis.bootstrap import (
-    bootstrap_metric,
-    bootstrap_metric_from_predictions,
-    bootstrap_metrics,
-    paired_bootstrap_diff,
-    resample_metric_values,
-)
-from evalviz.analysis.manifests import MANIFEST_VERSIONS, load_manifest, validate_manifest
-from evalviz.analysis.metrics import (
-    Metric,
-    available_metrics,
-    compute_metric,
-    get_metric,
-    register_metric,
-    unregister_metric,
-)
-from evalviz.analysis.paired import align_prediction_arrays, paired_diff_from_prediction_refs
-from evalviz.analysis.readers import (
-    PredictionArrays,
-    file_sha256,
-    load_prediction_arrays,
-    prediction_ref_for_file,
-)
-from evalviz.analysis.results import BootstrapResult, PairedDiffResult
-from evalviz.analysis.tables import evaluate_slices, paired_diff_between_models, paired_diff_table
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Each public name, and the module of this package that defines it: a module is imported when one of its names
+# is first used, so drawing a curve does not import the bootstrap, manifests or readers.
+_EXPORTS = {
+    "MEDIA_TYPE_ALIASES": "artifacts",
+    "MEDIA_TYPES": "artifacts",
+    "MetricState": "artifacts",
+    "PayloadValidationError": "artifacts",
+    "PredictionArtifactRef": "artifacts",
+    "PredictionColumns": "artifacts",
+    "available_schemas": "artifacts",
+    "error_metric": "artifacts",
+    "sanitize_for_json": "artifacts",
+    "skipped_metric": "artifacts",
+    "validate_payload": "artifacts",
+    "bootstrap_metric": "bootstrap",
+    "bootstrap_metric_from_predictions": "bootstrap",
+    "bootstrap_metrics": "bootstrap",
+    "paired_bootstrap_diff": "bootstrap",
+    "resample_metric_values": "bootstrap",
+    "MANIFEST_VERSIONS": "manifests",
+    "load_manifest": "manifests",
+    "validate_manifest": "manifests",
+    "Metric": "metrics",
+    "available_metrics": "metrics",
+    "compute_metric": "metrics",
+    "get_metric": "metrics",
+    "register_metric": "metrics",
+    "unregister_metric": "metrics",
+    "align_prediction_arrays": "paired",
+    "paired_diff_from_prediction_refs": "paired",
+    "PredictionArrays": "readers",
+    "file_sha256": "readers",
+    "load_prediction_arrays": "readers",
+    "prediction_ref_for_file": "readers",
+    "BootstrapResult": "results",
+    "PairedDiffResult": "results",
+    "evaluate_slices": "tables",
+    "paired_diff_between_models": "tables",
+    "paired_diff_table": "tables",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module on first use."""
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f"evalviz.analysis.{_EXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 __all__ = [
     "MANIFEST_VERSIONS",
