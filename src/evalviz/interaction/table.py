@@ -16,20 +16,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+import pyarrow as pa
+
 from evalviz.data.table import Data
 from evalviz.errors import ArgumentTypeError, ColumnTypeError, EvalvizError, MissingColumnError
 from evalviz.interaction.selection import Clause, Selection, checked_selection
+from evalviz.interaction.table_pages import TablePages
 from evalviz.query.filters import where_sql
-from evalviz.query.table import (
-    Condition,
-    TableColumns,
-    all_of,
-    column_kind,
-    count_sql,
-    page_sql,
-    search_sql,
-    shipped_rows_sql,
-)
+from evalviz.query.table import TableColumns, column_kind, shipped_rows_sql
 from evalviz.rendering.channel import Handler, Reply
 from evalviz.rendering.component import Component
 
@@ -38,6 +32,7 @@ Align = Literal["left", "center", "right"]
 MAX_ROWS = 10_000  # rows a standalone page ships by default
 PAGE_SIZE = 20
 LARGEST_PAGE = 1_000
+LAST_PAGE = 2**53 // LARGEST_PAGE  # beyond it a page's first row is past any table's end, and overflows SQL
 FLOAT_FORMAT = ".3f"  # floats are shown to 3 decimals unless `format` says otherwise
 # A d3-format specifier: [[fill]align][sign][symbol][0][width][,][.precision][~][type]
 _D3_FORMAT = re.compile(r"^(?:(.)?([<>=^]))?([+\-( ])?([$#])?(0)?(\d+)?(,)?(\.\d+)?(~)?([a-z%])?$", re.IGNORECASE)
@@ -124,11 +119,12 @@ def table(
     rows = data.run(shipped_rows_sql(read), [sizes["max_rows"]])
     if target is not None:
         target.add_columns(*keys)  # a table built later with filter_by=target ships them
+    name = f"table_{uuid.uuid4().hex[:12]}"
     element = TableElement(
-        id=f"table_{uuid.uuid4().hex[:12]}", data=data, columns=read, key=keys, filter_by=filter_by,
+        id=name, data=data, columns=read, key=keys, filter_by=filter_by,
         target=target, select=select, formats=formats, aligns=aligns, width=sizes["width"],
         height=sizes["height"], page_size=sizes["page_size"], total=total, sorting=bool(sorting),
-        search=bool(search),
+        search=bool(search), pages=TablePages(data, read, keys or shown, name),
     )
     return Component.from_parts(element, {"rows": rows})
 
@@ -153,7 +149,7 @@ class TableElement:
     total: int
     sorting: bool
     search: bool
-    _counts: dict[Any, int] = field(default_factory=dict, repr=False)  # rows kept, by (search, clauses)
+    pages: TablePages = field(repr=False)  # the live widget's pages, read in DuckDB
 
     def to_item(self, scope: str) -> dict[str, Any]:
         types = self.columns.types
@@ -174,9 +170,22 @@ class TableElement:
     def shared(self) -> tuple[Selection, ...]:
         return tuple(s for s in (self.filter_by, self.target) if s is not None)
 
+    def live_datasets(self, datasets: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
+        """What the live widget ships of the rows a page ships: the first page (drawn at once, without asking the
+        kernel); every other page is asked for."""
+        return {"rows": datasets["rows"].slice(0, self.page_size)}
+
     def handlers(self) -> dict[str, Handler]:
-        """The live widget's channel handlers: "table:<id>" answers a page request (see `page`)."""
-        return {f"table:{self.id}": self.page}
+        """The live widget's channel handlers: "table:<id>" answers a page request (see `page`); "table-drawn:<id>",
+        sent once the first page is drawn, starts copying the columns the table reads (`TablePages.prepare`),
+        which would otherwise take the machine from the first page's drawing."""
+        return {f"table:{self.id}": self.page, f"table-drawn:{self.id}": self.drawn}
+
+    def drawn(self, payload: Any) -> Reply:
+        """The live widget drew its first page: start the copy its searches and sorts read (`payload` unused)."""
+        del payload
+        self.pages.prepare()
+        return {}, {}
 
     def page(self, payload: Any) -> Reply:
         """One page for the live widget. `payload`: {page (from 1), size, sort: [{column, dir}], search,
@@ -186,23 +195,14 @@ class TableElement:
         present = set(self.data.columns)
         usable = [c for c in request.clauses if set(c.fields) <= present]
         ignored = sorted({f for c in request.clauses for f in c.fields if f not in present})
-        shown = {c: self.columns.types[c] for c in self.columns.shown}
-        kept = all_of(search_sql(shown, request.search), where_sql(usable, request.resolve))
-        total = self._count(kept)
-        text, values = page_sql(self.columns, kept, request.sort, self.key or self.columns.shown)
-        rows = self.data.run(text, [*values, request.size, (request.page - 1) * request.size])
+        kept = where_sql(usable, request.resolve, self.data.types)
+        copied = set(self.columns.read)
+        total, rows = self.pages.page(request.search, kept, request.sort, size=request.size,
+                                      offset=(request.page - 1) * request.size,
+                                      on_copy=all(set(c.fields) <= copied for c in usable))
         answer = {"total": total, "page": request.page, "last_page": max(1, math.ceil(total / request.size)),
                   "ignored": ignored}
         return answer, {"rows": rows}
-
-    def _count(self, kept: Condition) -> int:
-        """Rows `kept` keeps; a page change or a sort asks again with the same condition, answered from memory."""
-        cache_key = (kept[0], tuple(map(repr, kept[1])))
-        if cache_key not in self._counts:
-            text, values = count_sql(kept)
-            self._counts.clear()  # one condition is current at a time
-            self._counts[cache_key] = int(self.data.run(text, values).column("n")[0].as_py())
-        return self._counts[cache_key]
 
 
 @dataclass(frozen=True)
@@ -227,8 +227,9 @@ class PageRequest:
         if not isinstance(payload, Mapping):
             raise ArgumentTypeError(f"A table page request is a dict, not {reprlib.repr(payload)}.")
         page, size = payload.get("page", 1), payload.get("size", PAGE_SIZE)
-        if not _is_int(page) or page < 1 or not _is_int(size) or not 1 <= size <= LARGEST_PAGE:
-            raise EvalvizError(f"A table page request asks for a page from 1 of 1 to {LARGEST_PAGE} rows, not "
+        if not _is_int(page) or not 1 <= page <= LAST_PAGE or not _is_int(size) or not 1 <= size <= LARGEST_PAGE:
+            raise EvalvizError(f"A table page request asks for a page from 1 to {LAST_PAGE:,} of 1 to {LARGEST_PAGE} "
+                               "rows, not "
                                f"page {reprlib.repr(page)} of {reprlib.repr(size)} rows.")
         search = payload.get("search") or ""
         if not isinstance(search, str):

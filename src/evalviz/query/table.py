@@ -3,7 +3,8 @@
 A table shows its columns as the browser reads them: numbers and booleans as they are, text as it is, every
 other type (dates, timestamps, lists, structs) as DuckDB writes it as text. Sorting reads the column itself
 (dates sort as dates), then the tie-breaking columns, so a page never holds a row another page holds. Search
-keeps rows where any shown column, read as text, contains the searched text, case ignored; a selection's clauses
+keeps rows where any shown column, read as text, contains the searched text, case ignored (a live table's copy
+holds each row's shown columns as one lower-cased text, searched in one pass); a selection's clauses
 come from `evalviz.query.filters`. Every value is a parameter, every column a quoted identifier.
 """
 
@@ -70,6 +71,19 @@ class TableColumns:
         """Every column read, the shown ones first, each once."""
         return tuple(dict.fromkeys((*self.shown, *self.extra)))
 
+    @property
+    def shown_types(self) -> dict[str, TypeLike]:
+        """The shown (searched) columns' types, by name."""
+        return {c: self.types[c] for c in self.shown}
+
+    @property
+    def search_column(self) -> str:
+        """The name of a copy's search text: "search", or with underscores before it until no column has it."""
+        name = "search"
+        while name in self.read:
+            name = "_" + name
+        return name
+
     def select_list(self) -> str:
         return ", ".join(shown_sql(c, self.types[c]) for c in self.read)
 
@@ -87,16 +101,19 @@ def shipped_rows_sql(columns: TableColumns) -> str:
 
 
 def search_sql(columns: Mapping[str, TypeLike], text: str) -> Condition:
-    """Rows where any of `columns` (name -> type), read as text, contains `text` (case ignored); TRUE for no text.
+    r"""Rows where any of `columns` (name -> type), read as text, contains `text` (case ignored); TRUE for no text.
 
-    A number's or a boolean's text holds only some characters ("0-9.-+e", "inf", "nan"; "true", "false"): a
-    column whose text cannot contain `text` is not read at all, which spares casting millions of numbers.
+    Each column's text is lower-cased and searched for the lower-cased text by `contains` (no pattern: `%`, `_`
+    and `\` are found as written). A number's or a boolean's text holds only some characters ("0-9.-+e", "inf",
+    "nan"; "true", "false"): a column whose text cannot contain `text` is not read at all, which spares casting
+    millions of numbers. A live table's copy searches one column instead (`copy_search_sql`).
 
     Example:
         >>> import duckdb
         >>> types = {"id": duckdb.sqltype("VARCHAR"), "score": duckdb.sqltype("DOUBLE")}
-        >>> search_sql(types, "ab")
-        ('(contains(lower(t."id"), lower(?)))', ['ab'])
+        >>> text, values = search_sql(types, "a_b")
+        >>> print(text, *values)
+        (contains(lower(t."id"), lower(?))) a_b
         >>> search_sql(types, "0.5")[0].count("contains")
         2
     """
@@ -107,6 +124,37 @@ def search_sql(columns: Mapping[str, TypeLike], text: str) -> Condition:
     if not parts:
         return "FALSE", []
     return "(" + " OR ".join(parts) + ")", [text] * len(parts)
+
+
+SEPARATOR = "\n"  # between the columns of a copy's search text: a search box's text never holds it
+
+
+def search_text_sql(columns: Mapping[str, TypeLike]) -> str:
+    """A row's search text: its columns (name -> type), each read as text, joined by `SEPARATOR` (NULLs left
+    out), lower-cased. A text without `SEPARATOR` that this contains lies inside one column's text.
+
+    Example:
+        >>> import duckdb
+        >>> search_text_sql({"id": duckdb.sqltype("VARCHAR"), "n": duckdb.sqltype("BIGINT")})
+        'lower(concat_ws(chr(10), t."id", CAST(t."n" AS VARCHAR)))'
+    """
+    joined = ", ".join(_as_text(c, kind) for c, kind in columns.items())
+    return f"lower(concat_ws(chr({ord(SEPARATOR)}), {joined}))"
+
+
+def copy_search_sql(columns: Mapping[str, TypeLike], search_column: str, text: str) -> Condition:
+    """`search_sql` over a live table's copy, whose `search_column` holds each row's `search_text_sql`: one
+    `contains` over one column. A text holding `SEPARATOR` could span two columns there: it is searched column by
+    column (`search_sql`), with the same result.
+
+    Example:
+        >>> import duckdb
+        >>> copy_search_sql({"id": duckdb.sqltype("VARCHAR")}, "search", "Ab")
+        ('contains(t."search", lower(?))', ['Ab'])
+    """
+    if not text or SEPARATOR in text:
+        return search_sql(columns, text)
+    return f"contains(t.{q(search_column)}, lower(?))", [text]
 
 
 _NUMBER_CHARACTERS = frozenset("0123456789.-+e" + "inf" + "nan" + "ity")
@@ -138,13 +186,29 @@ def all_of(*conditions: Condition) -> Condition:
     return " AND ".join(f"({text})" for text, _ in kept), [v for _, values in kept for v in values]
 
 
+def order_keys(order: Sequence[tuple[str, Direction]], tie_break: Sequence[str], *, by_row: bool = False) -> str:
+    """The ORDER BY keys of `order` then `tie_break` (ascending), NULLs last; "" for no `order`. `by_row`: rows
+    still tied come in the table's order (its `rowid`, in a DuckDB table), so that every row has one place.
+
+    Example:
+        >>> order_keys([("score", "desc")], ["id", "score"])
+        't."score" DESC NULLS LAST, t."id" ASC NULLS LAST'
+    """
+    if not order:
+        return ""
+    named = {name for name, _ in order}
+    sorted_by = [*order, *((c, "asc") for c in tie_break if c not in named)]
+    return ", ".join([*(f"t.{q(c)} {d.upper()} NULLS LAST" for c, d in sorted_by), *(["t.rowid"] if by_row else [])])
+
+
 def page_sql(
     columns: TableColumns,
     where: Condition,
     order: Sequence[tuple[str, Direction]],
     tie_break: Sequence[str],
 ) -> Condition:
-    """One page: rows kept by `where`, sorted by `order` then `tie_break` (ascending), `LIMIT ? OFFSET ?` last.
+    """One page of the source: rows kept by `where`, sorted by `order` then `tie_break` (ascending), `LIMIT ? OFFSET ?`
+    last.
 
     With no `order`, rows come in the table's own order (DuckDB keeps a scan's order), which needs no sort.
     The caller appends the page's size and offset to the returned values. NULLs sort last either way.
@@ -155,11 +219,120 @@ def page_sql(
         >>> page_sql(cols, ("TRUE", []), [("score", "desc")], ["id"])[0]
         'SELECT t."id" AS "id", t."score" AS "score" FROM this AS t WHERE TRUE ORDER BY t."score" DESC NULLS LAST, t."id" ASC NULLS LAST LIMIT ? OFFSET ?'
     """  # noqa: E501 - a doctest's output is one line
-    sorted_by = list(order) + [(c, "asc") for c in tie_break if c not in {name for name, _ in order}] if order else []
-    keys = ", ".join(f"t.{q(c)} {d.upper()} NULLS LAST" for c, d in sorted_by)
+    keys = order_keys(order, tie_break)
     text, values = where
     ordering = f" ORDER BY {keys}" if keys else ""
     return f"SELECT {columns.select_list()} FROM this AS t WHERE {text}{ordering} LIMIT ? OFFSET ?", list(values)
+
+
+def copy_sql(columns: TableColumns) -> str:
+    """The columns a live table reads, as they are stored (searched and sorted as the source's own), in the
+    table's order, and each row's search text over the shown columns (`search_text_sql`) as
+    `columns.search_column`: what its kernel-side copy holds.
+
+    Example:
+        >>> import duckdb
+        >>> copy_sql(TableColumns(("id",), ("epoch",), {"id": duckdb.sqltype("VARCHAR")}))
+        'SELECT t."id", t."epoch", lower(concat_ws(chr(10), t."id")) AS "search" FROM this AS t'
+    """
+    read = ", ".join(f"t.{q(c)}" for c in columns.read)
+    return f"SELECT {read}, {search_text_sql(columns.shown_types)} AS {q(columns.search_column)} FROM this AS t"
+
+
+def row_order_sql(order_table: str, rows_table: str, where: Condition, keys: str) -> Condition:
+    """Create `order_table`: the row ids of `rows_table` that `where` keeps, in the order of `keys` (the table's
+    own order when ""), one row each; its own rowid is then a row's position (from 0) in that order.
+
+    Example:
+        >>> row_order_sql("o", "r", ('t."x" > ?', [1]), "")
+        ('CREATE OR REPLACE TABLE o AS SELECT t.rowid AS r FROM r AS t WHERE t."x" > ? ORDER BY t.rowid', [1])
+    """
+    text, values = where
+    return (f"CREATE OR REPLACE TABLE {order_table} AS SELECT t.rowid AS r FROM {rows_table} AS t WHERE {text} "
+            f"ORDER BY {keys or 't.rowid'}", list(values))
+
+
+def ranked_order_sql(order_table: str, rows_table: str, ranks_table: str, where: Condition, rank: str) -> Condition:
+    """`row_order_sql` of a sort by one column whose ranks are made (`rank` of `ranks_table`, `column_ranks_sql`):
+    the kept rows are found first, then sorted by their ranks, integers, rather than by their columns.
+
+    Example:
+        >>> row_order = ranked_order_sql("o", "r", "k", ('t."x" > ?', [1]), "asc")
+        >>> print(row_order[0])
+        CREATE OR REPLACE TABLE o AS SELECT s.r FROM (SELECT t.rowid AS r FROM r AS t WHERE t."x" > ?) AS s JOIN k AS k ON k.rowid = s.r ORDER BY k."asc"
+    """  # noqa: E501 - a doctest's output is one line
+    text, values = where
+    return (f"CREATE OR REPLACE TABLE {order_table} AS SELECT s.r FROM (SELECT t.rowid AS r FROM {rows_table} AS t "
+            f"WHERE {text}) AS s JOIN {ranks_table} AS k ON k.rowid = s.r ORDER BY k.{q(rank)}", list(values))
+
+
+def copy_page_sql(columns: TableColumns, rows_table: str, where: Condition, keys: str) -> Condition:
+    """One page of a live table's copy `rows_table`: rows kept by `where`, in the order of `keys` (which give every
+    row one place; the copy's own order, unsorted, when ""), `LIMIT ? OFFSET ?` last (the caller appends them).
+
+    Example:
+        >>> copy_page_sql(TableColumns(("id",), (), {"id": "VARCHAR"}), "r", ("TRUE", []), "t.rowid")[0]
+        'SELECT t."id" AS "id" FROM r AS t WHERE TRUE ORDER BY t.rowid LIMIT ? OFFSET ?'
+    """
+    text, values = where
+    ordering = f" ORDER BY {keys}" if keys else ""
+    return (f"SELECT {columns.select_list()} FROM {rows_table} AS t WHERE {text}{ordering} LIMIT ? OFFSET ?",
+            list(values))
+
+
+def tie_ranks_sql(tie_table: str, rows_table: str, tie_break: Sequence[str]) -> str:
+    """Create `tie_table`: for each row of a live table's copy `rows_table`, in the copy's order, its place (from
+    0) when rows are sorted by `tie_break` ascending (NULLs last), then the copy's order: how `column_ranks_sql`
+    breaks ties.
+
+    Example:
+        >>> print(tie_ranks_sql("k", "r", ["x"]))
+        CREATE OR REPLACE TABLE k AS SELECT CAST(row_number() OVER (ORDER BY t."x" ASC NULLS LAST, t.rowid) - 1 AS INTEGER) AS tie FROM r AS t ORDER BY t.rowid
+    """  # noqa: E501 - a doctest's output is one line
+    keys = ", ".join([*(f"t.{q(c)} ASC NULLS LAST" for c in tie_break), "t.rowid"])
+    return (f"CREATE OR REPLACE TABLE {tie_table} AS SELECT CAST(row_number() OVER (ORDER BY {keys}) - 1 AS INTEGER) "
+            f"AS tie FROM {rows_table} AS t ORDER BY t.rowid")
+
+
+def column_ranks_sql(ranks_table: str, rows_table: str, tie_table: str, column: str) -> str:
+    """Create `ranks_table`: for each row of a live table's copy `rows_table`, in the copy's order, its place (from
+    0) when the whole table is sorted by `column` ascending ("asc") and descending ("desc") as `order_keys` sorts
+    it: NULLs last either way, then the tie-breaking columns ascending, then the copy's order (`tie_table`,
+    `tie_ranks_sql`). Rows tied on `column` are tied on it among the tie-breaking columns too, so sorting by
+    `column` then `tie` is sorting by `column` then the other tie-breaking columns. Each table holds one row per
+    row of the copy, in its order, so they are joined by position.
+
+    Example:
+        >>> print(column_ranks_sql("k", "r", "i", "x"))
+        CREATE OR REPLACE TABLE k AS SELECT CAST(row_number() OVER (ORDER BY t."x" ASC NULLS LAST, i.tie) - 1 AS INTEGER) AS "asc", CAST(row_number() OVER (ORDER BY t."x" DESC NULLS LAST, i.tie) - 1 AS INTEGER) AS "desc" FROM r AS t POSITIONAL JOIN i AS i ORDER BY t.rowid
+    """  # noqa: E501 - a doctest's output is one line
+    ranks = ", ".join(f"CAST(row_number() OVER (ORDER BY t.{q(column)} {d.upper()} NULLS LAST, i.tie) - 1 AS INTEGER) "
+                      f"AS {q(d)}" for d in ("asc", "desc"))
+    return (f"CREATE OR REPLACE TABLE {ranks_table} AS SELECT {ranks} FROM {rows_table} AS t "
+            f"POSITIONAL JOIN {tie_table} AS i ORDER BY t.rowid")
+
+
+def rank_range_sql(columns: TableColumns, rows_table: str, ranks_table: str, rank: str) -> str:
+    """The rows of the whole table at places `?` to `?` (both kept, from 0) of the sort whose ranks are `rank`
+    ("asc" or "desc") of `ranks_table` (`column_ranks_sql`), in that order: the ranks are looked up, not sorted.
+
+    Example:
+        >>> rank_range_sql(TableColumns(("id",), (), {"id": "VARCHAR"}), "r", "k", "asc")
+        'SELECT t."id" AS "id" FROM k AS k JOIN r AS t ON t.rowid = k.rowid WHERE k."asc" BETWEEN ? AND ? ORDER BY k."asc"'
+    """  # noqa: E501 - a doctest's output is one line
+    return (f"SELECT {columns.select_list()} FROM {ranks_table} AS k JOIN {rows_table} AS t ON t.rowid = k.rowid "
+            f"WHERE k.{q(rank)} BETWEEN ? AND ? ORDER BY k.{q(rank)}")
+
+
+def ordered_page_sql(columns: TableColumns, order_table: str, rows_table: str) -> str:
+    """The rows at positions `?` to `?` (both kept, from 0) of `order_table` (`row_order_sql`), in that order.
+
+    Example:
+        >>> ordered_page_sql(TableColumns(("id",), (), {"id": "VARCHAR"}), "o", "r")
+        'SELECT t."id" AS "id" FROM o AS o JOIN r AS t ON t.rowid = o.r WHERE o.rowid BETWEEN ? AND ? ORDER BY o.rowid'
+    """
+    return (f"SELECT {columns.select_list()} FROM {order_table} AS o JOIN {rows_table} AS t ON t.rowid = o.r "
+            "WHERE o.rowid BETWEEN ? AND ? ORDER BY o.rowid")
 
 
 def count_sql(where: Condition) -> Condition:
@@ -171,3 +344,23 @@ def count_sql(where: Condition) -> Condition:
     """
     text, values = where
     return f"SELECT count(*) AS n FROM this AS t WHERE {text}", list(values)
+
+
+def attach_memory_sql(database: str) -> str:
+    """SQL attaching an in-memory database named `database` (once): where live tables keep their copies.
+
+    Example:
+        >>> print(attach_memory_sql("evalviz_tables"))
+        ATTACH IF NOT EXISTS ':memory:' AS "evalviz_tables"
+    """
+    return f"ATTACH IF NOT EXISTS ':memory:' AS {q(database)}"
+
+
+def table_count_sql(table: str) -> str:
+    """SQL of the rows of `table` (a qualified, quoted name), as column n."""
+    return f"SELECT count(*) AS n FROM {table}"
+
+
+def drop_table_sql(table: str) -> str:
+    """SQL dropping `table` (a qualified, quoted name) when it exists."""
+    return f"DROP TABLE IF EXISTS {table}"
