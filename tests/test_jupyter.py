@@ -1,14 +1,20 @@
 """A real JupyterLab on loopback: a notebook cell displays a scores_heatmap as a widget, and the chart, its
-tooltip and the clicked-cell selection (browser -> kernel) all work."""
+tooltip and the clicked-cell selection (browser -> kernel) all work; an ev.table pages, sorts and searches through
+the kernel; an input in one cell filters a chart and a table in others."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser import ChartPage
-from jupyter_server import jupyter_lab, run_cell
+from jupyter_server import JupyterLab, jupyter_lab, run_cell
 
 pytestmark = pytest.mark.jupyter
 
@@ -166,3 +172,189 @@ def test_charts_in_separate_cells_stay_linked_and_the_binned_heatmap_requeries(b
             "CLAUSES [(('model_display_name',), (('model-03',), ('model-17',), ('model-29',)))]")
         assert outside == []
         context.close()
+
+
+# A table of 50,000 samples (25 models x 1,000 samples x 2 epochs, one hostile model name), written in file
+# order; and a small evals table of organisations, one of them hostile.
+HOSTILE = "<img src=x onerror=alert('name')>"
+LIVE_SETUP = (
+    "import duckdb, evalviz as ev\n"
+    "duckdb.connect().execute(\"\"\"COPY (\n"
+    f"  SELECT CASE WHEN m = 3 THEN '{HOSTILE.replace(chr(39), chr(39) * 2)}'\n"
+    "    ELSE 'model-' || lpad(CAST(m AS VARCHAR), 2, '0') END AS model_display_name,\n"
+    "  'm' || lpad(CAST(m AS VARCHAR), 2, '0') || '/s' || lpad(CAST(s AS VARCHAR), 4, '0') AS id, e AS epoch,\n"
+    "  CASE WHEN hash(m, s, e) % 100 < 30 + 2 * m THEN 1.0 ELSE 0.0 END AS score_match\n"
+    "  FROM range(25) a(m), range(1000) b(s), range(1, 3) c(e) ORDER BY m, s, e) TO 'samples.parquet'\"\"\")\n"
+    "duckdb.connect().execute(\"\"\"COPY (\n"
+    "  SELECT 'model-' || m AS model_display_name,\n"
+    f"  CASE m % 3 WHEN 0 THEN 'Org A' WHEN 1 THEN '{HOSTILE.replace(chr(39), chr(39) * 2)}' ELSE 'Org C' END\n"
+    "    AS model_organization_name, 'task-' || t AS task_display_name,\n"
+    "  round(0.1 + 0.8 * ((m * 5 + t * 3 + r) % 9) / 8, 4) AS score_headline_value\n"
+    "  FROM range(6) a(m), range(4) b(t), range(2) c(r) WHERE r = 0 OR (m + t) % 2 = 1) TO 'evals.parquet'\"\"\")\n"
+    "samples, evals = ev.Data.from_file('samples.parquet'), ev.Data.from_file('evals.parquet')\n"
+    "chosen = ev.Selection.intersect()\n"
+)
+SAMPLE_COLUMNS = ["id", "epoch", "model_display_name", "score_match"]
+EVAL_COLUMNS = ["model_display_name", "task_display_name", "score_headline_value"]
+ROWS_JS = """(el) => [...el.querySelectorAll('.tabulator-row')].map((r) =>
+    [...r.querySelectorAll('.tabulator-cell')].map((c) => c.textContent))"""
+# The kernel's answers to the page's requests of one kind ("table:" for a table's pages, "requery" for charts).
+ANSWERS_JS = """(kind) => performance.getEntriesByType('mark')
+    .filter((m) => m.name.startsWith('evalviz:' + kind) && m.name.endsWith('-answered')).map((m) => m.detail)"""
+HEATMAP_JS = """(el) => {
+  const out = [];
+  const walk = (node) => {
+    for (const item of node.items || []) {
+      if (node.marktype === 'group') { (item.items || []).forEach(walk); continue; }
+      if ((node.name || '').endsWith('cells_marks') && item.datum) out.push([item.datum.y_v, item.datum.x_v,
+        item.datum.value]);
+    }
+  };
+  walk(el.evalvizView.scenegraph().root);
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def shared_lab(tmp_path_factory) -> Iterator[JupyterLab]:  # noqa: ANN001
+    """One JupyterLab for the tests below, its folder holding the tables LIVE_SETUP writes."""
+    with jupyter_lab(tmp_path_factory.mktemp("lab")) as server:
+        yield server
+
+
+@pytest.fixture
+def lab(shared_lab: JupyterLab) -> JupyterLab:
+    """The shared JupyterLab with its saved workspaces deleted: a notebook opened alone, not among the tabs a test
+    before left open (one of which may become the current one the cells are run in)."""
+    api = f"{shared_lab.base}/lab/api/workspaces"
+    with urllib.request.urlopen(f"{api}?token={shared_lab.token}", timeout=10) as answer:
+        names = json.load(answer)["workspaces"]["ids"]
+    for name in names:
+        urllib.request.urlopen(urllib.request.Request(f"{api}/{name}?token={shared_lab.token}", method="DELETE"),
+                               timeout=10).close()
+    return shared_lab
+
+
+def shown_row(row: tuple, kinds: str) -> list[str]:
+    """A row as the table shows it: floats to 3 decimals, the rest as text."""
+    return [f"{v:.3f}" if k == "f" else str(v) for v, k in zip(row, kinds, strict=True)]
+
+
+def wait_rows(page, output, want: list[list[str]]) -> None:  # noqa: ANN001
+    """Wait until the table in `output` draws `want`, then compare (the rows drawn name the difference)."""
+    grid = output.locator(".tabulator").first
+    with contextlib.suppress(PlaywrightTimeout):  # the comparison below says what differs
+        page.wait_for_function(f"([el, want]) => JSON.stringify(({ROWS_JS})(el)) === JSON.stringify(want)",
+                               arg=[grid.element_handle(), want], timeout=15_000)
+    assert grid.evaluate(ROWS_JS) == want
+
+
+def test_a_table_of_samples_pages_sorts_and_searches_through_the_kernel(browser, lab: JupyterLab) -> None:
+    """Next page, a header click and typed search text each draw DuckDB's page of the 50,000 rows, answered by
+    the kernel over the widget's channel (the widget ships only the first page)."""
+    import duckdb
+
+    lab.write_notebook("table.ipynb", [LIVE_SETUP + f"ev.table(samples, {SAMPLE_COLUMNS!r}, page_size=20)"])
+    context, page, outside = lab.open_notebook(browser, "table.ipynb")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    run_cell(page, 0)
+    output = page.locator(".jp-OutputArea-output").filter(has=page.locator("[data-evalviz-table=ready]"))
+    output.wait_for(timeout=60_000)
+
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE s AS SELECT {', '.join(SAMPLE_COLUMNS)} FROM read_parquet(?)",
+                [str(lab.root / "samples.parquet")])  # in the file's order
+
+    def duck(sql: str, params: list | None = None) -> list[list[str]]:
+        return [shown_row(r, "titf") for r in con.execute(sql, params or []).fetchall()]
+
+    wait_rows(page, output, duck("SELECT * FROM s LIMIT 20"))
+    assert "50,000 rows" in output.locator(".evalviz-table-count").inner_text()
+    answered = 0
+
+    def asked_the_kernel() -> None:
+        nonlocal answered
+        answers = page.evaluate(ANSWERS_JS, "table:")
+        assert len(answers) > answered and all(a["pythonMs"] > 0 for a in answers[answered:]), answers
+        answered = len(answers)
+
+    output.locator(".tabulator-page[data-page='next']").click()
+    wait_rows(page, output, duck("SELECT * FROM s LIMIT 20 OFFSET 20"))
+    asked_the_kernel()
+
+    output.locator(".tabulator-col[tabulator-field='score_match'] .tabulator-col-title").click()
+    wait_rows(page, output, duck("SELECT * FROM s ORDER BY score_match, id, epoch LIMIT 20"))
+    asked_the_kernel()
+
+    # Search: any shown column containing the text, case ignored, in the sorted order.
+    output.locator(".evalviz-table-search").fill("L-07")
+    contains = " OR ".join(f"contains(lower(CAST({c} AS VARCHAR)), lower(?))" for c in SAMPLE_COLUMNS)
+    wait_rows(page, output, duck(f"SELECT * FROM s WHERE {contains} ORDER BY score_match, id, epoch LIMIT 20",
+                                 ["L-07"] * len(SAMPLE_COLUMNS)))
+    asked_the_kernel()
+    output.locator(".tabulator-page[data-page='next']").click()
+    wait_rows(page, output, duck(f"SELECT * FROM s WHERE {contains} ORDER BY score_match, id, epoch "
+                                 "LIMIT 20 OFFSET 20", ["L-07"] * len(SAMPLE_COLUMNS)))
+    asked_the_kernel()
+
+    # The hostile model name is a cell's text.
+    output.locator(".evalviz-table-search").fill("onerror")
+    wait_rows(page, output, duck("SELECT * FROM s WHERE model_display_name = ? ORDER BY score_match, id, epoch "
+                                 "LIMIT 20", [HOSTILE]))
+    assert output.locator(".tabulator img").count() == 0 and dialogs == []
+    assert outside == []
+    context.close()
+
+
+def test_an_input_in_one_cell_filters_a_chart_and_a_table_in_others(browser, lab: JupyterLab) -> None:
+    """A select in one cell, a heatmap and a table it filters in two others: choosing an organisation redraws the
+    heatmap from the kernel to DuckDB's means over the kept rows, and the table holds DuckDB's rows."""
+    import duckdb
+
+    cells = [
+        LIVE_SETUP + "ev.select(evals, 'model_organization_name', target=chosen, label='Organisation')",
+        "ev.scores_heatmap(evals, filter_by=chosen)",
+        f"ev.table(evals, {EVAL_COLUMNS!r}, filter_by=chosen, page_size=50)",
+    ]
+    lab.write_notebook("linked_input.ipynb", cells)
+    context, page, outside = lab.open_notebook(browser, "linked_input.ipynb")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    for index in range(3):
+        run_cell(page, index)
+        page.locator(".jp-OutputArea-output > div[data-evalviz-state=ready]").nth(index).wait_for(timeout=60_000)
+    outputs = page.locator(".jp-OutputArea-output")
+    chart = outputs.nth(1).locator("div.evalviz-target").first
+    rows_output = outputs.nth(2)
+    rows_output.locator("[data-evalviz-table=ready]").wait_for(timeout=30_000)
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE evals AS SELECT * FROM read_parquet(?)", [str(lab.root / "evals.parquet")])
+    requeries = table_asked = 0
+    for org in (HOSTILE, "Org A", None):
+        outputs.nth(0).locator("select").select_option(label=org or "All")
+        page.wait_for_function(f"(n) => ({ANSWERS_JS})('requery').length > n", arg=requeries, timeout=30_000)
+        page.wait_for_function("(el) => el.dataset.evalvizState === 'ready'", arg=chart.element_handle())
+        answers = page.evaluate(ANSWERS_JS, "requery")
+        assert all(a["pythonMs"] > 0 for a in answers[requeries:])
+        requeries = len(answers)
+        where, params = ("model_organization_name = ?", [org]) if org else ("TRUE", [])
+        means = dict(((m, t), v) for m, t, v in con.execute(
+            "SELECT model_display_name, task_display_name, avg(score_headline_value) FROM evals "
+            f"WHERE {where} GROUP BY ALL", params).fetchall())
+        page.wait_for_function(f"([el, n]) => ({HEATMAP_JS})(el).length === n", arg=[chart.element_handle(),
+                                                                                      len(means)], timeout=10_000)
+        drawn = {(m, t): v for m, t, v in chart.evaluate(HEATMAP_JS)}
+        assert drawn.keys() == means.keys(), org
+        assert all(drawn[k] == pytest.approx(means[k], abs=1e-9) for k in means), (org, drawn, means)
+        rows = con.execute(f"SELECT {', '.join(EVAL_COLUMNS)} FROM evals WHERE {where}", params).fetchall()
+        wait_rows(page, rows_output, [shown_row(r, "ttf") for r in rows])
+        # The table's rows, filtered in the kernel; unfiltered, its first page is the one the widget shipped.
+        table_answers = page.evaluate(ANSWERS_JS, "table:")
+        assert (len(table_answers) > table_asked) == bool(org)
+        assert all(a["pythonMs"] > 0 for a in table_answers[table_asked:])
+        table_asked = len(table_answers)
+    assert HOSTILE in outputs.nth(0).locator("option").all_inner_texts() and dialogs == []
+    assert outside == []
+    context.close()
