@@ -1,6 +1,6 @@
 """Benchmark: ev.table's kernel side over the 2,000,000-row samples table (bench_large's file).
 
-Usage: python benchmarks/bench_table.py
+Usage: python benchmarks/bench_table.py [--strict]  (--strict: exit 1 when a target is missed)
 
 Times, in this process, what the live widget's kernel does for each request a user makes (the "table:<id>"
 handler reached through the widget's channel: the page query in DuckDB and the Arrow encoding of the answer):
@@ -166,8 +166,8 @@ def main() -> None:
         failed |= not good
         print(f"  {name:<30}{wall:>18.1f}{python:>17.1f}{pandas[name]:>11.1f}  <= {DEFAULT_TARGET_MS:.0f}: "
               f"{'ok' if good else 'OVER'}")
-    if failed:
-        sys.exit(1)
+    if failed and "--strict" in sys.argv[1:]:
+        sys.exit(1)  # `make bench` reports every benchmark; --strict makes a missed target an exit status
 
 
 if __name__ == "__main__":
