@@ -16,6 +16,7 @@ from typing import Any
 import altair as alt
 import pyarrow as pa
 
+from evalviz.charts.interaction import static_spec
 from evalviz.rendering.contract import RendererContract
 from evalviz.rendering.outgoing import json_rows, spec_json
 
@@ -45,7 +46,22 @@ def to_altair(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table]) -> alt.
     """
     spec_json(spec)
     rows = {**spec.get("datasets", {}), **{name: json_rows(table) for name, table in datasets.items()}}
-    return _altair(_positional(_with_values(_placeable(spec), rows)))
+    return _altair(_positional(_with_values(_placeable(_inert_legends(static_spec(spec))), rows)))
+
+
+def _inert_legends(node: Any) -> Any:
+    """`node` with its legends' `encode` (the clicks a page's selections take) left out: it is outside Vega-Lite's
+    schema, so Altair cannot read it, and away from an evalviz page nothing takes the clicks. The filters are
+    left out before (`static_spec`): away from the page the chart is drawn whole, as its PNG and SVG are."""
+    if isinstance(node, Mapping):
+        copied = {key: _inert_legends(value) for key, value in node.items()}
+        legend = copied.get("legend")
+        if isinstance(legend, Mapping) and "encode" in legend:
+            copied["legend"] = {key: value for key, value in legend.items() if key != "encode"}
+        return copied
+    if isinstance(node, list):
+        return [_inert_legends(item) for item in node]
+    return node
 
 
 def _placeable(spec: Mapping[str, Any]) -> dict[str, Any]:
