@@ -19,15 +19,17 @@ function filterState(filter) {
   const { resolve, clauses: list } = active(filter.selection, filter.client);
   const kept = [];
   const missing = [];
+  const applied = [];
   for (const clause of list) {
     const gone = clause.fields.filter((column) => !has(filter.fields, column));
     if (gone.length) {
       for (const column of gone) missing.push({ column, why: has(filter.unanswered, column) ? filter.unanswered[column] : null });
       continue;
     }
+    applied.push(...clause.fields);
     kept.push({ ...clause, fields: clause.fields.map((column) => filter.fields[column]) });
   }
-  return { state: { resolve, clauses: kept }, missing };
+  return { state: { resolve, clauses: kept }, missing, applied };
 }
 
 /** Set each filter's signal in `spec` (top-level params) to the registry's state before the chart is drawn, so
@@ -38,17 +40,23 @@ export function seedSignals(spec, contract) {
   return { ...spec, params: spec.params.map((p) => (values.has(p.name) ? { ...p, value: values.get(p.name) } : p)) };
 }
 
-function noteText(missing) {
-  const seen = new Map();
-  for (const { column, why } of missing) if (!seen.has(column)) seen.set(column, why);
+function noteText(missing, applied) {
+  const reasons = new Map(); // column -> its distinct reasons, in order (a concatenation's parts may differ)
+  for (const { column, why } of missing) {
+    if (!reasons.has(column)) reasons.set(column, []);
+    if (!reasons.get(column).includes(why)) reasons.get(column).push(why);
+  }
   // Building the chart after the input helps only a chart built without the column; the other reasons (a
-  // median, a column varying inside a mark, too many groups) stay whenever the chart is built.
-  return Array.from(seen, ([column, why]) =>
-    `The filter on "${column}" is not applied to this chart: ${why || "the chart was built without that column"}. ` +
-    (why
+  // median, a column varying inside a mark, too many groups) stay whenever the chart is built. A column some
+  // parts of a concatenation apply and others do not is said to be left out of some parts.
+  return Array.from(reasons, ([column, whys]) => {
+    const where = applied.has(column) ? "some parts of this chart" : "this chart";
+    const why = whys.map((w) => w || "the chart was built without that column").join("; ");
+    const way = whys.every(Boolean)
       ? "It needs the live widget (a notebook with its kernel)."
-      : "It needs the live widget (a notebook with its kernel), or the chart built after the input that filters on it."),
-  ).join(" ");
+      : "It needs the live widget (a notebook with its kernel), or the chart built after the input that filters on it.";
+    return `The filter on "${column}" is not applied to ${where}: ${why}. ${way}`;
+  }).join(" ");
 }
 
 // What a chart filtered down to nothing says (as the live widget does, src/evalviz/rendering/requery.py).
@@ -128,16 +136,18 @@ export function linkChart(view, contract, noteBox) {
   let redraws = 0;
   const refresh = async () => {
     const missing = [];
+    const applied = new Set(); // columns some filter of the chart applies
     let filtering = false; // some clause removes rows (a highlight only fades them)
     for (const filter of contract.filters) {
-      const { state, missing: left } = filterState(filter);
+      const { state, missing: left, applied: used } = filterState(filter);
       missing.push(...left);
+      used.forEach((column) => applied.add(column));
       filtering ||= !filter.highlight && state.clauses.length > 0;
       view.signal(filter.signal, state);
     }
     await view.runAsync();
     const empty = filtering && !drawsData(view);
-    noteBox.textContent = [empty ? NO_ROWS : "", noteText(missing)].filter(Boolean).join(" ");
+    noteBox.textContent = [empty ? NO_ROWS : "", noteText(missing, applied)].filter(Boolean).join(" ");
     noteBox.hidden = !noteBox.textContent;
     // How many times the chart was redrawn for its selections, and an event saying so: what scripts, tests and
     // benchmarks wait on.
