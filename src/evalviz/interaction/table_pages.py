@@ -59,11 +59,10 @@ from evalviz.data.connection import connection_lock
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError, QueryError
+from evalviz.query.filters import Condition, all_of
 from evalviz.query.table import (
-    Condition,
     Direction,
     TableColumns,
-    all_of,
     attach_memory_sql,
     column_ranks_sql,
     copy_page_sql,

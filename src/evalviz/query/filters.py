@@ -134,5 +134,19 @@ def where_sql(clauses: Sequence[Clause], resolve: str, types: Types) -> Conditio
     if not clauses:
         return "TRUE", []
     parts = [clause_sql(c, types) for c in clauses]
-    joiner = " OR " if resolve == "union" else " AND "
-    return joiner.join(f"({text})" for text, _ in parts), [v for _, values in parts for v in values]
+    if resolve != "union":
+        return all_of(*parts)
+    return " OR ".join(f"({text})" for text, _ in parts), [v for _, values in parts for v in values]
+
+
+def all_of(*conditions: Condition) -> Condition:
+    """Rows every condition keeps (TRUE ones left out; TRUE when none is left).
+
+    Example:
+        >>> all_of(("TRUE", []), ('"x" = ?', [2]), ('"y" < ?', [3]))
+        ('("x" = ?) AND ("y" < ?)', [2, 3])
+    """
+    kept = [(text, values) for text, values in conditions if text != "TRUE"]
+    if not kept:
+        return "TRUE", []
+    return " AND ".join(f"({text})" for text, _ in kept), [v for _, values in kept for v in values]

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.types import TypeLike, is_boolean, is_integer, is_numeric, is_text, type_id
+from evalviz.query.filters import Condition
 
 Direction = Literal["asc", "desc"]
-Condition = tuple[str, list[Any]]  # SQL text with `?` placeholders, and the values bound to them in order
 # Types Arrow carries to the browser as JavaScript reads them: booleans, binary floats, integers up to 64 bits.
 _AS_THEY_ARE = frozenset({"boolean", "float", "double", "tinyint", "smallint", "integer", "bigint", "utinyint",
                           "usmallint", "uinteger", "ubigint"})
@@ -171,19 +171,6 @@ def _text_can_hold(kind: TypeLike, text: str) -> bool:
 
 def _as_text(column: str, kind: TypeLike) -> str:
     return f"t.{q(column)}" if is_text(kind) else f"CAST(t.{q(column)} AS VARCHAR)"
-
-
-def all_of(*conditions: Condition) -> Condition:
-    """Rows every condition keeps (TRUE ones left out).
-
-    Example:
-        >>> all_of(("TRUE", []), ('"x" = ?', [2]), ('"y" < ?', [3]))
-        ('("x" = ?) AND ("y" < ?)', [2, 3])
-    """
-    kept = [(text, values) for text, values in conditions if text != "TRUE"]
-    if not kept:
-        return "TRUE", []
-    return " AND ".join(f"({text})" for text, _ in kept), [v for _, values in kept for v in values]
 
 
 def order_keys(order: Sequence[tuple[str, Direction]], tie_break: Sequence[str], *, by_row: bool = False) -> str:
