@@ -103,18 +103,17 @@ def table(
     if target is not None and select == "none":
         raise EvalvizError("table's select='none' publishes no rows into target; give select='single_row' or "
                            "'multiple_row', or leave target out.")
-    present = data.columns
-    shown = _checked_columns(columns, present)
-    keys = _key_columns(key, present, needed=target is not None)
-    types = data.types
-    formats = _checked_formats(format, present, types)
-    aligns = _checked_aligns(align, present)
+    shown = _checked_columns(columns, data)
+    keys = _key_columns(key, data, needed=target is not None)
+    formats = _checked_formats(format, data)
+    aligns = _checked_aligns(align, data)
     sizes = {name: _positive(value, name) for name, value in
              (("width", width), ("height", height), ("page_size", page_size), ("max_rows", max_rows))}
     if sizes["page_size"] > LARGEST_PAGE:
         raise EvalvizError(f"table's page_size is at most {LARGEST_PAGE:,} rows, not {page_size:,}.")
+    present = set(data.columns)
     filtered_on = tuple(c for c in filter_by.columns if c in present) if filter_by is not None else ()
-    read = TableColumns(shown, (*keys, *filtered_on), types)
+    read = TableColumns(shown, (*keys, *filtered_on), data.types)
     total = len(data)
     rows = data.run(shipped_rows_sql(read), [sizes["max_rows"]])
     if target is not None:
@@ -276,26 +275,21 @@ def _names(value: str | Sequence[str] | None, argument: str) -> tuple[str, ...] 
     return tuple(names)
 
 
-def _require(names: Sequence[str], present: Sequence[str], purpose: str) -> None:
-    for name in names:
-        if name not in present:
-            raise MissingColumnError(name, present, purpose=purpose)
-
-
-def _checked_columns(columns: Sequence[str] | None, present: Sequence[str]) -> tuple[str, ...]:
+def _checked_columns(columns: Sequence[str] | None, data: Data) -> tuple[str, ...]:
     names = _names(columns, "columns")
     if names is None:
-        return tuple(present)
-    _require(names, present, "the table's columns")
+        return tuple(data.columns)
+    data.require_columns(*names, purpose="the table's columns")
     return names
 
 
-def _key_columns(key: str | Sequence[str] | None, present: Sequence[str], *, needed: bool) -> tuple[str, ...]:
+def _key_columns(key: str | Sequence[str] | None, data: Data, *, needed: bool) -> tuple[str, ...]:
     """The columns naming a row: `key`, else id (and epoch), else sample_id; () when none and none is needed."""
     names = _names(key, "key")
     if names is not None:
-        _require(names, present, "the table's key")
+        data.require_columns(*names, purpose="the table's key")
         return names
+    present = data.columns
     if "id" in present:
         return tuple(c for c in ("id", "epoch") if c in present)
     if "sample_id" in present:
@@ -307,14 +301,14 @@ def _key_columns(key: str | Sequence[str] | None, present: Sequence[str], *, nee
     return ()
 
 
-def _checked_formats(format: Mapping[str, str] | None, present: Sequence[str], types: Mapping[str, Any]  # noqa: A002
-                     ) -> dict[str, str]:
+def _checked_formats(format: Mapping[str, str] | None, data: Data) -> dict[str, str]:  # noqa: A002
     if format is None:
         return {}
     if not isinstance(format, Mapping):
         raise ArgumentTypeError(f"table's format maps columns to d3-format strings, e.g. {{'score': '.1%'}}, "
                                 f"not {reprlib.repr(format)}.")
-    _require(list(format), present, "the table's format")
+    data.require_columns(*format, purpose="the table's format")
+    types = data.types
     for column, spec in format.items():
         if column_kind(types[column]) not in ("int", "float"):
             raise ColumnTypeError(f"table's format applies to number columns; {column!r} holds {types[column]}.")
@@ -325,13 +319,13 @@ def _checked_formats(format: Mapping[str, str] | None, present: Sequence[str], t
     return dict(format)
 
 
-def _checked_aligns(align: Mapping[str, str] | None, present: Sequence[str]) -> dict[str, str]:
+def _checked_aligns(align: Mapping[str, str] | None, data: Data) -> dict[str, str]:
     if align is None:
         return {}
     if not isinstance(align, Mapping):
         raise ArgumentTypeError(f"table's align maps columns to 'left', 'center' or 'right', not "
                                 f"{reprlib.repr(align)}.")
-    _require(list(align), present, "the table's align")
+    data.require_columns(*align, purpose="the table's align")
     wrong = {c: a for c, a in align.items() if a not in get_args(Align)}
     if wrong:
         raise EvalvizError(f"table's align takes 'left', 'center' or 'right' per column, not {wrong}.")
