@@ -6,10 +6,10 @@ BUNDLE := src/evalviz/rendering/static/evalviz.js
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench build lint clean
+.PHONY: demo test bench build lint docs clean
 
 demo: build $(BIN)/.installed
-	$(BIN)/python examples/demo.py
+	$(BIN)/evalviz demo
 
 test: build $(BIN)/.installed $(CHROMIUM)
 	$(BIN)/python -m pytest
@@ -17,7 +17,11 @@ test: build $(BIN)/.installed $(CHROMIUM)
 bench: build $(BIN)/.installed $(CHROMIUM)
 	@for bench in benchmarks/bench_*.py; do echo "== $$bench"; $(BIN)/python $$bench || exit 1; done
 
-build: $(BUNDLE)
+build: node_modules/.package-lock.json $(BUNDLE)
+
+# The docs site, into site/: static, offline (open site/index.html), every example run and its chart drawn live.
+docs: build $(BIN)/.installed
+	$(BIN)/python -m mkdocs build --strict
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks examples docs hatch_build.py

@@ -41,8 +41,11 @@ NOTEBOOK = [
     "models = ev.Selection.intersect(name='models')\n"
     "chart = ev.sample_heatmap(samples, score_value='score_match', filter_by=models)\n"
     "chart",
-    # Timed once the widget's background work (keeping every cell for drill-downs) is done, as in use.
-    "print('kept', chart.drilldown.regions.ready.wait(180))",
+    # Timed once the widget's background work (keeping every cell for drill-downs, grouping the rows for filters:
+    # views/binned_requery.py) is done, as in use.
+    "groups = getattr(chart.drilldown, 'groups', None)\n"
+    "print('kept', chart.drilldown.regions.ready.wait(180), groups is None or groups.ready.wait(180),\n"
+    "      'grouped in', groups and groups.build_seconds)",
     # The way without live re-queries: observe the selection, filter pandas, draw and display the chart again.
     "import ipywidgets, pandas as pd\n"
     "frame = pd.read_parquet({path!r})\n"
@@ -135,6 +138,8 @@ def main() -> None:
           f"(Python {median(live, 'python'):.1f} ms); drawn by {', '.join(sorted({r['how'] for r in live}))}")
     print(f"  pandas, observe + display again: {median(redraw, 'total'):7.1f} ms")
     print("  each live change (ms):", ", ".join(f"{r['total']:.0f}" for r in live))
+    print("  each kernel answer, Python (ms):", ", ".join(f"{r['python']:.0f}" for r in live))
+    print(f"  load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Draw the PNGs that the docs show, from the example data, with the charts of examples/demo.py.
+"""Draw the PNGs that the docs show, from the example data, with the charts of the demo (`evalviz.demo`).
 
 Usage: python docs/render_images.py [name ...]  (writes docs/images/<name>.png, every example's by default; needs
 evalviz[static] for vl-convert, and Chromium for the examples holding inputs or tables, which Chromium draws)
@@ -10,12 +10,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-DOCS = Path(__file__).resolve().parent
-sys.path.insert(0, str(DOCS.parent / "examples"))
+from evalviz.demo import Example, build_examples, interactive_examples
+from evalviz.rendering.html import item_markup, standalone_page
+from evalviz.rendering.items import Element
 
-from demo import Example, build_examples, interactive_examples  # noqa: E402
-from evalviz.rendering.html import item_markup, standalone_page  # noqa: E402
-from evalviz.rendering.items import Element  # noqa: E402
+DOCS = Path(__file__).resolve().parent
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -3,6 +3,8 @@
 // - evalviz.js: an ES module, the notebook widget's front end (anywidget `_esm`).
 // - evalviz.page.js: what every standalone page and notebook / Quarto HTML output inlines: a small bootstrap
 //   (js/page.js) holding the renderer as a gzip-compressed, base64 IIFE bundle, which it unpacks and runs.
+// - evalviz.loader.js: what every later notebook / Quarto output inlines instead (js/loader.js, about a kilobyte):
+//   it waits for the renderer of the same build, carried once per document.
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
@@ -43,6 +45,11 @@ const bootstrap = await bundled({
   format: "esm",
   define: { EVALVIZ_RENDERER: JSON.stringify(packed), EVALVIZ_BUILD: JSON.stringify(buildId) },
 });
+const loader = await bundled({
+  entryPoints: [path.join(root, "js", "loader.js")],
+  format: "esm",
+  define: { EVALVIZ_BUILD: JSON.stringify(buildId) },
+});
 
 // Each file is written beside its final name, then renamed over it: a process reading it meanwhile gets the old
 // one or the new one whole, never a part.
@@ -55,4 +62,5 @@ function replace(name, contents) {
 
 mkdirSync(staticDir, { recursive: true });
 replace("evalviz.page.js", bootstrap);
+replace("evalviz.loader.js", loader);
 replace("evalviz.js", moduleBundle);

@@ -77,8 +77,8 @@ export async function drawChart(el, spec, datasets, { onSelect, onDrill } = {}) 
   const full = seedSignals({ ...fitted, datasets: { ...(spec.datasets || {}), ...datasets } }, contract);
   const result = await embed(el, full, {
     renderer: contract.renderer,
-    // Export stays in the page; the editor link would leave it.
-    actions: { export: true, source: false, compiled: false, editor: false },
+    // Export stays in the page; the editor link would leave it. A printed figure has no menu.
+    actions: contract.actions ? { export: true, source: false, compiled: false, editor: false } : false,
     tooltip: tooltipHandler(contract.tooltips),
     loader,
   });

@@ -15,6 +15,7 @@ export function readContract(spec) {
     // [{selection, client, how: "click"|"legend"|"interval", marks, fields: {datum field: source column}, key,
     // param}]: what the user does that is published into a selection
     publish: meta.publish || [],
+    actions: meta.actions !== false, // the actions menu (export); a printed figure has none
   };
 }
 

@@ -8,6 +8,7 @@ import { drawItem } from "./items.js";
 import { liveChartDrawer } from "./live.js";
 import * as selections from "./selections.js";
 import "./layout.js";
+import "./markdown.js";
 import "./inputs/index.js";
 import "./table.js";
 

@@ -2,7 +2,8 @@
 // A chart whose view was given `filter_by` is drawn again in the kernel over the rows its selection keeps:
 // when the selection changes, the page sends the chart's active clauses in a "requery" request, and the answer
 // (the new spec and Arrow tables) replaces the chart's data in place (Vega changesets, no new embed) when only
-// the data changed, or draws the chart anew when the spec changed too.
+// the data changed (the renderer aside), or draws the chart anew when the spec changed too. Axes that follow
+// filters take their domains from the data (sorted by position fields), so swapping the data re-scales them.
 //
 // Requests are not delayed: one is sent at once when none is out; changes made while one is out are gathered
 // into one request, sent when its answer arrives, with the clauses as they are then (the latest wins).
@@ -18,6 +19,16 @@ function clientOf(spec, selection) {
   const filters = readContract(spec).filters || [];
   const own = filters.find((filter) => filter.selection === selection);
   return own ? own.client : null;
+}
+
+// Whether the spec `next` draws the chart `shown` draws, its data aside: the renderer (svg or canvas, picked by
+// the number of marks) is left as shown, so a chart whose cells only changed swaps them in place.
+function sameChart(next, shown) {
+  const plain = (spec) => {
+    const meta = (spec.usermeta && spec.usermeta.evalviz) || {};
+    return JSON.stringify({ ...spec, usermeta: { ...spec.usermeta, evalviz: { ...meta, renderer: null } } });
+  };
+  return plain(next) === plain(shown);
 }
 
 // Swap every dataset of `view` for the answer's rows; resolves once the view has run.
@@ -75,7 +86,7 @@ async function drawLiveChart(el, item, datasets, context, { channel, selection }
   const show = async (answer, began) => {
     const next = answer.payload.spec;
     let how = "data";
-    if (JSON.stringify(next) === JSON.stringify(spec)) {
+    if (sameChart(next, spec)) {
       await replaceData(drawn.view, answer.tables);
     } else {
       how = "embed";

@@ -3,8 +3,9 @@
 // DecompressionStream and run with an indirect eval (allowed by the page's script-src 'unsafe-eval', which Vega's
 // expressions need anyway), then draws every chart not drawn yet. Nothing is fetched.
 //
-// Several outputs on one page each carry this script: the first unpacks and runs the renderer once per build
-// (EVALVIZ_BUILD), the others wait for it and draw their own charts. The bootstrap runs as a module script: it
+// A notebook or Quarto document carries this script once, in its first evalviz output; the others carry a loader
+// of about a kilobyte (js/loader.js) that finds the renderer here, on globalThis by build (EVALVIZ_BUILD), or is
+// drawn by it when it runs later. Several on one page (a page embedding outputs) unpack and run the renderer once. The bootstrap runs as a module script: it
 // waits for the document, and ignores any AMD loader (require.js) the page holds; the bundle sees `define` as
 // undefined (js/build.mjs) and runs strict, as a module would.
 /* global EVALVIZ_RENDERER, EVALVIZ_BUILD */
@@ -27,6 +28,12 @@ function showFailure(error) {
   }
 }
 
+function drawAll(renderer) {
+  // Outputs that waited for the renderer and, finding none, said so (js/loader.js) are drawn now.
+  for (const note of document.querySelectorAll(".evalviz-renderer-missing")) note.remove();
+  return renderer.renderAll();
+}
+
 const renderers = (globalThis.__evalvizRenderers ||= {});
 renderers[EVALVIZ_BUILD] ||= unpack();
-renderers[EVALVIZ_BUILD].then((renderer) => renderer.renderAll(), showFailure);
+renderers[EVALVIZ_BUILD].then(drawAll, showFailure);

@@ -181,3 +181,12 @@ def test_a_socket_an_empty_path_and_a_wrong_title_are_refused_before_writing(tmp
     with pytest.raises(OutputError, match="page title is text"):
         bar_chart().write_html(tmp_path / "t.html", title=123)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sock"]
+
+
+def test_a_folder_the_system_will_not_write_to_gives_an_output_error() -> None:
+    """The permission check the system makes (here /sys, which even root may not create files in) reaches the user
+    as an OutputError naming the path, not a raw PermissionError."""
+    for writer in ("write_html", "write_svg"):
+        with pytest.raises(OutputError, match=r"Could not write '/sys/chart\..*': Permission denied"):
+            getattr(bar_chart(), writer)(f"/sys/chart.{writer[6:]}")
+    assert not Path("/sys/chart.html").exists()

@@ -1,6 +1,7 @@
-"""Every page and notebook / Quarto HTML output carries the renderer gzip-compressed (base64) inside a small bootstrap,
-unpacked by the browser and run once per page however many outputs carry it; and integers beyond +-(2**53 - 1)
-reach the page as their exact text, which the page and the kernel keep as the same rows.
+"""A page carries the renderer gzip-compressed (base64) inside a small bootstrap, as does one output of a notebook or
+Quarto document (tests/test_renderer_once.py), unpacked by the browser and run once per page however many carry it;
+and integers beyond +-(2**53 - 1) reach the page as their exact text, which the page and the kernel keep as the same
+rows.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ WRITERS: dict[str, Callable[[ev.Component, Path], Path]] = {
     "html": lambda chart, path: chart.write_html(path),
     "png": lambda chart, path: chart.write_png(path),
     "svg": lambda chart, path: chart.write_svg(path),
+    "pdf": lambda chart, path: chart.write_pdf(path),
 }
 
 

@@ -1,72 +1,27 @@
-"""Quarto, reproduced: Quarto cannot be installed here (it downloads its own binaries), so these tests do what
-`quarto render` does with a Python cell. It starts a Jupyter kernel with QUARTO_FIG_WIDTH (and, for PDF,
-QUARTO_OUTPUT_BASE_FORMAT) in its environment, executes the cells with nbclient, and pastes each cell's richest
-non-widget output into its page, which loads require.js for its own scripts. A notebook's HTML export (nbconvert)
-is checked the same way."""
+"""Quarto, reproduced (tests/quarto.py: what `quarto render` does with a Python document): a chart, PNG for PDF and
+Word, an input in one cell linked to charts in others, the renderer once per document, and the documented example
+examples/quarto/report.qmd drawn whole offline. A notebook's HTML export (nbconvert) is checked the same way."""
 
 from __future__ import annotations
 
 import base64
-import os
+import re
 from pathlib import Path
 
-import nbformat
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from nbclient import NotebookClient
 
 from browser import ChartPage, open_chart_page
+from evalviz.rendering.html import loader_script, renderer_script
+from quarto import WIDGET_MIME, execute, quarto_env, quarto_page, read_qmd, run_cells
+from quarto import render as render_qmd
 
-ROOT = Path(__file__).resolve().parents[1]
-REQUIRE_JS = ROOT / "node_modules" / "requirejs" / "require.js"
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-
-
-def _execute(tmp_path: Path, sources: list[str], env: dict[str, str]) -> nbformat.NotebookNode:
-    """A notebook of these cells, executed in one kernel started with `env` added to its environment. No widget
-    state is saved in it, as JupyterLab saves none unless asked to."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
-    client = NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=False,
-                            resources={"metadata": {"path": str(tmp_path)}})
-    saved = dict(os.environ)
-    os.environ.update(env)  # the kernel inherits the environment of its launcher, as under Quarto
-    try:
-        client.execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return nb
-
-
-def _run_cells(tmp_path: Path, sources: list[str], env: dict[str, str]) -> list[dict]:
-    """Execute the cells; each cell's one display output (its mime bundle)."""
-    nb = _execute(tmp_path, sources, env)
-    found = []
-    for cell in nb.cells:
-        outputs = [o for o in cell.outputs if o.output_type in ("execute_result", "display_data")]
-        assert len(outputs) == 1, cell.outputs
-        found.append(outputs[0]["data"])
-    return found
-
-
-def _quarto_env(base_format: str) -> dict[str, str]:
-    return {"QUARTO_FIG_WIDTH": "7", "QUARTO_FIG_HEIGHT": "5", "QUARTO_FIG_FORMAT": "retina",
-            "QUARTO_OUTPUT_BASE_FORMAT": base_format}
+ROOT_DIR = Path(__file__).resolve().parents[1]
 
 
 def _run_like_quarto(tmp_path: Path, source: str, base_format: str) -> dict:
-    return _run_cells(tmp_path, [source], _quarto_env(base_format))[0]
-
-
-def _quarto_page(outputs: list[str]) -> str:
-    """A page as Quarto writes it: require.js for its own scripts, each cell's output in its own block."""
-    cells = "".join(f"<div class='cell'><div class='cell-output-display'>{html}</div></div>" for html in outputs)
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        f"<script>{REQUIRE_JS.read_text()}</script></head>"
-        f"<body><main class='content'>{cells}</main></body></html>"
-    )
+    return run_cells(tmp_path, [source], quarto_env(base_format))[0]
 
 
 @pytest.fixture
@@ -82,16 +37,9 @@ def cell_source(tmp_path: Path) -> str:
 def test_quarto_html_page_shows_the_chart(tmp_path: Path, cell_source: str, render) -> None:
     data = _run_like_quarto(tmp_path, cell_source, "html")
     assert WIDGET_MIME not in data  # no widget manager in a rendered Quarto page
-    page = render(_quarto_page([data["text/html"]]))
+    page = render(quarto_page([data["text/html"]]))
     assert {c.datum["y"] for c in page.cells()} == {"alpha", "beta"}
     assert page.hover(page.cell(y="beta"))["Score"] == "0.700"
-
-
-def test_quarto_pdf_gets_a_png(tmp_path: Path, cell_source: str) -> None:
-    data = _run_like_quarto(tmp_path, cell_source, "pdf")
-    assert "image/png" in data and "text/html" not in data and WIDGET_MIME not in data
-    png = base64.b64decode(data["image/png"])
-    assert png.startswith(b"\x89PNG") and len(png) > 5000
 
 
 HOSTILE_ORG = "<img src=x onerror=alert('org')>"
@@ -174,9 +122,9 @@ def _choose_and_compare(page: ChartPage, tmp_path: Path) -> None:
 def test_quarto_an_input_in_one_cell_filters_a_chart_and_a_table_in_others(tmp_path: Path, render) -> None:
     """Quarto's page, offline: each cell's output in its own block. Choosing an organisation in the first cell's
     select redraws the second cell's heatmap and the third cell's table to what DuckDB keeps."""
-    outputs = _run_cells(tmp_path, _linked_cells(tmp_path), _quarto_env("html"))
+    outputs = run_cells(tmp_path, _linked_cells(tmp_path), quarto_env("html"))
     assert all(WIDGET_MIME not in data for data in outputs)
-    _choose_and_compare(render(_quarto_page([data["text/html"] for data in outputs]), wait_for=3), tmp_path)
+    _choose_and_compare(render(quarto_page([data["text/html"] for data in outputs]), wait_for=3), tmp_path)
 
 
 def test_a_notebooks_html_export_stays_linked_offline(tmp_path: Path, browser) -> None:
@@ -185,7 +133,7 @@ def test_a_notebooks_html_export_stays_linked_offline(tmp_path: Path, browser) -
     require.js and MathJax from a CDN (aborted); nothing of evalviz's does."""
     from nbconvert import HTMLExporter
 
-    nb = _execute(tmp_path, _linked_cells(tmp_path), {})
+    nb = execute(tmp_path, _linked_cells(tmp_path), {})
     assert all(WIDGET_MIME in cell.outputs[0]["data"] for cell in nb.cells)  # run as in a notebook
     body, _ = HTMLExporter().from_notebook_node(nb)
     path = tmp_path / "notebook.html"
@@ -196,3 +144,80 @@ def test_a_notebooks_html_export_stays_linked_offline(tmp_path: Path, browser) -
         assert all(url.startswith("https://cdnjs.cloudflare.com/ajax/libs/") for url in page.requests), page.requests
     finally:
         page.context.close()
+
+
+# --- the renderer once per document; the documented example -------------------------------------------------------
+
+REPORT = ROOT_DIR / "examples" / "quarto" / "report.qmd"
+RENDERER_RUNS = r"[A-Za-z0-9+/]{100000,}={0,2}"  # the renderer's packed bundle: the one long base64 run it holds
+
+
+def _drawn_marks(page: ChartPage) -> list[int]:
+    """For each chart on the page, in order: the mark items its view drew."""
+    return page.page.evaluate("""() => [...document.querySelectorAll('div.evalviz-chart')].map((chart) => {
+      const el = [...chart.querySelectorAll('.evalviz-item, .evalviz-target')].find((e) => e.evalvizView);
+      if (!el) return -1;
+      let n = 0;
+      const walk = (node) => { for (const item of node.items || []) {
+        if (node.marktype === 'group') (item.items || []).forEach(walk); else if (item.datum) n += 1; } };
+      walk(el.evalvizView.scenegraph().root);
+      return n;
+    })""")
+
+
+def test_a_quarto_document_of_three_charts_and_an_input_carries_the_renderer_once(tmp_path: Path, render) -> None:
+    """The first output (the input) carries the renderer, the three charts a loader; every chart draws offline, the
+    heatmap DuckDB's cells."""
+    import duckdb
+
+    cells = _linked_cells(tmp_path)[:2] + [
+        "ev.scores_by_model(evals, score_stderr=None, filter_by=chosen)",
+        "ev.scores_by_task(evals, score_stderr=None, filter_by=chosen)",
+    ]
+    outputs = [data["text/html"] for data in run_cells(tmp_path, cells, quarto_env("html"))]
+    page_html = quarto_page(outputs)
+    assert page_html.count(renderer_script()) == 1 and renderer_script() in outputs[0]
+    assert [loader_script() in html for html in outputs] == [False, True, True, True]
+    assert len(re.findall(RENDERER_RUNS, page_html)) == 1
+    page = render(page_html, wait_for=4)
+    assert page.page.locator("div.evalviz-chart[data-evalviz-state=ready]").count() == 4
+    drawn = _drawn_marks(page)
+    pairs = duckdb.sql(f"SELECT count(DISTINCT (model_display_name, task_display_name)) "
+                       f"FROM '{tmp_path / 'evals.parquet'}'").fetchall()[0][0]
+    assert drawn[0] == -1 and all(n > 0 for n in drawn[1:])  # the input draws no Vega view
+    heatmap = [c for c in page.cells(1) if c.name and c.name.endswith("cells_marks")]  # the first is the input
+    assert len(heatmap) == pairs
+
+
+@pytest.mark.parametrize("base_format", ["pdf", "docx"])
+def test_pdf_and_word_get_a_png_of_each_chart(tmp_path: Path, cell_source: str, base_format: str) -> None:
+    """Formats that cannot run script (QUARTO_OUTPUT_BASE_FORMAT pdf, docx) get the chart as a PNG, no HTML."""
+    data = _run_like_quarto(tmp_path, cell_source, base_format)
+    assert "image/png" in data and "text/html" not in data and WIDGET_MIME not in data
+    png = base64.b64decode(data["image/png"])
+    assert png.startswith(b"\x89PNG") and len(png) > 5000
+
+
+def test_the_example_report_renders_with_every_chart_drawn_offline(render) -> None:
+    """examples/quarto/report.qmd, rendered as `quarto render` would: its cells' options read (captions under the
+    charts), the renderer once, every chart drawn with the network cut, and the select filters them."""
+    document = read_qmd(REPORT)
+    captions = [cell.options["fig-cap"] for cell in document.cells if "fig-cap" in cell.options]
+    assert len(document.cells) == 4 and len(captions) == 3
+    page_html, bundles = render_qmd(document, REPORT.parent)
+    assert page_html.count(renderer_script()) == 1
+    page = render(page_html, wait_for=4)
+    charts = page.page.locator("div.evalviz-chart")
+    assert charts.count() == 4 and page.page.locator("div.evalviz-chart[data-evalviz-state=ready]").count() == 4
+    assert page.page.locator("figure figcaption").all_inner_texts() == captions
+    assert all(n > 0 for n in _drawn_marks(page)[1:])
+    assert page.page.locator(".evalviz-renderer-missing").count() == 0
+
+
+def test_the_example_report_in_pdf_has_a_png_under_each_caption_and_leaves_the_input_out() -> None:
+    document = read_qmd(REPORT)
+    _, bundles = render_qmd(document, REPORT.parent, "pdf")
+    shown = [[next(k for k in ("image/png", "text/markdown") if k in b) for b in cell] for cell in bundles]
+    assert shown == [["text/markdown"], ["image/png"], ["image/png"], ["image/png"]]
+    assert bundles[0][0]["text/markdown"] == ""
+    assert all(base64.b64decode(cell[0]["image/png"]).startswith(b"\x89PNG") for cell in bundles[1:])

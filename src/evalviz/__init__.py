@@ -19,7 +19,11 @@ from evalviz.errors import (
     QueryError,
 )
 from evalviz.interaction.selection import Param, Selection
+from evalviz.publishing.markdown import md
+from evalviz.publishing.page import Page, page
+from evalviz.publishing.report import log_report
 from evalviz.rendering.component import Component
+from evalviz.rendering.document import include_renderer
 from evalviz.views import NOT_GIVEN, VIEW_MODULES, CellOptions, heatmap
 
 if TYPE_CHECKING:
@@ -72,6 +76,11 @@ def __dir__() -> list[str]:
 __version__ = "0.1.0"
 
 __all__ = [
+    "Page",
+    "page",
+    "md",
+    "log_report",
+    "include_renderer",
     "Param",
     "Selection",
     "select",

@@ -5,7 +5,6 @@ opening the epoch that failed, and the chart's menu beside the chart rather than
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -52,8 +51,7 @@ _LABEL_BOXES = """(el) => [...el.querySelectorAll('g.role-axis')]
 def test_every_x_label_of_the_docs_examples_is_drawn(render) -> None:
     """views.md's hconcat example lost two of the "includes" chart's four task labels, and so did the demo
     page: Vega hides labels whose boxes overlap, and the layout thought them narrower than DejaVu Sans draws."""
-    sys.path.insert(0, str(ROOT / "examples"))
-    from demo import build_examples
+    from evalviz.demo import build_examples
 
     shown = [(e.name, e.chart) for e in build_examples() if e.name != "sample_heatmap_binned"]  # bins are 3 px
     evals = ev.Data.from_file(ROOT / "examples" / "data" / "evals.parquet")

@@ -55,7 +55,7 @@ def read_inspect_logs(path: PathLike | Sequence[PathLike], kind: str, **options:
             raise DataSourceError(
                 f"No inspect log or log folder at {log!r} (working directory: {os.getcwd()!r})."
             )
-        if "://" not in log and os.path.isfile(log) and not _is_log_name(os.path.basename(log)):
+        if "://" not in log and os.path.isfile(log) and not is_log_name(os.path.basename(log)):
             raise DataSourceError(
                 f"{log!r} is not an inspect_ai log file: inspect_ai reads .eval files, and .json logs named as it "
                 "names them (2025-01-31T12-00-00+00-00_task_id.json), and would skip this one. For a table of "
@@ -81,7 +81,8 @@ def read_inspect_logs(path: PathLike | Sequence[PathLike], kind: str, **options:
     return InspectTable(df, f"inspect logs ({kind}) at {shown!r}")
 
 
-def _is_log_name(name: str) -> bool:
+def is_log_name(name: str) -> bool:
+    """True for a file name inspect_ai reads as a log: any .eval, and .json named as inspect_ai names logs."""
     return name.endswith(".eval") or _JSON_LOG_NAME.fullmatch(name) is not None
 
 

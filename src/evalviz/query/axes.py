@@ -15,11 +15,14 @@ NULL_LABEL = "(null)"  # the axis label of rows whose x or y is NULL
 # "(null)", or the composite keys ("a · b", "c") and ("a", "b · c")). Keys place cells; labels are only drawn.
 KEY_MARK = "\u2063"
 
+# A mean to sort by, to 10 significant digits: means equal but for the rounding of their sums (added in another
+# order by other threads, or from rows grouped first: `views.binned_requery`) are ties, broken alike every time.
+_SORTED_MEAN = "CASE WHEN m = 0 THEN m ELSE round(m, 10 - CAST(ceil(log10(abs(m))) AS INTEGER)) END"
 # ORDER BY keys of each axis's values by their mean m: "ascending" puts the highest values towards the top right
 # (x rising left to right; y lists its top row first, so it falls). Values without any value go to the low end.
 _MEAN_ORDER = {
-    "ascending": ("m ASC NULLS FIRST", "m DESC NULLS LAST"),
-    "descending": ("m DESC NULLS LAST", "m ASC NULLS FIRST"),
+    "ascending": (f"{_SORTED_MEAN} ASC NULLS FIRST", f"{_SORTED_MEAN} DESC NULLS LAST"),
+    "descending": (f"{_SORTED_MEAN} DESC NULLS LAST", f"{_SORTED_MEAN} ASC NULLS FIRST"),
 }
 
 
@@ -30,12 +33,12 @@ def label_sql(axis: str, columns: GridColumns) -> str:
     return f" || {quote_literal(columns.separator)} || ".join(texts)
 
 
-def axis_values_sql(axis: str, columns: GridColumns, relation: str, value: str) -> str:
+def axis_values_sql(axis: str, columns: GridColumns, relation: str, value: str, mean: str | None = None) -> str:
     """SQL of each distinct value of `axis` in `relation` (rows or cells with the key parts and `ord`): its key
-    parts, label, m (the mean of `value`, to sort by: finite where the values are, though their sum overflows)
-    and o (its first row)."""
+    parts, label, m (the mean of `value`, to sort by: finite where the values are, though their sum overflows;
+    or the SQL `mean`, over rows grouped already) and o (its first row)."""
     parts = ", ".join(part_names(columns, axis))
-    return (f"SELECT {parts}, {label_sql(axis, columns)} AS label, {aggregate_sql('mean', value)} AS m, "
+    return (f"SELECT {parts}, {label_sql(axis, columns)} AS label, {mean or aggregate_sql('mean', value)} AS m, "
             f"min(ord) AS o FROM {relation} GROUP BY {parts}")
 
 

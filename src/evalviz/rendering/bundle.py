@@ -1,5 +1,6 @@
 """The bundled renderer (vega, vega-lite, vega-embed, vega-tooltip, apache-arrow and ours) shipped in the package,
-in its two forms (js/build.mjs): the widget's ES module, and the page's compressed bootstrap."""
+in its two forms (js/build.mjs): the widget's ES module, and the page's compressed bootstrap; and the loader that
+outputs not carrying the renderer inline instead."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 STATIC = Path(__file__).parent / "static"
 BUNDLE_PATH = STATIC / "evalviz.js"
 PAGE_BUNDLE_PATH = STATIC / "evalviz.page.js"
+LOADER_PATH = STATIC / "evalviz.loader.js"
 
 
 def _read(path: Path) -> str:
@@ -43,3 +45,15 @@ def page_bundle_source() -> str:
         True
     """
     return _read(PAGE_BUNDLE_PATH)
+
+
+@functools.cache
+def loader_source() -> str:
+    """The loader of a notebook or Quarto output that does not carry the renderer (js/loader.js, about a kilobyte):
+    it draws its chart with the renderer an earlier output of the document carried, or says where it went.
+
+    Example:
+        >>> len(loader_source()) < 2_000
+        True
+    """
+    return _read(LOADER_PATH)

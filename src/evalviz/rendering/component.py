@@ -12,9 +12,10 @@ import pyarrow as pa
 
 from evalviz.charts.chart import Chart, FinishedChart
 from evalviz.errors import OutputError
+from evalviz.rendering import document, static_export
 from evalviz.rendering import html as html_target
-from evalviz.rendering import static_export
 from evalviz.rendering.environment import Frontend, detect_frontend, quarto_wants_image
+from evalviz.rendering.figure_style import Style, check_style, styled_item, styled_spec
 from evalviz.rendering.files import replace_file
 from evalviz.rendering.items import Element, declarations, handlers_of, item_of, live_datasets, shared_of
 
@@ -113,28 +114,51 @@ class Component:
         return {one.name: one for one in dict.fromkeys([*shared_of(self.chart), *filtering]) if one is not None}
 
     # -- outputs --------------------------------------------------------------------------------------------------
-    def to_html(self, title: str | None = None) -> str:
+    def to_html(self, title: str | None = None, style: Style = "screen") -> str:
         """One self-contained HTML page (bundle inlined, datasets as gzipped Arrow) that renders offline.
 
-        `title` is the page's title (the chart's title by default)."""
+        `title` is the page's title (the chart's title by default); `style` is "screen" or "print"
+        (`figure_style`: print-size text, no tooltips, no actions menu)."""
+        check_style(style)
         if title is not None and not isinstance(title, str):
             raise OutputError(f"The page title is text (or None for the chart's title), not {title!r}.")
-        body = html_target.item_markup(self.item, self.datasets, self.shared)
+        body = html_target.item_markup(styled_item(self.item, style), self.datasets, self.shared)
         return html_target.standalone_page(body, title=title or self._title() or "evalviz chart")
 
     # Each output is built whole before its file is touched, then replaces the file at once (`replace_file`):
     # a chart that cannot be written leaves the file that was there as it was, and a wrong path is found first.
-    def write_html(self, path: str | os.PathLike[str], title: str | None = None) -> Path:
-        """Write `to_html()` to `path` and return the path."""
-        return replace_file(path, lambda: self.to_html(title))
+    # A wrong style is found before the path.
+    def write_html(self, path: str | os.PathLike[str], title: str | None = None, style: Style = "screen") -> Path:
+        """Write `to_html(title, style)` to `path` and return the path."""
+        check_style(style)
+        return replace_file(path, lambda: self.to_html(title, style))
 
-    def write_png(self, path: str | os.PathLike[str], scale: float = 2) -> Path:
-        """Write the chart as PNG (needs `evalviz[static]`); `scale` multiplies its size in pixels."""
-        return replace_file(path, lambda: static_export.to_png(self.spec, self.datasets, scale=scale))
+    def write_png(self, path: str | os.PathLike[str], scale: float = 2, style: Style = "screen") -> Path:
+        """Write the chart as PNG (needs `evalviz[static]`); `scale` multiplies its size in pixels, `style` is
+        "screen" or "print" (`figure_style`)."""
+        check_style(style)
+        return replace_file(path, lambda: static_export.to_png(self._figure(style), self.datasets, scale=scale))
 
-    def write_svg(self, path: str | os.PathLike[str]) -> Path:
-        """Write the chart as SVG (needs `evalviz[static]`)."""
-        return replace_file(path, lambda: static_export.to_svg(self.spec, self.datasets))
+    def write_svg(self, path: str | os.PathLike[str], style: Style = "screen") -> Path:
+        """Write the chart as SVG (needs `evalviz[static]`); `style` is "screen" or "print" (`figure_style`)."""
+        check_style(style)
+        return replace_file(path, lambda: static_export.to_svg(self._figure(style), self.datasets))
+
+    def write_pdf(self, path: str | os.PathLike[str], style: Style = "screen") -> Path:
+        """Write the chart as a one-page PDF the chart's size, a pixel a point, its text searchable (needs
+        `evalviz[static]`); `style="print"` makes it a figure for a paper (`figure_style`).
+
+        Example:
+            >>> import evalviz as ev
+            >>> chart = ev.scores_by_task(ev.Data.from_file("examples/data/evals.parquet"), width=480)
+            >>> chart.write_pdf("scores.pdf", style="print")  # doctest: +SKIP
+        """
+        check_style(style)
+        return replace_file(path, lambda: static_export.to_pdf(self._figure(style), self.datasets))
+
+    def _figure(self, style: Style) -> dict[str, Any]:
+        """The Vega-Lite spec in `style`, for the static writers."""
+        return styled_spec(self.spec, style)
 
     def to_altair(self) -> alt.TopLevelMixin:
         """The chart as Altair objects with its data written in, to keep editing in Altair: layers are
@@ -182,9 +206,15 @@ class Component:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, Any], dict]:
         frontend = detect_frontend()
         if frontend is Frontend.QUARTO and quarto_wants_image():
-            return {"image/png": static_export.to_png(self.spec, self.datasets)}, {}
-        # Self-contained HTML wherever no widget manager will draw the chart (Quarto, nbconvert, plain).
-        bundle: dict[str, Any] = {"text/html": html_target.html_fragment(self.item, self.datasets, self.shared)}
+            if not isinstance(self.chart, Element):
+                return {"image/png": static_export.to_png(self.spec, self.datasets)}, {}
+            # PDF and Word cannot run script: an input is left out, a table or layout named as online only.
+            note = "" if self.item["kind"] == "input" else "*An interactive table or layout: see the HTML version.*"
+            return {"text/markdown": note, "text/plain": note}, {}
+        # Self-contained HTML wherever no widget manager will draw the chart (Quarto, nbconvert, plain); the renderer
+        # travels once per notebook and Quarto document, in the first output a kernel displays (rendering.document).
+        bundle: dict[str, Any] = {"text/html": html_target.html_fragment(
+            self.item, self.datasets, self.shared, renderer=document.takes_renderer())}
         if frontend is Frontend.QUARTO:
             return bundle, {}
         bundle["text/plain"] = repr(self)

@@ -15,6 +15,8 @@ every layer explicitly, so the same names hold in a chart alone and in a concate
   reads through the expression function `evalvizKeeps(signal, datum)` (`evalviz.charts.interaction`).
 - `publish`: what the user does that the renderer publishes into a selection (`PublishEntry`): a click on a
   mark, a click on a legend entry, an interval brushed on a continuous axis.
+- `actions`: the page shows the chart's actions menu (export as SVG/PNG); False for a printed figure
+  (`figure_style`).
 """
 
 from __future__ import annotations
@@ -141,6 +143,7 @@ class RendererContract:
     parts: tuple[FittedPart, ...] = ()
     filters: tuple[FilterEntry, ...] = ()
     publish: tuple[PublishEntry, ...] = ()
+    actions: bool = True
 
     def to_usermeta(self) -> dict[str, Any]:
         """The contract as it travels, under `usermeta.evalviz`."""
@@ -157,6 +160,8 @@ class RendererContract:
             meta["filters"] = [entry.to_dict() for entry in self.filters]
         if self.publish:
             meta["publish"] = [entry.to_dict() for entry in self.publish]
+        if not self.actions:
+            meta["actions"] = False
         return {KEY: meta}
 
     @classmethod
@@ -182,4 +187,5 @@ class RendererContract:
             parts=tuple(FittedPart(tuple(p["path"]), p["alone"]) for p in meta.get("parts", [])),
             filters=tuple(FilterEntry(**f) for f in meta.get("filters", [])),
             publish=tuple(PublishEntry(**{**p, "marks": tuple(p["marks"])}) for p in meta.get("publish", [])),
+            actions=meta.get("actions") is not False,
         )

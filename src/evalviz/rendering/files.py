@@ -29,7 +29,8 @@ def replace_file(path: str | os.PathLike[str], build: Callable[[], str | bytes])
 
     Raises:
         OutputError: `path` is not a path, is a folder or another file that cannot be written (a socket, a
-            block device), or is in a folder that does not exist.
+            block device), is in a folder that does not exist, or the system refuses the write (permissions, a
+            full disk).
         Whatever `build` raises.
 
     Example:
@@ -53,8 +54,11 @@ def replace_file(path: str | os.PathLike[str], build: Callable[[], str | bytes])
     content = build()
     data = content.encode("utf-8") if isinstance(content, str) else content
     temporary = final.with_name(_temporary_name(final.name))
-    # Created as open() would create the file (0o666 less the umask), then given the old file's mode.
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        # Created as open() would create the file (0o666 less the umask), then given the old file's mode.
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise OutputError(_could_not_write(target, exc)) from exc
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -63,10 +67,17 @@ def replace_file(path: str | os.PathLike[str], build: Callable[[], str | bytes])
         if final.exists():
             os.chmod(temporary, stat.S_IMODE(final.stat().st_mode))
         os.replace(temporary, final)
-    except BaseException:
+    except BaseException as exc:
         temporary.unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # a full disk, a file the user may not replace
+            raise OutputError(_could_not_write(target, exc)) from exc
         raise
     return target
+
+
+def _could_not_write(target: Path, exc: OSError) -> str:
+    return (f"Could not write {str(target)!r}: {exc.strerror or exc}. Check the folder's permissions and free "
+            "space, or write elsewhere.")
 
 
 def _kind(target: Path) -> int | None:
@@ -94,7 +105,7 @@ def _write_directly(target: Path, content: str | bytes) -> None:
         with open(target, "wb") as out:
             out.write(data)
     except OSError as exc:
-        raise OutputError(f"Could not write to {str(target)!r}: {exc.strerror or exc}.") from exc
+        raise OutputError(_could_not_write(target, exc)) from exc
 
 
 def _temporary_name(name: str) -> str:

@@ -1,5 +1,6 @@
 """Self-contained HTML: the renderer inlined (gzip-compressed, base64), datasets as gzipped Arrow (base64), no request
-leaves the page."""
+leaves the page. A page carries the renderer once; a notebook or Quarto document carries it once, in one output, and
+its other outputs a loader of about a kilobyte that draws with it (`evalviz.rendering.document`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from evalviz.rendering.bundle import page_bundle_source
+from evalviz.rendering.bundle import loader_source, page_bundle_source
 from evalviz.rendering.outgoing import outgoing_item, spec_json
 from evalviz.rendering.transport import packed_ipc
 
@@ -60,8 +61,8 @@ def item_markup(item: Mapping[str, Any], datasets: Mapping[str, pa.Table],
 @functools.cache
 def renderer_script() -> str:
     """The inlined renderer, which draws every chart on the page not drawn yet: a bootstrap of about a kilobyte
-    holding the bundle gzip-compressed (base64, about 0.6 MB; js/page.js), made once, since every page and notebook
-    output carries it. Several on one page unpack and run the bundle once.
+    holding the bundle gzip-compressed (base64, about 0.6 MB; js/page.js), made once. A page carries it once, and a
+    notebook or Quarto document in one output. Several on one page unpack and run the bundle once.
 
     The bootstrap is an ES module script, which ignores any AMD loader (require.js) the page holds, so Quarto and
     notebook pages are safe.
@@ -73,10 +74,47 @@ def renderer_script() -> str:
     return _module_script(page_bundle_source())
 
 
+@functools.cache
+def loader_script() -> str:
+    """The loader an output inlines when an earlier output of its document carries the renderer (js/loader.js):
+    it draws the output's chart with that renderer, or, when none is on the page once it has loaded (the output
+    carrying it was cleared), shows a note in the chart's place saying so and how to get it back.
+
+    Example:
+        >>> len(loader_script()) < 2_000
+        True
+    """
+    return _module_script(loader_source())
+
+
 def html_fragment(item: Mapping[str, Any], datasets: Mapping[str, pa.Table],
-                  shared: Sequence[Mapping[str, Any]] = ()) -> str:
-    """One item that draws itself where it is placed: a notebook's text/html output, Quarto, any page."""
-    return item_markup(item, datasets, shared) + "\n" + renderer_script()
+                  shared: Sequence[Mapping[str, Any]] = (), *, renderer: bool = True) -> str:
+    """One item that draws itself where it is placed: a notebook's text/html output, Quarto, any page. With
+    `renderer` False it carries the loader instead, for a document one of whose outputs carries the renderer.
+
+    Example:
+        >>> import evalviz as ev
+        >>> chart = ev.scores_heatmap(ev.Data.from_file("examples/data/evals.parquet"))
+        >>> light = html_fragment(chart.item, chart.datasets, renderer=False)
+        >>> loader_script() in light and renderer_script() not in light
+        True
+    """
+    return item_markup(item, datasets, shared) + "\n" + (renderer_script() if renderer else loader_script())
+
+
+def renderer_output() -> str:
+    """The HTML of an output that carries only the renderer (`evalviz.include_renderer`): a line saying what it
+    holds, and the renderer, which draws every chart of the page that waits for it.
+
+    Example:
+        >>> renderer_script() in renderer_output()
+        True
+    """
+    return (
+        '<p class="evalviz-renderer-output" style="font:12px system-ui,sans-serif;color:#666;margin:0">'
+        "evalviz: this output carries the renderer that draws this notebook's charts when it is opened without "
+        "a kernel; keep it when clearing outputs.</p>\n" + renderer_script()
+    )
 
 
 def standalone_page(body: str, title: str = "evalviz") -> str:

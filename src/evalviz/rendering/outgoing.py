@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -22,9 +23,14 @@ from evalviz.rendering.paint import check_paint
 # "sans-serif" with it), then Helvetica (macOS) and Arial (Windows).
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
+# What ends a line of text in JavaScript: Vega-Lite cannot take one in an encoding's title (`_titles_in_lines`).
+_LINE_BREAK = re.compile("\r\n|[\n\r\u2028\u2029]")
+_DATA_KEYS = ("datasets", "values", "usermeta")
+
 
 def outgoing_spec(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table] | None = None) -> dict[str, Any]:
-    """The spec as every target gets it: checked, with evalviz's fonts unless the spec chose its own.
+    """The spec as every target gets it: checked, with evalviz's fonts unless the spec chose its own, and each
+    encoding title that breaks lines written as its lines (`_titles_in_lines`).
 
     `datasets` are the tables the spec names, for the colours it takes from the data as they are.
 
@@ -46,8 +52,43 @@ def outgoing_spec(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table] | No
         )
     check_paint(spec, datasets)
     spec_json(spec)
+    spec = _titles_in_lines(spec)
     config = spec.get("config", {})
     return dict(spec) if "font" in config else {**spec, "config": {**config, "font": FONT}}
+
+
+def _titles_in_lines(node: Any) -> Any:
+    """The spec with each encoding channel's title that holds a line break (a column named "score\\nmatch" in a
+    CSV header) as the list of its lines, which Vega-Lite draws as lines. Vega-Lite writes a channel's title
+    unescaped into the expression that describes each mark to screen readers, so a line break in it stops the
+    chart from drawing ("Expression parse error"), on the page and in every exported image.
+
+    Example:
+        >>> _titles_in_lines({"encoding": {"x": {"field": "a", "title": "score\\nmatch"}}})
+        {'encoding': {'x': {'field': 'a', 'title': ['score', 'match']}}}
+    """
+    if isinstance(node, list | tuple):
+        return [_titles_in_lines(child) for child in node]
+    if not isinstance(node, Mapping):
+        return node
+    return {key: value if key in _DATA_KEYS else _channels_in_lines(value) if key == "encoding"
+            else _titles_in_lines(value) for key, value in node.items()}
+
+
+def _channels_in_lines(encoding: Any) -> Any:
+    """An encoding's channel definitions (one, or a list as a tooltip's; with their conditions) with titles in
+    lines."""
+    if isinstance(encoding, list | tuple):
+        return [_channels_in_lines(child) for child in encoding]
+    if not isinstance(encoding, Mapping):
+        return encoding
+    out = {}
+    for key, value in encoding.items():
+        if key == "title" and isinstance(value, str) and _LINE_BREAK.search(value):
+            out[key] = _LINE_BREAK.split(value)
+        else:
+            out[key] = value if key in _DATA_KEYS else _channels_in_lines(value)
+    return out
 
 
 def outgoing_item(item: Mapping[str, Any], datasets: Mapping[str, pa.Table] | None = None) -> dict[str, Any]:

@@ -5,15 +5,17 @@ Every view records how it was called (`checks_arguments` wraps it): the view and
 the page (a "requery" request on its channel, `js/live.js`): the kernel binds the page's clauses as parameters
 (`evalviz.query.filters.where_sql`, `Data.where`), calls the view again over those rows, and answers with the new
 spec and datasets; the page swaps the data in when only the data changed, and draws the chart anew otherwise.
+A chart whose drill-down `Refilters` (a binned sample heatmap: `views.binned_requery`) answers from its rows
+grouped once, where it can, rather than from every row again.
 """
 
 from __future__ import annotations
 
 import inspect
 import reprlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol, get_args
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol, get_args, runtime_checkable
 
 import pyarrow as pa
 
@@ -35,6 +37,16 @@ class Drawn(Protocol):
 
 
 TABLE_PARAMETERS = ("data", "source")  # the parameters a view takes its table as
+
+
+@runtime_checkable
+class Refilters(Protocol):
+    """A chart's drill-down that draws the chart again over filtered rows faster than its view would, when it
+    can (`views.samples._SampleDrill.refiltered`)."""
+
+    def refiltered(self, condition: str, params: Sequence[Any], fields: set[str]) -> Drawn | None:
+        """The chart over the rows `condition` keeps (`?` bound to `params`, reading the columns `fields`);
+        None when the view is to draw it from the rows."""
 
 
 @dataclass(frozen=True)
@@ -131,9 +143,34 @@ def requeried(component: Drawn, clauses: Any, resolve: Any) -> tuple[Drawn, str 
                 raise MissingColumnError(column, present, purpose=f"the selection's clause from {clause.source!r}")
     condition, params = where_sql(parsed, resolve, call.data.types)
     try:
-        return call.over(call.data.where(condition, params)), None
+        drawn = _refiltered(component, condition, params, {c for clause in parsed for c in clause.fields})
+        return same_client(drawn or call.over(call.data.where(condition, params)), component), None
     except EmptyDataError:
         return component, "No rows match the selection."
+
+
+def same_client(drawn: Drawn, shown: Drawn) -> Drawn:
+    """`drawn` (a chart drawn again) under the id of the chart `shown` (its signals' names and its clauses'
+    source), so that its spec is the one shown when only its data changed: the page then swaps the data in."""
+    interaction, old = getattr(drawn.chart, "interaction", None), getattr(shown.chart, "interaction", None)
+    if interaction is None or old is None or interaction.client == old.client:
+        return drawn
+    return replace(drawn, chart=replace(drawn.chart, interaction=replace(interaction, client=old.client)))
+
+
+def _refiltered(component: Drawn, condition: str, params: list[Any], fields: set[str]) -> Drawn | None:
+    """`component` over the rows `condition` keeps, drawn by its drill-down (`Refilters`), with the view call
+    over those rows recorded in it; None when it has none or it cannot."""
+    drill = getattr(component, "drilldown", None)
+    call = component.call
+    if call is None or call.data is None or not isinstance(drill, Refilters):
+        return None
+    drawn = drill.refiltered(condition, params, fields)
+    if drawn is None:
+        return None
+    arguments = dict(call.arguments.arguments)
+    arguments[call.table or "data"] = call.data.where(condition, params)
+    return replace(drawn, call=ViewCall(call.view, inspect.BoundArguments(call.arguments.signature, arguments)))
 
 
 def empty(datasets: Mapping[str, pa.Table]) -> dict[str, pa.Table]:

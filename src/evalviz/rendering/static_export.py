@@ -1,8 +1,8 @@
-"""PNG and SVG through vl-convert, which renders Vega-Lite offline without a browser.
+"""PNG, SVG and PDF through vl-convert, which renders Vega-Lite offline without a browser.
 
 The rule of the page holds here too: nothing is fetched. Data URLs are refused (`outgoing_spec`) and
-vl-convert is allowed no base URL; image marks keep no link in the SVG and the PNG is drawn from that SVG, so
-an image mark is drawn empty, as on the page.
+vl-convert is allowed no base URL; image marks keep no link in the SVG and the PNG and PDF are drawn from that SVG,
+so an image mark is drawn empty, as on the page.
 """
 
 from __future__ import annotations
@@ -44,6 +44,24 @@ def to_png(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table], scale: flo
         return vlc.svg_to_png(svg, scale=float(scale))
     except (ValueError, RuntimeError) as exc:
         raise OutputError(f"vl-convert could not draw the chart as PNG: {_first_lines(exc)}") from None
+
+
+def to_pdf(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table]) -> bytes:
+    """The chart as a one-page PDF drawn from `to_svg`'s SVG: the page is the chart's size, a pixel a point, and
+    its text is text (it can be searched and copied).
+
+    Example:
+        >>> import pyarrow as pa
+        >>> spec = {"mark": "point", "data": {"name": "d"}, "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+        >>> to_pdf(spec, {"d": pa.table({"a": [1, 2]})})[:5]
+        b'%PDF-'
+    """
+    vlc = require("vl_convert")
+    svg = to_svg(spec, datasets)
+    try:
+        return vlc.svg_to_pdf(svg)
+    except (ValueError, RuntimeError) as exc:
+        raise OutputError(f"vl-convert could not draw the chart as PDF: {_first_lines(exc)}") from None
 
 
 def to_svg(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table]) -> str:

@@ -77,7 +77,8 @@ def capacity(pixels: float) -> int:
 
 
 def binned_grid(
-    data: Data, columns: GridColumns, ranks: tuple[pa.Table, pa.Table], *, agg: str, max_cells: tuple[int, int]
+    data: Data, columns: GridColumns, ranks: tuple[pa.Table, pa.Table], *, agg: str, max_cells: tuple[int, int],
+    grouped: bool = False,
 ) -> BinnedGrid:
     """Aggregate into at most `max_cells` (x, y) bins: each axis ordered, then cut into equal runs.
 
@@ -87,7 +88,8 @@ def binned_grid(
     with a value), x_members / y_members (what a binned axis cell holds), status and note, as a cell of
     `grid.aggregate_grid` has them (a bin whose rows all failed is an error; one holding failed rows beside good
     ones is partly failed, with the value, low_value and high_value of the good ones). `ranks` comes from `axis_ranks`,
-    which checked the table. Everything runs in DuckDB and stays in Arrow: no Python object per value.
+    which checked the table. Everything runs in DuckDB and stays in Arrow: no Python object per value. `grouped`:
+    `data` holds the rows grouped by cell already (`query.cell_filters.grouped_rows_sql`), added up into bins.
     """
     check_agg(agg)
     x_ranks, y_ranks = ranks
@@ -95,7 +97,7 @@ def binned_grid(
     y_axis = BinnedAxis(y_ranks.num_rows, math.ceil(y_ranks.num_rows / max_cells[1]))
     with registered(data, x_ranks, y_ranks) as (xr, yr):
         cells = data.run(binned_cells_sql(columns, agg, AxisBins(xr, x_axis.count, x_axis.size),
-                                          AxisBins(yr, y_axis.count, y_axis.size)))
+                                          AxisBins(yr, y_axis.count, y_axis.size), grouped))
     members = [f"{axis}_members" for axis, binned in (("x", x_axis), ("y", y_axis)) if binned.binned]
     cells = cells.select(["xb", "yb", "value", "low_value", "high_value", "n", "n_values", "x", "x_label", "y",
                           "y_label", *members, "status", "note"])
@@ -104,19 +106,21 @@ def binned_grid(
 
 
 def axis_ranks(data: Data, columns: GridColumns, sort: object, *, agg: str = "mean",
-               groups: AxisGroups | None = None) -> tuple[pa.Table, pa.Table]:
+               groups: AxisGroups | None = None, grouped: bool = False) -> tuple[pa.Table, pa.Table]:
     """Each axis's values in drawing order, computed in DuckDB in one query.
 
     Each table has the key parts of its axis (`query.grid_columns.key_parts`, typed as in the data), `x` (the
     value's key), `x_label` and `xr` (its position), or the same for y. Their lengths are the numbers of distinct
     values. The order follows `views.sorting`, as `grid.aggregate_grid`'s does, with `groups` kept together; a
-    clustered axis is clustered over the `agg` of each cell (a second query reads the cells' values).
+    clustered axis is clustered over the `agg` of each cell (a second query reads the cells' values). `grouped`:
+    `data` holds rows the chart checked, grouped by cell (`query.cell_filters.grouped_rows_sql`); not clustered.
     """
     order = parse_sort(sort, axes=("x", "y"))
-    data = checked_source(data, columns)
-    checked_intervals(data, columns)
+    if not grouped:
+        data = checked_source(data, columns)
+        checked_intervals(data, columns)
     data.require_rows()
-    ranks = data.run(axis_ranks_sql(columns, **sort_terms(order)))
+    ranks = data.run(axis_ranks_sql(columns, **sort_terms(order), grouped=grouped))
     n_x = ranks.num_rows - pc.sum(ranks["axis"]).as_py()
     tables = []
     for axis, part in (("x", ranks.slice(0, n_x)), ("y", ranks.slice(n_x))):

@@ -168,7 +168,8 @@ def axes(grid: Grid, labels: Labels, layout: GridLayout, inset: float,
     """The x and y encodings of a grid's cells: placed by their axis values' keys, which are unique, on band
     scales whose inner padding leaves `inset` pixels between cells; the axes draw the values' labels, `offsets`
     (x, y) pixels away from the cells (the room of axis groups). An axis that `follow`s filters (x, y) takes its
-    domain from the cells drawn, sorted by their positions (xo, yo), so that values filtered out leave no band;
+    domain from the cells drawn, sorted by their positions (xo, yo; a binned grid's bins xb, yb), so that values
+    filtered out leave no band;
     else its domain is every value, in order."""
     band_w, band_h = layout.band(grid)
     encodings = []
@@ -176,7 +177,8 @@ def axes(grid: Grid, labels: Labels, layout: GridLayout, inset: float,
             ("x", grid.x_order, labels.x if labels.x_axis else None, layout.x_angle, band_w, offsets[0], follow[0]),
             ("y", grid.y_order, labels.y if labels.y_axis else None, layout.y_angle, band_h, offsets[1], follow[1])):
         padding = min(inset / size, 0.5) if size > 0 else 0
-        domain = {"sort": {"field": f"{axis}o", "op": "min"}} if follows else {}
+        position = f"{axis}o" if f"{axis}o" in grid.cells.column_names else f"{axis}b"  # a binned grid's: xb, yb
+        domain = {"sort": {"field": position, "op": "min"}} if follows else {}
         encodings.append({
             "field": axis, "type": "nominal", "title": title, **domain,
             "scale": {**({} if follows else {"domain": order}), "paddingInner": padding, "paddingOuter": 0},

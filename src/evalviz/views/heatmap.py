@@ -257,14 +257,15 @@ def aggregation_note(grid: Grid, agg: str, *, tip: bool) -> str | None:
 
 
 def draw_grid(grid: Grid, drawing: GridDrawing, options: ViewOptions, *, drill: bool = False,
-              links: GridLinks | None = None) -> Component:
+              links: GridLinks | None = None, follow: tuple[bool, bool] = (False, False)) -> Component:
     """The chart of an aggregated grid: its cells' marks composed over the cells, and its Component.
 
     With `drill`, a click on a cell asks the kernel for the region around it (a binned overview, whose caller
     gives the Component its drill-down) instead of opening its link. With `links` (`grid_filters.grid_links`,
     whose columns `grid` was aggregated with), the chart follows its `filter_by` selection, its axes keeping only
     the values left (an axis with groups keeps all, so that its brackets stay), and publishes clicks on cells
-    into its `target`.
+    into its `target`. `follow` (x, y): axes that take their values from the cells drawn, in the order of their
+    positions, without `links` (a binned overview, which the live widget filters by swapping its cells).
 
     Example:
         >>> import evalviz as ev
@@ -291,7 +292,7 @@ def draw_grid(grid: Grid, drawing: GridDrawing, options: ViewOptions, *, drill: 
                         {"x": grid.x_labels, "y": grid.y_labels})
     marks = GridMarks(
         *axes(grid, drawing.labels, layout, drawing.cell.inset, _offsets(drawing.groups),
-              follow=_follows(links, drawing.groups)),
+              follow=tuple(a or b for a, b in zip(follow, _follows(links, drawing.groups), strict=True))),
         value_rows=tooltip_rows(names, drawing.labels, fmt, ok=True) if options.tip else None,
         flag_rows=tooltip_rows(names, drawing.labels, fmt, ok=False) if options.tip else None,
         link="link" if opens_links(grid.cells) else None, band=layout.band(grid), cell=drawing.cell,

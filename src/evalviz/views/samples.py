@@ -12,10 +12,12 @@ import pyarrow.compute as pc
 from evalviz.charts import Filter, Interaction
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
+from evalviz.query.cell_filters import groupable
 from evalviz.query.distinct import distinct_count_sql
 from evalviz.rendering.component import Component
 from evalviz.views.axis_groups import AxisGroups, parse_groups
 from evalviz.views.axis_order import names_axes, needs_arranging
+from evalviz.views.binned_requery import GroupedRows
 from evalviz.views.binning import MIN_CELL_PIXELS, BinnedAxis, BinnedGrid, axis_ranks, binned_grid, capacity
 from evalviz.views.chart import hover_note
 from evalviz.views.formatting import count_text
@@ -172,8 +174,9 @@ def sample_heatmap(
     scorer = score_value.removeprefix("score_")
     labels = Labels(x=x_label, y=y_label, fill=f"Score ({scorer})" if scorer else "Score", link=link_title(link))
     cell = cell or CellOptions()
+    keys = (*(c for c in TASK_COLUMNS if c in data.columns), *(c for c in (model_name, model_group) if c), id)
     drawing = _SampleDrawing(
-        data=data, columns=columns, agg=agg, task=task, options=options,
+        data=data, columns=columns, agg=agg, task=task, options=options, keys=keys,
         linking=Linking.of(filter_by, target, highlight),
         drawing=GridDrawing(labels, cell=replace(cell, annot_fmt=cell.annot_fmt or SAMPLE_FORMAT), scale=scale,
                             groups=axis_groups, rotate=rotate, marks=marks),
@@ -222,6 +225,7 @@ class _SampleDrawing:
     task: str | None
     drawing: GridDrawing
     options: ViewOptions
+    keys: tuple[str, ...] = ()  # the columns that decide how the chart is drawn: tasks, models, sample ids last
     linking: Linking = field(default_factory=Linking)
 
     def full(self, sort: object) -> Component:
@@ -241,9 +245,11 @@ class _SampleDrawing:
         return draw_grid(grid, replace(self.drawing, value_range=value_range, plot_size=plot_size),
                          replace(self.options, subtitle=" ".join(n for n in notes if n) or None), links=links)
 
-    def binned(self, ranks: tuple[pa.Table, pa.Table], max_cells: tuple[int, int], sort: Sort) -> Component:
-        """More samples (or models) than pixels: DuckDB bins them, and a click drills down to full detail."""
-        binned = binned_grid(self.data, self.columns, ranks, agg=self.agg, max_cells=max_cells)
+    def binned(self, ranks: tuple[pa.Table, pa.Table], max_cells: tuple[int, int], sort: Sort,
+               grid: BinnedGrid | None = None) -> Component:
+        """More samples (or models) than pixels: DuckDB bins them, and a click drills down to full detail.
+        `grid`: the bins, computed already (a filter answered from grouped rows: `_SampleDrill.refiltered`)."""
+        binned = grid or binned_grid(self.data, self.columns, ranks, agg=self.agg, max_cells=max_cells)
         labels = self.drawing.labels
         described = [f"{count_text(axis.count)} {name.lower()}s in {count_text(axis.n_bins)} cells of up to "
                      f"{count_text(axis.size)}"
@@ -267,13 +273,27 @@ class _SampleDrawing:
         value_range = None if lows is None else (lows, highs)
         drawing = replace(self.drawing, labels=binned_labels, cell=replace(self.drawing.cell, inset=0, annotate=False),
                           value_range=value_range)
-        overview = draw_grid(binned.grid, drawing, replace(self.options, subtitle=subtitle), drill=True)
+        filtered = self.linking.filter_by is not None  # the live widget swaps in the cells of the rows kept
+        follow = (filtered and not drawing.groups.on("x"), filtered and not drawing.groups.on("y"))
+        overview = draw_grid(binned.grid, drawing, replace(self.options, subtitle=subtitle), drill=True,
+                             follow=follow)
         overview = self._binned_filter(overview)
         regions = RegionSource(self.data, self.columns, agg=self.agg, ranks=ranks)
         drill = _SampleDrill(drawing=self, binned=binned, regions=regions, max_cells=max_cells,
-                             value_range=value_range, plot_size=overview.chart.plot_size)
+                             value_range=value_range, plot_size=overview.chart.plot_size, sort=sort,
+                             groups=self._grouped_rows(sort) if grid is None else None)
         return Component.from_parts(overview.chart, overview.datasets, drilldown=drill)
 
+
+    def _grouped_rows(self, sort: Sort) -> GroupedRows | None:
+        """The rows grouped to answer the chart's `filter_by` in the live widget (`views.binned_requery`): by the
+        selection's columns and those that decide how the chart is drawn; None when no filter is given or the
+        cells do not add up from groups (a median, a clustered axis)."""
+        selection = self.linking.filter_by
+        if selection is None or sort.clustered or not groupable(self.columns, self.agg):
+            return None
+        return GroupedRows(self.data, self.columns, self.agg, lambda: [*selection.columns, *self.keys],
+                           input_order=sort.needs_input_order)
 
     def _binned_filter(self, overview: Component) -> Component:
         """The binned overview in its `filter_by` selection: a bin mixes samples, so the page answers no filter
@@ -298,6 +318,8 @@ class _SampleDrill:
     max_cells: tuple[int, int]
     value_range: tuple[float, float] | None  # the overview's colour span and plot size, which regions keep
     plot_size: tuple[int, int]
+    sort: Sort = field(default_factory=lambda: parse_sort("ascending"))
+    groups: GroupedRows | None = None  # the rows grouped to answer `filter_by` in the live widget
 
     def __call__(self, datum: dict[str, Any]) -> Component:
         # Both axes zoom to cells large enough to point at one by one, around the clicked cell.
@@ -309,6 +331,38 @@ class _SampleDrill:
 
     def prepare(self) -> None:
         self.regions.keep_in_background()
+        if self.groups is not None:
+            self.groups.build_in_background()
+
+    def refiltered(self, condition: str, params: Sequence[Any], fields: set[str]) -> Component | None:
+        """The overview drawn again over the rows the SQL `condition` keeps (`?` bound to `params`; it reads the
+        columns `fields`), from the grouped rows: what `sample_heatmap` draws over those rows. None when the
+        groups cannot answer: not built yet, a field they lack, or a chart drawn otherwise over those rows (an
+        axis binned that was not, or the other way; tasks or models told apart otherwise).
+
+        Raises:
+            EmptyDataError: no row is kept.
+        """
+        drawing = self.drawing
+        kept = self.groups.kept(condition, params, fields) if self.groups is not None else None
+        if kept is None or _several_tasks(kept) != drawing.task or not _keyed_alike(kept, drawing):
+            return None
+        ranks = axis_ranks(kept, drawing.columns, self.sort, agg=drawing.agg, groups=drawing.drawing.groups,
+                           grouped=True)
+        if not self._binned_alike((ranks[0].num_rows, ranks[1].num_rows)):
+            return None
+        grid = binned_grid(kept, drawing.columns, ranks, agg=drawing.agg, max_cells=self.max_cells, grouped=True)
+        rows = replace(drawing, data=drawing.data.where(condition, params))
+        return rows.binned(ranks, self.max_cells, self.sort, grid=grid)
+
+    def _binned_alike(self, counts: tuple[int, int]) -> bool:
+        """Whether axes of `counts` values are binned as this chart's are, and its sample axis holds more values
+        than the short side has room for as it does (which decides the orientation when none is given)."""
+        axes = (self.binned.x, self.binned.y)
+        if any((count > room) != axis.binned for count, room, axis in zip(counts, self.max_cells, axes, strict=True)):
+            return False
+        samples = 0 if self.drawing.columns.x == self.drawing.keys[-1] else 1
+        return (counts[samples] > min(self.max_cells)) == (axes[samples].count > min(self.max_cells))
 
 
 def _bin(datum: dict[str, Any], key: str, axis: BinnedAxis) -> int:
@@ -324,6 +378,16 @@ def _zoomed(axis: BinnedAxis, capacity: int) -> int:
     """How many values of `axis` a drill-down shows: cells of DRILL_CELL_PIXELS or more, and at least the
     clicked bin's values."""
     return max(capacity * MIN_CELL_PIXELS // DRILL_CELL_PIXELS, axis.size)
+
+
+def _keyed_alike(data: Data, drawing: _SampleDrawing) -> bool:
+    """Whether the models of `data` are keyed as the chart's are: by their names, or by their ids grouped under
+    the names when names stand for several ids (`roles.keyed_by`)."""
+    columns = drawing.columns
+    for value, group in ((columns.x, columns.x_group), (columns.y, columns.y_group)):
+        if group is not None and group != drawing.task and keyed_by(data, (group, value)) != [(value, group)]:
+            return False
+    return True
 
 
 def _several_tasks(data: Data) -> str | None:

@@ -1,0 +1,97 @@
+"""The `evalviz` command line: `render` a view of a table, build a `report` of inspect_ai logs, write the `demo`.
+
+Bad arguments or data end the command with status 2 and one line on stderr (`evalviz: error: ...`), before any
+file is written; success prints the path written and ends with status 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from evalviz._optional import MissingDependencyError
+from evalviz.cli import demo, render, report
+from evalviz.errors import EvalvizError
+
+EXAMPLES = """\
+examples:
+  evalviz render examples/data/evals.parquet --view scores_heatmap -o scores.html
+  evalviz render evals.parquet --view scores_by_task --title "Scores by task" -o scores.pdf
+  evalviz render DATA --view scores_heatmap --help     (the view's options)
+  evalviz report logs/ -o report.html
+  evalviz demo -o out
+
+Each command has its own --help.
+"""
+ERROR_STATUS = 2
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions wrapped to the terminal, examples in the epilog kept as written."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one line, `evalviz: error: ...`, and status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        fail(f"{message} (see `{self.prog} --help`)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line on `argv` (`sys.argv[1:]` by default); the exit status.
+
+    Example:
+        >>> main(["render", "examples/data/evals.parquet", "--view", "scores_heatmap", "-o", "scores.html"])
+        ... # doctest: +SKIP
+        0
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(_view_of(argv)).parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            return args.run(args)
+        except (EvalvizError, MissingDependencyError) as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            return 130
+
+
+def build_parser(view: str | None = None) -> ArgumentParser:
+    """The parser of every command; `render`'s has the options of `view` when it names a view.
+
+    Example:
+        >>> build_parser("scores_heatmap").parse_args(["render", "d.parquet", "--view", "scores_heatmap",
+        ...     "--title", "Scores", "-o", "x.html"]).output
+        PosixPath('x.html')
+    """
+    parser = ArgumentParser(
+        prog="evalviz", formatter_class=HelpFormatter, epilog=EXAMPLES, allow_abbrev=False,
+        description="Draw evaluation results: a view of a table or of inspect_ai logs, a report of logs, the demo.")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True,
+                                     parser_class=ArgumentParser)
+    render.add_parser(commands, view, HelpFormatter)
+    report.add_parser(commands, HelpFormatter)
+    demo.add_parser(commands, HelpFormatter)
+    return parser
+
+
+def fail(message: str) -> NoReturn:
+    """End the command: `evalviz: error: <message>` on one line of stderr, status 2."""
+    sys.stderr.write(f"evalviz: error: {' '.join(message.split())}\n")
+    sys.exit(ERROR_STATUS)
+
+
+def _view_of(argv: list[str]) -> str | None:
+    """The view a `render` command names, read first so that its options (and their --help) can be added."""
+    peek = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    peek.add_argument("--view")
+    return peek.parse_known_args(argv)[0].view
+
+
+def _show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """A warning on one line of stderr, `evalviz: warning: ...`."""
+    sys.stderr.write(f"evalviz: warning: {' '.join(str(message).split())}\n")

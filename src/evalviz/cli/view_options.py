@@ -1,0 +1,266 @@
+"""A view's parameters as command-line options, read from its signature, type hints and docstring.
+
+`--score-value COL` for `score_value: str`; several values for a list (`--y a b`); a flag for a bool (`--tip`,
+`--no-tip`); `choices` for a `Literal`; two values for a pair (`--domain 0 1`). A parameter whose type a
+command line cannot give (a `Data`, a `Selection`, a mapping, an Altair chart) has no option, and keeps its
+default. A view is drawn from the command line when its first parameter takes a `Data` table and every
+parameter it requires has an option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import collections.abc
+import importlib
+import inspect
+import types
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, Union
+
+from evalviz.data.table import Data
+from evalviz.rendering.component import Component
+from evalviz.views import VIEW_MODULES
+from evalviz.views.options import NotGiven
+
+SCALARS = (str, int, float)
+# Containers of several values of one type, as the views' hints spell them.
+LISTS = (list, collections.abc.Sequence, collections.abc.Iterable, collections.abc.Collection)
+DEST_PREFIX = "view:"  # the namespace attribute of a view option: "view:score_value", apart from the command's own
+
+
+@dataclass(frozen=True)
+class OptionType:
+    """How one parameter is read from the command line."""
+
+    convert: Callable[[str], Any] = str
+    flag: bool = False  # a bool: --name / --no-name
+    many: bool = False  # a list: one or more values
+    single_too: bool = False  # a list the view also takes as one value on its own (`str | Sequence[str]`)
+    pair: bool = False  # a tuple of two values
+    choices: tuple[Any, ...] | None = None
+
+
+def drawable_views() -> dict[str, Callable[..., Any]]:
+    """Every view a command line can draw, by name: its first parameter takes a `Data` table, it returns a chart,
+    and each parameter it requires has an option.
+
+    Example:
+        >>> "scores_heatmap" in drawable_views()
+        True
+    """
+    names = sorted({*VIEW_MODULES, "heatmap"})
+    views = {name: getattr(importlib.import_module("evalviz.views"), name) for name in names}
+    return {name: view for name, view in views.items() if _drawable(view)}
+
+
+def add_view_options(parser: argparse.ArgumentParser, view: Callable[..., Any]) -> None:
+    """Add an option for each parameter of `view` a command line can give, titled by its docstring's first line.
+
+    A parameter named as one of the command's own options (`--output`) is left out.
+
+    Example:
+        >>> import evalviz as ev
+        >>> parser = argparse.ArgumentParser()
+        >>> add_view_options(parser, ev.scores_heatmap)
+        >>> view_arguments(parser.parse_args(["--score-value", "score_match_accuracy"]))
+        {'score_value': 'score_match_accuracy'}
+    """
+    docs = parameter_docs(view)
+    summary = (inspect.getdoc(view) or "").partition("\n")[0]
+    group = parser.add_argument_group(f"options of {view.__name__}", summary.replace("%", "%%"))
+    for parameter, kind in _options(view):
+        try:
+            group.add_argument("--" + parameter.name.replace("_", "-"),
+                               **_argument(parameter, kind, docs.get(parameter.name, "")))
+        except argparse.ArgumentError:  # named as one of the command's own options
+            continue
+
+
+def view_arguments(namespace: argparse.Namespace) -> dict[str, Any]:
+    """The view's keyword arguments the command line gave (an option left out is not passed: the view's default
+    holds), converted to what the view takes.
+
+    Example:
+        >>> view_arguments(argparse.Namespace(**{"view:title": "Scores", "output": "x.html"}))
+        {'title': 'Scores'}
+    """
+    return {key.removeprefix(DEST_PREFIX): value for key, value in vars(namespace).items()
+            if key.startswith(DEST_PREFIX)}
+
+
+def parameter_docs(function: Callable[..., Any]) -> dict[str, str]:
+    """The first line of each parameter's entry under "Args:" in a Google-style docstring ("low, high: ..."
+    documents both).
+
+    Example:
+        >>> import evalviz as ev
+        >>> parameter_docs(ev.scores_heatmap)["score_value"]
+        'Numeric column of scores.'
+    """
+    docs: dict[str, str] = {}
+    indent = None
+    lines = iter((inspect.getdoc(function) or "").splitlines())
+    for line in lines:
+        if line.strip() == "Args:":
+            break
+    for line in lines:
+        depth = len(line) - len(line.lstrip())
+        if not line.strip():
+            continue
+        if depth == 0:
+            break  # the next section
+        indent = depth if indent is None else indent
+        if depth == indent:
+            names, _, text = line.strip().partition(":")
+            docs.update({name.strip().lstrip("*"): text.strip() for name in names.split(",")})
+    return docs
+
+
+def option_type(hint: Any, default: Any = inspect.Parameter.empty) -> OptionType | None:
+    """How a parameter of type `hint` (with `default`) is read from the command line; None when it cannot be.
+
+    Example:
+        >>> option_type(str | None)
+        OptionType(convert=<class 'str'>, flag=False, many=False, single_too=False, pair=False, choices=None)
+        >>> option_type(typing.Literal["a", "b"]).choices
+        ('a', 'b')
+    """
+    kinds = [kind for member in _members(hint) if (kind := _member_type(member, default)) is not None]
+    flags = [kind for kind in kinds if kind.flag]
+    others = [kind for kind in kinds if not kind.flag]
+    if flags and not others:
+        return flags[0]
+    if flags:  # a bool beside other types (a legend: True, False or a title): the option takes the text
+        others = [kind for kind in others if kind == OptionType(str)]
+    lists = [kind for kind in others if kind.many]
+    singles = [kind for kind in others if not kind.many]
+    if len(lists) == 1 and all(kind.convert is lists[0].convert and not kind.pair for kind in singles):
+        return OptionType(lists[0].convert, many=True, single_too=bool(singles))
+    if not lists and len(set(singles)) == 1:
+        return singles[0]
+    if not lists and {kind.convert for kind in singles} == {int, float}:
+        return OptionType(float)
+    return None
+
+
+def _drawable(view: Callable[..., Any]) -> bool:
+    parameters = list(inspect.signature(view).parameters.values())
+    hints = _hints(view)
+    if not parameters or Component not in _members(hints.get("return")):
+        return False
+    if Data not in _members(hints.get(parameters[0].name)):
+        return False
+    given = {parameter.name for parameter, _ in _options(view)}
+    return all(parameter.name in given for parameter in parameters[1:]
+               if parameter.default is inspect.Parameter.empty
+               and parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD))
+
+
+def _options(view: Callable[..., Any]) -> Iterator[tuple[inspect.Parameter, OptionType]]:
+    """Each parameter after the data that has an option, with its type."""
+    hints = _hints(view)
+    for parameter in list(inspect.signature(view).parameters.values())[1:]:
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        kind = option_type(hints.get(parameter.name, Any), parameter.default)
+        if kind is not None:
+            yield parameter, kind
+
+
+def _argument(parameter: inspect.Parameter, kind: OptionType, doc: str) -> dict[str, Any]:
+    """add_argument's keywords for one parameter."""
+    default = parameter.default
+    shown = "" if default in (None, inspect.Parameter.empty) or isinstance(default, NotGiven) else default
+    help_text = (doc + (f" (default: {shown!r})" if shown != "" else "")).replace("%", "%%")
+    keywords: dict[str, Any] = {
+        "dest": DEST_PREFIX + parameter.name, "help": help_text, "default": argparse.SUPPRESS,
+        "required": default is inspect.Parameter.empty,
+    }
+    if kind.flag:
+        return {**keywords, "action": argparse.BooleanOptionalAction}
+    keywords.update(type=kind.convert, metavar=parameter.name.upper())
+    if kind.choices is not None:
+        keywords.update(choices=kind.choices, metavar="{" + ",".join(map(str, kind.choices)) + "}")
+    if kind.many:
+        keywords.update(nargs="+", action=_ListAction, single_too=kind.single_too)
+    if kind.pair:
+        keywords.update(nargs=2, action=_PairAction)
+    return keywords
+
+
+class _ListAction(argparse.Action):
+    """Stores the values as a list, or the one value alone when the view takes one on its own too."""
+
+    def __init__(self, *args: Any, single_too: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.single_too = single_too
+
+    def __call__(self, parser: Any, namespace: argparse.Namespace, values: Any, option: Any = None) -> None:
+        setattr(namespace, self.dest, values[0] if self.single_too and len(values) == 1 else list(values))
+
+
+class _PairAction(argparse.Action):
+    def __call__(self, parser: Any, namespace: argparse.Namespace, values: Any, option: Any = None) -> None:
+        setattr(namespace, self.dest, tuple(values))
+
+
+def _member_type(member: Any, default: Any) -> OptionType | None:
+    """The option type of one member of a union."""
+    origin, args = typing.get_origin(member), typing.get_args(member)
+    if member is bool:
+        return OptionType(flag=True)
+    if member in SCALARS:
+        return OptionType(member)
+    if member in (Any, object):  # typed loosely: the default's type (a sort order given as text)
+        return OptionType(type(default)) if type(default) in SCALARS else None
+    if origin is Literal and args and len({type(arg) for arg in args}) == 1 and type(args[0]) in SCALARS:
+        return OptionType(type(args[0]), choices=args)
+    if origin in LISTS and len(args) == 1:
+        item = _scalar(args[0])
+        return OptionType(item, many=True) if item is not None else None
+    if origin is tuple and len(args) == 2:
+        items = {_scalar(arg) for arg in args}
+        return OptionType(items.pop(), pair=True) if len(items) == 1 and None not in items else None
+    return None
+
+
+def _scalar(hint: Any) -> type | None:
+    """The one scalar type a hint holds (`str`, `float | None`; `Any` is text), or None."""
+    if hint in (Any, object):
+        return str
+    kinds = {member for member in _members(hint) if member is not type(None)}
+    return kinds.pop() if len(kinds) == 1 and kinds <= set(SCALARS) else None
+
+
+def _members(hint: Any) -> tuple[Any, ...]:
+    """The members of a union (nested aliases flattened), or the hint alone."""
+    if typing.get_origin(hint) in (Union, types.UnionType):
+        return tuple(member for arg in typing.get_args(hint) for member in _members(arg))
+    return (hint,)
+
+
+def _hints(function: Callable[..., Any]) -> dict[str, Any]:
+    """The function's type hints, evaluated in its module; a name imported only for type checking (a
+    `Selection`) becomes a stand-in type that no option is made for."""
+    module = importlib.import_module(function.__module__)
+    names = _Names(vars(module))
+    hints = {}
+    for name, annotation in getattr(function, "__annotations__", {}).items():
+        try:
+            hints[name] = eval(annotation, {}, names) if isinstance(annotation, str) else annotation  # noqa: S307
+        except Exception:  # noqa: BLE001 - an annotation this module cannot evaluate has no option
+            hints[name] = None
+    return hints
+
+
+class _Names(dict):
+    """The namespace hints are evaluated in: the module's names, then builtins, then a stand-in type."""
+
+    def __init__(self, module_names: dict[str, Any]) -> None:
+        super().__init__(module_names)
+
+    def __missing__(self, name: str) -> Any:
+        return getattr(builtins, name, None) or types.new_class(name)

@@ -1,0 +1,1 @@
+"""Publishing: charts, inputs, tables and Markdown text on one page (`page`, `md`)."""
