@@ -13,6 +13,7 @@ import pytest
 import evalviz as ev
 from evalviz.interaction import table_pages
 from evalviz.interaction.table import table
+from evalviz.interaction.table_ranks import tie_order, value_codes
 
 ROWS = 3_000
 # Each column's SQL over i (the row's place): repeated or mostly distinct, NULLs, NaN, -0.0 among them
@@ -112,3 +113,16 @@ def test_a_deep_page_of_text_not_ranked_yet_is_duckdbs_without_sorting_every_row
     # most pages were found between two sampled values; those among the NULLs (last) were sorted
     assert sum(rows is not None for rows in bracketed) > len(bracketed) * 0.8
     assert element.pages.ranked.result(timeout=60)
+
+
+@pytest.mark.parametrize("distinct", [5, 300])  # few combinations: one radix-sorted key; many: a lexicographic sort
+def test_the_tie_order_is_duckdbs_order_of_the_tie_breaking_columns(distinct: int) -> None:
+    rows = duckdb.sql(f"SELECT CASE WHEN i % 7 = 0 THEN NULL ELSE hash(i) % {distinct} END AS a, "
+                      f"hash(i + 1) % {distinct} AS b, CASE WHEN i % 5 = 0 THEN NULL ELSE 'v' || hash(i + 2) % "
+                      f"{distinct} END AS c FROM range(5000) AS r(i)").to_arrow_table()
+    codes = [value_codes(rows.column(c)) for c in ("a", "b", "c")]
+    con = duckdb.connect()
+    con.register("f", rows)
+    expected = [p for (p,) in con.sql("SELECT place FROM (SELECT *, row_number() OVER () - 1 AS place FROM f) "
+                                      "ORDER BY a NULLS LAST, b NULLS LAST, c NULLS LAST, place").fetchall()]
+    assert tie_order(codes, rows.num_rows).tolist() == expected

@@ -81,6 +81,7 @@ def test_every_page_of_every_sort_is_duckdbs_before_and_after_the_ranks(monkeypa
 
     monkeypatch.setattr(table_pages.TablePages, "_make_ranks", held)
     monkeypatch.setattr(table_pages, "SHALLOW_ROWS", SIZE)  # pages past the first read a state's row order
+    monkeypatch.setattr(table_pages, "RANK_WAIT", 0)  # a deep page does not wait for the ranks held back
     element = table(ev.Data.from_dataframe(FRAME), SHOWN, key=key, filter_by=ev.Selection.intersect()).chart
     tie_break = [key] if key else SHOWN
     states = [("", None), ("b", None), ("", "y"), ("0.5", "x")]
@@ -120,3 +121,26 @@ def test_the_ranks_are_made_while_no_page_is_asked(monkeypatch) -> None:
     assert element.pages.ranked.result(timeout=60)  # once left alone
     answer, tables = element.page(request(sort, "", None, 2))
     assert same(tables["rows"].to_pylist(), rows[SIZE: 2 * SIZE])
+
+
+@pytest.mark.parametrize("key", [None, "n"])
+def test_a_deep_page_of_a_new_sort_is_read_without_a_row_order_of_every_row(monkeypatch, key: str | None) -> None:
+    monkeypatch.setattr(table_pages, "SHALLOW_ROWS", SIZE)  # every page past the first is deep
+    monkeypatch.setattr(table_pages, "RANK_AFTER_IDLE", 600.0)  # no column is ranked unless a page wants it
+    element = table(ev.Data.from_dataframe(FRAME), SHOWN, key=key).chart
+    pages = element.pages
+    element.page(request(("name", "asc"), "", None, 1))  # the copy, whose ranks wait for a page to want them
+    for sort in SORTS:
+        rows = expected(sort, "", None, [key] if key else SHOWN)
+        # the second page first: it waits for the column's ranks, then every page is DuckDB's
+        for page in (2, *range(1, math.ceil(len(rows) / SIZE) + 1)):
+            answer, tables = element.page(request(sort, "", None, page))
+            assert answer["total"] == len(rows)
+            assert same(tables["rows"].to_pylist(), rows[(page - 1) * SIZE: page * SIZE]), (sort, page)
+        # read from its ranks made at once, or (text: "name", "group") from the rows between two sampled values:
+        # no row order of the whole table was made for it
+        assert sort[0] in pages._ranked or sort[0] in ("name", "group")
+        assert not any("_order_" in t for t in pages.tables)
+    monkeypatch.setattr(table_pages, "RANK_AFTER_IDLE", 0.0)
+    pages._wake.set()
+    assert pages.ranked.result(timeout=60)

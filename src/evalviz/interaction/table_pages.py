@@ -12,18 +12,22 @@ DataFrame would, plus the search text (about 480 MB for the five columns of 2,00
 benchmarks/bench_table.py), and is dropped with the table.
 
 Once copied, each row's place in the whole table sorted by each shown column, ascending and descending, is
-stored beside the copy (its sort ranks, `column_ranks_sql`), made in a thread of their own one column after
-another while no page is asked (about 8 s of background work and 50-100 MB for the 2,000,000 samples): a page
-asked stops the column being ranked, which starts again once the table is left alone for `RANK_AFTER_IDLE`
-seconds, so that ranking never slows the pages the user asks. Then a page of the whole table sorted by a ranked
+stored beside the copy (its sort ranks), made in a thread of their own one column after another, distinct values
+first (`evalviz.interaction.table_ranks`: about 3 s of background work for the five columns of the 2,000,000
+samples, and 80 MB): a column is ranked once the table is left alone for `RANK_AFTER_IDLE` seconds (a page asked
+stops DuckDB's part of it), or at once when a page sorts by it. Then a page of the whole table sorted by a ranked
 column, however deep, is a lookup of twenty ranks, and the row order of its sort under a search or a filter sorts
-the kept rows' ranks (integers) rather than their columns (`ranked_order_sql`).
+the kept rows' ranks (integers) rather than their columns (`ranked_order_sql`). A deep page of the whole table
+sorted by a column not ranked yet is not found by sorting every row by the column and the tie-breaking ones: in a
+text column (slowest to rank: 2,000,000 URLs take a second or more) it lies between two values of a sample of the
+column, and only the rows between them are sorted (`bracketed_page_sql`); otherwise (or when the page lies among
+tied values) it waits for the column's ranks, made at once (a few hundred ms). A new sort by a column other than
+text starts its ranks at once too; its shallow pages (before `SHALLOW_ROWS`) are a top-N sort of the copy.
 
-Other sorts (by several columns, before the ranks are made, or when they do not fit MAX_COPIED_VALUES), and the
-first pages of a sort under a search or a filter: a new sort of rows whose count is known (every row, or a search
-or filter already asked unsorted) answers its shallow pages (before `SHALLOW_ROWS`) by a top-N sort of the copy at
-once, and makes its whole order in a thread of its own, on a cursor of its own: a deeper page asked next finds it
-made, or waits for it rather than sorting again.
+Other sorts (by several columns, under a search or a filter before the ranks are made, or when the ranks do not fit
+MAX_COPIED_VALUES): a new sort of rows whose count is known (every row, or a search or filter already asked
+unsorted) answers its shallow pages by a top-N sort of the copy at once, and makes its whole order in a thread of
+its own, on a cursor of its own: a deeper page asked next finds it made, or waits for it rather than sorting again.
 
 The copy is taken once: a table in a live widget shows its source as it was when it was first shown.
 Clauses on columns the copy lacks (a selection that learned them after the table was built) are answered from
@@ -53,18 +57,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from evalviz.data.connection import connection_lock
 from evalviz.data.connection import quote_identifier as q
 from evalviz.data.table import Data
+from evalviz.data.types import type_id
 from evalviz.errors import EvalvizError, QueryError
+from evalviz.interaction.table_ranks import arrow_ordered, sort_ranks, tie_order, value_codes
 from evalviz.query.filters import Condition, all_of
 from evalviz.query.table import (
     Direction,
     TableColumns,
     attach_memory_sql,
-    column_ranks_sql,
+    bracketed_page_sql,
+    column_values_sql,
     copy_page_sql,
     copy_search_sql,
     copy_sql,
@@ -76,19 +84,23 @@ from evalviz.query.table import (
     rank_range_sql,
     ranked_order_sql,
     row_order_sql,
+    sample_sql,
     search_sql,
     table_count_sql,
-    tie_ranks_sql,
+    value_codes_sql,
 )
 
 DATABASE = "evalviz_tables"
 # The most values (rows x (columns read + the search text)) a copy holds, with its sort ranks (two per shown
-# column, and one breaking ties) when they fit too: the 2,000,000 samples of benchmarks/bench_table.py, 6 values a
-# row, take about 500 MB, and their 11 ranks a row (integers) 50-100 MB more. A larger table is paged from its
-# source; a copy without room for its ranks sorts its columns.
+# column, and one breaking ties while they are made) when they fit too: the 2,000,000 samples of
+# benchmarks/bench_table.py, 6 values a row, take about 500 MB, and their 10 ranks a row (32-bit integers) 80 MB
+# more. A larger table is paged from its source; a copy without room for its ranks sorts its columns.
 MAX_COPIED_VALUES = 40_000_000
 SHALLOW_ROWS = 1_000  # a new sort answers pages starting before this row by a top-N sort, while its order is made
 RANK_AFTER_IDLE = 0.5  # seconds without a page asked before the copy's sort ranks are made (again)
+BRACKET_SAMPLE = 4_096  # rows sampled to find the values around a deep page of a text column not ranked yet
+BRACKET_MARGIN = 8  # sampled values kept either side of the page's estimated place
+RANK_WAIT = 30.0  # the most seconds a deep page waits for its column's ranks before sorting the column itself
 
 State = tuple[Any, ...]
 Order = tuple[str, int]  # a row order's table and its rows
@@ -103,11 +115,14 @@ class TablePages:
         self.tie_break = tuple(tie_break)  # the columns ordering rows tied on the sorted ones, ascending
         self.name = name
         self.rows_table = f"{DATABASE}.main.{q(name + '_rows')}"
-        self.tie_table = f"{DATABASE}.main.{q(name + '_tie')}"
         # each shown column's sort ranks (see the module), by column
         self.ranks_tables = {c: f"{DATABASE}.main.{q(f'{name}_ranks_{i}')}" for i, c in enumerate(columns.shown)}
         self.ranked: Future[bool] = Future()  # whether every column's ranks were made, once tried
         self._ranked: set[str] = set()  # the columns whose ranks are made
+        self._rank_tried = {c: threading.Event() for c in columns.shown}  # set once a column's ranks are made or not
+        self._wanted: str | None = None  # the column a page asked to rank first
+        self._wake = threading.Event()  # a page wants a column ranked
+        self._building: str | None = None  # the column being ranked
         self._asked = 0.0  # when a page was last asked (time.monotonic)
         self._ranking: duckdb.DuckDBPyConnection | None = None  # the cursor making the ranks, until made
         self._numbers = itertools.count()  # each row order gets a table of its own
@@ -147,8 +162,9 @@ class TablePages:
         `offset`), sorted by `order` then the tie-breaking columns. `on_copy=False`: `where` reads columns the copy
         lacks, so the source is read (as is the first page, while the copy is being made)."""
         self._asked = time.monotonic()
-        if (ranking := self._ranking) is not None:
-            ranking.interrupt()  # pages first: the column being ranked is ranked again later
+        wanted = order[0][0] if len(order) == 1 and order[0][0] not in self._ranked else None
+        if (ranking := self._ranking) is not None and (wanted is None or self._building not in (None, wanted)):
+            ranking.interrupt()  # pages first: DuckDB's part of ranking the column is done again later
         if not on_copy or not self._copyable() or (not search and where[0] == "TRUE" and not order
                                                    and not self._copied):
             with self._source_lock:
@@ -158,6 +174,12 @@ class TablePages:
             self._copy()
             kept = all_of(copy_search_sql(self.columns.shown_types, self.columns.search_column, search), where)
             keys = order_keys(order, self.tie_break, by_row=True)
+            deep = kept[0] == "TRUE" and offset + size > SHALLOW_ROWS
+            if wanted is not None and self._ranking is not None:
+                if deep and (rows := self._bracketed(order[0], keys, offset, size)) is not None:
+                    return self._copied_rows, rows  # (its ranks are made once the table is left alone)
+                if deep or not self._is_text(wanted):  # ranked next, at once (a text's deep page is bracketed)
+                    self._want(wanted, wait=deep)
             rank = self._rank(order)
             if rank is not None and kept[0] == "TRUE":  # the whole table sorted by one column: its ranks looked up
                 text = rank_range_sql(self.columns, self.rows_table, *rank)
@@ -168,13 +190,40 @@ class TablePages:
             known = self._known_count(kept)
             if not held and (not keys and kept[0] == "TRUE" or keys and offset + size <= SHALLOW_ROWS
                              and known is not None):
-                if keys:
-                    self._make_later(state, sort)
+                if keys and not (kept[0] == "TRUE" and wanted is not None and self._ranking is not None):
+                    self._make_later(state, sort)  # (a whole-table sort by one column is ranked, or bracketed)
                 text, values = copy_page_sql(self.columns, self.rows_table, kept, keys)
                 return known, self._run(text, [*values, size, offset])
             table, total = self._ordered(state, sort)
             return total, self._run(ordered_page_sql(self.columns, table, self.rows_table), [offset,
                                                                                           offset + size - 1])
+
+    def _bracketed(self, sort: tuple[str, Direction], keys: str, offset: int, size: int) -> pa.Table | None:
+        """The page of the whole table sorted by one text column, found without sorting every row (texts take
+        longest to rank): a sample of the column gives two values around the page, and only the rows between them
+        are sorted (`bracketed_page_sql`). None when they do not hold the page (or the column is not text, or the
+        page lies among tied values): the page is then asked otherwise."""
+        column, direction = sort
+        if not self._is_text(column):
+            return None
+        step = max(1, self._copied_rows // BRACKET_SAMPLE)
+        sample = self._run(sample_sql(self.rows_table, column, direction), [step]).column("v").to_pylist()
+        low, high = offset // step - BRACKET_MARGIN, (offset + size) // step + BRACKET_MARGIN
+        bounds = [sample[i] if 0 <= i < len(sample) else None for i in (low, high)]
+        if bounds[0] is not None and bounds[0] == bounds[1]:
+            return None  # tied values: too many rows between them
+        text = bracketed_page_sql(self.columns, self.rows_table, column, direction, keys, low=bounds[0] is not None,
+                                  high=bounds[1] is not None)
+        low_value = [bounds[0]] if bounds[0] is not None else []
+        high_value = [bounds[1]] if bounds[1] is not None else []
+        rows = self._run(text, [*low_value, *low_value, *high_value, offset, offset + size - 1])
+        places = rows.column("__evalviz_place").to_pylist()
+        if places != list(range(offset, offset + min(size, self._copied_rows - offset))):
+            return None
+        return rows.drop_columns(["__evalviz_place"])
+
+    def _is_text(self, column: str) -> bool:
+        return type_id(self.columns.types[column]) == "varchar"
 
     def _copyable(self) -> bool:
         """Whether the table is small enough to copy (MAX_COPIED_VALUES); counted once."""
@@ -238,35 +287,95 @@ class TablePages:
         else:
             self.ranked.set_result(False)
 
+    def _want(self, column: str, *, wait: bool) -> None:
+        """Have `column` ranked next, at once; `wait`: until it is (at most RANK_WAIT seconds)."""
+        self._wanted = column
+        self._wake.set()
+        if wait:
+            self._rank_tried[column].wait(RANK_WAIT)
+
     def _make_ranks(self, cursor: duckdb.DuckDBPyConnection) -> None:
-        """Make the copy's sort ranks on a cursor of their own, one column after another (`column_ranks_sql`),
-        while no page is asked (see the module): pages asked meanwhile sort columns not ranked yet."""
+        """Make the copy's sort ranks on a cursor of their own, one column after another, distinct values first
+        (see the module): the column a page wants first, the others once no page was asked for RANK_AFTER_IDLE
+        seconds. Pages asked meanwhile sort columns not ranked yet."""
+        codes: dict[str, np.ndarray] = {}
         try:
-            self._tables.add(self.tie_table)
-            self._when_idle(cursor, tie_ranks_sql(self.tie_table, self.rows_table, self.tie_break))
-            for column, table in self.ranks_tables.items():
-                self._tables.add(table)
-                self._when_idle(cursor, column_ranks_sql(table, self.rows_table, self.tie_table, column))
+            collation = str(self._again_if_stopped(cursor, lambda: cursor.sql(
+                "SELECT current_setting('default_collation')").fetchall()[0][0]) or "")
+            for column in self.tie_break:  # every column's ranks need them: made at once
+                codes[column] = self._codes(cursor, column, collation)
+            ties = tie_order([codes[c] for c in self.tie_break], self._copied_rows)
+            while (column := self._next_to_rank()) is not None:
+                self._building = column
+                try:
+                    self._rank_column(cursor, column, codes, ties, collation)
+                except _Wanted:  # a page waits for another column: that one first
+                    continue
                 self._ranked.add(column)
-            self._drop(self.tie_table)
+                self._rank_tried[column].set()
         except Exception:  # noqa: BLE001 - a failed ranking (or Python exiting) leaves pages sorting, as before it
             self.ranked.set_result(False)
         else:
             self.ranked.set_result(True)
         finally:
-            self._ranking = None
+            self._ranking = self._building = None
+            for tried in self._rank_tried.values():
+                tried.set()
 
-    def _when_idle(self, cursor: duckdb.DuckDBPyConnection, statement: str) -> None:
-        """Run `statement` once no page was asked for RANK_AFTER_IDLE seconds, again whenever a page stops it."""
+    def _rank_column(self, cursor: duckdb.DuckDBPyConnection, column: str, codes: dict[str, np.ndarray],
+                     ties: np.ndarray, collation: str) -> None:
+        """Store `column`'s sort ranks beside the copy (its codes taken from `codes` when there)."""
+        if column not in codes:
+            codes[column] = self._codes(cursor, column, collation)
+        ranks, table = sort_ranks(codes[column], ties), self.ranks_tables[column]
+        self._tables.add(table)
+        self._again_if_stopped(cursor, lambda: cursor.from_arrow(ranks).to_table(table))
+        del codes[column]
+
+    def _next_to_rank(self) -> str | None:
+        """The next column to rank: the one a page wants, else (once no page was asked for RANK_AFTER_IDLE
+        seconds) the first not ranked yet; None when every one is."""
         while True:
-            while (wait := self._asked + RANK_AFTER_IDLE - time.monotonic()) > 0:
-                time.sleep(wait)
+            left = [c for c in self.columns.shown if c not in self._ranked]
+            if not left:
+                return None
+            if self._wanted in left:
+                return self._wanted
+            wait = self._asked + RANK_AFTER_IDLE - time.monotonic()
+            if wait <= 0:
+                return left[0]
+            self._wake.wait(wait)
+            self._wake.clear()
+
+    def _codes(self, cursor: duckdb.DuckDBPyConnection, column: str, collation: str) -> np.ndarray:
+        """`column`'s value codes (`value_codes`), its values read from the copy; by DuckDB for the types Arrow
+        cannot order as DuckDB does."""
+        ordered = arrow_ordered(self.columns.types[column], collation)
+        statement = (column_values_sql if ordered else value_codes_sql)(self.rows_table, column)
+        read = self._again_if_stopped(cursor, lambda: cursor.sql(statement).to_arrow_table())
+        rows, values = read.column("row").to_numpy(), read.column("value")
+        if not np.array_equal(rows, np.arange(len(rows))):  # scanned out of the copy's order
+            values = values.take(pa.array(np.argsort(rows)))
+        return value_codes(values) if ordered else values.to_numpy()
+
+    def _again_if_stopped(self, cursor: duckdb.DuckDBPyConnection, work: Callable[[], Any]) -> Any:
+        """`work` on `cursor`, done again whenever a page stops it: once the table is left alone, or at once when a
+        page wants a column ranked (`_Wanted` when it wants another column than the one being ranked)."""
+        while True:
             try:
-                cursor.execute(statement).fetchall()
-                return
+                with connection_lock(cursor):
+                    return work()
             except duckdb.InterruptException:
                 if _STOPPING.is_set():
                     raise
+                while (wanted := self._wanted) is None or wanted in self._ranked:
+                    if (wait := self._asked + RANK_AFTER_IDLE - time.monotonic()) <= 0:
+                        break
+                    self._wake.wait(wait)
+                    self._wake.clear()
+                else:
+                    if self._building not in (None, wanted):
+                        raise _Wanted from None
 
     def _ordered(self, state: State, sort: _Sort) -> Order:
         """The row order of this state: the one held, the one being made in the background, or made now."""
@@ -341,6 +450,10 @@ class TablePages:
                 return self.data.connection.sql(text, params=values or None).to_arrow_table()
             except duckdb.Error as exc:
                 raise QueryError(f"The table's query failed on the data from {self.data.source}: {exc}") from exc
+
+
+class _Wanted(Exception):  # noqa: N818 - not an error: ranking turns to the column a page waits for
+    """A page waits for another column's ranks than the one being ranked."""
 
 
 @dataclass(frozen=True)

@@ -240,7 +240,7 @@ def row_order_sql(order_table: str, rows_table: str, where: Condition, keys: str
 
 
 def ranked_order_sql(order_table: str, rows_table: str, ranks_table: str, where: Condition, rank: str) -> Condition:
-    """`row_order_sql` of a sort by one column whose ranks are made (`rank` of `ranks_table`, `column_ranks_sql`):
+    """`row_order_sql` of a sort by one column whose ranks are made (`rank` of `ranks_table`, `rank_range_sql`):
     the kept rows are found first, then sorted by their ranks, integers, rather than by their columns.
 
     Example:
@@ -267,41 +267,72 @@ def copy_page_sql(columns: TableColumns, rows_table: str, where: Condition, keys
             list(values))
 
 
-def tie_ranks_sql(tie_table: str, rows_table: str, tie_break: Sequence[str]) -> str:
-    """Create `tie_table`: for each row of a live table's copy `rows_table`, in the copy's order, its place (from
-    0) when rows are sorted by `tie_break` ascending (NULLs last), then the copy's order: how `column_ranks_sql`
-    breaks ties.
+def column_values_sql(rows_table: str, column: str) -> str:
+    """A column of a live table's copy `rows_table` as `value`, with each row's place in the copy as `row` (a scan
+    keeps the copy's order unless DuckDB is told not to): what its sort ranks are made from.
 
     Example:
-        >>> print(tie_ranks_sql("k", "r", ["x"]))
-        CREATE OR REPLACE TABLE k AS SELECT CAST(row_number() OVER (ORDER BY t."x" ASC NULLS LAST, t.rowid) - 1 AS INTEGER) AS tie FROM r AS t ORDER BY t.rowid
-    """  # noqa: E501 - a doctest's output is one line
-    keys = ", ".join([*(f"t.{q(c)} ASC NULLS LAST" for c in tie_break), "t.rowid"])
-    return (f"CREATE OR REPLACE TABLE {tie_table} AS SELECT CAST(row_number() OVER (ORDER BY {keys}) - 1 AS INTEGER) "
-            f"AS tie FROM {rows_table} AS t ORDER BY t.rowid")
+        >>> column_values_sql("r", "x")
+        'SELECT t.rowid AS "row", t."x" AS "value" FROM r AS t'
+    """
+    return f'SELECT t.rowid AS "row", t.{q(column)} AS "value" FROM {rows_table} AS t'
 
 
-def column_ranks_sql(ranks_table: str, rows_table: str, tie_table: str, column: str) -> str:
-    """Create `ranks_table`: for each row of a live table's copy `rows_table`, in the copy's order, its place (from
-    0) when the whole table is sorted by `column` ascending ("asc") and descending ("desc") as `order_keys` sorts
-    it: NULLs last either way, then the tie-breaking columns ascending, then the copy's order (`tie_table`,
-    `tie_ranks_sql`). Rows tied on `column` are tied on it among the tie-breaking columns too, so sorting by
-    `column` then `tie` is sorting by `column` then the other tie-breaking columns. Each table holds one row per
-    row of the copy, in its order, so they are joined by position.
+def value_codes_sql(rows_table: str, column: str) -> str:
+    """Each row's code of `column` in a live table's copy `rows_table` as `value`, made by DuckDB, with the row's
+    place as `row` (`column_values_sql`): its value's place (from 0) among the column's distinct values sorted by
+    ORDER BY, values it ties sharing one; -1 for NULL (as `evalviz.interaction.table_ranks.value_codes` makes them,
+    for the types Arrow cannot order as DuckDB does).
 
     Example:
-        >>> print(column_ranks_sql("k", "r", "i", "x"))
-        CREATE OR REPLACE TABLE k AS SELECT CAST(row_number() OVER (ORDER BY t."x" ASC NULLS LAST, i.tie) - 1 AS INTEGER) AS "asc", CAST(row_number() OVER (ORDER BY t."x" DESC NULLS LAST, i.tie) - 1 AS INTEGER) AS "desc" FROM r AS t POSITIONAL JOIN i AS i ORDER BY t.rowid
+        >>> print(value_codes_sql("r", "x"))
+        SELECT t.rowid AS "row", CASE WHEN t."x" IS NULL THEN -1 ELSE dense_rank() OVER (ORDER BY t."x" ASC NULLS LAST) - 1 END AS "value" FROM r AS t
     """  # noqa: E501 - a doctest's output is one line
-    ranks = ", ".join(f"CAST(row_number() OVER (ORDER BY t.{q(column)} {d.upper()} NULLS LAST, i.tie) - 1 AS INTEGER) "
-                      f"AS {q(d)}" for d in ("asc", "desc"))
-    return (f"CREATE OR REPLACE TABLE {ranks_table} AS SELECT {ranks} FROM {rows_table} AS t "
-            f"POSITIONAL JOIN {tie_table} AS i ORDER BY t.rowid")
+    return (f'SELECT t.rowid AS "row", CASE WHEN t.{q(column)} IS NULL THEN -1 ELSE dense_rank() OVER (ORDER BY '
+            f't.{q(column)} ASC NULLS LAST) - 1 END AS "value" FROM {rows_table} AS t')
+
+
+def sample_sql(rows_table: str, column: str, direction: Direction) -> str:
+    """Every `?`-th row's value of `column` in a live table's copy `rows_table`, NULLs left out, sorted by `direction`:
+    where `bracketed_page_sql` looks for the values around a page.
+
+    Example:
+        >>> sample_sql("r", "u", "desc")
+        'SELECT t."u" AS v FROM r AS t WHERE t.rowid % ? = 0 AND t."u" IS NOT NULL ORDER BY v DESC'
+    """
+    return (f"SELECT t.{q(column)} AS v FROM {rows_table} AS t WHERE t.rowid % ? = 0 AND t.{q(column)} IS NOT NULL "
+            f"ORDER BY v {direction.upper()}")
+
+
+def bracketed_page_sql(columns: TableColumns, rows_table: str, column: str, direction: Direction, keys: str, *,
+                       low: bool, high: bool) -> str:
+    """The rows of the whole copy `rows_table` sorted by `keys` (`order_keys` of `column` `direction`, every row
+    one place) at places `?` to `?` (both kept, from 0, bound last), found without sorting every row: only the rows
+    whose `column` lies between a `low` value and a `high` value (bound first: `low` twice, then `high`, each only
+    when asked for; an end left open otherwise) are sorted, each placed after the rows before the `low` value. A page that
+    is not all between them (or among NULLs) comes back short: it is then asked otherwise. Each row comes with its
+    place, as `__evalviz_place`.
+
+    Example:
+        >>> text = bracketed_page_sql(TableColumns(("u",), (), {"u": "VARCHAR"}), "r", "u", "desc", 't."u" DESC',
+        ...                           low=True, high=False)
+        >>> print(text.split("FROM r AS t ")[1:])
+        ['WHERE t."u" > ?) + row_number() OVER (ORDER BY t."u" DESC) - 1 AS __evalviz_place ', 'WHERE t."u" IS NOT NULL AND t."u" <= ?) WHERE __evalviz_place BETWEEN ? AND ? ORDER BY __evalviz_place']
+    """  # noqa: E501 - a doctest's output is one line
+    x = f"t.{q(column)}"
+    after, before = (">", "<") if direction == "asc" else ("<", ">")
+    within = " AND ".join([f"{x} IS NOT NULL", *([f"{x} {after}= ?"] if low else []),
+                           *([f"{x} {before}= ?"] if high else [])])
+    below = f"(SELECT count(*) FROM {rows_table} AS t WHERE {x} {before} ?)" if low else "0"
+    place = "__evalviz_place"
+    return (f"SELECT * FROM (SELECT {columns.select_list()}, {below} + row_number() OVER (ORDER BY {keys}) - 1 AS "
+            f"{place} FROM {rows_table} AS t WHERE {within}) WHERE {place} BETWEEN ? AND ? ORDER BY {place}")
 
 
 def rank_range_sql(columns: TableColumns, rows_table: str, ranks_table: str, rank: str) -> str:
     """The rows of the whole table at places `?` to `?` (both kept, from 0) of the sort whose ranks are `rank`
-    ("asc" or "desc") of `ranks_table` (`column_ranks_sql`), in that order: the ranks are looked up, not sorted.
+    ("asc" or "desc") of `ranks_table` (one row per row of the copy, in its order), in that order: the ranks are
+    looked up, not sorted.
 
     Example:
         >>> rank_range_sql(TableColumns(("id",), (), {"id": "VARCHAR"}), "r", "k", "asc")
