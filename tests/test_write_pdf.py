@@ -124,7 +124,7 @@ def test_inputs_and_tables_are_no_pdf(evals: ev.Data, tmp_path: Path) -> None:
     picked = ev.Selection.single(name="picked")
     with_input = ev.vconcat(ev.select(evals, "model_display_name", target=picked), ev.scores_heatmap(evals))
     for style in ("screen", "print"):
-        with pytest.raises(OutputError, match="inputs or tables.*write it with write_html"):
+        with pytest.raises(OutputError, match="inputs, tables or text.*write it with write_html"):
             with_input.write_pdf(tmp_path / "page.pdf", style=style)
     assert list(tmp_path.iterdir()) == []
     assert "<html" in with_input.to_html(style="print")  # HTML holds them, in either style
@@ -168,13 +168,14 @@ def test_the_print_style_sizes_the_headings_of_panels(evals: ev.Data, evals_path
             assert headings != {f"{PRINT_FONT_SIZES['title']}px"}
 
 
-@pytest.mark.parametrize("width", [420, 480])
-def test_print_size_text_hides_no_slanted_label(evals: ev.Data, evals_path: Path, width: int,
-                                                tmp_path: Path) -> None:
+@pytest.mark.parametrize("style", ["screen", "print"])
+@pytest.mark.parametrize(("width", "height"), [(400, 260), (420, None), (480, None)])
+def test_no_slanted_label_is_hidden(evals: ev.Data, evals_path: Path, width: int, height: int | None, style: str,
+                                    tmp_path: Path) -> None:
     # Vega hides a slanted label whose upright bounding box meets its neighbour's, though the labels do not touch.
-    chart = ev.scores_by_task(evals, width=width)
+    chart = ev.scores_by_task(evals, width=width, height=height)
     assert 0 < abs(chart.spec["layer"][0]["encoding"]["x"]["axis"]["labelAngle"]) < 90
-    svg = chart.write_svg(tmp_path / "print.svg", style="print")
+    svg = chart.write_svg(tmp_path / "chart.svg", style=style)
     assert set(distinct(evals_path, "task_display_name")) <= {label for label, _ in shown_texts(svg, "axis-label")}
 
 

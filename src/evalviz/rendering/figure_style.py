@@ -10,7 +10,8 @@ the same figure:
   text takes room from the plot). The room an axis or legend gives its text (`labelLimit`, `titleLimit`, an axis's
   `maxExtent`, the view's or Vega's default) grows with the text (`_widened`), so a label the screen showed whole
   is not cut short with an ellipsis in print. Text drawn inside marks (a heatmap's cell values) keeps the size it was
-  fitted to its mark with. Slanted axis labels are all shown (`_slanted`);
+  fitted to its mark with. Slanted axis labels are all shown: the views let Vega hide level labels only
+  (`views.chart.band_labels`);
 - no tooltips: the marks' tooltip channels and the renderer's tooltip rows are taken out;
 - no actions menu: the renderer contract says so (`RendererContract.actions`), and the page draws none;
 - a white background and thin axis, grid and frame strokes.
@@ -128,7 +129,7 @@ def _restyled(node: Any) -> Any:
         elif key == "title" and isinstance(value, Mapping) and "fontSize" in value:
             out[key] = {**value, "fontSize": PRINT_FONT_SIZES["title"]}
         elif key in _VEGA_LIMITS and isinstance(value, Mapping):
-            out[key] = {**_widened(_restyled(value)), **({"labelOverlap": False} if _slanted(value) else {})}
+            out[key] = _widened(_restyled(value))
         else:
             out[key] = _restyled(value)
     return out
@@ -147,15 +148,6 @@ def _widened(guide: Mapping[str, Any]) -> dict[str, Any]:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _slanted(axis: Any) -> bool:
-    """Whether an axis slants its labels (neither level nor upright). The view chose the slant for screen-size
-    labels; Vega's overlap test boxes a slanted label in its upright bounding box, so at print sizes it would hide
-    labels that do not touch: slanted neighbours touch only when the band is narrower than the text's height over
-    the sine of the slant, far below the room the view gave them."""
-    angle = axis.get("labelAngle") if isinstance(axis, Mapping) else None
-    return isinstance(angle, int | float) and 0 < abs(angle) % 180 < 90 and axis.get("labelOverlap") is True
 
 
 def _merged(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

@@ -37,6 +37,18 @@ def text_width(labels: Sequence[str], font_size: float = LABEL_FONT_SIZE) -> flo
     return max(label_widths(labels, font_size), default=0.0)
 
 
+def band_labels(angle: float) -> dict[str, Any]:
+    """The label properties of a band axis drawing its labels at `angle` degrees, an angle the view chose so that
+    they fit: cut at AXIS_LABEL_LIMIT. Vega hides overlapping labels of level or upright axes only: it tests a
+    slanted label by its upright bounding box, and would hide slanted labels that do not touch.
+
+    Example:
+        >>> band_labels(-40)
+        {'labelLimit': 160, 'labelAngle': -40, 'labelOverlap': False}
+    """
+    return {"labelLimit": AXIS_LABEL_LIMIT, "labelAngle": angle, "labelOverlap": abs(angle) % 90 == 0}
+
+
 def title_spec(title: str | None, subtitle: str | None, width: int) -> dict[str, Any] | None:
     """The chart's Vega-Lite title, title and subtitle each wrapped to the chart's width (None without either).
     Vega draws no subtitle under an empty title, so a subtitle alone becomes the title, in the subtitle's style.

@@ -16,7 +16,7 @@ from evalviz.charts import Layer, ScaleExpr
 from evalviz.constants.statuses import COLORED, ERROR, INFINITE, NO_DATA, PARTIAL, SKIPPED
 from evalviz.errors import EvalvizError
 from evalviz.rendering.contract import TooltipRow
-from evalviz.views.chart import AXIS_LABEL_LIMIT
+from evalviz.views.chart import band_labels
 from evalviz.views.colors import ERROR_COLOR, INFINITE_COLOR, MISSING_COLOR, SKIPPED_COLOR, vega_scheme
 from evalviz.views.font_metrics import drawn_width
 from evalviz.views.formatting import COUNT_FORMAT, format_value
@@ -182,8 +182,8 @@ def axes(grid: Grid, labels: Labels, layout: GridLayout, inset: float,
         encodings.append({
             "field": axis, "type": "nominal", "title": title, **domain,
             "scale": {**({} if follows else {"domain": order}), "paddingInner": padding, "paddingOuter": 0},
-            "axis": {"labelLimit": AXIS_LABEL_LIMIT, "labelAngle": angle, "labelOverlap": True,
-                     **({"offset": offset} if offset else {}), **label_lookup(grid.relabelled(axis))},
+            "axis": {**band_labels(angle), **({"offset": offset} if offset else {}),
+                     **label_lookup(grid.relabelled(axis))},
         })
     return encodings[0], encodings[1]
 

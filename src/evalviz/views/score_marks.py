@@ -26,7 +26,7 @@ from evalviz.errors import EvalvizError
 from evalviz.query.scores import ModelOrder, ScoreColumns, interval_columns, scores_sql
 from evalviz.rendering.component import Component
 from evalviz.rendering.contract import TooltipRow
-from evalviz.views.chart import AXIS_LABEL_LIMIT, hover_note, title_spec
+from evalviz.views.chart import AXIS_LABEL_LIMIT, band_labels, hover_note, title_spec
 from evalviz.views.colors import ERROR_COLOR, INFINITE_COLOR, SKIPPED_COLOR
 from evalviz.views.formatting import COUNT_FORMAT, count_text
 from evalviz.views.grid import check_numeric
@@ -287,8 +287,7 @@ def band_axis(field: str, keys: list[str], title: str | None, *, relabelled: dic
     channel: dict[str, Any] = {"field": field, "type": "nominal", "title": title, **order}
     if offset:
         return channel
-    channel["axis"] = ({"labelLimit": AXIS_LABEL_LIMIT, "labelAngle": angle, "labelOverlap": True,
-                        **label_lookup(relabelled or {})} if labels_shown
+    channel["axis"] = ({**band_labels(angle), **label_lookup(relabelled or {})} if labels_shown
                        else {"labels": False, "ticks": False, "title": None})
     return channel
 
