@@ -4,10 +4,19 @@ Each mock model answers from a fixed "skill" profile: the chance it answers a sa
 depends on the model, the task and the sample's difficulty, and a seeded hash of
 (model, task, sample id, epoch) decides each answer. The logs therefore show real structure:
 some models are better, some tasks are harder, and answers vary across epochs.
+
+Usage (needs evalviz's `inspect` extra; offline, a few seconds):
+    python examples/example_logs.py logs                 # 5 models x 4 tasks, 24 samples, 2 epochs, into ./logs
+    python examples/example_logs.py logs --models atlas-large borealis --tasks capitals --samples 6 --epochs 1
+
+From Python (a notebook in examples/notebooks/ puts its parent folder on sys.path first):
+    from example_logs import write_logs
+    write_logs("logs")
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import hashlib
 import math
@@ -276,3 +285,30 @@ def write_logs(
         Path(log.location).replace(path)
         paths.append(path)
     return paths
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Write the logs into the folder given on the command line and print their paths."""
+    parser = argparse.ArgumentParser(description="Write real inspect_ai eval logs of mock models, offline.")
+    parser.add_argument("log_dir", type=Path, help="the folder to write the logs into (created if missing)")
+    parser.add_argument("--models", nargs="+", default=MODELS, metavar="MODEL", help=f"default: {' '.join(MODELS)}")
+    parser.add_argument("--tasks", nargs="+", default=TASKS, choices=TASKS, metavar="TASK",
+                        help=f"from: {' '.join(TASKS)} (default: all)")
+    parser.add_argument("--samples", type=int, default=24, help="samples per task (default: 24)")
+    parser.add_argument("--epochs", type=int, default=2, help="epochs per sample (default: 2)")
+    parser.add_argument("--seed", type=int, default=0, help="the seed of questions and answers (default: 0)")
+    args = parser.parse_args(argv)
+    if args.samples < 1 or args.epochs < 1:
+        parser.error("--samples and --epochs must be at least 1")
+    if args.log_dir.exists() and not args.log_dir.is_dir():
+        parser.error(f"{str(args.log_dir)!r} is a file: give the folder to write the logs into")
+    try:
+        paths = write_logs(args.log_dir, models=args.models, tasks=args.tasks, n_samples=args.samples,
+                           epochs=args.epochs, seed=args.seed)
+    except ValueError as exc:  # more samples than a task has
+        parser.error(str(exc))
+    print("\n".join(str(path) for path in paths))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,5 +1,6 @@
-"""The example notebooks (examples/notebooks/) run in a real kernel from the repository root, as a reader runs
-them: no cell fails, each draws its charts as evalviz outputs, and the HTML file its last cell writes opens in
+"""The example notebooks (examples/notebooks/) run in a real kernel started in the notebook's folder, as JupyterLab
+and `jupyter nbconvert --execute` start it (not the repository root, which would hide paths relative to it): no
+cell fails, each draws its charts as evalviz outputs, and the HTML file its last cell writes opens in
 Chromium (the network cut) with every chart drawn. They are stored without outputs."""
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ EXPECTED = {
 
 def execute(name: str) -> nbformat.NotebookNode:
     notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
-    client = NotebookClient(notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}})
+    # nbconvert and JupyterLab give the kernel the notebook's folder as its working directory.
+    client = NotebookClient(notebook, timeout=180, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOKS)}})
     client.execute()  # raises CellExecutionError, with the cell and its traceback, when a cell fails
     return notebook
 

@@ -10,12 +10,23 @@ import os
 from pathlib import Path
 
 import evalviz as ev
-from evalviz.demo.examples import DATA, Example, build_examples, interactive_examples
+from evalviz.demo.data_files import DATA, example_file, example_files
+from evalviz.demo.examples import Example, build_examples, interactive_examples
 from evalviz.errors import OutputError
 
 PAGE_NAME = "evalviz-demo.html"
 
-__all__ = ["DATA", "PAGE_NAME", "Example", "build_examples", "build_page", "interactive_examples", "write_demo"]
+__all__ = [
+    "DATA",
+    "PAGE_NAME",
+    "Example",
+    "build_examples",
+    "build_page",
+    "example_file",
+    "example_files",
+    "interactive_examples",
+    "write_demo",
+]
 
 
 def build_page(data_dir: Path = DATA) -> ev.Page:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import evalviz as ev
+from evalviz.demo.data_files import DATA
 from evalviz.demo.tables import (
     MIN_BOOTSTRAP_ROWS,
     TRAINING_RUNS,
@@ -18,8 +19,6 @@ from evalviz.demo.tables import (
     synthetic_samples,
     tool_call_messages,
 )
-
-DATA = Path(__file__).resolve().parent / "data"  # the example evals and samples tables, shipped with evalviz
 
 
 @dataclass(frozen=True)
