@@ -7,6 +7,8 @@ file is written; success prints the path written and ends with status 0.
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -34,10 +36,29 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """An argparse parser whose errors are one line, `evalviz: error: ...`, and status 2."""
+    """An argparse parser whose errors are one line, `evalviz: error: ...`, and status 2; an option it does not
+    have is named with the closest it has."""
+
+    help_command: str | None = None  # the command whose --help lists this parser's options (`PROG --help` else)
 
     def error(self, message: str) -> NoReturn:
-        fail(f"{message} (see `{self.prog} --help`)")
+        fail(f"{message} (see `{self.help_command or self.prog + ' --help'}`)")
+
+    def parse_known_args(self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None,
+                         ) -> tuple[argparse.Namespace, list[str]]:
+        """As argparse's, but an option this parser (a command's) does not have is an error naming the closest."""
+        namespace, extras = super().parse_known_args(args, namespace)
+        unknown = [arg.partition("=")[0] for arg in extras if re.match(r"--?[A-Za-z]", arg)]
+        if unknown:
+            self.error("; ".join(map(self._unknown_option, unknown)))
+        return namespace, extras
+
+    def _unknown_option(self, option: str) -> str:
+        """The error of an option this parser does not have, naming the closest it has."""
+        close = difflib.get_close_matches(option, [name for name in self._option_string_actions
+                                                   if name.startswith("--")], n=2, cutoff=0.75)
+        hint = f": did you mean {' or '.join(close)}?" if close else ""
+        return f"unrecognized option {option}{hint}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 from evalviz.cli.outputs import WRITERS, checked_output, write_output
 from evalviz.cli.sources import LOG_TABLES, read_table
 from evalviz.cli.view_options import add_view_options, drawable_views, view_arguments
+from evalviz.rendering.figure_style import STYLES
 
 DESCRIPTION = """\
 Draw one view of a table (Parquet, CSV, JSONL) or of a folder of inspect_ai logs, and write it
@@ -49,8 +50,12 @@ def add_parser(commands: Any, view: str | None, formatter: type[argparse.HelpFor
                         help="a folder of logs is read as one row per eval log or per sample (default: evals)")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show a progress bar while logs are read (default: when stderr is a terminal)")
+    parser.add_argument("--style", choices=STYLES, default="screen",
+                        help="screen, or print: a figure for a paper (larger text, no tooltips, a white background, "
+                             "thin strokes) (default: screen)")
     if view in views:
         add_view_options(parser, views[view])
+        parser.help_command = f"evalviz render --view {view} --help"
     parser.set_defaults(run=run)
 
 
@@ -59,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     view = drawable_views()[args.view]
     output = checked_output(args.output)
     data = read_table(args.data, args.logs_table, args.progress)
-    print(write_output(view(data, **view_arguments(args)), output))
+    print(write_output(view(data, **view_arguments(args)), output, args.style))
     return 0
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import builtins
 import collections.abc
+import dataclasses
 import importlib
 import inspect
+import re
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -23,12 +25,15 @@ from typing import Any, Literal, Union
 from evalviz.data.table import Data
 from evalviz.rendering.component import Component
 from evalviz.views import VIEW_MODULES
-from evalviz.views.options import NotGiven
+from evalviz.views.options import NotGiven, ViewOptions
 
 SCALARS = (str, int, float)
 # Containers of several values of one type, as the views' hints spell them.
 LISTS = (list, collections.abc.Sequence, collections.abc.Iterable, collections.abc.Collection)
 DEST_PREFIX = "view:"  # the namespace attribute of a view option: "view:score_value", apart from the command's own
+NONE = "none"  # how a command line gives None, to a parameter that takes it (any case: `None` too)
+SHARED_OPTIONS = "`ViewOptions`"  # a view's docstring documents the options every view shares as "As every view (...)"
+ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.")
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,9 @@ class OptionType:
     many: bool = False  # a list: one or more values
     single_too: bool = False  # a list the view also takes as one value on its own (`str | Sequence[str]`)
     pair: bool = False  # a tuple of two values
-    choices: tuple[Any, ...] | None = None
+    choices: tuple[Any, ...] | None = None  # the only values taken
+    listed: tuple[Any, ...] = ()  # values named beside a free one (a sort order or a column name): said in the help
+    none: bool = False  # None is among the values the parameter takes
 
 
 def drawable_views() -> dict[str, Callable[..., Any]]:
@@ -92,58 +99,140 @@ def view_arguments(namespace: argparse.Namespace) -> dict[str, Any]:
 
 
 def parameter_docs(function: Callable[..., Any]) -> dict[str, str]:
-    """The first line of each parameter's entry under "Args:" in a Google-style docstring ("low, high: ..."
-    documents both).
+    """Each parameter's whole entry under "Args:" in a Google-style docstring: its first line and the lines
+    indented under it ("low, high: ..." documents both). The options every view shares, documented together as
+    "As every view (`ViewOptions`)", take their own entries under "Attributes:" in `ViewOptions`' docstring.
 
     Example:
         >>> import evalviz as ev
         >>> parameter_docs(ev.scores_heatmap)["score_value"]
         'Numeric column of scores.'
+        >>> parameter_docs(ev.scores_by_task)["title"]
+        "The chart's title."
     """
-    docs: dict[str, str] = {}
-    indent = None
-    lines = iter((inspect.getdoc(function) or "").splitlines())
+    docs = section_entries(inspect.getdoc(function) or "", "Args:")
+    shared = section_entries(inspect.getdoc(ViewOptions) or "", "Attributes:")
+    return {name: shared[name] if SHARED_OPTIONS in text and name in shared else text for name, text in docs.items()}
+
+
+def section_entries(docstring: str, heading: str) -> dict[str, str]:
+    """The entries of one section ("Args:", "Attributes:") of a Google-style docstring, by name: an entry runs
+    from its name to the next line at its indent, its lines joined.
+
+    Example:
+        >>> section_entries("Args:\\n    a, b: Two\\n        lines.\\n    c: One.\\n\\nReturns:\\n    x", "Args:")
+        {'a': 'Two lines.', 'b': 'Two lines.', 'c': 'One.'}
+    """
+    lines = iter(docstring.splitlines())
     for line in lines:
-        if line.strip() == "Args:":
+        if line.strip() == heading:
             break
+    entries: list[tuple[str, list[str]]] = []
+    indent = None
     for line in lines:
         depth = len(line) - len(line.lstrip())
         if not line.strip():
             continue
-        if depth == 0:
+        if depth == 0 or (indent is not None and depth < indent):
             break  # the next section
         indent = depth if indent is None else indent
         if depth == indent:
             names, _, text = line.strip().partition(":")
-            docs.update({name.strip().lstrip("*"): text.strip() for name in names.split(",")})
-    return docs
+            entries.append((names, [text.strip()]))
+        else:
+            entries[-1][1].append(line.strip())
+    return {name.strip().lstrip("*"): " ".join(text).strip() for names, text in entries for name in names.split(",")}
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of `text`, whole: up to the first full stop outside brackets and quotes that is followed
+    by a capital (an abbreviation such as "e.g." ends none).
+
+    Example:
+        >>> first_sentence('"max" (the highest. Value) or None (none marked). A note.')
+        '"max" (the highest. Value) or None (none marked).'
+    """
+    depth, quote = 0, ""
+    for index, char in enumerate(text):
+        if char in "`\"":
+            quote = "" if char == quote else quote or char
+        elif quote:
+            continue
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(depth - 1, 0)
+        elif char == "." and not depth and re.match(r"\s+[A-Z]", text[index + 1:]) \
+                and not text[:index + 1].endswith(ABBREVIATIONS):
+            return text[:index + 1]
+    return text
 
 
 def option_type(hint: Any, default: Any = inspect.Parameter.empty) -> OptionType | None:
     """How a parameter of type `hint` (with `default`) is read from the command line; None when it cannot be.
 
+    `Literal` values anywhere in the hint (in a union, an alias, an `Optional`) become the option's choices, or
+    are named in its help when it takes a free value too.
+
     Example:
         >>> option_type(str | None)
-        OptionType(convert=<class 'str'>, flag=False, many=False, single_too=False, pair=False, choices=None)
-        >>> option_type(typing.Literal["a", "b"]).choices
+        OptionType(convert=<class 'str'>, flag=False, many=False, single_too=False, pair=False, choices=None, \
+listed=(), none=True)
+        >>> option_type(typing.Literal["a", "b"] | None).choices
         ('a', 'b')
     """
-    kinds = [kind for member in _members(hint) if (kind := _member_type(member, default)) is not None]
+    members = _members(hint)
+    kind = _merged([kind for member in members if (kind := _member_type(member, default)) is not None])
+    if kind is None or kind.flag:
+        return kind
+    return dataclasses.replace(kind, none=any(member in (type(None), Any, object) for member in members))
+
+
+def _merged(kinds: list[OptionType]) -> OptionType | None:
+    """The option type of a union, from those of its members; None when a command line cannot give it."""
     flags = [kind for kind in kinds if kind.flag]
     others = [kind for kind in kinds if not kind.flag]
     if flags and not others:
         return flags[0]
+    if flags and all(kind.choices is not None and kind.convert is str for kind in others):
+        # a bool beside fixed words (annotate: True, False or "auto"): one more choice each
+        return OptionType(_word_or_bool, choices=(*_values(others), True, False))
     if flags:  # a bool beside other types (a legend: True, False or a title): the option takes the text
-        others = [kind for kind in others if kind == OptionType(str)]
+        others = [kind for kind in others if kind.convert is str and not (kind.many or kind.pair)]
     lists = [kind for kind in others if kind.many]
     singles = [kind for kind in others if not kind.many]
-    if len(lists) == 1 and all(kind.convert is lists[0].convert and not kind.pair for kind in singles):
-        return OptionType(lists[0].convert, many=True, single_too=bool(singles))
-    if not lists and len(set(singles)) == 1:
-        return singles[0]
-    if not lists and {kind.convert for kind in singles} == {int, float}:
-        return OptionType(float)
-    return None
+    if any(kind.pair for kind in singles):
+        return singles[0] if not lists and len(set(singles)) == 1 else None
+    converts = {kind.convert for kind in singles}
+    if len(lists) == 1 and converts <= {lists[0].convert}:
+        return OptionType(lists[0].convert, many=True, single_too=bool(singles), listed=_values(singles))
+    if lists or not singles:
+        return None
+    if len(converts) == 1 and all(kind.choices is not None for kind in singles):
+        return OptionType(singles[0].convert, choices=_values(singles))
+    if len(converts) == 1:  # fixed words beside free text (a sort order or a column name): named in the help
+        return OptionType(singles[0].convert, listed=_values(singles))
+    return OptionType(float) if converts == {int, float} else None
+
+
+def _values(kinds: list[OptionType]) -> tuple[Any, ...]:
+    """The fixed values of several option types, each once, in order."""
+    return tuple(dict.fromkeys(value for kind in kinds for value in kind.choices or ()))
+
+
+def _word_or_bool(text: str) -> str | bool:
+    """A word, or True or False for "true" or "false"."""
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def _or_none(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`convert`, giving None for "none" (in any case)."""
+
+    def converted(text: str) -> Any:
+        return None if text.lower() == NONE else convert(text)
+
+    converted.__name__ = getattr(convert, "__name__", "value")  # argparse names it: "invalid int value: 'x'"
+    return converted
 
 
 def _drawable(view: Callable[..., Any]) -> bool:
@@ -171,19 +260,26 @@ def _options(view: Callable[..., Any]) -> Iterator[tuple[inspect.Parameter, Opti
 
 
 def _argument(parameter: inspect.Parameter, kind: OptionType, doc: str) -> dict[str, Any]:
-    """add_argument's keywords for one parameter."""
+    """add_argument's keywords for one parameter: its help is the first sentence of its docstring entry, the
+    fixed values it takes beside a free one, how to give None, and its default."""
     default = parameter.default
     shown = "" if default in (None, inspect.Parameter.empty) or isinstance(default, NotGiven) else default
-    help_text = (doc + (f" (default: {shown!r})" if shown != "" else "")).replace("%", "%%")
+    none = kind.none and default is not None  # None differs from leaving the option out
+    help_text = " ".join(filter(None, (
+        first_sentence(doc),
+        f"(one of {', '.join(map(_spelt, kind.listed))}, or another value)" if kind.listed else "",
+        f"(give {NONE} for None)" if none else "",
+        f"(default: {shown!r})" if shown != "" else "")))
     keywords: dict[str, Any] = {
-        "dest": DEST_PREFIX + parameter.name, "help": help_text, "default": argparse.SUPPRESS,
+        "dest": DEST_PREFIX + parameter.name, "help": help_text.replace("%", "%%"), "default": argparse.SUPPRESS,
         "required": default is inspect.Parameter.empty,
     }
     if kind.flag:
         return {**keywords, "action": argparse.BooleanOptionalAction}
-    keywords.update(type=kind.convert, metavar=parameter.name.upper())
+    keywords.update(type=_or_none(kind.convert) if none else kind.convert, metavar=parameter.name.upper())
     if kind.choices is not None:
-        keywords.update(choices=kind.choices, metavar="{" + ",".join(map(str, kind.choices)) + "}")
+        choices = (*kind.choices, None) if none else kind.choices
+        keywords.update(choices=choices, metavar="{" + ",".join(map(_spelt, choices)) + "}")
     if kind.many:
         keywords.update(nargs="+", action=_ListAction, single_too=kind.single_too)
     if kind.pair:
@@ -199,7 +295,10 @@ class _ListAction(argparse.Action):
         self.single_too = single_too
 
     def __call__(self, parser: Any, namespace: argparse.Namespace, values: Any, option: Any = None) -> None:
-        setattr(namespace, self.dest, values[0] if self.single_too and len(values) == 1 else list(values))
+        if None in values and len(values) > 1:
+            parser.error(f"argument {option}: {NONE} (None) is given alone, not among other values")
+        single = self.single_too or values == [None]
+        setattr(namespace, self.dest, values[0] if single and len(values) == 1 else list(values))
 
 
 class _PairAction(argparse.Action):
@@ -214,8 +313,8 @@ def _member_type(member: Any, default: Any) -> OptionType | None:
         return OptionType(flag=True)
     if member in SCALARS:
         return OptionType(member)
-    if member in (Any, object):  # typed loosely: the default's type (a sort order given as text)
-        return OptionType(type(default)) if type(default) in SCALARS else None
+    if member in (Any, object):  # typed loosely: the default's type, text when None (a sort order given as text)
+        return OptionType(str) if default is None else OptionType(type(default)) if type(default) in SCALARS else None
     if origin is Literal and args and len({type(arg) for arg in args}) == 1 and type(args[0]) in SCALARS:
         return OptionType(type(args[0]), choices=args)
     if origin in LISTS and len(args) == 1:
@@ -225,6 +324,11 @@ def _member_type(member: Any, default: Any) -> OptionType | None:
         items = {_scalar(arg) for arg in args}
         return OptionType(items.pop(), pair=True) if len(items) == 1 and None not in items else None
     return None
+
+
+def _spelt(value: Any) -> str:
+    """A value as the command line spells it: "none", "true", "false", or its text."""
+    return NONE if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _scalar(hint: Any) -> type | None:

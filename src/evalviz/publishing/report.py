@@ -12,13 +12,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evalviz import views
 from evalviz.data.connection import quote_identifier, quote_literal
 from evalviz.data.log_tables import prepared_logs
 from evalviz.data.table import Data
 from evalviz.errors import DataSourceError, EmptyDataError
 from evalviz.interaction.selection import Selection
-from evalviz.publishing.markdown import md
+from evalviz.publishing.markdown import code, md
 from evalviz.publishing.page import Page, page
 
 if TYPE_CHECKING:
@@ -57,19 +56,26 @@ def log_report(log_dir: str | os.PathLike[str], *, title: str | None = None, pro
         >>> from evalviz.publishing.report import log_report
         >>> log_report("logs/").write_html("report.html")  # doctest: +SKIP
     """
+    # The views are imported when a report is built (`import evalviz` imports this module), from their modules.
+    from evalviz.interaction.inputs.checkbox_group import checkbox_group
+    from evalviz.interaction.inputs.select import select
+    from evalviz.interaction.table import table
+    from evalviz.views.scores import scores_heatmap
+    from evalviz.views.scores_by_task import scores_by_task
+
     folder = _checked_folder(log_dir)
     evals = _evals(folder, progress)
     samples = _samples(folder, _headline_columns(evals), progress)
     picked = Selection.intersect()
     inputs = [
-        views.select(evals, MODEL, target=picked, label="Model"),
-        views.checkbox_group(evals, TASK, target=picked, label="Tasks"),
+        select(evals, MODEL, target=picked, label="Model"),
+        checkbox_group(evals, TASK, target=picked, label="Tasks"),
     ]
     charts = [
-        views.scores_heatmap(evals, filter_by=picked, title="Headline score by model and task"),
-        views.scores_by_task(evals, filter_by=picked, title="Scores by task (95% intervals)"),
+        scores_heatmap(evals, filter_by=picked, title="Headline score by model and task"),
+        scores_by_task(evals, filter_by=picked, title="Scores by task (95% intervals)"),
         *_sample_heatmaps(samples, picked),
-        views.table(_table_rows(samples), filter_by=picked, select="none"),
+        table(_table_rows(samples), filter_by=picked, select="none"),
     ]
     return _layout(_intro(evals, folder), inputs, charts, title or f"Evaluation report: {folder.name}")
 
@@ -123,10 +129,12 @@ def _samples(folder: Path, headline: dict[str, str], progress: bool) -> Data:
 
 def _sample_heatmaps(samples: Data, picked: Selection) -> list[Component]:
     """A sample heatmap per task holding scored samples, in task order."""
+    from evalviz.views.samples import sample_heatmap
+
     tasks = samples.sql(f'SELECT DISTINCT "task_name", {quote_identifier(TASK)} AS shown FROM this '
                         f'WHERE {quote_identifier(SCORE)} IS NOT NULL ORDER BY shown, "task_name"')
     return [
-        views.sample_heatmap(samples.where('"task_name" = ?', [task["task_name"]]), score_value=SCORE,
+        sample_heatmap(samples.where('"task_name" = ?', [task["task_name"]]), score_value=SCORE,
                              filter_by=picked, title=f"Samples of {task['shown']}")
         for task in tasks.to_pylist()
     ]
@@ -151,8 +159,8 @@ def _intro(evals: Data, folder: Path) -> str:
     plural = {key: "" if value == 1 else "s" for key, value in counts.items()}
     return (
         f"{counts['logs']} log{plural['logs']} of {counts['models']} model{plural['models']} on "
-        f"{counts['tasks']} task{plural['tasks']}, read from `{folder}`. Pick a model or tasks above the charts: "
-        "every chart and the samples table follow."
+        f"{counts['tasks']} task{plural['tasks']}, read from {code(str(folder))}. Pick a model or tasks above the "
+        "charts: every chart and the samples table follow."
     )
 
 

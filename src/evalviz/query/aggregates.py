@@ -5,6 +5,9 @@ Shared by the cells of every grid (`query.cells`) and the ranking of its axes by
 
 from __future__ import annotations
 
+from typing import Literal
+
+Aggregate = Literal["mean", "median", "min", "max", "sum"]  # as a view's `agg` takes them
 AGGREGATES = {"mean": "avg", "median": "median", "min": "min", "max": "max", "sum": "sum"}
 # A mean of finite values is finite, though their running sum may overflow: such a mean is taken of the values
 # scaled down by 2^-600 (exact for all but values below 2^-422, negligible beside those that overflow).

@@ -134,6 +134,8 @@ def roc_curve(
             around each curve, from `n_resamples` resamples of the predictions drawn from `seed`. It costs one
             pass over a series' predictions per resample: about 50 ms per resample of a million predictions
             on two cores (10 s for the default 200).
+        n_resamples: The bootstrap resamples of the band (with `ci`).
+        seed: The seed of the band's resamples (None: fresh entropy, a different band each time).
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`); 480 x 520
             pixels. What is not drawn is said after a given subtitle.
         filter_by: A Selection whose clauses filter the predictions (see Linking above).

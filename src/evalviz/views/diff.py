@@ -9,7 +9,7 @@ slice, travel to the browser.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Mapping, Set
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -43,7 +43,7 @@ from evalviz.views.grid_filters import mark_filters
 from evalviz.views.linking import Linking
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
 from evalviz.views.roles import optional_column
-from evalviz.views.sorting import check_order_matches, parse_sort
+from evalviz.views.sorting import BarSort, check_order_matches, parse_sort
 
 if TYPE_CHECKING:
     from evalviz.interaction.selection import Selection
@@ -74,7 +74,7 @@ def diff_plot(
     subtitle: str | None = None,
     width: int | None = None,
     height: int | None = None,
-    sort: str | Sequence[str] | None = "descending",
+    sort: BarSort = "descending",
     overall: str | None = "all",
     x_label: str | None = None,
     y_label: str | None = None,
@@ -105,9 +105,10 @@ def diff_plot(
         data: One row per slice, e.g. from `evalviz.analysis.paired_diff_table` or `paired_diff_between_models`
             (a `Data`, or a pyarrow Table or pandas / polars dataframe).
         slice, delta: Columns of the slice names and of the differences (candidate - baseline).
-        low, high: Columns of the interval; n, status ("ok", "skipped", "error"), reason: of the sample count,
-            the row's status and why. Optional: used when the table has them. Pass None to leave one out; a
-            name other than the default must be a column of the table.
+        low, high: Columns of the interval (used when the table has them; None leaves one out; a name other
+            than the default must be a column of the table).
+        n, status, reason: Columns of the sample count, the row's status ("ok", "skipped", "error") and why (used
+            as `low` and `high` are).
         baseline, candidate: Columns of the two values compared, shown in the tooltip when present.
         baseline_name, candidate_name: Columns naming the two sides compared (the models, or the scorers), as
             the analysis tables have them: when each holds one name, the x axis says "Difference (Atlas Large -

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from evalviz.charts import ForeignLayer, Layer, LayerChart
 from evalviz.constants.statuses import COLORED, ERROR, FLAGS, INFINITE, PARTIAL
 from evalviz.data.table import Data
+from evalviz.query.aggregates import Aggregate
 from evalviz.rendering.component import Component
 from evalviz.views.axis_groups import AxisGroups, parse_groups
 from evalviz.views.chart import hover_note, title_line_count, title_spec
@@ -43,6 +44,7 @@ from evalviz.views.options import (
     CellOptions,
     ColorScale,
     Legend,
+    ScaleType,
     ViewOptions,
     checked_chart_options,
     checked_domain,
@@ -50,6 +52,7 @@ from evalviz.views.options import (
     checks_arguments,
     extra_layers,
 )
+from evalviz.views.sorting import GridSort
 
 if TYPE_CHECKING:
     import altair as alt
@@ -122,7 +125,7 @@ def heatmap(
     x_label: str | None = None,
     y_label: str | None = None,
     fill_label: str | None = None,
-    agg: str = "mean",
+    agg: Aggregate = "mean",
     link: str | None = None,
     low: str | None = None,
     high: str | None = None,
@@ -139,10 +142,10 @@ def heatmap(
     width: int | None = None,
     height: int | None = None,
     legend: Legend = NOT_GIVEN,
-    sort: object = "ascending",
+    sort: GridSort = "ascending",
     groups: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
     cmap: str = "viridis",
-    color_scale: str = "linear",
+    color_scale: ScaleType = "linear",
     exponent: float | None = None,
     domain: tuple[float | None, float | None] | None = None,
     center: float | None = None,
@@ -173,10 +176,10 @@ def heatmap(
         x_label, y_label, fill_label: Axis and legend titles (default: the column names).
         agg: How the rows of one cell combine: "mean", "median", "min", "max" or "sum".
         link: A column of URLs; clicking a cell opens its http(s) link in a new tab.
-        low, high: Columns of an interval shown in the tooltip; or `stderr`, a standard error (95% CI). When
-            every value lies in [0, 1] (a score such as an accuracy), intervals are clipped to [0, 1]. A row
-            with a score (not failed) whose stderr is negative, whose low is above its high, or whose value lies
-            outside [low, high] is refused, naming it.
+        low, high: Columns of an interval shown in the tooltip. When every value lies in [0, 1] (a score such
+            as an accuracy), intervals are clipped to [0, 1]. A row with a score (not failed) whose stderr is
+            negative, whose low is above its high, or whose value lies outside [low, high] is refused, naming it.
+        stderr: A column of standard errors, shown as a 95% interval in the tooltip (instead of `low`, `high`).
         size, status, reason: Columns of a sample count, a row status ("ok", "skipped", "error"; inspect_ai's
             "started" and "cancelled" are errors, saying the eval did not finish) and why.
         error: A column of error messages: a row with a non-empty one failed, and its cell is an error.

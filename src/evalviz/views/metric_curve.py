@@ -44,7 +44,7 @@ def metric_curve(
     x: str = "step",
     y: str | Sequence[str] = "value",
     series: str | None = None,
-    best: str | None = "max",
+    best: Best | None = "max",
     *,
     max_points: int = MAX_POINTS,
     title: str | None = None,

@@ -120,6 +120,7 @@ def check_annotate(name: str, annotate: object) -> None:
 
 # The colour scale types a grid takes, as Vega-Lite names them.
 SCALE_TYPES = {"linear": "linear", "log": "log", "sqrt": "sqrt", "power": "pow"}
+ScaleType = Literal["linear", "log", "sqrt", "power"]  # as a view's `color_scale` takes them
 
 
 @dataclass(frozen=True)
@@ -364,15 +365,20 @@ Legend = str | bool | None | NotGiven
 class ViewOptions:
     """What every view takes besides its data and columns, checked once for all views.
 
-    Every view has these keyword parameters, with the same meaning:
+    Every view has these keyword parameters, with the same meaning (a view's docstring says "As every view
+    (`ViewOptions`)" and its own defaults; the command line's help reads each one's entry here).
 
-    - `title`, `subtitle`: the chart's title and a line of text below it (wrapped to the chart's width).
-    - `width`, `height`: the chart's outer size in pixels (from 1 to 10,000; None: the view's default), into which
-      Vega fits the plot, its axes, legends and title.
-    - `legend`: NOT_GIVEN shows the view's legends; None or False hides them; a string titles the main legend.
-    - `tip`: show a tooltip on hover (each mark says what its tooltip holds).
-    - `**attributes`: Vega-Lite top-level properties (`background`, `config`, `padding`, ...), checked against
-      Vega-Lite's schema; a name that is neither a parameter nor such a property is refused, naming the closest.
+    Attributes:
+        title: The chart's title.
+        subtitle: A line of text below the title (wrapped to the chart's width).
+        width: The chart's outer width in pixels (from 1 to 10,000; None: the view's default). Vega fits the
+            plot, its axes, legends and title into the width and height.
+        height: The chart's outer height in pixels (from 1 to 10,000; None: the view's default).
+        legend: A title for the main legend; None or False hides the legends (left out: the view's legends).
+        tip: Show a tooltip on hover (each mark says what its tooltip holds).
+        attributes: Vega-Lite top-level properties (`background`, `config`, `padding`, ...), checked against
+            Vega-Lite's schema; a name that is neither a parameter nor such a property is refused, naming the
+            closest.
 
     Example:
         >>> ViewOptions(title="Scores", width=500).sized(700, 400)

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from evalviz.charts import Filter, Interaction
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
+from evalviz.query.aggregates import Aggregate
 from evalviz.query.cell_filters import groupable
 from evalviz.query.distinct import distinct_count_sql
 from evalviz.rendering.component import Component
@@ -33,6 +34,7 @@ from evalviz.views.options import (
     CellOptions,
     ColorScale,
     Legend,
+    ScaleType,
     ViewOptions,
     checked_chart_options,
     checks_arguments,
@@ -41,7 +43,7 @@ from evalviz.views.options import (
 from evalviz.views.regions import Region, RegionSource
 from evalviz.views.roles import MODEL, MODEL_DISPLAY, fallback_column, keyed_by, optional_column, optional_link
 from evalviz.views.scores import Orientation, check_orientation, link_title
-from evalviz.views.sorting import Sort, parse_sort
+from evalviz.views.sorting import GridSort, Sort, parse_sort
 
 if TYPE_CHECKING:
     from evalviz.interaction.selection import Selection
@@ -71,13 +73,13 @@ def sample_heatmap(
     height: int | None = None,
     width: int | None = None,
     legend: Legend = NOT_GIVEN,
-    sort: object = "ascending",
+    sort: GridSort = "ascending",
     groups: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
-    color_scale: str = "linear",
+    color_scale: ScaleType = "linear",
     exponent: float | None = None,
     orientation: Orientation = DEFAULT_ORIENTATION,
     link: str | None = "log_viewer",
-    agg: str = "mean",
+    agg: Aggregate = "mean",
     error: str | None = "error",
     filter_by: Selection | None = None,
     target: Selection | None = None,

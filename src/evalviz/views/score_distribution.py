@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -48,7 +48,8 @@ if TYPE_CHECKING:
     from evalviz.data.table import Data as Table
     from evalviz.interaction.selection import Selection
 
-KINDS = ("violin", "box", "strip", "histogram")
+Kind = Literal["violin", "box", "strip", "histogram"]
+KINDS = get_args(Kind)
 KDE_POINTS = 100  # grid points of each density
 KDE_MAX_VALUES = 4000  # values a density is estimated from at most, per group (a deterministic sample beyond)
 MAX_OUTLIERS = 50  # outliers drawn per box at most: the furthest from it
@@ -65,7 +66,7 @@ def score_distribution(
     data: Data,
     value: str,
     by: str | None = MODEL_DISPLAY,
-    kind: str = "violin",
+    kind: Kind = "violin",
     split: str | None = None,
     *,
     bins: int = 20,

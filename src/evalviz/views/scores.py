@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from evalviz.constants.statuses import COLORED
 from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
+from evalviz.query.aggregates import Aggregate
 from evalviz.rendering.component import Component
 from evalviz.views.axis_groups import parse_groups
 from evalviz.views.chart import hover_note
@@ -23,12 +24,14 @@ from evalviz.views.options import (
     CellOptions,
     ColorScale,
     Legend,
+    ScaleType,
     checked_chart_options,
     checks_arguments,
     did_you_mean,
     extra_layers,
 )
 from evalviz.views.roles import LOG_VIEWER, eval_roles
+from evalviz.views.sorting import GridSort
 
 if TYPE_CHECKING:
     from evalviz.interaction.selection import Selection
@@ -52,15 +55,15 @@ def scores_heatmap(
     height: int | None = None,
     width: int | None = None,
     legend: Legend = NOT_GIVEN,
-    sort: object = "ascending",
+    sort: GridSort = "ascending",
     groups: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
-    color_scale: str = "linear",
+    color_scale: ScaleType = "linear",
     exponent: float | None = None,
     orientation: Orientation = "horizontal",
     link: str | None = "log_viewer",
     low: str | None = "low",
     high: str | None = "high",
-    agg: str = "mean",
+    agg: Aggregate = "mean",
     status: str | None = "status",
     error_message: str | None = "error_message",
     completed_samples: str | None = "completed_samples",

@@ -19,6 +19,7 @@ from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_argumen
 from evalviz.views.roles import HEADLINE, HEADLINE_STDERR, LOG_VIEWER, MODEL_DISPLAY, TASK_DISPLAY, eval_roles
 from evalviz.views.score_filters import score_links
 from evalviz.views.score_marks import (
+    Mark,
     ScoreTable,
     checked_ci,
     checked_mark,
@@ -54,7 +55,7 @@ def scores_by_factor(
     error_message: str | None = "error_message",
     completed_samples: str | None = "completed_samples",
     total_samples: str | None = "total_samples",
-    mark: str = "bar",
+    mark: Mark = "bar",
     title: str | None = None,
     subtitle: str | None = None,
     width: int | None = None,

@@ -24,6 +24,7 @@ from evalviz.views.score_filters import score_links
 from evalviz.views.score_layout import STATUS_LEGEND, title_lines
 from evalviz.views.score_marks import (
     DATASET,
+    Mark,
     ScoreTable,
     band_axis,
     checked_ci,
@@ -37,7 +38,7 @@ from evalviz.views.score_marks import (
     tooltip_rows,
     value_domain,
 )
-from evalviz.views.sorting import parse_sort
+from evalviz.views.sorting import BarSort, parse_sort
 
 if TYPE_CHECKING:
     from evalviz.interaction.selection import Selection
@@ -70,7 +71,7 @@ def scores_by_model(
     score_value: str = HEADLINE,
     score_stderr: str | None = HEADLINE_STDERR,
     ci: float = 0.95,
-    sort: object = "descending",
+    sort: BarSort = "descending",
     baseline: float | None = None,
     *,
     task_name: str = TASK_DISPLAY,
@@ -81,7 +82,7 @@ def scores_by_model(
     error_message: str | None = "error_message",
     completed_samples: str | None = "completed_samples",
     total_samples: str | None = "total_samples",
-    mark: str = "bar",
+    mark: Mark = "bar",
     title: str | None = None,
     subtitle: str | None = None,
     width: int | None = None,

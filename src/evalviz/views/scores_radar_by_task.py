@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from evalviz.interaction.selection import Selection
 
 VERTICES, SPOKES, RINGS = "vertices", "spokes", "rings"
-NORMALIZATIONS = {"min_max": "min_max", "percentile": "percentile", "none": "none", "absolute": "none"}
+Normalization = Literal["min_max", "percentile", "none", "absolute"]  # "absolute" is inspect_viz's "none"
+NORMALIZATIONS: dict[str, str] = {"min_max": "min_max", "percentile": "percentile", "none": "none", "absolute": "none"}
 SIDE = 360  # pixels: the plot's default height (the radar's diameter, with its labels)
 MIN_SIDE = 120
 LABEL_FONT = 11
@@ -59,7 +60,7 @@ def scores_radar_by_task(
     model_name: str = MODEL_DISPLAY,
     task_name: str = TASK_DISPLAY,
     score_value: str = HEADLINE,
-    normalization: str = "min_max",
+    normalization: Normalization = "min_max",
     *,
     invert: Sequence[str] | None = None,
     domain: tuple[float, float] | None = None,

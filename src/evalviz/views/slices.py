@@ -25,12 +25,13 @@ from evalviz.views.options import (
     Annotate,
     CellOptions,
     ColorScale,
+    ScaleType,
     check_annotate,
     checked_chart_options,
     checked_number,
     checks_arguments,
 )
-from evalviz.views.sorting import label_text
+from evalviz.views.sorting import GridSort, label_text
 
 if TYPE_CHECKING:
     from evalviz.interaction.selection import Selection
@@ -49,10 +50,10 @@ def slice_metric_heatmap(
     title: str | None = None,
     annotate: Annotate = "auto",
     annot_fmt: str | None = None,
-    sort: object = None,
+    sort: GridSort = None,
     groups: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
     cmap: str = "viridis",
-    color_scale: str = "linear",
+    color_scale: ScaleType = "linear",
     exponent: float | None = None,
     center: float | None = None,
     vmin: float | None = None,

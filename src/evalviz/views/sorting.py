@@ -29,6 +29,9 @@ from evalviz.query.axes import NULL_LABEL
 ByValue = Literal["ascending", "descending"]
 BY_VALUE: tuple[ByValue, ...] = ("ascending", "descending")
 CLUSTER = "cluster"
+# What a view's `sort` takes (parse_sort reads it): a grid's, and that of a view of bars along one axis.
+GridSort = ByValue | Literal["cluster"] | Mapping[str, "Sequence[str] | Literal['cluster']"] | None
+BarSort = ByValue | Sequence[str] | None
 LABELS_SHOWN = 5  # labels present an error names, of an order that matches none
 
 
