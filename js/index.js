@@ -7,6 +7,7 @@ import { createChannel } from "./channel.js";
 import { drawItem } from "./items.js";
 import { liveChartDrawer } from "./live.js";
 import * as selections from "./selections.js";
+import { showLive, staticDraws } from "./twin_outputs.js";
 import "./layout.js";
 import "./markdown.js";
 import "./inputs/index.js";
@@ -35,12 +36,14 @@ function showError(el, error) {
 
 // Standalone pages: every <div class="evalviz-chart"> holds its item (src/evalviz/rendering/items.py), packed
 // Arrow datasets and shared params and selections in a <script type="application/json"> child. Rendering twice
-// is harmless: drawn items are skipped.
+// is harmless: drawn items are skipped, and so is a notebook's static output whose live widget view shows the
+// chart (js/twin_outputs.js).
 async function renderAll(root = document) {
   const charts = root.querySelectorAll("div.evalviz-chart:not([data-evalviz-state])");
   await Promise.all(
     Array.from(charts, async (el) => {
       el.dataset.evalvizState = "rendering";
+      if (!(await staticDraws(el))) return;
       try {
         const payload = JSON.parse(el.querySelector("script.evalviz-payload").textContent);
         const target = el.querySelector("div.evalviz-target");
@@ -61,6 +64,7 @@ async function render({ model, el }) {
   let current = null;
   let shown = null;
   const history = [];
+  const stopLive = showLive(el, model.get("output_id"), () => renderAll()); // the static output stays hidden
   const channel = createChannel(model);
   el.evalvizChannel = channel; // for scripts on the page: el.evalvizChannel.request(kind, payload)
   const drawLive = liveChartDrawer(channel, model.get("live") || {}); // charts that re-query in the kernel
@@ -139,6 +143,7 @@ async function render({ model, el }) {
     model.off("change:item", fromModel);
     model.off("change:datasets", fromModel);
     stopReporting();
+    stopLive();
     channel.close();
     if (current) current.finalize();
   };

@@ -80,7 +80,7 @@ def test_a_write_that_fails_midway_leaves_the_old_file(kind: str, tmp_path: Path
             raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(files.os, "fdopen", DiskFull)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OutputError, match="No space left"):  # an EvalvizError naming the cause, not a raw OSError
         WRITERS[kind](bar_chart(title="A new title"), target)
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]

@@ -40,7 +40,8 @@ def test_scores_heatmap_in_jupyterlab(browser, tmp_path: Path) -> None:
         run_cell(page, 0)
         target = page.locator(".jp-OutputArea-output div.evalviz-target[data-evalviz-state=ready]")
         target.wait_for(timeout=60_000)
-        assert page.locator(".jp-OutputArea-output div.evalviz-target").count() == 1  # the widget, not HTML too
+        # The widget, not its static output too (hidden by the view: tests/test_notebook_reopen.py).
+        assert page.locator(".jp-OutputArea-output div.evalviz-target:visible").count() == 1
 
         chart = ChartPage(page=page, context=context)
         assert len(chart.cells()) == 4
@@ -155,7 +156,7 @@ def test_charts_in_separate_cells_stay_linked_and_the_binned_heatmap_requeries(b
             "SELECT model_display_name, count(*), sum(score_match) FROM read_parquet(?) "
             "WHERE model_display_name IN (?, ?, ?) GROUP BY ALL", params=[str(tmp_path / "samples.parquet"), *kept]
         ).fetchall()
-        for index in (0, 1):
+        for index in (0, 2):  # each cell's widget view; its static output after it is hidden, not drawn
             cells_drawn = chart.cells(index)
             assert {c.datum["y"] for c in cells_drawn} == set(kept)
             assert "x_members" in cells_drawn[0].datum  # still binned: 1,200 samples
@@ -324,7 +325,7 @@ def test_an_input_in_one_cell_filters_a_chart_and_a_table_in_others(browser, lab
     for index in range(3):
         run_cell(page, index)
         page.locator(".jp-OutputArea-output > div[data-evalviz-state=ready]").nth(index).wait_for(timeout=60_000)
-    outputs = page.locator(".jp-OutputArea-output")
+    outputs = page.locator(".jp-OutputArea-output:visible")  # the widget views; their static outputs are hidden
     chart = outputs.nth(1).locator("div.evalviz-target").first
     rows_output = outputs.nth(2)
     rows_output.locator("[data-evalviz-table=ready]").wait_for(timeout=30_000)

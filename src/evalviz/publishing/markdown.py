@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from evalviz.interaction.selection import Param, Selection
 
 WEB_SCHEMES = ("http", "https")
+_LINE_BREAKS = re.compile("\r\n|[\n\r\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,25 @@ def to_html(text: str) -> str:
         '<p>[run](javascript:alert(1)) &lt;b&gt;x&lt;/b&gt;</p>\\n'
     """
     return _parser().render(text, {"slugs": {}})
+
+
+def code(text: str) -> str:
+    """Markdown showing `text` as it is, in a code span (a path, a name read from data): no Markdown in it is read.
+
+    The span is fenced by one backtick more than the longest run of them in the text, so a backtick in it cannot
+    end the span early and turn the rest into Markdown (a link, emphasis). Line breaks are shown as spaces, as in
+    any code span.
+
+    Example:
+        >>> code("logs`[x](https://a.org)`")
+        '`` logs`[x](https://a.org)` ``'
+    """
+    flat = _LINE_BREAKS.sub(" ", text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", flat)), default=0) + 1)
+    # CommonMark takes one space off each side of a span that begins and ends with one: pad to keep them.
+    padded = flat.startswith("`") or flat.endswith("`") or (flat[:1] == flat[-1:] == " " and bool(flat.strip()))
+    pad = " " if padded else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
 
 
 def is_page_link(url: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -14,7 +15,7 @@ from evalviz.charts.chart import Chart, FinishedChart
 from evalviz.errors import OutputError
 from evalviz.rendering import document, static_export
 from evalviz.rendering import html as html_target
-from evalviz.rendering.environment import Frontend, detect_frontend, quarto_wants_image
+from evalviz.rendering.environment import Frontend, detect_frontend, in_colab, quarto_wants_image
 from evalviz.rendering.figure_style import Style, check_style, styled_item, styled_spec
 from evalviz.rendering.files import replace_file
 from evalviz.rendering.items import Element, declarations, handlers_of, item_of, live_datasets, shared_of
@@ -77,12 +78,12 @@ class Component:
         """The Vega-Lite spec: datasets by name (not inlined), the renderer contract in `usermeta.evalviz`.
 
         Raises:
-            OutputError: the Component holds inputs or tables, which are no Vega-Lite chart.
+            OutputError: the Component holds inputs, tables or text, which are no Vega-Lite chart.
         """
         if isinstance(self.chart, Element):
-            raise OutputError("This Component holds inputs or tables beside its charts, which no Vega-Lite spec "
-                              "(nor PNG, SVG or Altair) can hold: write it with write_html, or show it in a "
-                              "notebook.")
+            raise OutputError("This Component holds inputs, tables or text beside its charts, which no Vega-Lite "
+                              "spec (nor PNG, SVG, PDF or Altair) can hold: write it with write_html, or show it in "
+                              "a notebook.")
         return self.chart.to_spec()
 
     @functools.cached_property
@@ -203,6 +204,27 @@ class Component:
         return self.widget.selection
 
     # -- display --------------------------------------------------------------------------------------------------
+    @property
+    def _ipython_display_(self) -> Callable[[], None] | None:
+        """How IPython shows the Component in a kernel with a widget front end: `_show_live`, in two outputs.
+        Elsewhere None, and IPython shows `_repr_mimebundle_`, one output. Google Colab shows each output in a
+        frame of its own, where a widget view cannot hide the static output beside it: there it is one output too."""
+        return self._show_live if detect_frontend() is Frontend.JUPYTER and not in_colab() else None
+
+    def _show_live(self) -> None:
+        """Display the live widget view, then the static HTML under the widget's output id. The view hides the
+        static output of its id (js/notebook_outputs.js), so a live notebook shows the chart once; where no view
+        draws (the notebook opened again without its kernel, its HTML export with or without widget state) the
+        static output draws. It is the output that may carry the renderer (`rendering.document`), asked last."""
+        from IPython.display import display
+
+        markup = html_target.item_markup(self.item, self.datasets, self.shared, output_id=self.widget.output_id)
+        view, metadata = self.widget._repr_mimebundle_()
+        static = {"text/plain": repr(self), "text/html": html_target.with_script(
+            markup, renderer=document.takes_renderer())}
+        display({**view, "text/plain": ""}, metadata=metadata, raw=True)
+        display(static, raw=True)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, Any], dict]:
         frontend = detect_frontend()
         if frontend is Frontend.QUARTO and quarto_wants_image():
@@ -212,16 +234,17 @@ class Component:
             note = "" if self.item["kind"] == "input" else "*An interactive table or layout: see the HTML version.*"
             return {"text/markdown": note, "text/plain": note}, {}
         # Self-contained HTML wherever no widget manager will draw the chart (Quarto, nbconvert, plain); the renderer
-        # travels once per notebook and Quarto document, in the first output a kernel displays (rendering.document).
-        bundle: dict[str, Any] = {"text/html": html_target.html_fragment(
-            self.item, self.datasets, self.shared, renderer=document.takes_renderer())}
-        if frontend is Frontend.QUARTO:
-            return bundle, {}
-        bundle["text/plain"] = repr(self)
+        # travels once per notebook and Quarto document, in the first output a kernel displays (rendering.document),
+        # asked for last: an output whose formatting fails is not shown, and must not take the renderer.
+        markup = html_target.item_markup(self.item, self.datasets, self.shared)
+        bundle: dict[str, Any] = {}
         metadata: dict[str, Any] = {}
         if frontend is Frontend.JUPYTER:
             widget_bundle, metadata = self.widget._repr_mimebundle_()
-            bundle.update(widget_bundle, **{"text/plain": repr(self)})
+            bundle.update(widget_bundle)
+        if frontend is not Frontend.QUARTO:
+            bundle["text/plain"] = repr(self)
+        bundle["text/html"] = html_target.with_script(markup, renderer=document.takes_renderer())
         return bundle, metadata
 
     def _title(self) -> str | None:

@@ -1,10 +1,11 @@
 """The renderer travels once per notebook and per Quarto document: which output a kernel displays carries it.
 
 A kernel process displays its outputs into one document (a notebook, or the page `quarto render` writes). The first
-evalviz output it displays carries the renderer (js/page.js); later outputs carry their payload and a loader of
-about a kilobyte (js/loader.js) that draws with it. The carrier is remembered by the notebook cell it was shown from
-(the `cellId` JupyterLab, Notebook 7 and VS Code send in an execute request's metadata), and the next output carries
-the renderer again when that output is being replaced or gone:
+evalviz output it displays carries the renderer (js/page.js): where a widget front end shows a chart as its live view
+then its static HTML output (`Component._ipython_display_`), the static one. Later outputs carry their payload and a
+loader of about a kilobyte (js/loader.js) that draws with it. The carrier is remembered by the notebook cell it was
+shown from (the `cellId` JupyterLab, Notebook 7 and VS Code send in an execute request's metadata), and the next
+output carries the renderer again when that output is being replaced or gone:
 
 - the carrier's cell runs again (its output is replaced), or JupyterLab reports it deleted (`deletedCells`);
 - a run not kept in the history starts a new document: Quarto's setup cell, at the start of each render of a kernel
@@ -29,7 +30,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from evalviz.rendering.environment import in_kernel
+from evalviz.rendering.environment import in_colab, in_kernel
 
 
 @dataclass(frozen=True)
@@ -102,35 +103,55 @@ def _before_run(info: Any) -> None:
 def _watch(shell: Any) -> None:
     if not _DOCUMENT.watching:
         shell.events.register("pre_run_cell", _before_run)
-        _follow_outputs(shell)
         _DOCUMENT.watching = True
+    _DOCUMENT.following = _follow_outputs(shell)
 
 
-def _follow_outputs(shell: Any) -> None:
+_FOLLOWED = "_evalviz_followed"  # set on a display publisher or hook whose outputs are followed
+
+
+def _follow_outputs(shell: Any) -> bool:
     """See each output as the kernel sends it (display_data, update_display_data, execute_result) and each
-    clear_output, through the shell's display publisher and display hook, to keep the carrier where it is sent."""
+    clear_output, through the shell's display publisher and display hook, to keep the carrier where it is sent;
+    whether they are followed. An output captured (`%%capture`, `capture_output()`) is kept, not sent: it is seen
+    when shown later, through the publisher followed."""
     publisher, hook = getattr(shell, "display_pub", None), getattr(shell, "displayhook", None)
     if not all(callable(getattr(one, name, None)) for one, name in
                ((publisher, "publish"), (publisher, "clear_output"), (hook, "write_format_data"))):
-        return  # a shell of another kind: the carrier is marked when formatted
-    publish, clear, write = publisher.publish, publisher.clear_output, hook.write_format_data
+        return False  # a shell of another kind: the carrier is marked when formatted
+    if not getattr(publisher, _FOLLOWED, False) and not _capturing(publisher):
+        publish, clear = publisher.publish, publisher.clear_output
 
-    def published(data: Any, *args: Any, **kwargs: Any) -> Any:
-        transient = kwargs.get("transient") or {}
-        return publish(_sent(shell, data, transient.get("display_id"), bool(kwargs.get("update"))), *args, **kwargs)
+        def published(data: Any, *args: Any, **kwargs: Any) -> Any:
+            transient = kwargs.get("transient") or {}
+            return publish(_sent(shell, data, transient.get("display_id"), bool(kwargs.get("update"))), *args,
+                           **kwargs)
 
-    def cleared(*args: Any, **kwargs: Any) -> Any:
-        carrier = _DOCUMENT.carrier
-        if carrier is not None and carrier.request_id is not None and carrier.request_id == _request_id(
-                _request(shell)):
-            _DOCUMENT.carrier = None  # the carrier's own output is cleared: the next output carries the renderer
-        return clear(*args, **kwargs)
+        def cleared(*args: Any, **kwargs: Any) -> Any:
+            carrier = _DOCUMENT.carrier
+            if carrier is not None and carrier.request_id is not None and carrier.request_id == _request_id(
+                    _request(shell)):
+                _DOCUMENT.carrier = None  # the carrier's own output is cleared: the next output carries it
+            return clear(*args, **kwargs)
 
-    def written(format_dict: Any, *args: Any, **kwargs: Any) -> Any:
-        return write(_sent(shell, format_dict, None, False), *args, **kwargs)
+        publisher.publish, publisher.clear_output = published, cleared
+        setattr(publisher, _FOLLOWED, True)
+    if not getattr(hook, _FOLLOWED, False):
+        write = hook.write_format_data
 
-    publisher.publish, publisher.clear_output, hook.write_format_data = published, cleared, written
-    _DOCUMENT.following = True
+        def written(format_dict: Any, *args: Any, **kwargs: Any) -> Any:
+            return write(_sent(shell, format_dict, None, False), *args, **kwargs)
+
+        hook.write_format_data = written
+        setattr(hook, _FOLLOWED, True)
+    return True
+
+
+def _capturing(publisher: Any) -> bool:
+    """Whether the publisher keeps outputs rather than sending them (IPython's `capture_output`)."""
+    from IPython.core.displaypub import CapturingDisplayPublisher
+
+    return isinstance(publisher, CapturingDisplayPublisher)
 
 
 def _sent(shell: Any, data: Any, display_id: Any, update: bool) -> Any:
@@ -159,14 +180,14 @@ def takes_renderer() -> bool:
         True
     """
     shell = _shell()
-    if shell is None or "google.colab" in sys.modules:
+    if shell is None or in_colab():
         return True
     _watch(shell)
     request = _request(shell)
     deleted = (request.get("metadata") or {}).get("deletedCells") or ()
     carrier = _DOCUMENT.carrier
     if carrier is not None and carrier.cell_id is not None and carrier.cell_id in deleted:
-        carrier = None
+        carrier = _DOCUMENT.carrier = None
     if carrier is not None:
         return False
     if not _DOCUMENT.following:

@@ -32,6 +32,11 @@ def in_kernel() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
+def in_colab() -> bool:
+    """True in Google Colab, which shows each output of a notebook in a frame of its own."""
+    return "google.colab" in sys.modules
+
+
 def detect_frontend() -> Frontend:
     """The front end this process is displaying to."""
     if in_quarto():

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from evalviz.errors import OutputError
+from evalviz.rendering.outgoing import well_formed
 
 _TEMPORARY_MIN = 24  # the length a temporary name may take even beside a shorter name (".{8 hex}.tmp" and more)
 
 
 def replace_file(path: str | os.PathLike[str], build: Callable[[], str | bytes]) -> Path:
-    """Check `path`, build the content (text is written as UTF-8), write it to a temporary file beside `path`,
+    """Check `path`, build the content (text is written as UTF-8, `_bytes`), write it to a temporary file beside `path`,
     then rename that over `path`; a character device or a pipe is written to directly.
 
     Nothing is written when the path is wrong or building fails. Readers see the old file or the new one, never
@@ -52,7 +53,7 @@ def replace_file(path: str | os.PathLike[str], build: Callable[[], str | bytes])
     if not final.parent.is_dir():
         raise OutputError(f"The folder {str(final.parent)!r} does not exist: create it, or write elsewhere.")
     content = build()
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    data = _bytes(content)
     temporary = final.with_name(_temporary_name(final.name))
     try:
         # Created as open() would create the file (0o666 less the umask), then given the old file's mode.
@@ -100,7 +101,7 @@ def _not_writable(target: Path, mode: int) -> str:
 
 def _write_directly(target: Path, content: str | bytes) -> None:
     """Write the whole output to a character device or a pipe (it cannot be replaced, nor cut short by it)."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    data = _bytes(content)
     try:
         with open(target, "wb") as out:
             out.write(data)
@@ -108,12 +109,17 @@ def _write_directly(target: Path, content: str | bytes) -> None:
         raise OutputError(_could_not_write(target, exc)) from exc
 
 
+def _bytes(content: str | bytes) -> bytes:
+    """The content as written: text as UTF-8, any lone surrogate in it as U+FFFD (`outgoing.well_formed`)."""
+    return well_formed(content).encode("utf-8") if isinstance(content, str) else content
+
+
 def _temporary_name(name: str) -> str:
     """A hidden name beside `name` for the file being written: as much of the name as fits, and a random part,
     in no more bytes than the name has (or _TEMPORARY_MIN)."""
     random_part = f".{uuid.uuid4().hex[:8]}.tmp"
-    budget = max(len(name.encode("utf-8")), _TEMPORARY_MIN) - len(random_part) - 1
+    budget = max(len(os.fsencode(name)), _TEMPORARY_MIN) - len(random_part) - 1
     kept = name
-    while len(kept.encode("utf-8")) > budget:
+    while len(os.fsencode(kept)) > budget:  # the name's bytes on disk (a byte it did not decode with counts one)
         kept = kept[:-1]
     return f".{kept}{random_part}"

@@ -13,7 +13,7 @@ from typing import Any
 import pyarrow as pa
 
 from evalviz.rendering.bundle import loader_source, page_bundle_source
-from evalviz.rendering.outgoing import outgoing_item, spec_json
+from evalviz.rendering.outgoing import outgoing_item, spec_json, well_formed
 from evalviz.rendering.transport import packed_ipc
 
 # Scripts may run inline (ours) and through eval (the renderer, unpacked by its bootstrap, and Vega's expressions);
@@ -43,15 +43,26 @@ def chart_markup(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table]) -> s
     return item_markup({"kind": "chart", "spec": spec, "prefix": ""}, datasets)
 
 
+def new_output_id() -> str:
+    """A new id for an output's <div>: "evalviz-" and a random hex uuid.
+
+    Example:
+        >>> new_output_id().startswith("evalviz-")
+        True
+    """
+    return f"evalviz-{uuid.uuid4().hex}"
+
+
 def item_markup(item: Mapping[str, Any], datasets: Mapping[str, pa.Table],
-                shared: Sequence[Mapping[str, Any]] = ()) -> str:
+                shared: Sequence[Mapping[str, Any]] = (), output_id: str | None = None) -> str:
     """The <div> of one item (a chart, or a layout of charts, inputs and tables; see `items`): the item, its
     datasets (`transport.packed_ipc`: "data" holds them all, "datasets" where each lies) and the params and
-    selections it shares, drawn by the renderer script."""
+    selections it shares, drawn by the renderer script. `output_id` is the <div>'s id (a new one by default); a
+    notebook's static output takes its live widget's, which hides it (`Component._ipython_display_`)."""
     spans, packed = packed_ipc(datasets)
     payload = {"item": outgoing_item(item, datasets), "datasets": spans, "data": packed, "shared": list(shared)}
     return (
-        f'<div class="evalviz-chart" id="evalviz-{uuid.uuid4().hex}">'
+        f'<div class="evalviz-chart" id="{html.escape(output_id or new_output_id())}">'
         '<div class="evalviz-target"></div>'
         f'<script type="application/json" class="evalviz-payload">{_script_json(payload)}</script>'
         "</div>"
@@ -99,7 +110,17 @@ def html_fragment(item: Mapping[str, Any], datasets: Mapping[str, pa.Table],
         >>> loader_script() in light and renderer_script() not in light
         True
     """
-    return item_markup(item, datasets, shared) + "\n" + (renderer_script() if renderer else loader_script())
+    return with_script(item_markup(item, datasets, shared), renderer=renderer)
+
+
+def with_script(markup: str, *, renderer: bool = True) -> str:
+    """Item markup (`item_markup`) followed by the renderer, or by the loader when `renderer` is False.
+
+    Example:
+        >>> with_script("<div></div>", renderer=False).endswith(loader_script())
+        True
+    """
+    return markup + "\n" + (renderer_script() if renderer else loader_script())
 
 
 def renderer_output() -> str:
@@ -124,7 +145,7 @@ def standalone_page(body: str, title: str = "evalviz") -> str:
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         f'<meta http-equiv="Content-Security-Policy" content="{_PAGE_POLICY}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n"
+        f"<title>{html.escape(well_formed(title))}</title>\n"
         "<style>body{font-family:system-ui,sans-serif;margin:24px;} .evalviz-chart{margin-bottom:32px;}</style>\n"
         f"</head>\n<body>\n{body}\n{renderer_script()}\n</body>\n</html>\n"
     )

@@ -26,6 +26,9 @@ FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 # What ends a line of text in JavaScript: Vega-Lite cannot take one in an encoding's title (`_titles_in_lines`).
 _LINE_BREAK = re.compile("\r\n|[\n\r\u2028\u2029]")
 _DATA_KEYS = ("datasets", "values", "usermeta")
+# A UTF-16 surrogate alone: Python's stand-in for a byte a file name did not decode with (`os.fsdecode`), which no
+# UTF-8 file, browser or vl-convert takes.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def outgoing_spec(spec: Mapping[str, Any], datasets: Mapping[str, pa.Table] | None = None) -> dict[str, Any]:
@@ -120,7 +123,7 @@ def spec_json(payload: Any) -> str:
         '{"width": 300}'
     """
     try:
-        return json.dumps(payload, ensure_ascii=False, allow_nan=False)
+        return well_formed(json.dumps(payload, ensure_ascii=False, allow_nan=False))
     except (ValueError, TypeError) as exc:
         path, value = unjsonable(payload) or ("?", None)
         raise OutputError(
@@ -128,6 +131,18 @@ def spec_json(payload: Any) -> str:
             "when evalviz made the chart; for values you gave (chart attributes, extra marks), give finite "
             "numbers, strings, lists and dicts."
         ) from None
+
+
+def well_formed(text: str) -> str:
+    """`text` as every target can take it: a lone surrogate (a title or path holding a file name's undecodable
+    byte, as Python reads non-UTF-8 names) is written as the replacement character U+FFFD, as a browser shows a
+    byte it cannot read.
+
+    Example:
+        >>> well_formed("logs-caf\\udce9")
+        'logs-caf\ufffd'
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
 
 
 def json_rows(table: pa.Table) -> list[dict[str, Any]]:

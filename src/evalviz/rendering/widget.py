@@ -20,6 +20,7 @@ import traitlets
 from evalviz.errors import EvalvizError
 from evalviz.rendering.bundle import BUNDLE_PATH
 from evalviz.rendering.channel import Channel, Handler, Reply
+from evalviz.rendering.html import new_output_id
 from evalviz.rendering.outgoing import outgoing_item, outgoing_spec
 from evalviz.rendering.requery import empty, requeried
 from evalviz.rendering.transport import to_ipc
@@ -56,6 +57,13 @@ class ChartWidget(anywidget.AnyWidget):
     state = traitlets.Dict().tag(sync=True)
     # The charts that re-query: the prefix of their item on the page -> the name of the selection filtering them.
     live = traitlets.Dict().tag(sync=True)
+    # The id of the static output shown after the widget's view (`Component._ipython_display_`): the view hides it,
+    # and it draws where no view does (the notebook opened again without its kernel, an HTML export).
+    output_id = traitlets.Unicode().tag(sync=True)
+
+    @traitlets.default("output_id")
+    def _new_output_id(self) -> str:
+        return new_output_id()
 
     def __init__(
         self,
