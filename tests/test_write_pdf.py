@@ -179,13 +179,21 @@ def test_no_slanted_label_is_hidden(evals: ev.Data, evals_path: Path, width: int
     assert set(distinct(evals_path, "task_display_name")) <= {label for label, _ in shown_texts(svg, "axis-label")}
 
 
-@pytest.mark.xfail(strict=True, reason="views lay level labels out for screen-size text (views/chart.py "
-                   "LABEL_FONT_SIZE); at print size neighbours overlap and Vega hides some")
-def test_print_size_text_hides_no_level_label(evals: ev.Data, evals_path: Path, tmp_path: Path) -> None:
+def test_a_print_figure_is_laid_out_for_print_size_labels(evals: ev.Data, evals_path: Path, tmp_path: Path) -> None:
+    # Level on screen at this width; print-size labels would collide there, and Vega would hide some.
     chart = ev.scores_by_task(evals, width=520)
     assert chart.spec["layer"][0]["encoding"]["x"]["axis"]["labelAngle"] == 0
     svg = chart.write_svg(tmp_path / "print.svg", style="print")
     assert set(distinct(evals_path, "task_display_name")) <= {label for label, _ in shown_texts(svg, "axis-label")}
+
+
+def test_a_print_figure_speaks_of_no_hovering(evals_path: Path, tmp_path: Path) -> None:
+    samples = ev.Data.from_file(evals_path.parent / "samples.parquet")
+    chart = ev.heatmap(samples, x="task_display_name", y="model_display_name", fill="score_match")
+    assert "hover a cell" in chart.write_svg(tmp_path / "screen.svg").read_text()
+    for style_writer in ("write_svg", "write_html"):
+        written = getattr(chart, style_writer)(tmp_path / f"print.{style_writer[6:]}", style="print").read_text()
+        assert "Each cell shows the mean of its rows" in written and "hover" not in written
 
 
 def test_a_print_page_shows_no_tooltip_and_no_actions_menu(by_task: ev.Component, render) -> None:

@@ -16,7 +16,7 @@ from evalviz.errors import OutputError
 from evalviz.rendering import document, static_export
 from evalviz.rendering import html as html_target
 from evalviz.rendering.environment import Frontend, detect_frontend, in_colab, quarto_wants_image
-from evalviz.rendering.figure_style import Style, check_style, styled_item, styled_spec
+from evalviz.rendering.figure_style import Style, check_style, printed_layout, styled_item, styled_spec
 from evalviz.rendering.files import replace_file
 from evalviz.rendering.items import Element, declarations, handlers_of, item_of, live_datasets, shared_of
 
@@ -123,7 +123,8 @@ class Component:
         check_style(style)
         if title is not None and not isinstance(title, str):
             raise OutputError(f"The page title is text (or None for the chart's title), not {title!r}.")
-        body = html_target.item_markup(styled_item(self.item, style), self.datasets, self.shared)
+        figure = self._drawn_as(style)
+        body = html_target.item_markup(styled_item(figure.item, style), figure.datasets, self.shared)
         return html_target.standalone_page(body, title=title or self._title() or "evalviz chart")
 
     # Each output is built whole before its file is touched, then replaces the file at once (`replace_file`):
@@ -138,12 +139,12 @@ class Component:
         """Write the chart as PNG (needs `evalviz[static]`); `scale` multiplies its size in pixels, `style` is
         "screen" or "print" (`figure_style`)."""
         check_style(style)
-        return replace_file(path, lambda: static_export.to_png(self._figure(style), self.datasets, scale=scale))
+        return replace_file(path, lambda: static_export.to_png(*self._figure(style), scale=scale))
 
     def write_svg(self, path: str | os.PathLike[str], style: Style = "screen") -> Path:
         """Write the chart as SVG (needs `evalviz[static]`); `style` is "screen" or "print" (`figure_style`)."""
         check_style(style)
-        return replace_file(path, lambda: static_export.to_svg(self._figure(style), self.datasets))
+        return replace_file(path, lambda: static_export.to_svg(*self._figure(style)))
 
     def write_pdf(self, path: str | os.PathLike[str], style: Style = "screen") -> Path:
         """Write the chart as a one-page PDF the chart's size, a pixel a point, its text searchable (needs
@@ -155,11 +156,22 @@ class Component:
             >>> chart.write_pdf("scores.pdf", style="print")  # doctest: +SKIP
         """
         check_style(style)
-        return replace_file(path, lambda: static_export.to_pdf(self._figure(style), self.datasets))
+        return replace_file(path, lambda: static_export.to_pdf(*self._figure(style)))
 
-    def _figure(self, style: Style) -> dict[str, Any]:
-        """The Vega-Lite spec in `style`, for the static writers."""
-        return styled_spec(self.spec, style)
+    def _figure(self, style: Style) -> tuple[dict[str, Any], dict[str, pa.Table]]:
+        """The Vega-Lite spec in `style` and its datasets, for the static writers."""
+        figure = self._drawn_as(style)
+        return styled_spec(figure.spec, style), figure.datasets
+
+    def _drawn_as(self, style: Style) -> Component:
+        """The chart as `style` draws it. A print figure of a view's chart is the view drawn again, laid out for
+        print-size labels (`figure_style.printed_layout`) and without tooltips, so that no note under its title
+        speaks of hovering; a composition is restyled as it is."""
+        if style != "print" or self.call is None:
+            return self
+        changes = {"tip": False} if "tip" in self.call.arguments.signature.parameters else {}
+        with printed_layout():
+            return self.call.with_arguments(**changes)
 
     def to_altair(self) -> alt.TopLevelMixin:
         """The chart as Altair objects with its data written in, to keep editing in Altair: layers are

@@ -19,8 +19,10 @@ the same figure:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any, Literal
 
 from evalviz.errors import OutputError
@@ -43,6 +45,39 @@ _VEGA_LIMITS = {"axis": {"labelLimit": 180, "maxExtent": 200}, "legend": {"label
 
 # Spec keys whose values are data, not spec: nothing under them is restyled.
 _DATA_KEYS = frozenset({"data", "datasets", "values", "usermeta"})
+
+
+# The size of axis labels the views lay a chart out for while a print figure is drawn again (`printed_layout`);
+# None on screen, where the views lay out for Vega's own size.
+_LAYOUT_LABEL_SIZE: ContextVar[float | None] = ContextVar("evalviz_layout_label_size", default=None)
+
+
+def layout_label_size() -> float | None:
+    """The axis label size (pixels) the views lay the chart being drawn out for: print's while a print figure is
+    drawn (`printed_layout`), else None (the views' own screen size).
+
+    Example:
+        >>> layout_label_size() is None
+        True
+    """
+    return _LAYOUT_LABEL_SIZE.get()
+
+
+@contextlib.contextmanager
+def printed_layout() -> Iterator[None]:
+    """Views called in this block lay their charts out for print-size labels: they slant or space labels that the
+    larger text would make collide, rather than leave Vega to hide them.
+
+    Example:
+        >>> with printed_layout():
+        ...     layout_label_size()
+        12
+    """
+    token = _LAYOUT_LABEL_SIZE.set(PRINT_FONT_SIZES["label"])
+    try:
+        yield
+    finally:
+        _LAYOUT_LABEL_SIZE.reset(token)
 
 
 def check_style(style: object) -> Style:

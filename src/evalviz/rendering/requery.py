@@ -89,8 +89,12 @@ class ViewCall:
     def over(self, data: Data) -> Drawn:
         """The view called again, `data` in place of its table, every other argument as it was given (the view is
         the checked one, which records this new call in what it returns)."""
-        arguments = dict(self.arguments.arguments)
-        arguments[self.table or "data"] = data
+        return self.with_arguments(**{self.table or "data": data})
+
+    def with_arguments(self, **changes: Any) -> Drawn:
+        """The view called again with `changes` in place of the arguments they name (parameters of the view),
+        every other argument as it was given."""
+        arguments = {**self.arguments.arguments, **changes}
         bound = inspect.BoundArguments(self.arguments.signature, arguments)  # type: ignore[arg-type]
         return self.view(*bound.args, **bound.kwargs)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from evalviz.rendering.figure_style import layout_label_size
 from evalviz.views.font_metrics import BOLD_WIDENING, drawn_width
 
 AXIS_LABEL_LIMIT = 160  # pixels; longer labels end in an ellipsis on the axis and stay whole in the tooltip
@@ -17,17 +18,32 @@ TITLE_MARGIN = 20
 MIN_LINE_WIDTH = 40  # pixels: the lines of a chart narrower than that are as wide as its title's words allow
 
 
-def label_widths(labels: Sequence[str], font_size: float = LABEL_FONT_SIZE) -> list[float]:
-    """Each label's width in pixels as the axis draws it: measured in the charts' font, cut at AXIS_LABEL_LIMIT.
+def label_font_size() -> float:
+    """The size (pixels) of the axis labels the chart being drawn is laid out for: Vega's on screen, larger while a
+    print figure is drawn (`figure_style.printed_layout`).
+
+    Example:
+        >>> label_font_size()
+        10
+    """
+    figure = layout_label_size()
+    return LABEL_FONT_SIZE if figure is None else figure
+
+
+def label_widths(labels: Sequence[str], font_size: float | None = None) -> list[float]:
+    """Each label's width in pixels as the axis draws it: measured in the charts' font (at `label_font_size()`
+    unless given), cut at AXIS_LABEL_LIMIT (grown as the labels' size is, in a print figure).
 
     Example:
         >>> [round(w) for w in label_widths(["Arithmetic", "x" * 100])]
         [52, 160]
     """
-    return [min(drawn_width(str(label), font_size), AXIS_LABEL_LIMIT) for label in labels]
+    limit = AXIS_LABEL_LIMIT * label_font_size() / LABEL_FONT_SIZE
+    size = label_font_size() if font_size is None else font_size
+    return [min(drawn_width(str(label), size), limit) for label in labels]
 
 
-def text_width(labels: Sequence[str], font_size: float = LABEL_FONT_SIZE) -> float:
+def text_width(labels: Sequence[str], font_size: float | None = None) -> float:
     """The widest label's width in pixels, as the axis draws it (cut at AXIS_LABEL_LIMIT).
 
     Example:

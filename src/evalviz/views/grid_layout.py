@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from evalviz.constants.statuses import OK
-from evalviz.views.chart import LABEL_FONT_SIZE, label_widths, text_width
+from evalviz.views.chart import label_font_size, label_widths, text_width
 from evalviz.views.font_metrics import BOLD_WIDENING, drawn_width
 from evalviz.views.grid import Grid
 
@@ -91,6 +91,6 @@ def x_label_angle(widths: Sequence[float], band: float) -> float:
     slanted = widths[1:] or widths  # the first label has no neighbour on the side it leans to
     for angle in SLANTS:
         a = math.radians(angle)
-        if max(slanted) * math.cos(a) + LABEL_FONT_SIZE * math.sin(a) + LABEL_GAP <= band:
+        if max(slanted) * math.cos(a) + label_font_size() * math.sin(a) + LABEL_GAP <= band:
             return -angle
     return -90.0
