@@ -8,6 +8,34 @@ import { linkChart, seedSignals } from "./chart_selections.js";
 
 const SAFE_PROTOCOLS = new Set(["http:", "https:"]);
 
+// The note under a chart (filters it cannot apply), in the page's font. A chart its selections emptied
+// (data-empty, js/chart_selections.js) shows the note in place of its drawing, under its title: the drawing of no
+// rows would be an empty frame, laid out without its axis labels and so shifted.
+const NOTE_STYLE_ID = "evalviz-filter-note-style";
+const NOTE_CSS = `
+.evalviz-filter-note{font:12px system-ui,sans-serif;color:#8a4b00;max-width:60em;margin-top:4px}
+.evalviz-filter-note[data-empty=true]{position:absolute;inset:0;margin:0;max-width:none;display:flex;
+  flex-direction:column;align-items:center;justify-content:center;gap:8px;box-sizing:border-box;padding:16px;
+  border:1px dashed #d0d7de;border-radius:6px;font-size:13px;color:#59636e;text-align:center}
+.evalviz-filter-note[data-empty=true]::before{content:attr(data-title);font-weight:600;color:#1f2328}
+.evalviz-emptied{position:relative}
+.evalviz-emptied .marks{visibility:hidden}`;
+
+function addNoteStyle() {
+  if (document.getElementById(NOTE_STYLE_ID)) return;
+  const style = document.createElement("style");
+  style.id = NOTE_STYLE_ID;
+  style.textContent = NOTE_CSS;
+  document.head.appendChild(style);
+}
+
+/** The chart's title as text ("" without one): what an emptied chart shows above its note. */
+function titleText(spec) {
+  const title = spec && spec.title;
+  const text = title && typeof title === "object" && !Array.isArray(title) ? title.text : title;
+  return [].concat(text ?? []).join(" ");
+}
+
 // Only http(s) URLs may be opened; anything else in the data stays text.
 export function safeLink(value) {
   if (typeof value !== "string" || value === "") return null;
@@ -87,11 +115,15 @@ export async function drawChart(el, spec, datasets, { onSelect, onDrill } = {}) 
   // menu sits beside the chart.
   el.style.width = "fit-content";
   const view = result.view;
-  // Filters the page's selections apply, or cannot: a note as text under the chart names the latter.
+  // Filters the page's selections apply, or cannot: a note as text under the chart names the latter; a chart
+  // they empty shows it in place of its drawing.
+  addNoteStyle();
   const note = document.createElement("div");
   note.className = "evalviz-filter-note";
   note.hidden = true;
-  note.style.cssText = "font: 12px sans-serif; color: #8a4b00; max-width: 60em; margin-top: 4px;";
+  note.dataset.title = titleText(spec);
+  const showEmptied = () => el.classList.toggle("evalviz-emptied", note.dataset.empty === "true");
+  note.addEventListener("evalviz:filtered", showEmptied);
   el.appendChild(note);
   const linked = linkChart(view, contract, note);
   view.addEventListener("click", (event, item) => {

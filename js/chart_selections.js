@@ -149,6 +149,7 @@ export function linkChart(view, contract, noteBox) {
     const empty = filtering && !drawsData(view);
     noteBox.textContent = [empty ? NO_ROWS : "", noteText(missing, applied)].filter(Boolean).join(" ");
     noteBox.hidden = !noteBox.textContent;
+    noteBox.dataset.empty = String(empty);
     // How many times the chart was redrawn for its selections, and an event saying so: what scripts, tests and
     // benchmarks wait on.
     noteBox.dataset.redrawn = String(++redraws);

@@ -11,6 +11,7 @@ from evalviz.charts.expressions import resolved
 from evalviz.charts.interaction import Interaction
 from evalviz.charts.layer import ForeignLayer, Layer
 from evalviz.errors import EvalvizError
+from evalviz.interaction.selection import each_once
 from evalviz.rendering.contract import FittedPart, Renderer, RendererContract, TooltipRow
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
@@ -254,7 +255,7 @@ class ConcatChart:
 
     def shared(self) -> tuple[Any, ...]:
         """The params and selections of every part, each once."""
-        return tuple(dict.fromkeys(one for chart in self.parts for one in chart.shared()))
+        return each_once(one for chart in self.parts for one in chart.shared())
 
     def signals(self) -> list[dict[str, Any]]:
         """The filters' signals of every part, lifted to the concatenation's top level."""

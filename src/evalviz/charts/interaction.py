@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from evalviz.interaction.selection import Selection
+from evalviz.interaction.selection import Selection, each_once
 from evalviz.rendering.contract import FilterEntry, PublishEntry
 
 KEPT = "evalviz_kept"  # the datum field a highlight computes: whether the selections keep the mark
@@ -216,7 +216,7 @@ class Interaction:
 
     def shared(self) -> tuple[Selection, ...]:
         """The selections the chart reads or publishes into, each once."""
-        return tuple(dict.fromkeys([*(f.selection for f in self.filters), *(p.selection for p in self.publish)]))
+        return each_once([*(f.selection for f in self.filters), *(p.selection for p in self.publish)])
 
     def datasets(self) -> tuple[str, ...]:
         """The datasets the interaction reads besides the chart's layers'."""

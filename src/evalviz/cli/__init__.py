@@ -51,7 +51,23 @@ class ArgumentParser(argparse.ArgumentParser):
         unknown = [arg.partition("=")[0] for arg in extras if re.match(r"--?[A-Za-z]", arg)]
         if unknown:
             self.error("; ".join(map(self._unknown_option, unknown)))
+        self._check_given_once(sys.argv[1:] if args is None else list(args))
         return namespace, extras
+
+    def _check_given_once(self, args: list[str]) -> None:
+        """An error when an option that takes one value (or one flag) is given more than once: argparse keeps the
+        last silently, so the command would not draw what was asked."""
+        given: dict[argparse.Action, list[str]] = {}
+        for arg in args[:args.index("--")] if "--" in args else args:
+            action = self._option_string_actions.get(arg.partition("=")[0]) if arg.startswith("-") else None
+            if action is not None and not isinstance(action, argparse._AppendAction | argparse._CountAction):
+                given.setdefault(action, []).append(arg.partition("=")[0])
+        for spelt in given.values():
+            if len(spelt) > 1:
+                names = list(dict.fromkeys(spelt))
+                said = (f"{names[0]} is given {'twice' if len(spelt) == 2 else f'{len(spelt)} times'}"
+                        if len(names) == 1 else f"{' and '.join(names)} are the same option, given {len(spelt)} times")
+                self.error(f"{said}: give it once")
 
     def _unknown_option(self, option: str) -> str:
         """The error of an option this parser does not have, naming the closest it has."""

@@ -33,6 +33,7 @@ from evalviz.data.types import (
 )
 from evalviz.data.viewer_links import LogViewer, log_viewer
 from evalviz.errors import ColumnTypeError, EvalvizError
+from evalviz.signatures import checks_signature
 
 __all__ = [
     "LogViewer",
@@ -57,6 +58,7 @@ class Operation(Protocol):
         ...
 
 
+@checks_signature
 def prepare(data: Any, *operations: Operation | Sequence[Operation]) -> Data:
     """Apply `operations` to `data` in order and return the prepared `Data`.
 
@@ -177,6 +179,7 @@ class ScoreToFloat:
         )
 
 
+@checks_signature
 def score_to_float(
     columns: str | Sequence[str],
     *,
@@ -279,6 +282,7 @@ def _sql_value(value: Any, kind: str) -> str:
     return lit(str(value))
 
 
+@checks_signature
 def model_info(model_info: Mapping[str, Any] | None = None, *, builtin: bool = True) -> ModelInfoLookup:
     """Add model metadata columns, as inspect_ai's `model_info` does.
 
@@ -355,6 +359,7 @@ class TaskInfo:
         return _with_columns(data, {self.task_display_name_column: _case(name, mapping, otherwise)})
 
 
+@checks_signature
 def task_info(
     display_names: Mapping[str, str],
     task_name_column: str = "task_name",

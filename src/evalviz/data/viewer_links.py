@@ -25,6 +25,7 @@ from evalviz.data.connection import quote_literal as lit
 from evalviz.data.table import Data
 from evalviz.data.types import describe, is_text
 from evalviz.errors import ColumnTypeError, EvalvizError
+from evalviz.signatures import checks_signature
 
 
 def _part(value: str) -> str:
@@ -160,6 +161,7 @@ def _viewer_url(folder: object, url: object) -> urllib.parse.SplitResult:
     return parsed._replace(path=path, fragment="")
 
 
+@checks_signature
 def log_viewer(
     target: Literal["eval", "sample", "event", "message"],
     url_mappings: Mapping[str, str],

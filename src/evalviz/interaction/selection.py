@@ -22,11 +22,12 @@ import math
 import reprlib
 import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 from evalviz.errors import ArgumentTypeError, EvalvizError
+from evalviz.signatures import checks_signature
 
 Resolve = Literal["single", "intersect", "union", "crossfilter"]
 Op = Literal["in", "range", "contains", "prefix", "regexp"]
@@ -188,6 +189,7 @@ class Param(_Shared):
 
     kind = "param"
 
+    @checks_signature
     def __init__(self, value: Any = None, *, name: str | None = None) -> None:
         super().__init__(name)
         self._value = self._checked(value)
@@ -232,6 +234,7 @@ class Selection(_Shared):
 
     kind = "selection"
 
+    @checks_signature
     def __init__(self, resolve: Resolve = "intersect", *, name: str | None = None) -> None:
         if resolve not in get_args(Resolve):
             raise EvalvizError(f"A selection resolves as one of {', '.join(get_args(Resolve))}, "
@@ -242,21 +245,25 @@ class Selection(_Shared):
         self._columns: dict[str, None] = {}  # the source columns its publishers read, in the order added
 
     @classmethod
+    @checks_signature
     def single(cls, *, name: str | None = None) -> Selection:
         """Only the clause published last counts."""
         return cls("single", name=name)
 
     @classmethod
+    @checks_signature
     def intersect(cls, *, name: str | None = None) -> Selection:
         """A row is kept when every clause keeps it."""
         return cls("intersect", name=name)
 
     @classmethod
+    @checks_signature
     def union(cls, *, name: str | None = None) -> Selection:
         """A row is kept when any clause keeps it."""
         return cls("union", name=name)
 
     @classmethod
+    @checks_signature
     def crossfilter(cls, *, name: str | None = None) -> Selection:
         """As intersect, but no client is filtered by its own clause."""
         return cls("crossfilter", name=name)
@@ -360,3 +367,36 @@ def checked_selection(value: Any, argument: str) -> Selection | None:
         return value
     raise ArgumentTypeError(f"{argument} takes an ev.Selection (ev.Selection.intersect(), ...), not "
                             f"{reprlib.repr(value)}.")
+
+
+SharedT = TypeVar("SharedT", bound=_Shared)
+
+
+def each_once(shared: Iterable[SharedT]) -> tuple[SharedT, ...]:
+    """The params and selections of one chart or page, each once; a page knows each by its name, so two different
+    objects of one name would silently become one.
+
+    Raises:
+        EvalvizError: two different params or selections have the same name.
+
+    Example:
+        >>> models = Selection.intersect(name="models")
+        >>> each_once([models, models]) == (models,)
+        True
+        >>> each_once([models, Selection.intersect(name="models")])
+        Traceback (most recent call last):
+        ...
+        evalviz.errors.EvalvizError: Two different selections are named 'models' on one page, ...
+    """
+    by_name: dict[str, SharedT] = {}
+    for one in shared:
+        seen = by_name.setdefault(one.name, one)
+        if seen is not one:
+            if seen.kind != one.kind:
+                raise EvalvizError(f"A {seen.kind} and a {one.kind} are both named {one.name!r} on one page, which "
+                                   "knows each by its name: give them different names.")
+            raise EvalvizError(
+                f"Two different {one.kind}s are named {one.name!r} on one page, which would make them one: give them "
+                f"different names, or make one {one.kind} of that name and pass that same object to every chart, "
+                "input and table that should share it.")
+    return tuple(by_name.values())

@@ -20,12 +20,13 @@ import pyarrow as pa
 
 from evalviz.data.table import Data
 from evalviz.errors import ArgumentTypeError, ColumnTypeError, EvalvizError, MissingColumnError
-from evalviz.interaction.selection import Clause, Selection, checked_selection
+from evalviz.interaction.selection import Clause, Selection, checked_selection, each_once
 from evalviz.interaction.table_pages import TablePages
 from evalviz.query.filters import where_sql
 from evalviz.query.table import TableColumns, column_kind, shipped_rows_sql
 from evalviz.rendering.channel import Handler, Reply
 from evalviz.rendering.component import Component
+from evalviz.signatures import checks_signature
 
 SelectMode = Literal["single_row", "multiple_row", "none"]
 Align = Literal["left", "center", "right"]
@@ -40,6 +41,7 @@ _D3_TYPES = set("efgrs%pbodxXcn") | {""}
 _RESOLVES = ("single", "intersect", "union", "crossfilter")
 
 
+@checks_signature
 def table(
     data: Data | Any,
     columns: Sequence[str] | None = None,
@@ -167,7 +169,7 @@ class TableElement:
         return ("rows",)
 
     def shared(self) -> tuple[Selection, ...]:
-        return tuple(s for s in (self.filter_by, self.target) if s is not None)
+        return each_once(s for s in (self.filter_by, self.target) if s is not None)
 
     def live_datasets(self, datasets: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
         """What the live widget ships of the rows a page ships: the first page (drawn at once, without asking the

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from evalviz.errors import ArgumentTypeError
 from evalviz.rendering.component import Component
+from evalviz.signatures import checks_signature
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -52,13 +53,15 @@ class MarkdownText:
         return ()
 
 
+@checks_signature
 def md(text: str) -> Component:
     """Markdown text to put on a page (`ev.page`) beside charts, inputs and tables.
 
     CommonMark with GitHub's tables and ~~strikethrough~~. Raw HTML is shown as text; links are clickable only to
     http(s) URLs (they open in a new tab) and to `#fragments` of the page (each heading gets an id from its text,
-    "## Results by task" -> `#results-by-task`); other links and images are shown as text (an image as its alt
-    text). Nothing in the text runs as script.
+    "## Results by task" -> `#results-by-task`; a heading whose id is taken earlier on the page, by the page's title
+    or another heading, takes "-1", "-2", ... after it, in page order); other links and images are shown as text
+    (an image as its alt text). Nothing in the text runs as script.
 
     Args:
         text: The Markdown source.
@@ -99,7 +102,7 @@ def to_html(text: str) -> str:
         >>> to_html("[run](javascript:alert(1)) <b>x</b>")
         '<p>[run](javascript:alert(1)) &lt;b&gt;x&lt;/b&gt;</p>\\n'
     """
-    return _parser().render(text, {"slugs": {}})
+    return _parser().render(text)
 
 
 def code(text: str) -> str:
@@ -173,10 +176,8 @@ def _link_open(renderer: RendererHTML, tokens: list[Token], idx: int, options: A
 
 def _heading_open(renderer: RendererHTML, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     inline = tokens[idx + 1]
-    name = slug(renderer.renderInlineAsText(inline.children or [], options, env))
-    seen = env["slugs"].get(name, 0)
-    env["slugs"][name] = seen + 1
-    tokens[idx].attrSet("id", f"{name}-{seen}" if seen else name)
+    # The slug alone: ids are made unique across the whole page, in page order (`rendering.items.unique_ids`).
+    tokens[idx].attrSet("id", slug(renderer.renderInlineAsText(inline.children or [], options, env)))
     return renderer.renderToken(tokens, idx, options, env)
 
 

@@ -21,6 +21,7 @@ from evalviz.errors import ArgumentTypeError, EvalvizError, OutputError
 from evalviz.publishing.markdown import heading
 from evalviz.rendering.component import Component
 from evalviz.rendering.items import Layout
+from evalviz.signatures import checks_signature
 
 Item = Component | Sequence[Component]
 
@@ -82,6 +83,7 @@ def _not_one_chart() -> OutputError:
                        "with write_html, or write each of its charts (write_png, write_svg, write_pdf) one by one.")
 
 
+@checks_signature
 def page(*items: Item, title: str | None = None) -> Page:
     """A page of charts, inputs, tables and Markdown text, top to bottom.
 

@@ -19,6 +19,7 @@ from evalviz.errors import DataSourceError, EmptyDataError
 from evalviz.interaction.selection import Selection
 from evalviz.publishing.markdown import code, md
 from evalviz.publishing.page import Page, page
+from evalviz.signatures import checks_signature
 
 if TYPE_CHECKING:
     from evalviz.rendering.component import Component
@@ -31,6 +32,7 @@ TEXT_SHOWN = 200  # characters of a sample's input and target shown in the table
 _WAY_OUT = "Give the folder inspect_ai writes its logs to (`inspect eval --log-dir`, ./logs by default)."
 
 
+@checks_signature
 def log_report(log_dir: str | os.PathLike[str], *, title: str | None = None, progress: bool = False) -> Page:
     """The standard report of a folder of inspect_ai logs: inputs, linked charts and a samples table, on one page.
 

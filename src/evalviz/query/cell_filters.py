@@ -212,3 +212,23 @@ def _combined_total(agg: str) -> str:
     if agg == "mean":
         return combined_mean_sql("part", "scaled", "n_values", "n_infinite")
     return f"{DECOMPOSABLE[agg][1]}(part)"
+
+
+def kept_groups_sql(name: str, staged: str) -> str:
+    """Keep the grouped rows registered as `staged` in a temporary table `name` (on the cursor that runs it).
+
+    Example:
+        >>> kept_groups_sql("groups", "staged")
+        'CREATE TEMP TABLE "groups" AS SELECT * FROM "staged"'
+    """
+    return f"CREATE TEMP TABLE {q(name)} AS SELECT * FROM {q(staged)}"
+
+
+def groups_sql(name: str) -> str:
+    """The grouped rows kept in the temporary table `name`.
+
+    Example:
+        >>> groups_sql("groups")
+        'SELECT * FROM "groups"'
+    """
+    return f"SELECT * FROM {q(name)}"

@@ -13,12 +13,21 @@ import pyarrow as pa
 
 from evalviz.charts.chart import Chart, FinishedChart
 from evalviz.errors import OutputError
+from evalviz.interaction.selection import each_once
 from evalviz.rendering import document, static_export
 from evalviz.rendering import html as html_target
 from evalviz.rendering.environment import Frontend, detect_frontend, in_colab, quarto_wants_image
 from evalviz.rendering.figure_style import Style, check_style, printed_layout, styled_item, styled_spec
 from evalviz.rendering.files import replace_file
-from evalviz.rendering.items import Element, declarations, handlers_of, item_of, live_datasets, shared_of
+from evalviz.rendering.items import (
+    Element,
+    declarations,
+    handlers_of,
+    item_of,
+    live_datasets,
+    shared_of,
+    unique_ids,
+)
 
 if TYPE_CHECKING:
     import altair as alt
@@ -60,6 +69,11 @@ class Component:
     # The Components it was composed of (hconcat, vconcat), in order.
     parts: tuple[Component, ...] = field(default=(), repr=False)
 
+    def __post_init__(self) -> None:
+        # A page knows params and selections by name: two different ones of one name are refused now, by the call
+        # that put them together (a view, hconcat, ev.page), before anything is drawn.
+        shared_of(self.chart)
+
     @classmethod
     def from_parts(
         cls,
@@ -90,7 +104,7 @@ class Component:
     def item(self) -> dict[str, Any]:
         """What the renderer draws (`evalviz.rendering.items`): the chart, or the layout of inputs, tables and
         charts."""
-        return item_of(self.chart)
+        return unique_ids(item_of(self.chart))
 
     @property
     def shared(self) -> list[dict[str, Any]]:
@@ -112,7 +126,8 @@ class Component:
         from evalviz.rendering.requery import live_parts
 
         filtering = [part.call.filter_by for part in live_parts(self).values() if part.call is not None]
-        return {one.name: one for one in dict.fromkeys([*shared_of(self.chart), *filtering]) if one is not None}
+        named = [one for one in [*shared_of(self.chart), *filtering] if one is not None]
+        return {one.name: one for one in each_once(named)}
 
     # -- outputs --------------------------------------------------------------------------------------------------
     def to_html(self, title: str | None = None, style: Style = "screen") -> str:

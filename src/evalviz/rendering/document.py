@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalviz.rendering.environment import in_colab, in_kernel
+from evalviz.signatures import checks_signature
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ def takes_renderer() -> bool:
     return True
 
 
+@checks_signature
 def include_renderer() -> None:
     """Display an output carrying the evalviz renderer, for a notebook whose output that carried it was cleared or
     deleted: its saved charts show a note in their place instead of drawing, when opened without a kernel or

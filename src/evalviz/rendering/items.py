@@ -9,9 +9,15 @@ concatenation does. Params and selections the items share travel once, in the pa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+from evalviz.interaction.selection import each_once
+
+# A heading's id as `publishing.markdown` writes it (the text is escaped, so no heading comes from the text itself).
+_HEADING_ID = re.compile(r'(<h[1-6] id=")([^"]*)(")')
 
 if TYPE_CHECKING:
     from evalviz.charts.chart import Chart
@@ -42,8 +48,12 @@ def item_of(content: Chart | Element, scope: str = "") -> dict[str, Any]:
 
 
 def shared_of(content: Chart | Element) -> tuple[Shared, ...]:
-    """The params and selections of a chart or element, each once."""
-    return tuple(dict.fromkeys(content.shared()))
+    """The params and selections of a chart or element, each once.
+
+    Raises:
+        EvalvizError: two different params or selections have the same name (`each_once`).
+    """
+    return each_once(content.shared())
 
 
 def handlers_of(content: Chart | Element) -> dict[str, Any]:
@@ -69,9 +79,41 @@ def live_datasets(content: Chart | Element, datasets: dict[str, Any], scope: str
     return {**datasets, **{scope + name: table for name, table in kept.items()}}
 
 
+def unique_ids(item: dict[str, Any]) -> dict[str, Any]:
+    """The item with each heading id of its Markdown text unique on the page: an id taken earlier, in page order,
+    takes "-1", "-2", ... after it (the first free), as GitHub numbers repeated headings; `#fragment` links to
+    the first keep reaching it.
+
+    Example:
+        >>> text = {"kind": "markdown", "html": '<h1 id="results">Results</h1>'}
+        >>> page = unique_ids({"kind": "layout", "direction": "column", "items": [text, text]})
+        >>> [part["html"] for part in page["items"]]
+        ['<h1 id="results">Results</h1>', '<h1 id="results-1">Results</h1>']
+    """
+    taken: set[str] = set()
+
+    def renamed(match: re.Match[str]) -> str:
+        name, n = match.group(2), 0
+        unique = name
+        while unique in taken:
+            n += 1
+            unique = f"{name}-{n}"
+        taken.add(unique)
+        return f"{match.group(1)}{unique}{match.group(3)}"
+
+    def walk(node: dict[str, Any]) -> dict[str, Any]:
+        if node["kind"] == "markdown":
+            return {**node, "html": _HEADING_ID.sub(renamed, node["html"])}
+        if node["kind"] == "layout":
+            return {**node, "items": [walk(part) for part in node["items"]]}
+        return node
+
+    return walk(item)
+
+
 def declarations(shared: Iterable[Shared]) -> list[dict[str, Any]]:
     """The payload's `shared` list: each param and selection as the page declares it, once."""
-    return [one.to_dict() for one in dict.fromkeys(shared)]
+    return [one.to_dict() for one in each_once(shared)]
 
 
 @dataclass(frozen=True)
@@ -99,4 +141,4 @@ class Layout:
         return tuple(f"c{i}_{name}" for i, part in enumerate(self.parts) for name in part.datasets())
 
     def shared(self) -> tuple[Shared, ...]:
-        return tuple(dict.fromkeys(one for part in self.parts for one in part.shared()))
+        return each_once(one for part in self.parts for one in part.shared())

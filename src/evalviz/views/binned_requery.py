@@ -21,9 +21,8 @@ from typing import Any
 
 import duckdb
 
-from evalviz.data.connection import quote_identifier as q
 from evalviz.data.table import Data
-from evalviz.query.cell_filters import groupable, grouped_columns, grouped_rows_sql
+from evalviz.query.cell_filters import groupable, grouped_columns, grouped_rows_sql, groups_sql, kept_groups_sql
 from evalviz.query.grid_columns import GridColumns
 from evalviz.views.grid import checked_source
 from evalviz.views.regions import _KEEPERS
@@ -107,10 +106,10 @@ class GroupedRows:
             name, staged = (f"evalviz_groups_{uuid.uuid4().hex}" for _ in range(2))
             with data.lock:
                 connection.register(staged, groups)
-                connection.execute(f"CREATE TEMP TABLE {q(name)} AS SELECT * FROM {q(staged)}")
+                connection.execute(kept_groups_sql(name, staged))
                 connection.unregister(staged)
             del groups
-            self._table = Data.from_sql(f"SELECT * FROM {q(name)}", connection)
+            self._table = Data.from_sql(groups_sql(name), connection)
             self.build_seconds = time.perf_counter() - began
             weakref.finalize(self, _closed, connection)
         except Exception:  # noqa: BLE001 - filters are then answered from the rows (an interrupt at exit too)

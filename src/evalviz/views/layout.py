@@ -17,8 +17,10 @@ from evalviz.charts import ConcatChart
 from evalviz.errors import EvalvizError
 from evalviz.rendering.component import Component
 from evalviz.rendering.items import Element, Layout
+from evalviz.signatures import checks_signature
 
 
+@checks_signature
 def hconcat(*components: Component | Iterable[Component]) -> Component:
     """Components side by side, in one chart: each keeps its own scales, legends, tooltips and links, and its
     layout: a chart of `width` x `height` takes the room it takes alone, its plot area fitted by Vega as alone.
@@ -41,6 +43,7 @@ def hconcat(*components: Component | Iterable[Component]) -> Component:
     return _concat("hconcat", components)
 
 
+@checks_signature
 def vconcat(*components: Component | Iterable[Component]) -> Component:
     """Components one above another, in one chart: each keeps its own scales, legends, tooltips and links, and
     its layout, as in `hconcat`.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import inspect
 import math
@@ -20,6 +19,7 @@ from evalviz.rendering.component import Component
 from evalviz.rendering.outgoing import unjsonable
 from evalviz.rendering.paint import checked_colour
 from evalviz.rendering.requery import ViewCall
+from evalviz.signatures import did_you_mean
 from evalviz.views.formatting import python_spec
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -234,18 +234,6 @@ def checked_domain(domain: object) -> tuple[float | None, float | None] | None:
     if isinstance(domain, str) or not isinstance(domain, tuple | list) or len(domain) != 2:
         raise EvalvizError(f"domain is a pair (vmin, vmax), either of them None, not {domain!r}.")
     return checked_number("vmin", domain[0], optional=True), checked_number("vmax", domain[1], optional=True)
-
-
-def did_you_mean(given: object, choices: Iterable[str]) -> str:
-    """" Did you mean 'x'?" naming the choice closest to `given` (case aside), or "" when none is close.
-
-    Example:
-        >>> did_you_mean("fill_lable", ["fill", "fill_label", "title"])
-        " Did you mean 'fill_label'?"
-    """
-    by_lower = {choice.lower(): choice for choice in choices}
-    close = difflib.get_close_matches(str(given).lower(), list(by_lower), n=1, cutoff=0.6)
-    return f" Did you mean {by_lower[close[0]]!r}?" if close else ""
 
 
 def chart_properties() -> tuple[str, ...]:
