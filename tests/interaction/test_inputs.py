@@ -157,8 +157,8 @@ def test_a_target_that_is_not_a_selection_or_param_is_refused(data) -> None:
     with pytest.raises(ArgumentTypeError, match=r"select publishes into target=, an ev.Selection .* or sets an "
                                                 r"ev.Param"):
         ev.select(data, "model", target="models")
-    with pytest.raises(EvalvizError, match="select takes data, column, multiple, value, target, label; it needs "
-                                           "target="):
+    with pytest.raises(EvalvizError, match="select takes data, column, multiple, value, target, label: missing a "
+                                           "required argument: 'target'"):
         ev.select(data, "model")
 
 

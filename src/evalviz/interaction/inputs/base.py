@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 from evalviz.errors import ArgumentTypeError, EvalvizError
 from evalviz.interaction.selection import Param, Selection, _fresh_name
 from evalviz.rendering.component import Component
-from evalviz.views.options import checked_argument, did_you_mean
+from evalviz.signatures import checks_signature
+from evalviz.views.options import checked_argument
 
 ALL = "all"  # the value meaning "no filter": every row is kept (the input publishes no clause)
 
@@ -123,28 +124,18 @@ def checks_input(function: Input) -> Input:
 
     Example:
         >>> @checks_input
-        ... def box(data, column: str, *, label: str | None = None): ...
-        >>> box(None, "x", lable="X")
+        ... def box(data, column: str, *, tag: str | None = None): ...
+        >>> box(None, "x", tga="X")
         Traceback (most recent call last):
         ...
-        evalviz.errors.EvalvizError: box has no argument 'lable'. Did you mean 'label'? It takes data, column, label.
+        evalviz.errors.ArgumentTypeError: box has no argument 'tga'. Did you mean 'tag'? It takes data, column, tag.
     """
     signature = inspect.signature(function)
-    names = list(signature.parameters)
 
+    @checks_signature
     @functools.wraps(function)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        for name in kwargs:
-            if name not in names:
-                raise EvalvizError(f"{function.__name__} has no argument {name!r}.{did_you_mean(name, names)} "
-                                   f"It takes {', '.join(names)}.")
-        try:
-            bound = signature.bind(*args, **kwargs)
-        except TypeError:
-            missing = [n for n, p in signature.parameters.items()
-                       if p.default is p.empty and n not in kwargs][len(args):]
-            raise EvalvizError(f"{function.__name__} takes {', '.join(names)}; it needs "
-                               f"{', '.join(f'{n}=' for n in missing) or 'fewer positional arguments'}.") from None
+        bound = signature.bind(*args, **kwargs)
         for name, value in bound.arguments.items():
             if not (name == "data" and value is None):
                 bound.arguments[name] = checked_argument(signature.parameters[name], value)
