@@ -14,7 +14,7 @@ import pytest
 
 import evalviz as ev
 from evalviz.errors import OutputError
-from evalviz.rendering.figure_style import PRINT_FONT_SIZES, THIN_STROKE
+from evalviz.rendering.figure_style import PRINT_FONT_SIZES, THIN_STROKE, printed_layout
 
 SVG = "{http://www.w3.org/2000/svg}"
 STYLED_WRITERS: dict[str, Callable[..., object]] = {
@@ -244,3 +244,13 @@ def test_a_pdf_that_fails_leaves_the_old_file(by_task: ev.Component, tmp_path: P
         by_task.write_pdf(target, style="paper")
     assert target.read_bytes() == before
     assert pdf_page(io.BytesIO(before))[0] == (480, 340)
+
+
+def test_a_print_figure_too_small_for_print_labels_keeps_the_screen_layout(evals: ev.Data, tmp_path: Path) -> None:
+    # Print-size slanted labels need more height than 260 pixels leave; the figure is still written, laid out as on
+    # screen and restyled, rather than refused.
+    chart = ev.scores_by_task(evals, title="Scores by task", width=400, height=260)
+    with pytest.raises(ev.EvalvizError, match="leaves no room for the plot"), printed_layout():
+        ev.scores_by_task(evals, title="Scores by task", width=400, height=260)
+    svg = chart.write_svg(tmp_path / "print.svg", style="print").read_text()
+    assert f'font-size="{PRINT_FONT_SIZES["label"]}px"' in svg or f"font-size: {PRINT_FONT_SIZES['label']}px" in svg

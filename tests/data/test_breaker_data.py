@@ -114,7 +114,8 @@ def test_strict_false_warns_with_inspect_ais_own_errors(log_dir: Path) -> None:
     with pytest.warns(UserWarning, match=rf"inspect_ai could not read {len(errors)} value") as caught:
         data = ev.Data.from_inspect_logs(log_dir, columns=columns, strict=False)
     message = str(caught[0].message)
-    assert all(str(error) in message for error in errors[:5])
+    # inspect_ai reads logs in parallel, so the order of its errors varies between reads: the warning names five.
+    assert sum(str(error) in message for error in errors) == min(len(errors), 5)
     assert len(data) == len(list(log_dir.glob("*.eval")))
 
 

@@ -85,7 +85,8 @@ def test_unknown_format(tmp_path: Path) -> None:
 def test_corrupt_parquet(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.parquet"
     garbage.write_bytes(b"this is not a parquet file")
-    with pytest.raises(ev.DataSourceError, match=r"garbage\.parquet.*as parquet.*magic bytes"):
+    with pytest.raises(ev.DataSourceError,
+                       match=r"garbage\.parquet' is not a readable Parquet file: check .*magic bytes"):
         ev.Data.from_file(garbage)
 
     truncated = tmp_path / "truncated.parquet"
@@ -106,7 +107,8 @@ def test_corrupt_parquet(tmp_path: Path) -> None:
         raw[i] ^= 0x5A
     damaged.write_bytes(bytes(raw))
     data = ev.Data.from_file(damaged)
-    with pytest.raises(ev.DataSourceError, match=r"Reading .*damaged\.parquet.* failed"):
+    with pytest.raises(ev.DataSourceError,
+                       match=r"damaged\.parquet' is not a readable Parquet file: .*ZSTD Decompression failure"):
         ev.scores_heatmap(data, task_name="model", model_name="model", score_value="score", link=None)
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pyarrow as pa
 
 from evalviz.charts.chart import Chart, FinishedChart
-from evalviz.errors import OutputError
+from evalviz.errors import EvalvizError, OutputError
 from evalviz.interaction.selection import each_once
 from evalviz.rendering import document, static_export
 from evalviz.rendering import html as html_target
@@ -181,12 +181,16 @@ class Component:
     def _drawn_as(self, style: Style) -> Component:
         """The chart as `style` draws it. A print figure of a view's chart is the view drawn again, laid out for
         print-size labels (`figure_style.printed_layout`) and without tooltips, so that no note under its title
-        speaks of hovering; a composition is restyled as it is."""
+        speaks of hovering (when the chart's size leaves room for those labels); a composition is restyled as it
+        is."""
         if style != "print" or self.call is None:
             return self
         changes = {"tip": False} if "tip" in self.call.arguments.signature.parameters else {}
-        with printed_layout():
-            return self.call.with_arguments(**changes)
+        try:
+            with printed_layout():
+                return self.call.with_arguments(**changes)
+        except EvalvizError:  # a size that leaves no room for print-size labels: the screen layout, restyled
+            return self
 
     def to_altair(self) -> alt.TopLevelMixin:
         """The chart as Altair objects with its data written in, to keep editing in Altair: layers are
