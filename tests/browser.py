@@ -86,6 +86,17 @@ class Item:
         return self.x + self.width / 2, self.y + self.height / 2
 
 
+_MARKS_DRAWN_JS = """() => [...document.querySelectorAll('div.evalviz-chart')].map((chart) => {
+  const el = chart.querySelector('.evalviz-target');
+  if (!el || !el.evalvizView) return -1;
+  let n = 0;
+  const walk = (node) => { for (const item of node.items || []) {
+    if (node.marktype === 'group') (item.items || []).forEach(walk); else if (item.datum) n += 1; } };
+  walk(el.evalvizView.scenegraph().root);
+  return n;
+})"""
+
+
 @dataclass
 class ChartPage:
     """A page holding one or more evalviz charts, opened in Chromium with the network cut."""
@@ -98,6 +109,10 @@ class ChartPage:
 
     def chart(self, index: int = 0) -> Any:
         return self.page.locator("div.evalviz-target").nth(index)
+
+    def marks_drawn(self) -> list[int]:
+        """For each chart on the page: the marks with a datum its view drew (-1: no view, nothing drawn)."""
+        return self.page.evaluate(_MARKS_DRAWN_JS)
 
     def items(self, index: int = 0) -> list[Item]:
         """Every leaf mark item the chart drew (rects, text, axis labels, legend symbols...)."""

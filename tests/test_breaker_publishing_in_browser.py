@@ -11,16 +11,6 @@ import pytest
 from browser import open_chart_page
 from test_breaker_publishing import REPLACING_CELLS, SETUP, chart_outputs, run_notebook
 
-COUNT_DRAWN = """() => [...document.querySelectorAll('div.evalviz-chart')].map((chart) => {
-  const el = chart.querySelector('.evalviz-target');
-  if (!el || !el.evalvizView) return -1;
-  let n = 0;
-  const walk = (node) => { for (const item of node.items || []) {
-    if (node.marktype === 'group') (item.items || []).forEach(walk); else if (item.datum) n += 1; } };
-  walk(el.evalvizView.scenegraph().root);
-  return n;
-})"""
-
 
 @pytest.mark.parametrize("case", ["clear_output", "update"])
 def test_the_export_of_a_notebook_whose_kernel_replaced_the_carrier_draws_every_chart(
@@ -34,7 +24,7 @@ def test_the_export_of_a_notebook_whose_kernel_replaced_the_carrier_draws_every_
     charts = len(chart_outputs(nb))
     page = open_chart_page(browser, path, wait_for=charts, timeout=60_000)
     assert page.page.locator(".evalviz-renderer-missing").count() == 0
-    drawn = page.page.evaluate(COUNT_DRAWN)
+    drawn = page.marks_drawn()
     assert len(drawn) == charts >= 2 and all(n > 0 for n in drawn), drawn
     assert page.errors == []
     page.context.close()

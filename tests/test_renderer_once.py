@@ -47,19 +47,6 @@ def _export(nb: nbformat.NotebookNode, path: Path) -> Path:
     return path
 
 
-def _drawn(page: ChartPage) -> list[int]:
-    """For each chart on the page: the marks its view drew (-1: no view)."""
-    return page.page.evaluate("""() => [...document.querySelectorAll('div.evalviz-chart')].map((chart) => {
-      const el = chart.querySelector('.evalviz-target');
-      if (!el || !el.evalvizView) return -1;
-      let n = 0;
-      const walk = (node) => { for (const item of node.items || []) {
-        if (node.marktype === 'group') (item.items || []).forEach(walk); else if (item.datum) n += 1; } };
-      walk(el.evalvizView.scenegraph().root);
-      return n;
-    })""")
-
-
 def _open(browser, path: Path, charts: int) -> ChartPage:  # noqa: ANN001 - Playwright's Browser
     page = open_chart_page(browser, path, wait_for=charts, timeout=60_000)
     # nbconvert's own template asks for require.js and MathJax from a CDN (aborted); nothing of evalviz's does.
@@ -83,7 +70,7 @@ def test_a_notebook_of_20_charts_carries_the_renderer_once_and_its_export_draws_
     assert path.stat().st_size <= 2 * MB + data, (path.stat().st_size, data)
 
     page = _open(browser, _export(nb, tmp_path / "charts.html"), 20)
-    drawn = _drawn(page)
+    drawn = page.marks_drawn()
     assert len(drawn) == 20 and all(n > 0 for n in drawn), drawn
     assert page.page.locator(".evalviz-renderer-missing").count() == 0
     page.context.close()
@@ -107,7 +94,7 @@ def test_clearing_the_carrier_leaves_a_note_in_each_charts_place_until_the_rende
         page.page.wait_for_function(f"() => document.querySelectorAll({NOTE!r}).length === 2", timeout=10_000)
         note = page.page.locator(NOTE).first.inner_text()
         assert "ev.include_renderer()" in note and "cleared" in note
-        assert _drawn(page) == [-1, -1]
+        assert page.marks_drawn() == [-1, -1]
         page.context.close()
 
         client.execute_cell(nb.cells[1], 1)  # the first chart's cell run again: it carries the renderer again
@@ -115,7 +102,7 @@ def test_clearing_the_carrier_leaves_a_note_in_each_charts_place_until_the_rende
         client.execute_cell(nb.cells[2], 2)
         assert loader_script() in _html_of(nb.cells[2])[0]
         page = _open(browser, _export(nb, tmp_path / "rerun.html"), 3)
-        assert all(n > 0 for n in _drawn(page)) and page.page.locator(".evalviz-renderer-missing").count() == 0
+        assert all(n > 0 for n in page.marks_drawn()) and page.page.locator(".evalviz-renderer-missing").count() == 0
         page.context.close()
 
         nb.cells[1].outputs = []  # cleared again; this time the renderer is included in a new cell
@@ -123,7 +110,7 @@ def test_clearing_the_carrier_leaves_a_note_in_each_charts_place_until_the_rende
         client.execute_cell(nb.cells[-1], len(nb.cells) - 1)
         assert renderer_script() in _html_of(nb.cells[-1])[0]
         page = _open(browser, _export(nb, tmp_path / "included.html"), 2)
-        assert all(n > 0 for n in _drawn(page)) and page.page.locator(".evalviz-renderer-missing").count() == 0
+        assert all(n > 0 for n in page.marks_drawn()) and page.page.locator(".evalviz-renderer-missing").count() == 0
         page.context.close()
 
 
@@ -201,7 +188,7 @@ def test_a_notebook_with_saved_widget_state_exports_drawn_with_its_metadata_clea
                     "--ClearMetadataPreprocessor.enabled=True", "--ClearMetadataPreprocessor.clear_cell_metadata=False",
                     str(path)], check=True)
     page = _open(browser, tmp_path / "with_state.html", 2)
-    assert all(n > 0 for n in _drawn(page))
+    assert all(n > 0 for n in page.marks_drawn())
     page.context.close()
 
 
