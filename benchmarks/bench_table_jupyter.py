@@ -58,6 +58,15 @@ NOTEBOOK = [
     "frame[hit].iloc[:20]",
 ]
 
+# Resolve once `done()` holds, checked at each change under `node` (a MutationObserver: the page is not polled, which
+# would take the CPU the kernel and the page need); NaN after 2 minutes.
+CHANGED = """(node, done) => new Promise((resolve) => {
+  if (done()) { resolve(); return; }
+  const observer = new MutationObserver(() => { if (done()) { observer.disconnect(); resolve(); } });
+  observer.observe(node, {subtree: true, childList: true, characterData: true, attributes: true});
+  setTimeout(() => { observer.disconnect(); resolve(NaN); }, 120000);
+})"""
+
 # Resolve, once `act` has run, with the ms until the table's first drawn row differs from `before` (+ a frame).
 CHANGE = """async ([action, arg]) => {
   const out = document.querySelector('.jp-OutputArea-output .evalviz-table');
@@ -65,6 +74,7 @@ CHANGE = """async ([action, arg]) => {
   while (host && !host.evalvizTable) host = host.parentElement;
   const firstRow = () => out.querySelector('.tabulator-row')?.textContent;
   const before = firstRow();
+  const changed = CHANGED;
   const t0 = performance.now();
   if (action === 'next') out.querySelector(".tabulator-page[data-page='next']").click();
   if (action === 'sort') out.querySelector(`.tabulator-col[tabulator-field='${arg}'] .tabulator-col-title`).click();
@@ -74,13 +84,10 @@ CHANGE = """async ([action, arg]) => {
     box.value = arg;
     box.dispatchEvent(new Event('input'));
   }
-  while (firstRow() === before) {
-    if (performance.now() - t0 > 60000) return NaN;
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  if (Number.isNaN(await changed(out, () => firstRow() !== before))) return NaN;
   await new Promise((r) => requestAnimationFrame(() => r()));
   return performance.now() - t0;
-}"""
+}""".replace("CHANGED", CHANGED)
 
 # Run cell `index` and resolve with the ms until `selector` matches an element it did not (+ a frame).
 RUN_CELL = """async ([index, selector]) => {
@@ -90,13 +97,11 @@ RUN_CELL = """async ([index, selector]) => {
   const t0 = performance.now();
   nb.activeCellIndex = index;
   window.jupyterapp.commands.execute('notebook:run-cell');
-  while (![...document.querySelectorAll(selector)].some((e) => !old.has(e))) {
-    if (performance.now() - t0 > 120000) return NaN;
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  const drawn = () => [...document.querySelectorAll(selector)].some((e) => !old.has(e));
+  if (Number.isNaN(await (CHANGED)(document.body, drawn))) return NaN;
   await new Promise((r) => requestAnimationFrame(() => r()));
   return performance.now() - t0;
-}"""
+}""".replace("CHANGED", CHANGED)
 
 SET_CELL = """([index, text]) => {
   const nb = window.jupyterapp.shell.currentWidget.content;

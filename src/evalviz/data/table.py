@@ -281,9 +281,17 @@ class Data:
         """
         # A constant, not the row: fetching some column types (e.g. timestamps with time zone) needs extras.
         if not self._run(lambda: self._relation.limit(1).project("1").fetchall()):
-            raise EmptyDataError(
-                f"The data from {self._source} has no rows to {what}. Check the source, or loosen the filter."
-            )
+            raise self.no_rows_error(what)
+
+    def no_rows_error(self, what: str = "draw") -> EmptyDataError:
+        """The error `require_rows` raises, for a view that found the table empty from a query it ran anyway.
+
+        Example:
+            >>> str(Data.from_sql("SELECT 1 AS a").no_rows_error("rank"))[:45]
+            'The data from a SQL query has no rows to rank'
+        """
+        return EmptyDataError(f"The data from {self._source} has no rows to {what}. Check the source, or loosen the "
+                              "filter.")
 
     def on_own_cursor(self) -> Data:
         """This table on a DuckDB cursor of its own, so that its queries need not wait for other threads'.

@@ -119,8 +119,9 @@ def axis_ranks(data: Data, columns: GridColumns, sort: object, *, agg: str = "me
     if not grouped:
         data = checked_source(data, columns)
         checked_intervals(data, columns)
-    data.require_rows()
     ranks = data.run(axis_ranks_sql(columns, **sort_terms(order), grouped=grouped))
+    if ranks.num_rows == 0:  # (every row has a value on each axis: NULL is a value of its own)
+        raise data.no_rows_error()
     n_x = ranks.num_rows - pc.sum(ranks["axis"]).as_py()
     tables = []
     for axis, part in (("x", ranks.slice(0, n_x)), ("y", ranks.slice(n_x))):
