@@ -97,6 +97,20 @@ _MARKS_DRAWN_JS = """() => [...document.querySelectorAll('div.evalviz-chart')].m
 })"""
 
 
+# [y_v, x_v, value] of each cell drawn by the heatmap view of `el` (an element holding `evalvizView`).
+HEATMAP_CELLS_JS = """(el) => {
+  const out = [];
+  const walk = (node) => {
+    for (const item of node.items || []) {
+      if (node.marktype === 'group') { (item.items || []).forEach(walk); continue; }
+      if ((node.name || '').endsWith('cells_marks') && item.datum) out.push([item.datum.y_v, item.datum.x_v,
+        item.datum.value]);
+    }
+  };
+  walk(el.evalvizView.scenegraph().root);
+  return out;
+}"""
+
 @dataclass
 class ChartPage:
     """A page holding one or more evalviz charts, opened in Chromium with the network cut."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser import ChartPage
+from browser import HEATMAP_CELLS_JS, ChartPage
 from jupyter_server import JupyterLab, jupyter_lab, run_cell
 
 pytestmark = pytest.mark.jupyter
@@ -202,18 +202,6 @@ ROWS_JS = """(el) => [...el.querySelectorAll('.tabulator-row')].map((r) =>
 # The kernel's answers to the page's requests of one kind ("table:" for a table's pages, "requery" for charts).
 ANSWERS_JS = """(kind) => performance.getEntriesByType('mark')
     .filter((m) => m.name.startsWith('evalviz:' + kind) && m.name.endsWith('-answered')).map((m) => m.detail)"""
-HEATMAP_JS = """(el) => {
-  const out = [];
-  const walk = (node) => {
-    for (const item of node.items || []) {
-      if (node.marktype === 'group') { (item.items || []).forEach(walk); continue; }
-      if ((node.name || '').endsWith('cells_marks') && item.datum) out.push([item.datum.y_v, item.datum.x_v,
-        item.datum.value]);
-    }
-  };
-  walk(el.evalvizView.scenegraph().root);
-  return out;
-}"""
 
 
 @pytest.fixture(scope="module")
@@ -344,9 +332,9 @@ def test_an_input_in_one_cell_filters_a_chart_and_a_table_in_others(browser, lab
         means = dict(((m, t), v) for m, t, v in con.execute(
             "SELECT model_display_name, task_display_name, avg(score_headline_value) FROM evals "
             f"WHERE {where} GROUP BY ALL", params).fetchall())
-        page.wait_for_function(f"([el, n]) => ({HEATMAP_JS})(el).length === n", arg=[chart.element_handle(),
+        page.wait_for_function(f"([el, n]) => ({HEATMAP_CELLS_JS})(el).length === n", arg=[chart.element_handle(),
                                                                                       len(means)], timeout=10_000)
-        drawn = {(m, t): v for m, t, v in chart.evaluate(HEATMAP_JS)}
+        drawn = {(m, t): v for m, t, v in chart.evaluate(HEATMAP_CELLS_JS)}
         assert drawn.keys() == means.keys(), org
         assert all(drawn[k] == pytest.approx(means[k], abs=1e-9) for k in means), (org, drawn, means)
         rows = con.execute(f"SELECT {', '.join(EVAL_COLUMNS)} FROM evals WHERE {where}", params).fetchall()

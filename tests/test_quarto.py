@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from browser import ChartPage, open_chart_page
+from browser import HEATMAP_CELLS_JS, ChartPage, open_chart_page
 from evalviz.rendering.html import loader_script, renderer_script
 from quarto import WIDGET_MIME, execute, quarto_env, quarto_page, read_qmd, run_cells
 from quarto import render as render_qmd
@@ -49,20 +49,8 @@ TASKS = ["arith", "capitals", "logic"]
 SHOWN = ["model_display_name", "task_display_name", "score_headline_value"]
 
 # Every heatmap cell drawn by the chart of the page: its model, task and value.
-HEATMAP_CELLS = """() => {
-  const view = [...document.querySelectorAll('.evalviz-item, .evalviz-target')].find((el) => el.evalvizView)
-    .evalvizView;
-  const out = [];
-  const walk = (node) => {
-    for (const item of node.items || []) {
-      if (node.marktype === 'group') { (item.items || []).forEach(walk); continue; }
-      if ((node.name || '').endsWith('cells_marks') && item.datum) out.push([item.datum.y_v, item.datum.x_v,
-        item.datum.value]);
-    }
-  };
-  walk(view.scenegraph().root);
-  return out;
-}"""
+HEATMAP_CELLS = f"""() => ({HEATMAP_CELLS_JS})(
+  [...document.querySelectorAll('.evalviz-item, .evalviz-target')].find((el) => el.evalvizView))"""
 TABLE_ROWS = """() => [...document.querySelectorAll('.tabulator-row')].map((r) =>
     [...r.querySelectorAll('.tabulator-cell')].map((c) => c.textContent))"""
 REDRAWS = "() => [...document.querySelectorAll('.evalviz-filter-note')].map((n) => Number(n.dataset.redrawn || 0))"
