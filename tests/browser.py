@@ -97,19 +97,25 @@ _MARKS_DRAWN_JS = """() => [...document.querySelectorAll('div.evalviz-chart')].m
 })"""
 
 
-# [y_v, x_v, value] of each cell drawn by the heatmap view of `el` (an element holding `evalvizView`).
-HEATMAP_CELLS_JS = """(el) => {
+# For each mark of the `mark` layer (named "<mark>_marks") drawn by the view of `el` (an element holding
+# `evalvizView`): its datum's `fields`, then its value.
+LAYER_MARKS_JS = """([el, mark, fields]) => {
   const out = [];
   const walk = (node) => {
     for (const item of node.items || []) {
       if (node.marktype === 'group') { (item.items || []).forEach(walk); continue; }
-      if ((node.name || '').endsWith('cells_marks') && item.datum) out.push([item.datum.y_v, item.datum.x_v,
-        item.datum.value]);
+      if ((node.name || '').endsWith(mark + '_marks') && item.datum) {
+        out.push([...fields.map((f) => item.datum[f]), item.datum.value]);
+      }
     }
   };
   walk(el.evalvizView.scenegraph().root);
   return out;
 }"""
+# [y_v, x_v, value] of each cell drawn by the heatmap view of `el`.
+HEATMAP_CELLS_JS = f"(el) => ({LAYER_MARKS_JS})([el, 'cells', ['y_v', 'x_v']])"
+# How many times each chart's filter note says the page redrew it.
+REDRAWS_JS = "() => [...document.querySelectorAll('.evalviz-filter-note')].map((n) => Number(n.dataset.redrawn || 0))"
 
 @dataclass
 class ChartPage:

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from browser import HEATMAP_CELLS_JS, ChartPage, open_chart_page
+from browser import HEATMAP_CELLS_JS, REDRAWS_JS, ChartPage, open_chart_page
 from evalviz.rendering.html import loader_script, renderer_script
 from quarto import WIDGET_MIME, execute, quarto_env, quarto_page, read_qmd, run_cells
 from quarto import render as render_qmd
@@ -53,7 +53,6 @@ HEATMAP_CELLS = f"""() => ({HEATMAP_CELLS_JS})(
   [...document.querySelectorAll('.evalviz-item, .evalviz-target')].find((el) => el.evalvizView))"""
 TABLE_ROWS = """() => [...document.querySelectorAll('.tabulator-row')].map((r) =>
     [...r.querySelectorAll('.tabulator-cell')].map((c) => c.textContent))"""
-REDRAWS = "() => [...document.querySelectorAll('.evalviz-filter-note')].map((n) => Number(n.dataset.redrawn || 0))"
 
 
 def _linked_cells(tmp_path: Path) -> list[str]:
@@ -90,10 +89,10 @@ def _choose_and_compare(page: ChartPage, tmp_path: Path) -> None:
     holds DuckDB's rows; hostile names stay text."""
     assert page.page.locator(".evalviz-chart").count() == 3  # one output per cell
     for step, org in enumerate((None, HOSTILE_ORG, "Org A", None)):
-        before = page.page.evaluate(REDRAWS)
+        before = page.page.evaluate(REDRAWS_JS)
         if step:  # the page as it opens, then each choice
             page.page.locator('[data-evalviz-input="select"] select').select_option(label=org or "All")
-            page.page.wait_for_function(f"(before) => ({REDRAWS})().every((n, i) => n > before[i])", arg=before,
+            page.page.wait_for_function(f"(before) => ({REDRAWS_JS})().every((n, i) => n > before[i])", arg=before,
                                         timeout=10_000)
         means, rows = _duckdb(tmp_path, org)
         drawn = {(m, t): v for m, t, v in page.page.evaluate(HEATMAP_CELLS)}

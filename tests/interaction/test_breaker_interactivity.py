@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pytest
+from test_chart_filters import redraws, wait_redrawn
 
 import evalviz as ev
 from browser import ChartPage
@@ -213,19 +214,12 @@ def kept_rows(rows: list[dict[str, Any]], clauses: list[dict[str, Any]], resolve
     return [i for i, row in enumerate(rows) if not clauses or combine(page_keeps(c, row) for c in clauses)]
 
 
-def redraws(page: ChartPage) -> int:
-    return page.chart().evaluate("(el) => Number(el.querySelector('.evalviz-filter-note').dataset.redrawn || 0)")
-
-
 def set_clauses(page: ChartPage, name: str, clauses: list[dict[str, Any]], old: list[dict[str, Any]]) -> None:
     before = redraws(page)
     page.page.evaluate("""([name, clauses, old]) => { const s = globalThis.evalviz.selections;
         for (const c of old) s.clear(name, c.source); for (const c of clauses) s.publish(name, c); }""",
                        [name, clauses, old])
-    page.chart().evaluate("""async (el, before) => { const note = el.querySelector('.evalviz-filter-note');
-        for (let i = 0; i < 300 && Number(note.dataset.redrawn || 0) <= before; i++)
-            await new Promise((r) => setTimeout(r, 10)); }""", before)
-    assert redraws(page) > before, "the chart did not redraw"
+    wait_redrawn(page, 0, before)
 
 
 @pytest.mark.parametrize(("agg", "resolve"), [("mean", "intersect"), ("sum", "union"), ("min", "crossfilter"),

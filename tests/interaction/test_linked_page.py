@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 import evalviz as ev
-from browser import ChartPage
+from browser import LAYER_MARKS_JS, REDRAWS_JS, ChartPage
 
 MODELS = {"m-alpha": "Org A", "m-beta": "Org A", "m-gamma": "Org B", "m-delta": "Org C", "m-eps": "Org B",
           "m-zeta": "Org C"}
@@ -22,21 +22,9 @@ TASKS = {"arith": "maths", "algebra": "maths", "capitals": "knowledge", "history
 CHARTS = 3  # heatmap, scores_by_model, scores_by_task
 
 # Every drawn mark of the index-th chart of the page whose layer is `mark`: its model, task and value.
-DRAWN = """([index, mark, model, task]) => {
-  const view = [...document.querySelectorAll('.evalviz-item')].filter((el) => el.evalvizView)[index].evalvizView;
-  const out = [];
-  const walk = (node) => {
-    for (const item of node.items || []) {
-      if (node.marktype === 'group') { (item.items || []).forEach(walk); continue; }
-      if ((node.name || '').endsWith(mark + '_marks') && item.datum) out.push([item.datum[model], item.datum[task],
-        item.datum.value]);
-    }
-  };
-  walk(view.scenegraph().root);
-  return out;
-}"""
+DRAWN = f"""([index, mark, model, task]) => ({LAYER_MARKS_JS})(
+  [[...document.querySelectorAll('.evalviz-item')].filter((el) => el.evalvizView)[index], mark, [model, task]])"""
 
-REDRAWS = "() => [...document.querySelectorAll('.evalviz-filter-note')].map((n) => Number(n.dataset.redrawn || 0))"
 
 
 def evals_table() -> pa.Table:
@@ -81,7 +69,7 @@ def expected(table: pa.Table, org: str | None, categories: list[str]) -> dict[tu
 
 def wait_redrawn(page: ChartPage, before: list[int]) -> None:
     """Wait until every chart redrew since `before` (its filter note's count, set once its dataflow ran)."""
-    page.page.wait_for_function(f"(before) => ({REDRAWS})().every((n, i) => n > before[i])", arg=before,
+    page.page.wait_for_function(f"(before) => ({REDRAWS_JS})().every((n, i) => n > before[i])", arg=before,
                                 timeout=10_000)
 
 
@@ -111,7 +99,7 @@ def test_choosing_an_organisation_and_ticking_a_category_redraws_all_three_chart
                    ev.checkbox_group(evals, "task_category", target=chosen, label="Task category")),
         ev.scores_heatmap(evals, filter_by=chosen), ev.scores_by_model(evals, filter_by=chosen),
         ev.scores_by_task(evals, filter_by=chosen)))
-    assert len(page.page.evaluate(REDRAWS)) == CHARTS
+    assert len(page.page.evaluate(REDRAWS_JS)) == CHARTS
     assert_drawn(page, expected(table, None, []))
 
     steps = [("select", "Org B"), ("tick", "knowledge"), ("select", "Org C"), ("tick", "reasoning"),
@@ -119,7 +107,7 @@ def test_choosing_an_organisation_and_ticking_a_category_redraws_all_three_chart
     org: str | None = None
     ticked: list[str] = []
     for kind, label in steps:
-        before = page.page.evaluate(REDRAWS)
+        before = page.page.evaluate(REDRAWS_JS)
         if kind == "select":
             page.page.locator('[data-evalviz-input="select"] select').select_option(label=label)
             org = None if label == "All" else label

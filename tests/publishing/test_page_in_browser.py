@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 import evalviz as ev
-from browser import ChartPage
+from browser import LAYER_MARKS_JS, REDRAWS_JS, ChartPage
 from evalviz.publishing.markdown import MarkdownText
 
 pytestmark = pytest.mark.browser
@@ -57,20 +57,7 @@ UNCHECKED_HTML = ('<p onclick="window.__pwned=1">p<img src=x onerror="window.__p
 
 CHART_VIEWS = "() => [...document.querySelectorAll('.evalviz-item')].filter((el) => el.evalvizView)"
 # Every mark of the index-th chart's `mark` layer: its model, task and value.
-DRAWN = """([index, mark, model, task]) => {
-  const view = (""" + CHART_VIEWS + """)()[index].evalvizView;
-  const out = [];
-  const walk = (node) => {
-    for (const item of node.items || []) {
-      if (node.marktype === 'group') { (item.items || []).forEach(walk); continue; }
-      if ((node.name || '').endsWith(mark + '_marks') && item.datum) out.push([item.datum[model], item.datum[task],
-        item.datum.value]);
-    }
-  };
-  walk(view.scenegraph().root);
-  return out;
-}"""
-REDRAWS = "() => [...document.querySelectorAll('.evalviz-filter-note')].map((n) => Number(n.dataset.redrawn || 0))"
+DRAWN = f"([index, mark, model, task]) => ({LAYER_MARKS_JS})([({CHART_VIEWS})()[index], mark, [model, task]])"
 BOXES = """() => (""" + CHART_VIEWS + """)().map((el) => {
   const b = el.getBoundingClientRect(); return {left: b.left, right: b.right, top: b.top, bottom: b.bottom};
 })"""
@@ -131,9 +118,9 @@ def test_a_page_draws_its_title_text_charts_and_table_and_the_select_filters_the
     assert_charts_show(page, expected(None))
     assert len(p.evaluate(TABLE_ROWS)) == len(expected(None))
     for model in ("Borealis", "Atlas Small"):
-        before = p.evaluate(REDRAWS)
+        before = p.evaluate(REDRAWS_JS)
         p.locator('[data-evalviz-input="select"] select').select_option(label=model)
-        p.wait_for_function(f"(before) => ({REDRAWS})().every((n, i) => n > before[i])", arg=before, timeout=10_000)
+        p.wait_for_function(f"(before) => ({REDRAWS_JS})().every((n, i) => n > before[i])", arg=before, timeout=10_000)
         want = expected(model)
         assert_charts_show(page, want)
         p.wait_for_function(f"(n) => ({TABLE_ROWS})().length === n", arg=len(want), timeout=10_000)
