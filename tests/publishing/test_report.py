@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 import evalviz as ev
-from browser import ChartPage
+from browser import REDRAWS_JS, ChartPage
 from evalviz.publishing.report import log_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +41,6 @@ DRAWN = """([index, mark, model, key]) => {
   walk(view.scenegraph().root);
   return out;
 }"""
-REDRAWS = "() => [...document.querySelectorAll('.evalviz-filter-note')].map((n) => Number(n.dataset.redrawn || 0))"
 NOTES = "() => [...document.querySelectorAll('.evalviz-filter-note')].map((n) => n.textContent)"
 COUNT = "() => document.querySelector('.evalviz-table-count').textContent"
 
@@ -135,9 +134,9 @@ def test_the_report_draws_every_chart_with_duckdbs_means_over_the_samples(page: 
 def test_choosing_a_model_or_a_task_filters_every_chart_and_the_table(page: ChartPage, samples) -> None:
     p = page.page
     model = "mockllm/borealis"
-    before = p.evaluate(REDRAWS)
+    before = p.evaluate(REDRAWS_JS)
     p.locator('[data-evalviz-input="select"] select').select_option(label=model)
-    p.wait_for_function(f"(before) => ({REDRAWS})().every((n, i) => n > before[i])", arg=before, timeout=10_000)
+    p.wait_for_function(f"(before) => ({REDRAWS_JS})().every((n, i) => n > before[i])", arg=before, timeout=10_000)
     assert_report_shows(page, samples, model)
     kept = len(TASKS) * N_SAMPLES * EPOCHS
     p.wait_for_function(f"(text) => ({COUNT})() === text", arg=f"{kept} of {kept * len(MODELS)} rows",
@@ -145,9 +144,9 @@ def test_choosing_a_model_or_a_task_filters_every_chart_and_the_table(page: Char
     assert all(model in row for row in p.locator(".tabulator-row").all_inner_texts())
 
     # A task ticked as well: the other tasks' sample heatmaps empty, and say so.
-    before = p.evaluate(REDRAWS)
+    before = p.evaluate(REDRAWS_JS)
     p.locator('[data-evalviz-input="checkbox_group"]').get_by_label("capitals").check()
-    p.wait_for_function(f"(before) => ({REDRAWS})().every((n, i) => n > before[i])", arg=before, timeout=10_000)
+    p.wait_for_function(f"(before) => ({REDRAWS_JS})().every((n, i) => n > before[i])", arg=before, timeout=10_000)
     assert drawn(page, 0, "cells", "y_v", "x_v").keys() == {(model, "capitals")}
     notes = p.evaluate(NOTES)
     assert [i for i, note in enumerate(notes) if "No rows match the selection" in note] == [
