@@ -122,7 +122,8 @@ def test_text_far_into_a_numeric_csv_column_names_file_column_line_and_way_out(
     message = str(info.value)
     assert_not_raw(info.value)
     assert "late.csv" in message and "column 'score'" in message
-    assert '"oops"' in message and "Line: 60002" in message  # DuckDB's whole reason, every line of it
+    assert "'oops'" in message and "line 60002" in message  # the value and the line, without DuckDB's advice
+    assert "Possible" not in message and "Auto-Detected" not in message
     assert "types={'score': 'VARCHAR'}" in message and "sample_size=-1" in message
     assert "not valid SQL" not in message
     # The way out DuckDB gives works: the column is read as text.
@@ -183,8 +184,8 @@ def test_a_utf16_csv_says_it_is_not_utf8_and_reads_with_the_encoding_given(tmp_p
     with pytest.raises(ev.DataSourceError) as info:
         ev.Data.from_file(path)
     message = str(info.value)
-    assert "wide.csv" in message and "CSV Error on Line: 1" in message
-    assert "not utf-8 encoded" in message and "encoding='UTF-16'" in message  # lines after the first
+    assert "wide.csv" in message and "line 1 " in message
+    assert "not UTF-8" in message and "encoding='utf-16'" in message and "Possible" not in message
     data = ev.Data.from_file(path, encoding="utf-16")
     expected = list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-16"))))
     assert data.to_arrow().to_pylist() == [{**r, "score": float(r["score"])} for r in expected]

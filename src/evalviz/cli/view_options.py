@@ -15,25 +15,25 @@ import collections.abc
 import dataclasses
 import importlib
 import inspect
-import re
+import textwrap
 import types
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, Union
 
+from evalviz.cli.parameter_docs import first_sentence, parameter_docs
 from evalviz.data.table import Data
 from evalviz.rendering.component import Component
 from evalviz.views import VIEW_MODULES
-from evalviz.views.options import NotGiven, ViewOptions
+from evalviz.views.options import NotGiven
 
 SCALARS = (str, int, float)
 # Containers of several values of one type, as the views' hints spell them.
 LISTS = (list, collections.abc.Sequence, collections.abc.Iterable, collections.abc.Collection)
 DEST_PREFIX = "view:"  # the namespace attribute of a view option: "view:score_value", apart from the command's own
+SUMMARY_WIDTH = 98  # the view's summary above its options, wrapped as the command's description is
 NONE = "none"  # how a command line gives None, to a parameter that takes it (any case: `None` too)
-SHARED_OPTIONS = "`ViewOptions`"  # a view's docstring documents the options every view shares as "As every view (...)"
-ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.")
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ def drawable_views() -> dict[str, Callable[..., Any]]:
 
 
 def add_view_options(parser: argparse.ArgumentParser, view: Callable[..., Any]) -> None:
-    """Add an option for each parameter of `view` a command line can give, titled by its docstring's first line.
+    """Add an option for each parameter of `view` a command line can give, under its docstring's first sentence;
+    each option's help is its parameter's own line (`parameter_docs.ParameterDoc.help_line`).
 
     A parameter named as one of the command's own options (`--output`) is left out.
 
@@ -76,12 +77,16 @@ def add_view_options(parser: argparse.ArgumentParser, view: Callable[..., Any]) 
         {'score_value': 'score_match_accuracy'}
     """
     docs = parameter_docs(view)
-    summary = (inspect.getdoc(view) or "").partition("\n")[0]
-    group = parser.add_argument_group(f"options of {view.__name__}", summary.replace("%", "%%"))
-    for parameter, kind in _options(view):
+    summary = first_sentence(" ".join((inspect.getdoc(view) or "").partition("\n\n")[0].split()))
+    summary = textwrap.fill(summary, SUMMARY_WIDTH).replace("%", "%%")
+    group = parser.add_argument_group(f"options of {view.__name__}", summary)
+    options = list(_options(view))
+    names = {parameter.name for parameter, _ in options}
+    for parameter, kind in options:
+        doc = docs.get(parameter.name)
         try:
             group.add_argument("--" + parameter.name.replace("_", "-"),
-                               **_argument(parameter, kind, docs.get(parameter.name, "")))
+                               **_argument(parameter, kind, doc.help_line(parameter.name, names) if doc else ""))
         except argparse.ArgumentError:  # named as one of the command's own options
             continue
 
@@ -96,76 +101,6 @@ def view_arguments(namespace: argparse.Namespace) -> dict[str, Any]:
     """
     return {key.removeprefix(DEST_PREFIX): value for key, value in vars(namespace).items()
             if key.startswith(DEST_PREFIX)}
-
-
-def parameter_docs(function: Callable[..., Any]) -> dict[str, str]:
-    """Each parameter's whole entry under "Args:" in a Google-style docstring: its first line and the lines
-    indented under it ("low, high: ..." documents both). The options every view shares, documented together as
-    "As every view (`ViewOptions`)", take their own entries under "Attributes:" in `ViewOptions`' docstring.
-
-    Example:
-        >>> import evalviz as ev
-        >>> parameter_docs(ev.scores_heatmap)["score_value"]
-        'Numeric column of scores.'
-        >>> parameter_docs(ev.scores_by_task)["title"]
-        "The chart's title."
-    """
-    docs = section_entries(inspect.getdoc(function) or "", "Args:")
-    shared = section_entries(inspect.getdoc(ViewOptions) or "", "Attributes:")
-    return {name: shared[name] if SHARED_OPTIONS in text and name in shared else text for name, text in docs.items()}
-
-
-def section_entries(docstring: str, heading: str) -> dict[str, str]:
-    """The entries of one section ("Args:", "Attributes:") of a Google-style docstring, by name: an entry runs
-    from its name to the next line at its indent, its lines joined.
-
-    Example:
-        >>> section_entries("Args:\\n    a, b: Two\\n        lines.\\n    c: One.\\n\\nReturns:\\n    x", "Args:")
-        {'a': 'Two lines.', 'b': 'Two lines.', 'c': 'One.'}
-    """
-    lines = iter(docstring.splitlines())
-    for line in lines:
-        if line.strip() == heading:
-            break
-    entries: list[tuple[str, list[str]]] = []
-    indent = None
-    for line in lines:
-        depth = len(line) - len(line.lstrip())
-        if not line.strip():
-            continue
-        if depth == 0 or (indent is not None and depth < indent):
-            break  # the next section
-        indent = depth if indent is None else indent
-        if depth == indent:
-            names, _, text = line.strip().partition(":")
-            entries.append((names, [text.strip()]))
-        else:
-            entries[-1][1].append(line.strip())
-    return {name.strip().lstrip("*"): " ".join(text).strip() for names, text in entries for name in names.split(",")}
-
-
-def first_sentence(text: str) -> str:
-    """The first sentence of `text`, whole: up to the first full stop outside brackets and quotes that is followed
-    by a capital (an abbreviation such as "e.g." ends none).
-
-    Example:
-        >>> first_sentence('"max" (the highest. Value) or None (none marked). A note.')
-        '"max" (the highest. Value) or None (none marked).'
-    """
-    depth, quote = 0, ""
-    for index, char in enumerate(text):
-        if char in "`\"":
-            quote = "" if char == quote else quote or char
-        elif quote:
-            continue
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth = max(depth - 1, 0)
-        elif char == "." and not depth and re.match(r"\s+[A-Z]", text[index + 1:]) \
-                and not text[:index + 1].endswith(ABBREVIATIONS):
-            return text[:index + 1]
-    return text
 
 
 def option_type(hint: Any, default: Any = inspect.Parameter.empty) -> OptionType | None:
@@ -259,14 +194,14 @@ def _options(view: Callable[..., Any]) -> Iterator[tuple[inspect.Parameter, Opti
             yield parameter, kind
 
 
-def _argument(parameter: inspect.Parameter, kind: OptionType, doc: str) -> dict[str, Any]:
-    """add_argument's keywords for one parameter: its help is the first sentence of its docstring entry, the
-    fixed values it takes beside a free one, how to give None, and its default."""
+def _argument(parameter: inspect.Parameter, kind: OptionType, line: str) -> dict[str, Any]:
+    """add_argument's keywords for one parameter: its help is its docstring's line (`line`), the fixed values it
+    takes beside a free one, how to give None, and its default."""
     default = parameter.default
     shown = "" if default in (None, inspect.Parameter.empty) or isinstance(default, NotGiven) else default
     none = kind.none and default is not None  # None differs from leaving the option out
     help_text = " ".join(filter(None, (
-        first_sentence(doc),
+        line,
         f"(one of {', '.join(map(_spelt, kind.listed))}, or another value)" if kind.listed else "",
         f"(give {NONE} for None)" if none else "",
         f"(default: {shown!r})" if shown != "" else "")))

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from evalviz.data.connection import quote_literal
+from evalviz.data.read_errors import csv_misread, read_error
 from evalviz.errors import DataSourceError
 
 FORMATS = ("parquet", "csv", "jsonl", "json")
@@ -45,17 +46,6 @@ _READER_DOCS = {
     "jsonl": "https://duckdb.org/docs/stable/data/json/loading_json#parameters",
     "json": "https://duckdb.org/docs/stable/data/json/loading_json#parameters",
 }
-# What a file DuckDB finds corrupt is not, and what to check, by format (a CSV file is read however it is written).
-_CORRUPT = {
-    "parquet": ("a readable Parquet file", "check that it was written completely (a copy or download cut short "
-                "loses the footer Parquet ends with) and that it holds Parquet, not another format under a .parquet "
-                "name"),
-    "jsonl": ("readable JSON Lines", "check that each line holds one whole JSON object and that the file was "
-              "written completely"),
-    "json": ("readable JSON", "check that the file holds JSON (or JSON Lines) and that it was written completely"),
-}
-_ENGINE_PREFIX = re.compile(r"^[A-Z][A-Za-z ]* Error: ")
-
 PathLike = str | os.PathLike[str]
 
 
@@ -88,6 +78,11 @@ class FileSource:
             self.schema, self.stamps = schema, _stamps(self.files)
         return relation
 
+    def read_error(self, exc: BaseException) -> str | None:
+        """The message for an error of DuckDB reading the files' content (a line at fault, a corrupt file): the
+        file, the line, the problem and the way out; None for an error of another kind."""
+        return read_error(exc, reason_of(exc, self.files), self.files, self.fmt, self.options)
+
     def verify(self, connection: duckdb.DuckDBPyConnection) -> None:
         """Raise `DataSourceError` when a file was deleted, or rewritten with other columns, since it was read.
 
@@ -107,7 +102,7 @@ class FileSource:
         except duckdb.Error as exc:
             raise DataSourceError(
                 f"{self.label} changed after Data.from_file read it, and can no longer be read as {self.fmt}: "
-                f"{corrupt_file(exc, self.files, self.fmt) or reason_of(exc, self.files)}"
+                f"{self.read_error(exc) or reason_of(exc, self.files)}"
             ) from exc
         if schema != self.schema:
             raise DataSourceError(
@@ -146,30 +141,12 @@ def read_files(
             source = FileSource(source.files, fmt, {**source.options, "header": True})
             relation = source.open(connection)
     except (duckdb.Error, OSError) as exc:
-        corrupt = corrupt_file(exc, source.files, fmt)
-        raise DataSourceError(corrupt or f"Could not read {source.label} as {fmt}: {reason_of(exc, source.files)}"
+        said = source.read_error(exc)
+        raise DataSourceError(said or f"Could not read {source.label} as {fmt}: {reason_of(exc, source.files)}"
                               ) from exc
+    if fmt == "csv" and (misread := csv_misread(source.files, relation.columns, source.options)):
+        raise DataSourceError(misread)
     return relation, source
-
-
-def corrupt_file(exc: BaseException, files: Sequence[str], fmt: str) -> str | None:
-    """The message for a file DuckDB found corrupt (random bytes, cut short, another format under the suffix):
-    the file, what it is not, what to check, and DuckDB's reason as a short tail; None for any other failure.
-
-    Example:
-        >>> error = duckdb.InvalidInputException("Invalid Input Error: No magic bytes found at end of file 'x.parquet'")
-        >>> corrupt_file(error, ["x.parquet"], "parquet").split(":")[0]
-        "'x.parquet' is not a readable Parquet file"
-    """
-    if fmt not in _CORRUPT or not isinstance(exc, duckdb.InvalidInputException):
-        return None
-    reason = reason_of(exc, files)
-    named = [f for f in files if f in reason] or (list(files) if len(files) == 1 else [])
-    if not named:
-        return None
-    what, check = _CORRUPT[fmt]
-    tail = _ENGINE_PREFIX.sub("", reason.splitlines()[0]).rstrip(".")
-    return f"{named[0]!r} is not {what}: {check} (DuckDB: {tail})."
 
 
 def literal_for_duckdb(path: str) -> str:

@@ -21,7 +21,7 @@ from evalviz._optional import require
 from evalviz.data.connection import connection_lock, default_connection, quote_identifier
 from evalviz.data.frames import arrow_for_duckdb, ordered_categories, pandas_for_duckdb, with_categories
 from evalviz.data.inspect_logs import read_inspect_logs
-from evalviz.data.sources import FileSource, PathLike, corrupt_file, read_files, reason_of
+from evalviz.data.sources import FileSource, PathLike, read_files, reason_of
 from evalviz.data.statements import check_rows_query
 from evalviz.errors import DataSourceError, EmptyDataError, EvalvizError, MissingColumnError, QueryError
 
@@ -480,9 +480,9 @@ class Data:
             return QueryError(f"{sql} is not valid SQL for this table: {reason}\nColumns: {listing}.")
         if sql is not None and not _is_read_error(exc, reason, files):
             return QueryError(f"{sql} failed on the data from {self._source}: {reason}")
-        corrupt = corrupt_file(exc, files, self._files.fmt) if self._files is not None else None
-        if corrupt:
-            return DataSourceError(corrupt)
+        said = self._files.read_error(exc) if self._files is not None else None
+        if said:
+            return DataSourceError(said)
         column = _COLUMN.search(reason)
         where = f", column {column.group(1)!r}," if column else ""
         return DataSourceError(f"Reading {self._source}{where} failed: {reason}")

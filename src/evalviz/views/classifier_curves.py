@@ -193,7 +193,10 @@ def pr_curve(
 
     Args:
         source, label, score, series, max_points: As `roc_curve`.
-        ci, n_resamples, seed: As `roc_curve`: a band of the precision at each recall.
+        ci: None (no band), or a confidence level: a bootstrap band of the precision at each recall (of 0,
+            0.01, ..., 1) around each curve, from `n_resamples` resamples of the predictions drawn from `seed`.
+            Its cost is as in `roc_curve`.
+        n_resamples, seed: As `roc_curve`.
         title, subtitle, width, height, legend, tip, **attributes: As `roc_curve`.
         filter_by, target, highlight: As `roc_curve`.
 
