@@ -124,8 +124,11 @@ def test_long_series_and_slice_names_keep_the_chart_bounded_and_stay_whole_in_th
                       "model": [long_name, "<script>alert(1)</script>"] * 40,
                       "level": [slice_name] * 40 + ["line1\nline2"] * 40})
     page = render(ev.confusion_grid(table, series="model", slice="level"))
-    drawn = page.texts("g.role-title-text text")  # as the SVG writes them: cut to a panel's width with "…"
-    assert any(t.startswith("mmm") and t.endswith("\u2026") and len(t) < 60 for t in drawn)
+    # Each name wrapped to the panel's width in at most four lines, the fourth cut with "…".
+    lines = next(i.text for i in page.items() if i.role == "title-text" and (i.text or "").startswith("mmm")
+                 and "sss" in i.text).split()
+    assert [line.strip("m") for line in lines[:4]] == ["", "", "", "\u2026"] and lines[4] == "level:"
+    assert lines[7].endswith("\u2026") and set(lines[5] + lines[6] + lines[7][:-1]) == {"s"}
     width = page.chart().evaluate("el => el.querySelector('svg, canvas').getBoundingClientRect().width")
     assert width < 2 * 170 + 400  # two panels side by side, their gaps and the colour legend
     cell = next(i for i in page.items() if i.role == "mark" and (i.name or "").endswith("_cells_marks")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,14 @@ TITLE_FONT_SIZE = 13  # pixels: Vega's title, in bold
 # to start a little right of the chart's left edge.
 TITLE_MARGIN = 20
 MIN_LINE_WIDTH = 40  # pixels: the lines of a chart narrower than that are as wide as its title's words allow
+# Pixels: the widest a view draws itself by default (axes, legends and titles included), so that a page shows it
+# whole: a 1,300-pixel browser window less a page's margins (2 x 24) and the chart's action menu (38). A width the
+# user gives may be larger.
+PAGE_WIDTH = 1200
+CONCAT_SPACING = 20  # pixels between the parts of a concatenation: Vega-Lite's default
+MIN_PANEL = 60  # pixels: a panel's plot is drawn no narrower by default, however many share a row
+MAX_PANEL_TITLE_LINES = 4  # lines a panel's title wraps into at most, per line given
+ELLIPSIS = "\u2026"
 
 
 def label_font_size() -> float:
@@ -81,6 +90,56 @@ def title_spec(title: str | None, subtitle: str | None, width: int) -> dict[str,
     if lines:
         return {"text": lines, "anchor": "start", "color": "#555", "fontSize": 11, "fontWeight": "normal"}
     return None
+
+
+def panel_title(lines: Sequence[str], width: float, font_size: float = TITLE_FONT_SIZE) -> dict[str, Any]:
+    """The title of a panel (one part of a concatenation) whose plot is `width` pixels wide: its `lines` wrapped
+    to that width (`wrapped_title`), so that the title is shown whole, neither cut nor running into the next panel.
+
+    Example:
+        >>> panel_title(["A rather long scorer name", "difficulty: hard"], 120, font_size=11)
+        {'text': ['A rather long', 'scorer name', 'difficulty: hard'], 'anchor': 'start', 'fontSize': 11}
+    """
+    return {"text": wrapped_title(lines, width, font_size), "anchor": "start", "fontSize": font_size}
+
+
+def wrapped_title(lines: Sequence[str], width: float, font_size: float) -> str | list[str]:
+    """A bold title (a panel's, an axis's) of `lines`, each wrapped at spaces to `width` pixels as drawn at
+    `font_size`; a line longer than MAX_PANEL_TITLE_LINES lines keeps that many, the last ending in an ellipsis
+    (a view's tooltip holds the name whole). One line is a string, more a list, as Vega takes them.
+
+    Example:
+        >>> wrapped_title(["Predicted (score \u2265 0.5)"], 90, 11)
+        ['Predicted', '(score \u2265 0.5)']
+    """
+    room = max(width, MIN_LINE_WIDTH) / BOLD_WIDENING
+    text = [piece for line in lines for piece in _at_most(wrapped(str(line), room, font_size) or [""], room,
+                                                         font_size)]
+    return text[0] if len(text) == 1 else text
+
+
+def _at_most(lines: list[str], room: float, font_size: float) -> list[str]:
+    """The first MAX_PANEL_TITLE_LINES of `lines`, the last cut to end in an ellipsis within `room` when some
+    are left out."""
+    if len(lines) <= MAX_PANEL_TITLE_LINES:
+        return lines
+    last = lines[MAX_PANEL_TITLE_LINES - 1]
+    while last and drawn_width(last + ELLIPSIS, font_size) > room:
+        last = last[:-1]
+    return [*lines[:MAX_PANEL_TITLE_LINES - 1], last + ELLIPSIS]
+
+
+def panel_width(default: int, columns: int, *, beside: float, side: float) -> int:
+    """The plot width of each of `columns` panels side by side, drawn at `default` pixels unless the row would be
+    wider than a page shows (PAGE_WIDTH): each panel takes `beside` pixels besides its plot (its axis), the row
+    `side` pixels more (a legend) and CONCAT_SPACING between panels. Never below MIN_PANEL.
+
+    Example:
+        >>> panel_width(320, 3, beside=45, side=124)
+        300
+    """
+    room = (PAGE_WIDTH - side - CONCAT_SPACING * (columns - 1)) / max(columns, 1) - beside
+    return max(min(default, math.floor(room)), MIN_PANEL)
 
 
 def title_line_count(title: str | None, subtitle: str | None, width: int) -> int:

@@ -14,9 +14,12 @@ from evalviz.errors import EvalvizError
 from evalviz.query.confusion import NORMALIZE, Normalize, confusion_parts_sql, confusion_sql
 from evalviz.rendering.component import Component
 from evalviz.rendering.contract import TooltipRow
-from evalviz.views.chart import title_spec
+from evalviz.views.cell_text import CellText, hidden_values_note, needed_size
+from evalviz.views.chart import CONCAT_SPACING, panel_title, panel_width, text_width, title_spec, wrapped_title
 from evalviz.views.colors import MISSING_COLOR
+from evalviz.views.font_metrics import BOLD_WIDENING, drawn_width
 from evalviz.views.formatting import COUNT_FORMAT, count_text
+from evalviz.views.grid_layout import LEGEND_TITLE_FONT_SIZE
 from evalviz.views.linking import Linking
 from evalviz.views.marks import cells, text
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checked_number, checks_arguments, did_you_mean
@@ -28,7 +31,12 @@ if TYPE_CHECKING:
 
 DATASET = "cells"
 MAX_PANELS = 60  # panels (series x slices) drawn at most: more would not be read one by one
-PANEL = 170  # pixels: each panel's plot, square
+PANEL = 170  # pixels: each panel's plot, square (narrower by default when a row of them would not fit a page)
+CELL_FONT_SIZE = 12  # pixels: a cell's name, count and share
+PANEL_TITLE_FONT_SIZE = 11
+AXIS_TITLE_FONT_SIZE = 11  # pixels, bold: Vega's
+AXIS_ROOM = 34  # pixels of width a panel's y axis takes besides its labels (ticks, padding, title)
+LEGEND_ROOM = 60  # pixels of width the colour legend takes besides its title (its offset, gradient and labels)
 SCHEME = "blues"
 CLASSES = ["negative", "positive"]  # the order of rows and columns: scikit-learn's [0, 1]
 RATE_FORMAT, SHARE_FORMAT = ".3f", ".1%"
@@ -66,7 +74,8 @@ def confusion_grid(
     predictions is drawn as a 0. Each cell writes its name (TN, FP, FN, TP) and count, and with `normalize` its
     share: of its actual class ("true": a row sums to 100%), of its predicted class ("pred": a column does) or of
     all the panel's predictions ("all"), as scikit-learn normalises; where that total is 0 the share is undefined
-    and written "–" (scikit-learn writes 0). Cells are coloured by the share when normalised, else by the count,
+    and written "–" (scikit-learn writes 0); cells too small for their text write none, and the subtitle says so
+    (and the width that writes it). Cells are coloured by the share when normalised, else by the count,
     on one scale for every panel. Hover a cell for its count and share and its panel's precision, recall (true
     positive rate), false positive rate and accuracy (a rate whose denominator is 0 is left out). Rows without a
     label or a score are not drawn (the subtitle says how many).
@@ -89,8 +98,8 @@ def confusion_grid(
         slice: A column of the table whose values each get their own panels (e.g. a difficulty).
         normalize: None (counts), "true", "pred" or "all" (shares, as scikit-learn's `normalize`).
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`): `width` and
-            `height` are each panel's plot (170 x 170 by default); what is left out is said after a given
-            subtitle.
+            `height` are each panel's plot (170 x 170 by default, narrower when a row of panels would be wider than
+            a page shows); what is left out is said after a given subtitle.
         filter_by: A Selection whose clauses filter the predictions (see Linking above).
         target: A Selection clicks on cells publish their panel's series and slice into.
         highlight: Fade what the selections leave out instead of removing it.
@@ -196,18 +205,25 @@ def _chart(table: pa.Table, panels: list[tuple[str, str | None]], options: ViewO
            linked: tuple[pa.Table, Interaction | None] | None) -> Component:
     """One panel per (series, slice): a row per series, its slices side by side; `linked`: each panel draws its
     shipped counts, added up again by the interaction (`_linked`)."""
-    width, height = options.sized(PANEL, PANEL)
+    width, height = _panel_size(options, panels, share_of)
     top = (1.0 if share_of else float(pc.max(table["count"]).as_py() or 1)) or 1.0
-    layers = _layers(options, cut=cut, share_of=share_of, top=top, titles=titles)
+    written = _cell_text(table, share_of)
+    band = (width / len(CLASSES), height / len(CLASSES))
+    if not written.fits(band):
+        larger = needed_size(written, band, (0, 0), (len(CLASSES), len(CLASSES)))
+        subtitle = f"{subtitle} {hidden_values_note(written, band, tip=options.tip, larger=larger)}"
+    x_title = wrapped_title([f"Predicted (score \u2265 {cut:g})"], width, AXIS_TITLE_FONT_SIZE)
+    layers = _layers(options, x_title, share_of=share_of, top=top, titles=titles, written=written.fits(band))
     rows: dict[str, list[LayerChart]] = {}
     for series, slice_value in panels:
         heading = [series] if slice_value is None else [series, f"{titles[1]}: {slice_value}"]
         rows.setdefault(series, []).append(LayerChart(layers, data=DATASET, width=width, height=height,
-                                                      title={"text": heading, "anchor": "start", "fontSize": 11,
-                                                             "limit": width},
+                                                      title=panel_title(heading, width + _axis_room(),
+                                                                        PANEL_TITLE_FONT_SIZE),
                                                       interaction=linked[1] if linked else None))
     grid = [ConcatChart("hconcat", tuple(row), properties={"resolve": SHARED}) for row in rows.values()]
-    title = title_spec(options.title, subtitle, width * max(len(row) for row in rows.values()))
+    columns = max(len(row) for row in rows.values())
+    title = title_spec(options.title, subtitle, (width + _axis_room()) * columns + CONCAT_SPACING * (columns - 1))
     chart = ConcatChart("vconcat", tuple(grid), properties={"resolve": SHARED, **({"title": title} if title else {}),
                                                             **options.properties()})
     datasets = {}
@@ -221,11 +237,38 @@ def _chart(table: pa.Table, panels: list[tuple[str, str | None]], options: ViewO
     return Component.from_parts(chart, datasets)
 
 
-def _layers(options: ViewOptions, *, cut: float, share_of: Normalize | None, top: float,
-            titles: tuple[str, str | None]) -> tuple[Layer, ...]:
-    """A panel's marks: the four cells coloured by count (or share), and their name, count and share."""
+def _panel_size(options: ViewOptions, panels: list[tuple[str, str | None]],
+                share_of: Normalize | None) -> tuple[int, int]:
+    """Each panel's plot (width, height): as given, else PANEL pixels square, narrowed so that a row of panels
+    with their axes and the colour legend fits a page (`panel_width`)."""
+    columns = max(sum(1 for key in panels if key[0] == series) for series, _ in panels)
+    title = options.legend_title(SHARE_TITLES[share_of] if share_of else "Count")
+    legend = drawn_width(title, LEGEND_TITLE_FONT_SIZE) * BOLD_WIDENING + LEGEND_ROOM if options.legend_on else 0
+    default = panel_width(PANEL, columns, beside=_axis_room(), side=legend)
+    return options.sized(default, PANEL if options.width is not None else default)
+
+
+def _axis_room() -> float:
+    """The pixels of width a panel's actual-class axis takes beside its plot (its title starts there)."""
+    return text_width(CLASSES) + AXIS_ROOM
+
+
+def _cell_text(table: pa.Table, share_of: Normalize | None) -> CellText:
+    """The text each cell writes: its name, its count and (normalised) its share, one line each, as wide as the
+    widest of them; filtered counts are never larger than those measured."""
+    most = int(pc.max(table["count"]).as_py() or 0)
+    shares = [f"{share:.1%}" if share is not None else "\u2013" for share in pc.unique(table["share"]).to_pylist()] \
+        if share_of else []
+    widest = max(drawn_width(text, CELL_FONT_SIZE) for text in ("TN", "FP", f"{most:,}", *shares))
+    return CellText(widest, 3 if share_of else 2, CELL_FONT_SIZE)
+
+
+def _layers(options: ViewOptions, x_title: str | list[str], *, share_of: Normalize | None, top: float,
+            titles: tuple[str, str | None], written: bool) -> tuple[Layer, ...]:
+    """A panel's marks: the four cells coloured by count (or share), and (when `written`, as they fit) their name,
+    count and share; `x_title` titles the predicted classes' axis."""
     value = "share" if share_of else "count"
-    x = {"field": "predicted_text", "type": "nominal", "title": f"Predicted (score \u2265 {cut:g})",
+    x = {"field": "predicted_text", "type": "nominal", "title": x_title,
          "scale": {"domain": CLASSES}, "axis": {"labelAngle": 0}}
     y = {"field": "actual_text", "type": "nominal", "title": "Actual", "scale": {"domain": CLASSES}}
     color = {"condition": {"test": f"!isValid(datum.{value})", "value": MISSING_COLOR},  # an undefined share
@@ -238,9 +281,12 @@ def _layers(options: ViewOptions, *, cut: float, share_of: Normalize | None, top
     label = " + '\\n' + ".join(lines)  # a line break between them, in a Vega expression
     contrast = {"condition": {"test": f"isValid(datum.{value}) && datum.{value} > {0.55 * top!r}",
                               "value": "white"}, "value": "black"}
-    return (cells("cells", x=x, y=y, color=color, tooltip=tooltip, stroke="white", strokeWidth=1, invalid="show"),
+    drawn = cells("cells", x=x, y=y, color=color, tooltip=tooltip, stroke="white", strokeWidth=1, invalid="show")
+    if not written:
+        return (drawn,)
+    return (drawn,
             text("counts", x=x, y=y, text={"field": "label", "type": "nominal"}, color=contrast, tooltip=tooltip,
-                 lineBreak="\n", fontSize=12, calculate={"label": label}))
+                 lineBreak="\n", fontSize=CELL_FONT_SIZE, calculate={"label": label}))
 
 
 def _tooltip(share_of: Normalize | None, titles: tuple[str, str | None]) -> tuple[TooltipRow, ...]:

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from evalviz.charts import Interaction, Layer, LayerChart
 from evalviz.query.axes import KEY_MARK
 from evalviz.rendering.contract import TooltipRow
+from evalviz.views.chart import panel_title
 from evalviz.views.formatting import COUNT_FORMAT, UNMARKED_LABEL
 from evalviz.views.marks import areas, bars, intervals, points
 from evalviz.views.marks.base import layer
@@ -180,7 +181,7 @@ def histogram_panels(bins: pa.Table, titles: Titles, color: dict[str, Any], *, w
                    tooltip=rows if tip else None, calculate=place)
         last = i == len(panels) - 1 and brushed is not None
         drawn.append(LayerChart((bar,), data="bins", width=width, height=panel_height,
-                                title={"text": label(panel), "anchor": "start", "fontSize": 11},
+                                title=panel_title([label(panel)], width, 11),
                                 interaction=brushed if last else interaction))
     datasets = {f"c{i}_bins": bins.filter(pc.equal(bins["panel"], panel)) for i, panel in enumerate(panels)}
     return tuple(drawn), datasets

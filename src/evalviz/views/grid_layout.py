@@ -28,6 +28,7 @@ class GridLayout:
     x_angle: float
     y_angle: float
     needed_height: float = 0.0  # the least outer height that leaves the plot its height, below the title lines
+    beside: tuple[float, float] = (0.0, 0.0)  # pixels of width and height the chart takes beside its plot area
 
     @property
     def plot_size(self) -> tuple[int, int]:
@@ -71,7 +72,8 @@ def grid_layout(grid: Grid, *, width: float, height: float, legend_title: str | 
         else float(plot_size[1])
     y_angle = 0.0 if y_rotate is None else -float(y_rotate)
     return GridLayout(plot_width=plot_width, plot_height=plot_height, x_angle=x_angle, y_angle=y_angle,
-                      needed_height=x_area + TITLE_LINE * title_lines + MIN_PLOT)
+                      needed_height=x_area + TITLE_LINE * title_lines + MIN_PLOT,
+                      beside=(y_area + legend_area, x_area + TITLE_LINE * title_lines))
 
 
 def x_label_angle(widths: Sequence[float], band: float) -> float:

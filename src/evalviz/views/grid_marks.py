@@ -16,6 +16,7 @@ from evalviz.charts import Layer, ScaleExpr
 from evalviz.constants.statuses import COLORED, ERROR, INFINITE, NO_DATA, PARTIAL, SKIPPED
 from evalviz.errors import EvalvizError
 from evalviz.rendering.contract import TooltipRow
+from evalviz.views.cell_text import CellText
 from evalviz.views.chart import band_labels
 from evalviz.views.colors import ERROR_COLOR, INFINITE_COLOR, MISSING_COLOR, SKIPPED_COLOR, vega_scheme
 from evalviz.views.font_metrics import drawn_width
@@ -26,7 +27,6 @@ from evalviz.views.marks import cells, points, text
 from evalviz.views.options import CellOptions, ColorScale
 
 ANNOTATION_FONT_SIZE = 11
-MIN_ANNOTATED_HEIGHT = 14  # pixels of cell height below which "auto" annotations are switched off
 MEASURED_VALUES = 2000  # up to this many values, "auto" annotation measures the text of every one
 MIN_GLYPH_SIZE = 9  # pixels; smaller error cells show their colour only, partly failed ones no corner
 MAX_GLYPH_FONT = 16  # pixels: the largest cross or infinity sign
@@ -137,23 +137,6 @@ class GridMarks:
         """Whether cells are large enough to carry a cross, an infinity sign or a corner."""
         return min(self.band) >= MIN_GLYPH_SIZE
 
-    def annotations_fit(self, values: pa.Array, python_format: str) -> bool:
-        """Whether the widest annotation fits its cell with room to spare: every value's text is measured in a
-        grid of up to MEASURED_VALUES values, else the lowest, highest and middle ones'."""
-        if self.band[1] < MIN_ANNOTATED_HEIGHT:
-            return False
-        measured = pc.unique(values).to_pylist() if len(values) <= MEASURED_VALUES else \
-            {*span(values), values[len(values) // 2].as_py()}
-        longest = max(drawn_width(format_value(python_format, v), ANNOTATION_FONT_SIZE) for v in measured)
-        return self.band[0] >= longest + 6
-
-    def annotated(self, values: pa.Array, python_format: str) -> bool:
-        """Whether the cells carry their values: `cell.annotate` True always, False never, "auto" when the
-        widest value's text fits its cell (`annotations_fit`)."""
-        if not len(values) or self.cell.annotate is False:
-            return False
-        return self.cell.annotate is True or self.annotations_fit(values, python_format)
-
     def _rect(self) -> dict[str, Any]:
         stroke = {"stroke": self.cell.stroke, "strokeWidth": 1} if self.cell.stroke else {}
         return {"cornerRadius": self.cell.corner_radius, **stroke}
@@ -186,6 +169,35 @@ def axes(grid: Grid, labels: Labels, layout: GridLayout, inset: float,
                      **label_lookup(grid.relabelled(axis))},
         })
     return encodings[0], encodings[1]
+
+
+def annotation_text(values: pa.Array, python_format: str) -> CellText | None:
+    """The text the cells' values are written in (None without values): as wide as the widest value's, each
+    value's measured in a grid of up to MEASURED_VALUES values, else the lowest, highest and middle ones'.
+
+    Example:
+        >>> round(annotation_text(pa.array([0.5, 0.25]), "{:.3f}").width, 1)
+        31.5
+    """
+    if not len(values):
+        return None
+    measured = pc.unique(values).to_pylist() if len(values) <= MEASURED_VALUES else \
+        {*span(values), values[len(values) // 2].as_py()}
+    widest = max(drawn_width(format_value(python_format, v), ANNOTATION_FONT_SIZE) for v in measured)
+    return CellText(widest, 1, ANNOTATION_FONT_SIZE)
+
+
+def annotated(cell: CellOptions, text: CellText | None, band: tuple[float, float]) -> bool:
+    """Whether cells `band` (width, height) pixels large carry their values' `text`: `cell.annotate` True always,
+    False never, "auto" where the text fits (`CellText.fits`); never without values.
+
+    Example:
+        >>> annotated(CellOptions(), CellText(28.0, 1, 11), (30.0, 20.0))
+        False
+    """
+    if text is None or cell.annotate is False:
+        return False
+    return cell.annotate is True or text.fits(band)
 
 
 def tooltip_rows(names: list[str], labels: Labels, fmt: str, *, ok: bool) -> tuple[TooltipRow, ...]:

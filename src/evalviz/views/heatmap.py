@@ -18,6 +18,7 @@ from evalviz.data.table import Data
 from evalviz.query.aggregates import Aggregate
 from evalviz.rendering.component import Component
 from evalviz.views.axis_groups import AxisGroups, parse_groups
+from evalviz.views.cell_text import CellText, hidden_values_note, needed_size
 from evalviz.views.chart import hover_note, title_line_count, title_spec
 from evalviz.views.formatting import count_text, d3_format
 from evalviz.views.grid import Grid, GridColumns, aggregate_grid
@@ -27,6 +28,8 @@ from evalviz.views.grid_marks import (
     MIN_GLYPH_SIZE,
     GridMarks,
     Labels,
+    annotated,
+    annotation_text,
     axes,
     check_log_values,
     color_scale,
@@ -280,11 +283,12 @@ def draw_grid(grid: Grid, drawing: GridDrawing, options: ViewOptions, *, drill: 
     """
     width = DEFAULT_WIDTH if options.width is None else options.width
     height = round(width / GOLDEN) if options.height is None else options.height
-    subtitle, layout = _laid_out(grid, drawing, options, width, height)
+    python_format = drawing.cell.annot_fmt or (WHOLE_FORMAT if grid.whole_numbers else DEFAULT_FORMAT)
+    values_text = annotation_text(grid.values(), python_format)
+    subtitle, layout = _laid_out(grid, drawing, options, (width, height), values_text)
     if options.height is None and layout.needed_height > height:  # a narrow chart's title lines take their room
         height = math.ceil(layout.needed_height)
-        subtitle, layout = _laid_out(grid, drawing, options, width, height)
-    python_format = drawing.cell.annot_fmt or (WHOLE_FORMAT if grid.whole_numbers else DEFAULT_FORMAT)
+        subtitle, layout = _laid_out(grid, drawing, options, (width, height), values_text)
     fmt = d3_format(python_format)
     linked = None
     if links is not None:
@@ -303,7 +307,7 @@ def draw_grid(grid: Grid, drawing: GridDrawing, options: ViewOptions, *, drill: 
     )
     fit = drawing.plot_size is None  # Vega fits the whole chart (axes, legend and title) into width x height
     grouped = [] if spans is None else sorted(set(spans["axis"].to_pylist()))
-    own = _layers(grid, drawing, options, marks, python_format, linked.statuses() if linked else set())
+    own = _layers(grid, drawing, options, marks, (python_format, values_text), linked.statuses() if linked else set())
     interaction, shipped = None, {}
     if links is not None and linked is not None:
         interaction, shipped = grid_interaction(links, linked, grid, cells=DATASET,
@@ -338,9 +342,11 @@ def _offsets(groups: AxisGroups) -> tuple[float, float]:
 
 
 def _layers(grid: Grid, drawing: GridDrawing, options: ViewOptions, marks: GridMarks,
-            python_format: str, filtered: set[str]) -> list[Layer]:
-    """The grid's own marks, bottom to top: coloured cells, flagged cells, their glyphs, annotations, corners;
-    for the statuses of the grid, and those its cells may take once filtered (`filtered`)."""
+            written: tuple[str, CellText | None], filtered: set[str]) -> list[Layer]:
+    """The grid's own marks, bottom to top: coloured cells, flagged cells, their glyphs, annotations (`written`:
+    the values' Python format and their text), corners; for the statuses of the grid, and those its cells may take
+    once filtered (`filtered`)."""
+    python_format, values_text = written
     fmt = d3_format(python_format)
     values = grid.values()
     if drawing.scale.log:
@@ -358,17 +364,19 @@ def _layers(grid: Grid, drawing: GridDrawing, options: ViewOptions, marks: GridM
         layers.append(marks.crosses())
     if INFINITE in flags and marks.glyphs_fit():
         layers.append(marks.infinities())
-    if marks.annotated(values, python_format):
+    if annotated(drawing.cell, values_text, marks.band):
         layers.append(marks.annotations(fmt))
     if PARTIAL in statuses and marks.glyphs_fit():
         layers.append(marks.corners())
     return layers
 
 
-def _laid_out(grid: Grid, drawing: GridDrawing, options: ViewOptions, width: int,
-              height: int) -> tuple[str | None, GridLayout]:
-    """The subtitle and the layout: partly failed cells too small to carry a corner are told of in the
-    subtitle, which then takes its room."""
+def _laid_out(grid: Grid, drawing: GridDrawing, options: ViewOptions, size: tuple[int, int],
+              values_text: CellText | None) -> tuple[str | None, GridLayout]:
+    """The subtitle and the layout of a chart `size` (width, height) pixels large: partly failed cells too small
+    to carry a corner, and values (`values_text`) not written for want of room ("auto" annotations), are told of
+    in the subtitle, which then takes its room."""
+    width, height = size
 
     def layout(subtitle: str | None) -> GridLayout:
         return grid_layout(
@@ -383,7 +391,21 @@ def _laid_out(grid: Grid, drawing: GridDrawing, options: ViewOptions, width: int
     if PARTIAL in grid.statuses and min(laid_out.band(grid)) < MIN_GLYPH_SIZE:
         subtitle = " ".join(filter(None, (subtitle, _unmarked_note(grid, tip=options.tip))))
         laid_out = layout(subtitle)
-    return subtitle, laid_out
+    if drawing.cell.annotate != "auto" or values_text is None:
+        return subtitle, laid_out
+    noted = subtitle
+    for _ in range(2):  # the note's lines take height from the cells: say it again of the cells left, if it differs
+        band = laid_out.band(grid)
+        if values_text.fits(band):
+            break
+        larger = (None, None) if drawing.plot_size is not None else \
+            needed_size(values_text, band, laid_out.beside, (len(grid.x_order), len(grid.y_order)))
+        note = hidden_values_note(values_text, band, tip=options.tip, larger=larger)
+        if noted == " ".join(filter(None, (subtitle, note))):
+            break
+        noted = " ".join(filter(None, (subtitle, note)))
+        laid_out = layout(noted)
+    return noted, laid_out
 
 
 def _unmarked_note(grid: Grid, *, tip: bool) -> str:

@@ -13,7 +13,7 @@ from evalviz.data.table import Data
 from evalviz.errors import EvalvizError
 from evalviz.query.scores import ModelOrder
 from evalviz.rendering.component import Component
-from evalviz.views.chart import text_width, title_spec
+from evalviz.views.chart import panel_title, text_width, title_spec
 from evalviz.views.formatting import count_text
 from evalviz.views.grid_layout import MIN_PLOT, TITLE_LINE
 from evalviz.views.linking import Linking
@@ -165,7 +165,7 @@ def scores_by_model(
                            properties=options.properties(), interaction=interaction)
         return Component.from_parts(chart, _datasets(table.rows, baseline))
     panels = [LayerChart(layers(i), data=DATASET, width=round(layout.plot_width), height=round(layout.plot_height),
-                         title={"text": label, "anchor": "start", "fontSize": 12}, interaction=interaction)
+                         title=panel_title([label], layout.plot_width, 12), interaction=interaction)
               for i, label in enumerate(table.labels["task"])]
     chart = ConcatChart("vconcat", tuple(ConcatChart("hconcat", tuple(panels[i:i + PANELS_PER_ROW]))
                                          for i in range(0, len(panels), PANELS_PER_ROW)),

@@ -14,14 +14,17 @@ from evalviz.errors import ColumnTypeError, EvalvizError
 from evalviz.query.timeline import TimelineColumns, left_out_sql, timeline_sql, unreadable_date_sql
 from evalviz.rendering.component import Component
 from evalviz.rendering.contract import TooltipRow
-from evalviz.views.chart import title_spec
+from evalviz.views.chart import panel_title, panel_width, title_spec
+from evalviz.views.font_metrics import BOLD_WIDENING, drawn_width
 from evalviz.views.formatting import COUNT_FORMAT, count_text
+from evalviz.views.grid_layout import LEGEND_TITLE_FONT_SIZE
 from evalviz.views.interval_checks import check_intervals
 from evalviz.views.linking import Linking
 from evalviz.views.marks import intervals, lines, points
 from evalviz.views.options import NOT_GIVEN, Legend, ViewOptions, checks_arguments
 from evalviz.views.roles import HEADLINE, HEADLINE_STDERR, LOG_VIEWER, MODEL_DISPLAY, TASK_DISPLAY, eval_roles
 from evalviz.views.score_filters import ScoreLinks, score_links
+from evalviz.views.score_layout import legend_width
 from evalviz.views.score_marks import (
     INTERVAL_COLOR,
     SCORE_FORMAT,
@@ -37,6 +40,9 @@ if TYPE_CHECKING:
 
 DATASET = "timeline"
 PER_ROW = 3  # panels side by side before the next row
+PANEL_SIZE = (320, 240)  # pixels: each panel's plot by default (narrower when a row would not fit a page)
+SCORE_AXIS_ROOM = 50  # pixels of width a panel's score axis takes (labels, ticks, title)
+LEGEND_OFFSET = 18  # pixels between the last panel and the legend: Vega's default
 FRONTIER_COLOR = "#303030"
 # Every panel draws dates, scores and organisations on the same scales, with one legend.
 SHARED = {"scale": {"x": "shared", "y": "shared", "color": "shared"}, "legend": {"color": "shared"}}
@@ -89,7 +95,8 @@ def scores_timeline(
         link, status: Columns of log links and eval statuses (used when present).
         frontier: Draw each task's frontier.
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`); width and height
-            are each panel's (320 x 240 by default); what is left out is said after a given subtitle.
+            are each panel's (320 x 240 by default, narrower when a row of panels and the legend would be wider
+            than a page shows); what is left out is said after a given subtitle.
         filter_by: A Selection whose clauses filter the points. A point is one (model, task): a filter on the
             model, the task, the organisation or another column with one value per point keeps or drops whole
             points exactly, and each task's frontier is drawn again over the points kept (the best score
@@ -190,11 +197,12 @@ def _notes(left_out: dict[str, Any]) -> list[str]:
 def _chart(rows: pa.Table, columns: TimelineColumns, model_title: str, task_title: str, options: ViewOptions,
            subtitle: str | None, *, frontier: bool, interaction: Interaction | None) -> Component:
     """One panel per task (PER_ROW to a row), sharing the colour scale and its legend."""
-    width, height = options.sized(320, 240)
     tasks = list(dict.fromkeys(rows["task"].to_pylist()))
+    width, height = _panel_size(rows, columns, model_title, options, min(len(tasks), PER_ROW))
     layers = _layers(rows, columns, model_title, task_title, options, frontier=frontier)
     # One Interaction for every panel (one client); only the first publishes the shared legend's clicks.
-    panels = [LayerChart(layers, data=DATASET, width=width, height=height, title={"text": task, "anchor": "start"},
+    panels = [LayerChart(layers, data=DATASET, width=width, height=height,
+                         title=panel_title([task], width + SCORE_AXIS_ROOM),  # it starts left of the score axis
                          interaction=_without_legend(interaction) if i else interaction)
               for i, task in enumerate(tasks)]
     grid = [ConcatChart("hconcat", tuple(panels[i:i + PER_ROW]), properties={"resolve": SHARED})
@@ -205,6 +213,18 @@ def _chart(rows: pa.Table, columns: TimelineColumns, model_title: str, task_titl
     datasets = {f"c{i // PER_ROW}_c{i % PER_ROW}_{DATASET}": rows.filter(pc.equal(rows["task"], task))
                 for i, task in enumerate(tasks)}
     return Component.from_parts(chart, datasets)
+
+
+def _panel_size(rows: pa.Table, columns: TimelineColumns, model_title: str, options: ViewOptions,
+                per_row: int) -> tuple[int, int]:
+    """Each panel's plot (width, height): as given, else PANEL_SIZE, narrower when `per_row` panels side by side,
+    with their score axes and the colour legend, would be wider than a page shows (`panel_width`)."""
+    by = "organization" if columns.organization else "model"
+    entries = [str(v) for v in pc.unique(rows[by]).to_pylist() if v is not None]
+    title = options.legend_title("Organisation" if columns.organization else model_title)
+    legend = LEGEND_OFFSET + max(legend_width(entries, 1), drawn_width(title, LEGEND_TITLE_FONT_SIZE) * BOLD_WIDENING)
+    default = panel_width(PANEL_SIZE[0], per_row, beside=SCORE_AXIS_ROOM, side=legend if options.legend_on else 0)
+    return options.sized(default, PANEL_SIZE[1])
 
 
 def _without_legend(interaction: Interaction | None) -> Interaction | None:
