@@ -27,6 +27,17 @@ from typing import Any, Literal
 
 KEY = "evalviz"
 Renderer = Literal["svg", "canvas"]
+CANVAS_MIN_MARKS = 1000  # from this many marks on, one canvas draws faster than an SVG element per mark
+
+
+def renderer_for(marks: int) -> Renderer:
+    """The renderer of a chart drawing `marks` marks (cells, say): SVG, until one canvas draws them faster.
+
+    Example:
+        >>> renderer_for(10), renderer_for(5_000)
+        ('svg', 'canvas')
+    """
+    return "canvas" if marks >= CANVAS_MIN_MARKS else "svg"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from evalviz.constants.statuses import COLORED, ERROR, FLAGS, INFINITE, PARTIAL
 from evalviz.data.table import Data
 from evalviz.query.aggregates import Aggregate
 from evalviz.rendering.component import Component
+from evalviz.rendering.contract import renderer_for
 from evalviz.views.axis_groups import AxisGroups, parse_groups
 from evalviz.views.cell_text import CellText, hidden_values_note, needed_size
 from evalviz.views.chart import hover_note, title_line_count, title_spec
@@ -69,7 +70,6 @@ DEFAULT_WIDTH = 700
 GOLDEN = 1.618
 DEFAULT_FORMAT = "{:.3f}"
 WHOLE_FORMAT = "{:,.0f}"  # the default for whole numbers of an integer column: "6", "1,024"
-CANVAS_MIN_CELLS = 1000  # from this many cells on, one canvas draws faster than an SVG element per cell
 
 
 @dataclass(frozen=True)
@@ -317,7 +317,7 @@ def draw_grid(grid: Grid, drawing: GridDrawing, options: ViewOptions, *, drill: 
         width=width if fit else layout.plot_size[0], height=height if fit else layout.plot_size[1], fit=fit,
         plot_size=layout.plot_size, title=title_spec(options.title, subtitle, width),
         transform=(interval_text(fmt),) if "low" in names else (), properties=options.properties(),
-        renderer="canvas" if grid.cells.num_rows >= CANVAS_MIN_CELLS else "svg", drill=drill,
+        renderer=renderer_for(grid.cells.num_rows), drill=drill,
         interaction=interaction,
     )
     return Component.from_parts(chart, {DATASET: grid.cells, **({} if spans is None else {GROUPS_DATASET: spans}),

@@ -18,7 +18,7 @@ from evalviz.errors import EmptyDataError, EvalvizError
 from evalviz.query.grid_columns import filter_field
 from evalviz.query.tool_calls import ToolCallColumns, cells_sql, samples_sql, summary_sql, tools_sql
 from evalviz.rendering.component import Component
-from evalviz.rendering.contract import TooltipRow
+from evalviz.rendering.contract import TooltipRow, renderer_for
 from evalviz.views.chart import AXIS_LABEL_LIMIT, hover_note, text_width, title_line_count, title_spec
 from evalviz.views.error_messages import check_error_messages
 from evalviz.views.formatting import UNMARKED_LABEL, count_text
@@ -44,7 +44,6 @@ MIN_LABELLED_ROW = 9  # pixels: rows narrower than this leave the sample ids to 
 END_ROOM = 70  # pixels at the right for the limit that ended a sample
 LEGEND_ROOM = 130
 TITLE_LINE, AXES_ROOM = 26, 50
-CANVAS_MIN_CELLS = 1000  # from this many cells on, one canvas draws faster than an SVG element per cell
 
 
 @checks_arguments()
@@ -284,5 +283,5 @@ def _chart(calls: pa.Table, samples: pa.Table, options: ViewOptions, subtitle: s
         layers.append(rules("rows", data=SAMPLES, y=y, opacity=0))
     chart = LayerChart(tuple(layers), data=CELLS, width=width, height=height, fit=True,
                        title=title_spec(options.title, subtitle, width), properties=options.properties(),
-                       renderer="canvas" if calls.num_rows >= CANVAS_MIN_CELLS else "svg", interaction=interaction)
+                       renderer=renderer_for(calls.num_rows), interaction=interaction)
     return Component.from_parts(chart, {CELLS: calls, SAMPLES: samples})
