@@ -92,9 +92,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return args.run(args)
         except (EvalvizError, MissingDependencyError) as exc:
-            fail(str(exc))
+            fail(_for_the_command_line(str(exc)))
         except KeyboardInterrupt:
             return 130
+
+
+def _for_the_command_line(message: str) -> str:
+    """`message`, told that a reader option it names (Data.from_file(path, ignore_errors=True)) is Python's."""
+    if "Data.from_file(path, " not in message:
+        return message
+    return f"{message} (Data.from_file options are Python's: evalviz render reads files with DuckDB's defaults)"
 
 
 def build_parser(view: str | None = None) -> ArgumentParser:

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from evalviz.data.connection import quote_literal
-from evalviz.data.read_errors import csv_misread, read_error
+from evalviz.data.read_errors import Dialect, csv_misread, read_error
 from evalviz.errors import DataSourceError
 
 FORMATS = ("parquet", "csv", "jsonl", "json")
@@ -39,6 +39,12 @@ _GLOB_CHARS = frozenset("*?[")
 _DUCKDB_SPECIAL = re.compile(r"~|[A-Za-z][A-Za-z0-9+.-]*:")
 # The names DuckDB gives the columns of a CSV file in which it found no header: column0, column1 (column00, ...).
 _GENERATED_NAME = re.compile(r"column\d+")
+# The reader options that change how DuckDB's sniffer splits a CSV file (passed to its sniff_csv).
+_SNIFF_OPTIONS = frozenset({
+    "delim", "sep", "delimiter", "separator", "quote", "escape", "header", "skip", "comment", "new_line", "encoding",
+    "compression", "max_line_size", "maximum_line_size", "names", "column_names", "columns", "null_padding",
+    "ignore_errors", "strict_mode", "sample_size", "auto_detect",
+})
 _READERS = {"parquet": "read_parquet", "csv": "read_csv", "jsonl": "read_json", "json": "read_json"}
 _READER_DOCS = {
     "parquet": "https://duckdb.org/docs/stable/data/parquet/overview#parameters",
@@ -144,9 +150,29 @@ def read_files(
         said = source.read_error(exc)
         raise DataSourceError(said or f"Could not read {source.label} as {fmt}: {reason_of(exc, source.files)}"
                               ) from exc
-    if fmt == "csv" and (misread := csv_misread(source.files, relation.columns, source.options)):
+    if fmt == "csv" and (misread := csv_misread(source.files, source.options,
+                                                lambda file: sniffed_dialect(connection, file, source.options))):
         raise DataSourceError(misread)
     return relation, source
+
+
+def sniffed_dialect(connection: duckdb.DuckDBPyConnection, file: str, options: Mapping[str, Any]) -> Dialect | None:
+    """How DuckDB splits the CSV `file` read with `options` (its `sniff_csv`, which reads at most its sample of
+    rows); None when it cannot tell.
+
+    Example:
+        >>> sniffed_dialect(duckdb.connect(), "no such file.csv", {}) is None
+        True
+    """
+    given = "".join(f", {name}={_option_sql(name, value)}" for name, value in options.items() if name in _SNIFF_OPTIONS)
+    try:
+        rows = connection.execute(
+            "SELECT Delimiter, Quote, Escape, SkipRows, Comment, len(Columns) FROM "
+            f"sniff_csv({quote_literal(literal_for_duckdb(file))}{given})"
+        ).fetchall()
+    except duckdb.Error:
+        return None
+    return Dialect.sniffed(rows[0]) if rows else None
 
 
 def literal_for_duckdb(path: str) -> str:
@@ -178,7 +204,7 @@ def _expand(path: PathLike) -> tuple[list[str], bool]:
     """One user path -> the files it names, and whether they sit in a hive-partitioned folder."""
     text = _home_expanded(os.fspath(path))
     if os.path.isdir(text):
-        files = [f for f in _match(text, ["**", "*"], text) if Path(f).suffix.lower() in _SUFFIXES]
+        files = [f for f in _match(text, ["**", "*"], text) if _data_suffix(f) in _SUFFIXES]
         if not files:
             raise DataSourceError(f"The folder {text!r} holds no data file ({', '.join(sorted(_SUFFIXES))}).")
         return files, any(_in_hive_folder(f, text) for f in files)
@@ -332,15 +358,23 @@ def _format_of(files: Sequence[str], given: str | None) -> str:
         if fmt not in FORMATS:
             raise DataSourceError(f"Unknown format {given!r}. Use one of: {', '.join(FORMATS)}.")
         return fmt
-    found = {_SUFFIXES.get(Path(f).suffix.lower()) for f in files}
+    found = {_SUFFIXES.get(_data_suffix(f)) for f in files}
     if None in found:
-        bad = next(f for f in files if Path(f).suffix.lower() not in _SUFFIXES)
+        bad = next(f for f in files if _data_suffix(f) not in _SUFFIXES)
         raise DataSourceError(
             f"Cannot tell the format of {bad!r} from its extension. Pass format= one of: {', '.join(FORMATS)}."
         )
     if len(found) > 1:
         raise DataSourceError(f"The files mix formats ({', '.join(sorted(found))}); read each format separately.")
     return found.pop()
+
+
+def _data_suffix(file: str) -> str:
+    """The suffix naming a file's format, before the ".gz" of a gzip-compressed CSV or JSON file ("x.csv.gz")."""
+    suffixes = [suffix.lower() for suffix in Path(file).suffixes]
+    if len(suffixes) > 1 and suffixes[-1] == ".gz" and _SUFFIXES.get(suffixes[-2]) in ("csv", "jsonl", "json"):
+        return suffixes[-2]
+    return suffixes[-1] if suffixes else ""
 
 
 def _reader_options(
