@@ -18,7 +18,7 @@ from evalviz.cli import build_parser, main
 from evalviz.cli.parameter_docs import parameter_docs
 from evalviz.cli.view_options import drawable_views
 
-NOTES = re.compile(r"\s*\((?:give none for None|one of [^)]*|default: .*)\)$")
+NOTES = re.compile(r"\s*\((?:give none for [^)]*|one of [^)]*|default: [^()]*(?:\([^()]*\)[^()]*)*)\)$")
 POINTER = re.compile(r"^As\b|\bAs (?:in |every view \()?`\w+`")
 
 
@@ -157,3 +157,56 @@ def _looping(data: object, a: int = 0) -> None:
         data: Anything.
         a: As `_looping`.
     """
+
+
+# -- session 8: each help line says only what the command line can do -------------------------------------------
+def option_cases() -> list[tuple[str, str]]:
+    return [(view, name) for view in sorted(drawable_views()) for name in view_actions(view)]
+
+
+@pytest.mark.parametrize(("view", "name"), option_cases())
+def test_an_option_whose_help_speaks_of_none_takes_none(view: str, name: str) -> None:
+    """Help that says what None does ("None: the view's default", "None (input order)") is given `none`: the
+    parser turns it into None (a pair: into an open end), or the help does not speak of None."""
+    action = view_actions(view)[name]
+    if "None" not in action.help or isinstance(action, argparse.BooleanOptionalAction):
+        return
+    assert action.type("none") is None and action.type("None") is None, (view, name, action.help)
+    assert action.choices is None or None in action.choices, (view, name)
+    assert "(give none for" in action.help
+
+
+@pytest.mark.parametrize(("view", "name"), option_cases())
+def test_no_help_line_offers_a_mapping_or_cites_internals(view: str, name: str) -> None:
+    line = help_line(view, name)
+    assert '{"' not in line, (view, name, line)  # a mapping such as {"x": [...]} cannot be typed as an option
+    assert "GRADIEND" not in line and "`views." not in line, (view, name, line)
+
+
+def test_the_reported_none_values_draw(tmp_path) -> None:
+    evals = "examples/data/evals.parquet"
+    main(["render", evals, "--view", "score_distribution", "--value", "score_headline_value", "--width", "none",
+          "--height", "none", "-o", str(tmp_path / "d.html")])
+    main(["render", evals, "--view", "heatmap", "--x", "task_name", "--y", "model_display_name", "--fill",
+          "score_headline_value", "--sort", "none", "--domain", "none", "1", "--legend", "false", "-o",
+          str(tmp_path / "h.html")])
+    assert (tmp_path / "d.html").stat().st_size and (tmp_path / "h.html").stat().st_size
+    assert view_actions("heatmap")["domain"].type("none") is None
+
+
+def test_a_grouped_entry_followed_from_another_view_names_only_its_own_options() -> None:
+    """scores_by_factor documents task_name apart: --model-name does not say it is "the first of --model-name and
+    --task-name"; a note on None in a grouped entry goes only to the options that take None."""
+    assert "--task-name" not in help_line("scores_by_factor", "model_name")
+    assert help_line("scores_by_factor", "task_name") == opening(docstring_entry(ev.scores_by_factor, "task_name"))
+    for view in ("scores_timeline", "scores_by_task", "scores_by_factor"):
+        assert "None" not in help_line(view, "score_value"), view
+        assert "None" in view_actions(view)["score_stderr"].help
+
+
+def test_a_parameter_documented_as_required_is_required(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "(required" in docstring_entry(ev.sample_heatmap, "score_value")
+    assert view_actions("sample_heatmap")["score_value"].required
+    with pytest.raises(SystemExit) as exit_:
+        main(["render", "examples/data/evals.parquet", "--view", "sample_heatmap", "-o", "x.html"])
+    assert exit_.value.code == 2 and "--score-value" in capsys.readouterr().err

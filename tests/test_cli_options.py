@@ -20,7 +20,7 @@ from evalviz.cli.view_options import drawable_views
 from evalviz.views.options import ViewOptions
 
 SHARED = ("title", "subtitle", "width", "height", "legend", "tip")
-NOTES = re.compile(r"\s*\((?:give none for None|one of [^)]*|default: .*)\)$")
+NOTES = re.compile(r"\s*\((?:give none for [^)]*|one of [^)]*|default: [^()]*(?:\([^()]*\)[^()]*)*)\)$")
 
 
 def run(*args: object, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -71,7 +71,8 @@ def test_entries_of_several_lines_are_read_whole(capsys: pytest.CaptureFixture[s
            "present)." in flat
     assert "--title TITLE The chart's title." in flat
     heatmap = " ".join(view_actions("heatmap")["sort"].help.split())
-    assert '{"x": [...], "y": [...]} explicit orders' in heatmap and "A clustered axis" not in heatmap
+    assert '"cluster" (similar rows next to each other, and similar columns).' in heatmap
+    assert "Explicit orders" not in heatmap and "A clustered axis" not in heatmap  # mappings: not for a shell
 
 
 def none_parameters() -> list[tuple[str, str]]:

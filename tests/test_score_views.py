@@ -116,7 +116,7 @@ def test_a_click_opens_only_http_links_and_failures_are_drawn(render) -> None:
     assert page.click_opens(unscored[("t1", "error")]) == "https://logs.example.com/broken"
     assert {"no data", "error"} <= set(page.legend_labels())
     drawn = page.texts("g.role-legend-label text")
-    assert any(label.startswith("<img src=x onerr") for label in drawn)  # drawn as text
+    assert any(label.startswith("<img src") and label.endswith("xxx") for label in drawn)  # drawn as text, cut
     assert page.chart().locator("img").count() == 0
     assert page.hover(bars[(HOSTILE, "t1")])["Model"] == HOSTILE  # whole and as text in the tooltip
     assert "<img" not in page.tooltip_html()
@@ -208,7 +208,7 @@ def test_unbounded_scores_keep_their_intervals() -> None:
     (lambda d: ev.scores_by_task(d, ci=1.5), ev.EvalvizError, r"ci is a confidence level between 0 and 1"),
     (lambda d: ev.scores_by_model(d, ci=0), ev.EvalvizError, r"ci is a confidence level"),
     (lambda d: ev.scores_by_task(d, score_value="scroe"), MissingColumnError, r"'scroe'.*Columns present: 'eval_id'"),
-    (lambda d: ev.scores_by_task(d, score_value="model"), ColumnTypeError, r"'model' holds VARCHAR values"),
+    (lambda d: ev.scores_by_task(d, score_value="model"), ColumnTypeError, r"'model' holds text, not numbers"),
     (lambda d: ev.scores_by_model(d, mark="line"), ev.EvalvizError, r"mark is 'bar'"),
     (lambda d: ev.scores_by_model(d, baseline=50), ev.EvalvizError, r"baseline=50 lies outside \[0, 1\]"),
     (lambda d: ev.scores_by_model(d, sort="best"), ev.EvalvizError, r"sort='best' is not understood"),

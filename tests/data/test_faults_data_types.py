@@ -102,5 +102,5 @@ def test_a_timestamp_fill_column_is_refused_without_pointing_to_score_to_float()
 
 def test_a_text_fill_column_points_to_score_to_float() -> None:
     data = ev.Data.from_sql("SELECT 'm' AS model, 't' AS task, 'C' AS score")
-    with pytest.raises(ColumnTypeError, match=r"VARCHAR values such as 'C'.*score_to_float\('score'\)"):
+    with pytest.raises(ColumnTypeError, match=r"holds text, not numbers: row 1 holds 'C'.*score_to_float\('score'\)"):
         ev.scores_heatmap(data, **HEATMAP)

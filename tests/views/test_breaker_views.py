@@ -68,7 +68,7 @@ def test_a_table_where_every_eval_failed_draws_error_cells_with_their_messages()
 
 def test_an_empty_text_column_beside_values_is_still_refused_with_an_example() -> None:
     data = ev.Data.from_sql("SELECT * FROM (VALUES ('a', 'm', 'C'), ('b', 'm', NULL)) AS t(t, m, s)")
-    with pytest.raises(ev.EvalvizError, match="such as 'C'.*score_to_float"):
+    with pytest.raises(ev.EvalvizError, match="row 1 holds 'C'.*score_to_float"):
         ev.heatmap(data, x="t", y="m", fill="s")
 
 
@@ -157,7 +157,7 @@ FRAME = pd.DataFrame({"m": list("aabb"), "t": list("xyxy"), "s": [0.1, 0.2, 0.3,
     ({"marks": "x"}, "marks is an Altair chart or a list of them, not 'x'"),
     ({"tip": "yes"}, "tip is True or False, not 'yes'"),
     ({"legend": 123}, "legend is True, False, None or a title, not 123"),
-    ({"stderr": "e"}, "The stderr column 'e' holds VARCHAR values such as 'p', not numbers"),
+    ({"stderr": "e"}, "The stderr column 'e' holds text, not numbers: row 1 holds 'p'"),
 ])
 def test_heatmap_arguments_are_checked(options: dict, message: str) -> None:
     given = {"x": "t", "y": "m", "fill": "s", **options}
@@ -196,7 +196,7 @@ def diffs(**columns: list) -> pd.DataFrame:
 
 
 def test_a_text_delta_column_is_not_pointed_to_score_to_float() -> None:
-    with pytest.raises(ev.EvalvizError, match="delta column 'delta' holds VARCHAR") as caught:
+    with pytest.raises(ev.EvalvizError, match="delta column 'delta' holds text, not numbers: row 1") as caught:
         ev.diff_plot(diffs(delta=["x", "y"]))
     assert "score_to_float" not in str(caught.value)
 

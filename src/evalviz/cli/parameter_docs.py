@@ -4,7 +4,8 @@ A Google-style "Args:" entry may document several parameters together ("low, hig
 or defer to another function ("As `roc_curve`.", "As in `scores_by_task`: ...") or to the options every view
 shares ("As every view (`ViewOptions`)"). A help line says what its own parameter is: a deferring entry is
 resolved to the other function's entry for the same parameter, followed by what the deferring entry adds; a
-sentence shared by several parameters says which of them the option is.
+sentence shared by several parameters (of those the deferring entry documents too) says which of them the option
+is.
 """
 
 from __future__ import annotations
@@ -143,7 +144,10 @@ def _resolved(function: Any, name: str, doc: ParameterDoc, seen: tuple[Any, ...]
     if entry is None:
         return doc
     resolved = _resolved(target, name, entry, (*seen, function))
-    return ParameterDoc(resolved.text, resolved.names, " ".join(filter(None, (resolved.added, added))))
+    # Of the names the entry deferred to documents together, only those this entry defers too share its sentence
+    # here: another is documented apart (scores_by_factor's task_name), or not a parameter of this function.
+    names = tuple(other for other in resolved.names if other in doc.names)
+    return ParameterDoc(resolved.text, names, " ".join(filter(None, (resolved.added, added))))
 
 
 def _named(function: Any, name: str) -> Any:

@@ -15,6 +15,7 @@ import collections.abc
 import dataclasses
 import importlib
 import inspect
+import re
 import textwrap
 import types
 import typing
@@ -34,6 +35,10 @@ LISTS = (list, collections.abc.Sequence, collections.abc.Iterable, collections.a
 DEST_PREFIX = "view:"  # the namespace attribute of a view option: "view:score_value", apart from the command's own
 SUMMARY_WIDTH = 98  # the view's summary above its options, wrapped as the command's description is
 NONE = "none"  # how a command line gives None, to a parameter that takes it (any case: `None` too)
+REQUIRED = re.compile(r"\(required\b")  # an entry saying its parameter is required though it has a default
+# A note on None in a help line ("(None: no interval)", "(None hides it)"), left out of an option that cannot take
+# None: an entry documenting several parameters says it of those that can.
+NONE_NOTE = re.compile(r"\s*\(None\b[^()]*(?:\([^()]*\)[^()]*)*\)")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class OptionType:
     choices: tuple[Any, ...] | None = None  # the only values taken
     listed: tuple[Any, ...] = ()  # values named beside a free one (a sort order or a column name): said in the help
     none: bool = False  # None is among the values the parameter takes
+    none_items: bool = False  # a pair whose each value may be None (an open end of a domain)
 
 
 def drawable_views() -> dict[str, Callable[..., Any]]:
@@ -84,9 +90,10 @@ def add_view_options(parser: argparse.ArgumentParser, view: Callable[..., Any]) 
     names = {parameter.name for parameter, _ in options}
     for parameter, kind in options:
         doc = docs.get(parameter.name)
+        line = doc.help_line(parameter.name, names) if doc else ""
+        required = parameter.default is inspect.Parameter.empty or bool(doc and REQUIRED.search(doc.text))
         try:
-            group.add_argument("--" + parameter.name.replace("_", "-"),
-                               **_argument(parameter, kind, doc.help_line(parameter.name, names) if doc else ""))
+            group.add_argument("--" + parameter.name.replace("_", "-"), **_argument(parameter, kind, line, required))
         except argparse.ArgumentError:  # named as one of the command's own options
             continue
 
@@ -112,7 +119,7 @@ def option_type(hint: Any, default: Any = inspect.Parameter.empty) -> OptionType
     Example:
         >>> option_type(str | None)
         OptionType(convert=<class 'str'>, flag=False, many=False, single_too=False, pair=False, choices=None, \
-listed=(), none=True)
+listed=(), none=True, none_items=False)
         >>> option_type(typing.Literal["a", "b"] | None).choices
         ('a', 'b')
     """
@@ -132,8 +139,10 @@ def _merged(kinds: list[OptionType]) -> OptionType | None:
     if flags and all(kind.choices is not None and kind.convert is str for kind in others):
         # a bool beside fixed words (annotate: True, False or "auto"): one more choice each
         return OptionType(_word_or_bool, choices=(*_values(others), True, False))
-    if flags:  # a bool beside other types (a legend: True, False or a title): the option takes the text
-        others = [kind for kind in others if kind.convert is str and not (kind.many or kind.pair)]
+    if flags:  # a bool beside other types (a legend: True, False or a title): the option takes the text, and
+        # "true" and "false" as the bools
+        texts = [kind for kind in others if kind.convert is str and not (kind.many or kind.pair)]
+        return OptionType(_word_or_bool, listed=(*_values(texts), True, False)) if texts else None
     lists = [kind for kind in others if kind.many]
     singles = [kind for kind in others if not kind.many]
     if any(kind.pair for kind in singles):
@@ -194,20 +203,23 @@ def _options(view: Callable[..., Any]) -> Iterator[tuple[inspect.Parameter, Opti
             yield parameter, kind
 
 
-def _argument(parameter: inspect.Parameter, kind: OptionType, line: str) -> dict[str, Any]:
-    """add_argument's keywords for one parameter: its help is its docstring's line (`line`), the fixed values it
-    takes beside a free one, how to give None, and its default."""
+def _argument(parameter: inspect.Parameter, kind: OptionType, line: str, required: bool) -> dict[str, Any]:
+    """add_argument's keywords for one parameter: its help is its docstring's line (`line`, without notes on None
+    when the option cannot take None), the fixed values it takes beside a free one, how to give None, and its
+    default. Every option whose type takes None takes "none" (also when None is the default: the help says what
+    None does)."""
     default = parameter.default
     shown = "" if default in (None, inspect.Parameter.empty) or isinstance(default, NotGiven) else default
-    none = kind.none and default is not None  # None differs from leaving the option out
+    none = kind.none and not kind.pair and not kind.flag
     help_text = " ".join(filter(None, (
-        line,
+        line if none or kind.none_items else NONE_NOTE.sub("", line),
         f"(one of {', '.join(map(_spelt, kind.listed))}, or another value)" if kind.listed else "",
         f"(give {NONE} for None)" if none else "",
+        f"(give {NONE} for an open end)" if kind.none_items else "",
         f"(default: {shown!r})" if shown != "" else "")))
     keywords: dict[str, Any] = {
         "dest": DEST_PREFIX + parameter.name, "help": help_text.replace("%", "%%"), "default": argparse.SUPPRESS,
-        "required": default is inspect.Parameter.empty,
+        "required": required,
     }
     if kind.flag:
         return {**keywords, "action": argparse.BooleanOptionalAction}
@@ -257,7 +269,11 @@ def _member_type(member: Any, default: Any) -> OptionType | None:
         return OptionType(item, many=True) if item is not None else None
     if origin is tuple and len(args) == 2:
         items = {_scalar(arg) for arg in args}
-        return OptionType(items.pop(), pair=True) if len(items) == 1 and None not in items else None
+        if len(items) != 1 or None in items:
+            return None
+        open_ends = any(type(None) in _members(arg) for arg in args)
+        item = items.pop()
+        return OptionType(_or_none(item) if open_ends else item, pair=True, none_items=open_ends)
     return None
 
 

@@ -59,6 +59,20 @@ def example_text_sql(column: str) -> str:
     return f"SELECT CAST({q(column)} AS VARCHAR) AS v FROM this WHERE {q(column)} IS NOT NULL LIMIT 1"
 
 
+def first_non_number_sql(column: str, *, textual: bool) -> str:
+    """SQL of the first row (`row`, 1-based in table order) whose value of `column` is not a number, with that
+    value as text (`v`), or no row. A NULL is a missing value, not a wrong one; the value of a `textual` column
+    (text, JSON) is a number when it reads as one ("0.5", " 1e3 ", "inf"), any other value never is.
+
+    Example:
+        >>> "TRY_CAST(v AS DOUBLE) IS NULL" in first_non_number_sql("score", textual=True)
+        True
+    """
+    wrong = "v IS NOT NULL" + (" AND TRY_CAST(v AS DOUBLE) IS NULL" if textual else "")
+    return (f"SELECT row, v FROM (SELECT row_number() OVER () AS row, CAST({q(column)} AS VARCHAR) AS v FROM this) "
+            f"WHERE {wrong} ORDER BY row LIMIT 1")
+
+
 # -- the whole grid --------------------------------------------------------------------------------------------
 def sorted_grid_sql(columns: GridColumns, agg: str, *, by_value: Literal["ascending", "descending"] | None,
                     given: tuple[tuple[str | None, ...] | None, tuple[str | None, ...] | None],

@@ -25,7 +25,7 @@ from evalviz.data.table import Data
 from evalviz.data.types import describe, is_boolean, is_integer, is_json, is_numeric, is_text
 from evalviz.errors import ColumnTypeError, EvalvizError
 from evalviz.query.aggregates import AGGREGATES
-from evalviz.query.cells import MIXED, example_text_sql, ranked_grid_sql, sorted_grid_sql
+from evalviz.query.cells import MIXED, example_text_sql, first_non_number_sql, ranked_grid_sql, sorted_grid_sql
 from evalviz.query.grid_columns import GridColumns
 from evalviz.views.axis_groups import AxisGroups
 from evalviz.views.axis_order import arranged, check_sizes, needs_arranging
@@ -102,11 +102,20 @@ class Grid:
 
 
 def check_numeric(data: Data, column: str, role: str | None = None) -> None:
-    """Raise when `column` holds text, pointing to `score_to_float` for inspect_ai's letter scores (those of the
-    scores themselves: a column of another `role`, such as "stderr", is named by it and not pointed there).
+    """Raise when `column` does not hold numbers, naming its first value that is not one and that value's row
+    (1-based, in the table as read). inspect_ai's letter scores (C, I, P, N, yes, no, ...) are pointed to
+    `score_to_float`, for the scores themselves only: a column of another `role`, such as "stderr", is named by
+    it and not pointed there.
 
     A column whose every value is NULL passes, whatever its type: its rows have no value (rows of evals that all
     failed are drawn as error cells with their messages, not refused for the type of an empty column).
+
+    Example:
+        >>> import evalviz as ev
+        >>> check_numeric(ev.Data.from_sql("SELECT * FROM (VALUES ('0.81'), ('0.5O')) t(score)"), "score")
+        Traceback (most recent call last):
+        ...
+        evalviz.errors.ColumnTypeError: Column 'score' holds text, not numbers: row 2 holds '0.5O', ...
     """
     kind = data.types[column]
     if is_numeric(kind) or is_boolean(kind):  # by the type's structure: DOUBLE[] is a list, UHUGEINT a number
@@ -114,17 +123,30 @@ def check_numeric(data: Data, column: str, role: str | None = None) -> None:
     data.require_rows()  # a table without rows (a CSV of only a header reads as text) has no values to check
     if (nested := nested_value_error(data, column)) is not None:  # objects and lists: pick a key, not letters
         raise nested
-    example = data.run(example_text_sql(column))["v"].to_pylist()
-    if not example:  # every value is NULL (every eval failed, say): no text to convert, each row has no value
-        return
-    advice = (
-        f"For inspect_ai scores (C, I, P, N) convert them first: ev.prepare(data, ev.score_to_float({column!r}))."
-        if role is None and (is_text(kind) or is_json(kind)) and reads_as_score(example[0])
-        else "Give a column of numbers, or compute one in SQL with "
-        f"data.derive(\"SELECT *, ... AS {column} FROM this\")."
-    )
+    textual = is_text(kind) or is_json(kind)
     named = f"The {role} column {column!r}" if role else f"Column {column!r}"
-    raise ColumnTypeError(f"{named} holds {describe(kind)} values such as {example[0]!r}, not numbers. {advice}")
+    held = "text" if is_text(kind) else "JSON" if is_json(kind) else f"{describe(kind)} values"
+    found = data.run(first_non_number_sql(column, textual=textual)).to_pylist()
+    if found:
+        row, value = found[0]["row"], found[0]["v"]
+        raise ColumnTypeError(f"{named} holds {held}, not numbers: row {row} holds {value!r}, which is not a number "
+                              f"(rows count from 1, in the table as read). {_numbers_advice(column, value, role)}")
+    example = data.run(example_text_sql(column))["v"].to_pylist()
+    if example:  # text that all reads as numbers ('0.81', ...), stored as text: cast it
+        raise ColumnTypeError(
+            f"{named} holds {held} such as {example[0]!r}: numbers stored as text. Cast the column first: "
+            f"data.derive('SELECT * REPLACE (CAST({q(column)} AS DOUBLE) AS {q(column)}) FROM this').")
+
+
+def _numbers_advice(column: str, value: str, role: str | None) -> str:
+    """The way out for a column whose `value` is not a number: inspect_ai's conversion for its score letters
+    (scores only), else a column of numbers."""
+    if role is None and reads_as_score(value):  # not a number, so one of inspect_ai's letters or words
+        return (f"It looks like inspect_ai scores (C, I, P, N): convert them first: "
+                f"ev.prepare(data, ev.score_to_float({column!r})).")
+    return (f"Fix or drop that value, or compute a column of numbers in SQL, e.g. data.derive('SELECT * REPLACE "
+            f"(TRY_CAST({q(column)} AS DOUBLE) AS {q(column)}) FROM this') (values that are not numbers become "
+            "missing).")
 
 
 def check_agg(agg: object) -> None:

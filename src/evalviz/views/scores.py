@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from evalviz.constants.statuses import COLORED
@@ -16,7 +15,7 @@ from evalviz.views.chart import hover_note
 from evalviz.views.grid import MIXED, Grid, GridColumns, aggregate_grid
 from evalviz.views.grid_filters import grid_links
 from evalviz.views.grid_marks import Labels
-from evalviz.views.heatmap import GridDrawing, aggregation_note, draw_grid, grid_options
+from evalviz.views.heatmap import GridDrawing, aggregation_note, draw_grid, grid_options, with_notes
 from evalviz.views.linking import Linking
 from evalviz.views.options import (
     NOT_GIVEN,
@@ -71,6 +70,7 @@ def scores_heatmap(
     filter_by: Selection | None = None,
     target: Selection | None = None,
     highlight: bool = False,
+    subtitle: str | None = None,
     **attributes: Any,
 ) -> Component:
     """Heatmap of scores by model and task, from an inspect_ai evals table (one row per eval log).
@@ -110,9 +110,9 @@ def scores_heatmap(
         height: Outer height in pixels (width / 1.618 by default).
         width: Outer width in pixels (700 by default).
         legend: None hides the legend; a string titles it.
-        sort: "ascending" (best tasks right, best models on top), "descending", None (input order),
-            "cluster" (models that score alike next to each other, and tasks alike: GRADIEND's
-            `order="cluster"`) or {"x": [...], "y": [...]} (a list of labels or "cluster" per axis).
+        sort: "ascending" (best tasks right, best models on top), "descending", None (input order) or
+            "cluster" (models that score alike next to each other, and tasks alike). Explicit orders are a mapping
+            {"x": [...], "y": [...]} (a list of labels or "cluster" per axis).
         groups: Axis groups drawn as labelled brackets, e.g. {"y": {"Open weights": [...], "API": [...]}}:
             each group's labels are kept together, in the order given, and sorted within it (see `ev.heatmap`).
         color_scale: "linear", "log" (scores above 0 only), "sqrt" or "power" (with `exponent`).
@@ -133,6 +133,7 @@ def scores_heatmap(
         target: A Selection a click on a cell publishes into: its model and task (shift-click adds a cell; a
             click on it again, or on empty space, clears); its log then opens with Ctrl (Cmd) held.
         highlight: Fade the cells the selections leave out instead of removing them.
+        subtitle: A line below the title; the chart's own notes (rows per cell, values not written) follow it.
         **attributes: e.g. `x_tick_rotate=45`, or Vega-Lite top-level properties.
 
     Example:
@@ -142,7 +143,8 @@ def scores_heatmap(
     """
     width, height = checked_chart_options(width=width, height=height, cell=cell, attributes=attributes)
     check_orientation(orientation)
-    options, rotate = grid_options(attributes, title=title, width=width, height=height, legend=legend, tip=tip)
+    options, rotate = grid_options(attributes, title=title, subtitle=subtitle, width=width, height=height,
+                                   legend=legend, tip=tip)
     marks = extra_layers(marks)
     axis_groups, scale = parse_groups(groups), ColorScale(color_scale, exponent)
     roles = eval_roles(data, model_name=model_name, task_name=task_name, score_value=score_value, low=low,
@@ -164,7 +166,7 @@ def scores_heatmap(
     notes = (aggregation_note(grid, agg, tip=tip), _scorers_note(grid, tip=tip))
     drawing = GridDrawing(labels, cell=cell or CellOptions(), scale=scale, groups=axis_groups, rotate=rotate,
                           marks=marks)
-    return draw_grid(grid, drawing, replace(options, subtitle=" ".join(n for n in notes if n) or None), links=links)
+    return draw_grid(grid, drawing, with_notes(options, *notes), links=links)
 
 
 def _scorers_note(grid: Grid, *, tip: bool) -> str | None:

@@ -81,7 +81,8 @@ def scores_by_factor(
             legend.
         factor_labels: Names of the two levels: a pair in the levels' order (False before True, else sorted),
             or a mapping {level: name}. By default the levels themselves ("false", "true").
-        model_name, score_value, score_stderr, ci: As in `scores_by_task`.
+        model_name: Column of models (falling back to `model`).
+        score_value, score_stderr, ci: As in `scores_by_task`.
         task_name: Column of tasks, averaged per task and listed in the tooltip (used when present).
         low, high, link, status, error_message, completed_samples, total_samples, mark: As in `scores_by_task`.
         title, subtitle, width, height, legend, tip, **attributes: As every view (`ViewOptions`).

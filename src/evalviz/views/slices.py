@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,7 +17,7 @@ from evalviz.views.axis_groups import parse_groups
 from evalviz.views.grid import GridColumns, aggregate_grid
 from evalviz.views.grid_filters import grid_links
 from evalviz.views.grid_marks import Labels
-from evalviz.views.heatmap import GridDrawing, aggregation_note, draw_grid, grid_options
+from evalviz.views.heatmap import GridDrawing, aggregation_note, draw_grid, grid_options, with_notes
 from evalviz.views.linking import Linking
 from evalviz.views.options import (
     TICK_ROTATIONS,
@@ -64,6 +63,7 @@ def slice_metric_heatmap(
     filter_by: Selection | None = None,
     target: Selection | None = None,
     highlight: bool = False,
+    subtitle: str | None = None,
     **attributes: Any,
 ) -> Component:
     """Heatmap of one metric over slices (rows) and columns (scorers, models, ...), seaborn-style.
@@ -73,7 +73,7 @@ def slice_metric_heatmap(
     optionally `low`, `high` (an interval shown in the tooltip), `n` (sample count), `status` ("ok",
     "skipped", "error") and `reason`. Skipped cells are drawn grey with their reason in the tooltip; error
     cells are dark with a cross. Rows and columns keep their input order, unless `sort` says otherwise
-    (`sort="cluster"`, with `groups`, draws GRADIEND's clustered overlap heatmap). An infinite value is not
+    (`sort="cluster"`, with `groups`, draws a clustered overlap heatmap). An infinite value is not
     coloured: its cell is flagged "infinite" with the value in the tooltip, and the colours span the finite
     values. Intervals of values that all lie in [0, 1] are clipped to [0, 1].
 
@@ -87,8 +87,8 @@ def slice_metric_heatmap(
             every cell, False on none.
         annot_fmt: Python format string of annotations and tooltips: "{:.3f}", "{:.0%}", "{:.2g}". By default
             three decimals, or none for whole numbers of an integer column (or integer array).
-        sort: None (input order), "ascending", "descending", "cluster" (similar rows next to each other, and
-            similar columns: GRADIEND's `order="cluster"`) or {"x": [...], "y": [...]} per axis (x: the columns,
+        sort: None (input order), "ascending", "descending" or "cluster" (similar rows next to each other, and
+            similar columns). Explicit orders are a mapping {"x": [...], "y": [...]} per axis (x: the columns,
             y: the rows; a list of labels or "cluster").
         groups: Row and column groups drawn as labelled brackets, {"y": {"name": [row labels]}, "x": {...}}: each
             group's labels are kept together, in the order given, and sorted within it (see `ev.heatmap`).
@@ -103,6 +103,7 @@ def slice_metric_heatmap(
             mean of the rows kept (see `ev.heatmap`).
         target: A Selection a click on a cell publishes into: its row and column values (shift-click adds).
         highlight: Fade the cells the selections leave out instead of removing them.
+        subtitle: A line below the title; the chart's own notes (rows per cell, values not written) follow it.
         **attributes: e.g. `x_tick_rotate=45`, or Vega-Lite top-level properties.
 
     Example:
@@ -114,7 +115,7 @@ def slice_metric_heatmap(
         ... )
     """
     width, height = checked_chart_options(width=width, height=height, attributes=attributes)
-    options, rotate = grid_options(attributes, title=title, width=width, height=height, tip=tip)
+    options, rotate = grid_options(attributes, title=title, subtitle=subtitle, width=width, height=height, tip=tip)
     domain = checked_number("vmin", vmin, optional=True), checked_number("vmax", vmax, optional=True)
     center = checked_number("center", center, optional=True)
     check_annotate("annotate", annotate)
@@ -152,8 +153,7 @@ def slice_metric_heatmap(
                     x_axis=x_title is not None, y_axis=y_title is not None)
     drawing = GridDrawing(labels, cell=cell, cmap=cmap, domain=domain, center=center, scale=scale,
                           groups=axis_groups, rotate=rotate)
-    return draw_grid(grid, drawing, replace(options, subtitle=aggregation_note(grid, "mean", tip=options.tip)),
-                     links=links)
+    return draw_grid(grid, drawing, with_notes(options, aggregation_note(grid, "mean", tip=options.tip)), links=links)
 
 
 # The kinds of numpy array a grid refuses, by dtype.kind: astype(float) would keep only part of their values.
