@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pyarrow as pa
 
-from evalviz.charts.chart import Chart, FinishedChart
+from evalviz.charts.chart import Chart, ConcatChart, FinishedChart
 from evalviz.errors import EvalvizError, OutputError
 from evalviz.interaction.selection import each_once
 from evalviz.rendering import document, static_export
@@ -181,16 +182,28 @@ class Component:
     def _drawn_as(self, style: Style) -> Component:
         """The chart as `style` draws it. A print figure of a view's chart is the view drawn again, laid out for
         print-size labels (`figure_style.printed_layout`) and without tooltips, so that no note under its title
-        speaks of hovering (when the chart's size leaves room for those labels); a composition is restyled as it
-        is."""
-        if style != "print" or self.call is None:
+        speaks of hovering (when the chart's size leaves room for those labels); a composition of charts is
+        composed again of its parts so drawn."""
+        if style != "print":
             return self
+        if self.call is None:
+            return self._recomposed(tuple(part._drawn_as(style) for part in self.parts))
         changes = {"tip": False} if "tip" in self.call.arguments.signature.parameters else {}
         try:
             with printed_layout():
                 return self.call.with_arguments(**changes)
         except EvalvizError:  # a size that leaves no room for print-size labels: the screen layout, restyled
             return self
+
+    def _recomposed(self, parts: tuple[Component, ...]) -> Component:
+        """The concatenation of charts composed again of `parts` (its parts drawn again, in order), its datasets
+        named as `views.layout` names them; itself when it is none, or when no part changed."""
+        if not isinstance(self.chart, ConcatChart) or len(parts) != len(self.parts) or \
+                all(new is old for new, old in zip(parts, self.parts, strict=True)):
+            return self
+        chart = dataclasses.replace(self.chart, parts=tuple(part.chart for part in parts))
+        datasets = {f"c{i}_{name}": table for i, part in enumerate(parts) for name, table in part.datasets.items()}
+        return dataclasses.replace(self, chart=chart, datasets=datasets, parts=parts)
 
     def to_altair(self) -> alt.TopLevelMixin:
         """The chart as Altair objects with its data written in, to keep editing in Altair: layers are

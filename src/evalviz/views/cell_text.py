@@ -66,20 +66,23 @@ def needed_size(text: CellText, band: tuple[float, float], beside: tuple[float, 
 
 
 def hidden_values_note(text: CellText, band: tuple[float, float], *, tip: bool,
-                       larger: tuple[int | None, int | None] = (None, None)) -> str:
+                       larger: tuple[int | None, int | None] = (None, None), short: bool = False) -> str:
     """What a subtitle says when cells `band` (width, height) pixels large are too small for their `text`: why,
-    the `larger` (width, height) that would write them (`needed_size`; None: none to offer), and, with tooltips
-    (`tip`), that hovering shows a cell's value.
+    the `larger` (width, height) that would write them (`needed_size`: the sizes it lacks; None: none to offer),
+    and, with tooltips (`tip`), that hovering shows a cell's value. A `short` note (for a chart too small to hold
+    the whole note) says only that values are not written.
 
     Example:
         >>> hidden_values_note(CellText(28.0, 1, 11), (20.0, 30.0), tip=True, larger=(1120, None))
         'Values are not written in the cells, too narrow for them (width=1120 writes them); hover a cell for its value.'
     """
     needed = text.room
-    narrow, short = band[0] < needed[0], band[1] < needed[1]
-    too = "too small" if narrow and short else "too narrow" if narrow else "too short"
-    sizes = [f"{name}={value}" for name, value, lacking in zip(("width", "height"), larger, (narrow, short),
+    narrow, low = band[0] < needed[0], band[1] < needed[1]
+    too = "too small" if narrow and low else "too narrow" if narrow else "too short"
+    if short:
+        return "Values not written."
+    sizes = [f"{name}={value}" for name, value, lacking in zip(("width", "height"), larger, (narrow, low),
                                                                   strict=True) if lacking and value is not None]
-    offer = f" ({' and '.join(sizes)} writes them)" if len(sizes) == narrow + short else ""
+    offer = f" ({' and '.join(sizes)} writes them)" if sizes else ""
     return hover_note(f"Values are not written in the cells, {too} for them{offer}", "hover a cell for its value",
                       tip=tip)

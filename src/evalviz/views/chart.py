@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from evalviz.rendering.figure_style import layout_label_size
@@ -25,6 +26,9 @@ CONCAT_SPACING = 20  # pixels between the parts of a concatenation: Vega-Lite's 
 MIN_PANEL = 60  # pixels: a panel's plot is drawn no narrower by default, however many share a row
 MAX_PANEL_TITLE_LINES = 4  # lines a panel's title wraps into at most, per line given
 ELLIPSIS = "\u2026"
+# Shares of a cut label's room its end keeps, tried in turn until the labels cut are told apart.
+TAIL_SHARES = (0.5, 0.7, 0.3, 0.85, 0.15)
+LONG_TOKEN = 24  # characters: a word longer than that (a URL, a path) may be broken across lines; no shorter one
 
 
 def label_font_size() -> float:
@@ -72,6 +76,114 @@ def band_labels(angle: float) -> dict[str, Any]:
         {'labelLimit': 160, 'labelAngle': -40, 'labelOverlap': False}
     """
     return {"labelLimit": AXIS_LABEL_LIMIT, "labelAngle": angle, "labelOverlap": abs(angle) % 90 == 0}
+
+
+def fitted_labels(labels: Mapping[str, str], limit: float = AXIS_LABEL_LIMIT) -> dict[str, Any]:
+    """The label properties of an axis or legend drawing each key's label (`labels`: key -> label, every key it
+    shows) within `limit` pixels: a label wider than that is cut in the middle ("openai/gpt-4o…support-v3"),
+    keeping its start and its end, and the cut labels stay distinct from each other and from the labels drawn
+    whole, the part that tells them apart kept. Every axis and legend of a view that draws text labels takes
+    them from here, rather than leave Vega to cut a long label at its end (two labels differing there would be
+    drawn alike). The tooltip holds the label whole.
+
+    Example:
+        >>> fitted_labels({"a": "org/model-tuned-v3", "b": "org/model-tuned-v4"}, limit=80)["labelExpr"][:44]
+        'indexof(["a", "b"], datum.value) < 0 ? datum'
+        >>> fitted_labels({"Atlas": "Atlas"})
+        {'labelLimit': 160}
+    """
+    drawn = drawn_labels(labels, limit)
+    changed = {key: text for key, text in drawn.items() if text != key}
+    if not changed:
+        return {"labelLimit": limit}
+    keys, texts = json.dumps(list(changed), ensure_ascii=False), json.dumps(list(changed.values()), ensure_ascii=False)
+    return {"labelLimit": limit,
+            "labelExpr": f"indexof({keys}, datum.value) < 0 ? datum.value : {texts}[indexof({keys}, datum.value)]"}
+
+
+def drawn_labels(labels: Mapping[str, str], limit: float = AXIS_LABEL_LIMIT) -> dict[str, str]:
+    """Each key's label as `fitted_labels` draws it within `limit` pixels: whole, or cut in the middle, so that
+    labels that differ are drawn differently.
+
+    Example:
+        >>> drawn_labels({"a": "org/model-tuned-v3", "b": "org/model-tuned-v4", "c": "Atlas"}, limit=80)
+        {'a': 'org/mo…ned-v3', 'b': 'org/mo…ned-v4', 'c': 'Atlas'}
+    """
+    # `limit` is in pixels at the screen's label size: a print figure widens the limit as it grows the labels
+    # (`rendering.figure_style`), so a label is cut alike on screen and in print.
+    return _distinct_cuts({str(key): str(label) for key, label in labels.items()}, limit)
+
+
+def _distinct_cuts(labels: dict[str, str], room: float) -> dict[str, str]:
+    """Each key's label, cut in the middle to `room` pixels when wider, with the share of the room its end keeps
+    chosen so that no two different labels are drawn alike; a label that still collides keeps the part where it
+    first differs from the labels it collides with."""
+    long = {key for key, label in labels.items() if drawn_width(label, LABEL_FONT_SIZE) > room}
+    if not long:
+        return labels
+    for share in TAIL_SHARES:
+        drawn = {key: middle_cut(label, room, share) if key in long else label for key, label in labels.items()}
+        if _distinct(labels, drawn):
+            return drawn
+    for key in long:
+        others = [other for k, other in labels.items() if k != key and drawn[k] == drawn[key] and other != labels[key]]
+        if others:
+            drawn[key] = _cut_at(labels[key], max(_common_start(labels[key], other) for other in others), room)
+    return drawn
+
+
+def _distinct(labels: Mapping[str, str], drawn: Mapping[str, str]) -> bool:
+    """Whether labels that differ are drawn differently."""
+    seen: dict[str, str] = {}
+    for key, text in drawn.items():
+        if seen.setdefault(text, labels[key]) != labels[key]:
+            return False
+    return True
+
+
+def middle_cut(text: str, room: float, tail_share: float = 0.5, font_size: float = LABEL_FONT_SIZE) -> str:
+    """`text` within `room` pixels at `font_size`: whole when it fits, else its start and its end around an
+    ellipsis, the end taking `tail_share` of the room.
+
+    Example:
+        >>> middle_cut("openai/gpt-4o-mini-2024-07-18-finetuned-support-v3", 160)
+        'openai/gpt-4o-…ed-support-v3'
+    """
+    if drawn_width(text, font_size) <= room:
+        return text
+    free = room - drawn_width(ELLIPSIS, font_size)
+    tail = _fitting(text[::-1], free * tail_share, font_size)[::-1]
+    head = _fitting(text, free - drawn_width(tail, font_size), font_size)
+    return head + ELLIPSIS + tail
+
+
+def _cut_at(text: str, start: int, room: float, font_size: float = LABEL_FONT_SIZE) -> str:
+    """`text` within `room` pixels keeping a little of its start, then the part from about `start` on (where it
+    differs from another label), ellipses where text is left out."""
+    head = _fitting(text, room / 4, font_size)
+    begin = max(start - 2, len(head))
+    rest = text[begin:]
+    mark = ELLIPSIS if begin > len(head) else ""
+    free = room - drawn_width(head + mark, font_size)
+    if drawn_width(rest, font_size) > free:
+        rest = _fitting(rest, free - drawn_width(ELLIPSIS, font_size), font_size) + ELLIPSIS
+    return head + mark + rest
+
+
+def _fitting(text: str, room: float, font_size: float) -> str:
+    """The longest start of `text` at most `room` pixels wide."""
+    used, end = 0.0, 0
+    for char in text:
+        used += drawn_width(char, font_size)
+        if used > room:
+            break
+        end += 1
+    return text[:end]
+
+
+def _common_start(a: str, b: str) -> int:
+    """The length of the start `a` and `b` share."""
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 def title_spec(title: str | None, subtitle: str | None, width: int) -> dict[str, Any] | None:
@@ -193,8 +305,9 @@ def line_width(width: int) -> float:
 
 
 def wrapped(text: str, room: float, font_size: float) -> list[str]:
-    """`text` in lines at most `room` pixels wide at `font_size`: broken at spaces, and a word wider than a line
-    (a URL, a long name) broken where the line is full.
+    """`text` in lines at most `room` pixels wide at `font_size`: broken at spaces only. A word wider than a line
+    stays whole on a line of its own (it overflows it), unless it is a token longer than LONG_TOKEN characters
+    (a URL, a path), which is broken where the line is full.
 
     Example:
         >>> wrapped("see https://example.com/a/long/path", 100, 12)
@@ -203,7 +316,8 @@ def wrapped(text: str, room: float, font_size: float) -> list[str]:
     space = drawn_width(" ", font_size)
     lines: list[list[str]] = []
     used = 0.0
-    for word in (piece for whole in text.split() for piece in _pieces(whole, room, font_size)):
+    for word in (piece for whole in text.split()
+                 for piece in (_pieces(whole, room, font_size) if len(whole) > LONG_TOKEN else [whole])):
         needed = drawn_width(word, font_size)
         if lines and used + space + needed <= room:
             lines[-1].append(word)

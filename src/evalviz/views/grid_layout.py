@@ -15,7 +15,7 @@ from evalviz.views.grid import Grid
 LEGEND_TITLE_FONT_SIZE = 11  # bold
 LABEL_GAP = 2  # pixels between neighbouring x labels
 SLANTS = (45.0, 60.0)  # degrees x labels may slant by, least first, before they stand upright
-MIN_PLOT = 40.0  # pixels: the plot area never shrinks below this, however much the axes take
+MIN_PLOT = 40.0  # pixels: the least plot height a chart whose height is not given is grown to hold
 TITLE_LINE = 26  # pixels a line of title or subtitle takes
 
 
@@ -44,7 +44,9 @@ def grid_layout(grid: Grid, *, width: float, height: float, legend_title: str | 
                 rotate: tuple[float | None, float | None], plot_size: tuple[int, int] | None,
                 offsets: tuple[float, float] = (0, 0)) -> GridLayout:
     """Estimate the plot area of a chart of `width` x `height` pixels in all (Vega then fits it exactly), unless
-    `plot_size` gives it, and choose the label angles (`rotate`: the user's x and y angles, counter-clockwise).
+    `plot_size` gives it: what is left beside the axes, legend and title, down to nothing (as Vega draws a chart
+    too small for them: its cells are then a fraction of a pixel, and nothing is written in them), and choose
+    the label angles (`rotate`: the user's x and y angles, counter-clockwise).
 
     `legend_title` is None when the chart draws no legend; `title_lines` counts its title and subtitle lines;
     `offsets` are the pixels between the cells and the x and y axes (where axis groups are drawn).
@@ -64,11 +66,11 @@ def grid_layout(grid: Grid, *, width: float, height: float, legend_title: str | 
         entries = max(label_widths([s for s in grid.statuses if s != OK]), default=0.0) + 25
         title = drawn_width(legend_title, LEGEND_TITLE_FONT_SIZE) * BOLD_WIDENING
         legend_area = max(60.0, min(title, 180), entries) + 20
-    plot_width = max(width - y_area - legend_area, MIN_PLOT) if plot_size is None else float(plot_size[0])
+    plot_width = max(width - y_area - legend_area, 0.0) if plot_size is None else float(plot_size[0])
     widths = label_widths(grid.x_labels)
     x_angle = x_label_angle(widths, plot_width / max(len(grid.x_order), 1)) if x_rotate is None else -float(x_rotate)
     x_area = 12 + abs(math.sin(math.radians(x_angle))) * max(widths, default=0.0) + 30 + offsets[0]
-    plot_height = max(height - x_area - TITLE_LINE * title_lines, MIN_PLOT) if plot_size is None \
+    plot_height = max(height - x_area - TITLE_LINE * title_lines, 0.0) if plot_size is None \
         else float(plot_size[1])
     y_angle = 0.0 if y_rotate is None else -float(y_rotate)
     return GridLayout(plot_width=plot_width, plot_height=plot_height, x_angle=x_angle, y_angle=y_angle,

@@ -17,7 +17,7 @@ from evalviz.constants.statuses import COLORED, ERROR, INFINITE, NO_DATA, PARTIA
 from evalviz.errors import EvalvizError
 from evalviz.rendering.contract import TooltipRow
 from evalviz.views.cell_text import CellText
-from evalviz.views.chart import band_labels
+from evalviz.views.chart import band_labels, fitted_labels
 from evalviz.views.colors import ERROR_COLOR, INFINITE_COLOR, MISSING_COLOR, SKIPPED_COLOR, vega_scheme
 from evalviz.views.font_metrics import drawn_width
 from evalviz.views.formatting import COUNT_FORMAT, format_value
@@ -166,7 +166,8 @@ def axes(grid: Grid, labels: Labels, layout: GridLayout, inset: float,
             "field": axis, "type": "nominal", "title": title, **domain,
             "scale": {**({} if follows else {"domain": order}), "paddingInner": padding, "paddingOuter": 0},
             "axis": {**band_labels(angle), **({"offset": offset} if offset else {}),
-                     **label_lookup(grid.relabelled(axis))},
+                     **fitted_labels(dict(zip(order, grid.x_labels if axis == "x" else grid.y_labels,
+                                              strict=True)))},
         })
     return encodings[0], encodings[1]
 
@@ -335,11 +336,3 @@ def check_log_values(cells_table: pa.Table, labels: Labels) -> None:
         "color_scale='sqrt' or 'power' (with an exponent), which take 0, or filter out the rows without a "
         "positive value."
     )
-
-
-def label_lookup(relabelled: dict[str, str]) -> dict[str, str]:
-    """An axis's labelExpr drawing the label of each key that is not its own label (none when every key is)."""
-    if not relabelled:
-        return {}
-    keys, labels = json.dumps(list(relabelled)), json.dumps(list(relabelled.values()))
-    return {"labelExpr": f"indexof({keys}, datum.value) < 0 ? datum.value : {labels}[indexof({keys}, datum.value)]"}

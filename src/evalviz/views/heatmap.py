@@ -24,7 +24,7 @@ from evalviz.views.chart import hover_note, title_line_count, title_spec
 from evalviz.views.formatting import count_text, d3_format
 from evalviz.views.grid import Grid, GridColumns, aggregate_grid
 from evalviz.views.grid_filters import GridLinks, grid_interaction, grid_links, linked_cells, with_positions
-from evalviz.views.grid_layout import GridLayout, grid_layout
+from evalviz.views.grid_layout import TITLE_LINE, GridLayout, grid_layout
 from evalviz.views.grid_marks import (
     MIN_GLYPH_SIZE,
     GridMarks,
@@ -118,6 +118,16 @@ def grid_options(attributes: Mapping[str, Any], **options: Any) -> tuple[ViewOpt
     return ViewOptions(attributes=properties, **options), rotate
 
 
+def with_notes(options: ViewOptions, *notes: str | None) -> ViewOptions:
+    """`options` whose subtitle is the user's line first (`options.subtitle`), then the view's own `notes`.
+
+    Example:
+        >>> with_notes(ViewOptions(subtitle="Run 3"), None, "Each cell shows the mean of its rows (up to 2).").subtitle
+        'Run 3 Each cell shows the mean of its rows (up to 2).'
+    """
+    return replace(options, subtitle=" ".join(n for n in (options.subtitle, *notes) if n) or None)
+
+
 @checks_arguments(options=TICK_ROTATIONS)
 def heatmap(
     data: Data,
@@ -194,10 +204,9 @@ def heatmap(
             with the labels in x_label and y_label).
         width, height: Outer size in pixels (700, and width / 1.618 by default; from 1 to 10,000).
         legend: None hides the legends, a string titles the colour legend.
-        sort: "ascending" (highest values towards the top right), "descending", None (input order),
-            "cluster" (similar rows next to each other, and similar columns: GRADIEND's `order="cluster"`; see
-            `views.clustering`) or {"x": [...], "y": [...]} explicit orders (or "cluster" for one axis alone). A
-            clustered axis holds at most 1,000 labels.
+        sort: "ascending" (highest values towards the top right), "descending", None (input order) or
+            "cluster" (similar rows next to each other, and similar columns). Explicit orders are a mapping
+            {"x": [...], "y": [...]} (or "cluster" for one axis alone). A clustered axis holds at most 1,000 labels.
         groups: Axis groups, {"y": {"Open": [labels], "Closed": [labels]}} (and/or "x"): each group's labels are
             kept together, in the order the groups are given (top to bottom, left to right), sorted within the
             group by `sort` (clustered within it for "cluster"), and drawn as a bracket with the group's name
@@ -378,13 +387,24 @@ def _laid_out(grid: Grid, drawing: GridDrawing, options: ViewOptions, size: tupl
     in the subtitle, which then takes its room."""
     width, height = size
 
-    def layout(subtitle: str | None) -> GridLayout:
+    def layout(subtitle: str | None, at: tuple[int, int] = size) -> GridLayout:
         return grid_layout(
-            grid, width=width, height=height,
+            grid, width=at[0], height=at[1],
             legend_title=options.legend_title(drawing.labels.fill) if options.legend_on else None,
-            title_lines=title_line_count(options.title, subtitle, width), rotate=drawing.rotate,
+            title_lines=title_line_count(options.title, subtitle, at[0]), rotate=drawing.rotate,
             plot_size=drawing.plot_size, offsets=_offsets(drawing.groups),
         )
+
+    def _offered(larger: tuple[int | None, int | None]) -> tuple[int | None, int | None]:
+        """The sizes of `larger` a chart needs to write its values, laid out again at them (without the note):
+        a width alone when the height it leaves (or grows to, when not given) suffices; none when they do not
+        write them after all."""
+        if larger[0] is not None and larger[1] is not None:
+            alone = (larger[0], height if options.height is not None else round(larger[0] / GOLDEN))
+            if values_text.fits(layout(subtitle, alone).band(grid)):
+                return larger[0], None
+        at = (larger[0] or width, larger[1] or height)
+        return larger if values_text.fits(layout(subtitle, at).band(grid)) else (None, None)
 
     subtitle = options.subtitle
     laid_out = layout(subtitle)
@@ -399,8 +419,10 @@ def _laid_out(grid: Grid, drawing: GridDrawing, options: ViewOptions, size: tupl
         if values_text.fits(band):
             break
         larger = (None, None) if drawing.plot_size is not None else \
-            needed_size(values_text, band, laid_out.beside, (len(grid.x_order), len(grid.y_order)))
+            _offered(needed_size(values_text, band, laid_out.beside, (len(grid.x_order), len(grid.y_order))))
         note = hidden_values_note(values_text, band, tip=options.tip, larger=larger)
+        if TITLE_LINE * title_line_count(options.title, " ".join(filter(None, (subtitle, note))), width) > height:
+            note = hidden_values_note(values_text, band, tip=options.tip, short=True)  # taller than the chart
         if noted == " ".join(filter(None, (subtitle, note))):
             break
         noted = " ".join(filter(None, (subtitle, note)))

@@ -289,9 +289,10 @@ def checks_arguments(*, options: Iterable[str] = ()) -> Callable[[View], View]:
 
 
 def recorded(result: Any, call: ViewCall) -> Any:
-    """`result` with `call` recorded in it when it is a Component drawn from a table (a view's result); anything
-    else as it is."""
-    if isinstance(result, Component) and call.data is not None:
+    """`result` with `call` recorded in it when it is a Component (a view's result), whatever its input: a print
+    figure draws the view again (`Component._drawn_as`), and a live widget over filtered rows when it was drawn
+    from a table (`ViewCall.data`); anything else as it is."""
+    if isinstance(result, Component):
         return dataclasses.replace(result, call=call)
     return result
 

@@ -25,7 +25,15 @@ from evalviz.views.formatting import count_text
 from evalviz.views.grid import Grid, GridColumns, aggregate_grid
 from evalviz.views.grid_filters import GridLinks, grid_links
 from evalviz.views.grid_marks import Labels
-from evalviz.views.heatmap import DEFAULT_WIDTH, GOLDEN, GridDrawing, aggregation_note, draw_grid, grid_options
+from evalviz.views.heatmap import (
+    DEFAULT_WIDTH,
+    GOLDEN,
+    GridDrawing,
+    aggregation_note,
+    draw_grid,
+    grid_options,
+    with_notes,
+)
 from evalviz.views.linking import Linking
 from evalviz.views.options import (
     DEFAULT_ORIENTATION,
@@ -84,6 +92,7 @@ def sample_heatmap(
     filter_by: Selection | None = None,
     target: Selection | None = None,
     highlight: bool = False,
+    subtitle: str | None = None,
     **attributes: Any,
 ) -> Component:
     """Heatmap of per-sample scores by model, from an inspect_ai samples table (one row per sample and epoch).
@@ -114,10 +123,11 @@ def sample_heatmap(
         height: Outer height in pixels (width / 1.618 by default).
         width: Outer width in pixels (700 by default).
         legend: None hides the legend; a string titles it.
-        sort: "ascending" (easiest samples right, best models on top), "descending", None (input order),
-            "cluster" (samples that models score alike next to each other, and models alike; at most 1,000 labels
-            per clustered axis: {"y": "cluster"} clusters the models alone) or {"x": [...], "y": [...]} (a list
-            of labels or "cluster" per axis). A binned chart is clustered before it is binned.
+        sort: "ascending" (easiest samples right, best models on top), "descending", None (input order) or
+            "cluster" (samples that models score alike next to each other, and models alike; at most 1,000
+            labels per clustered axis). Explicit orders are a mapping {"x": [...], "y": [...]} (a list of labels
+            or "cluster" per axis: {"y": "cluster"} clusters the models alone). A binned chart is clustered
+            before it is binned.
         groups: Axis groups drawn as labelled brackets, e.g. {"y": {"Open": [models], "API": [models]}} (axes
             as drawn: give `orientation` with them); each group's labels are kept together, in the order given,
             and sorted within it. An axis binned for its size takes no groups (a bin would mix them).
@@ -137,6 +147,7 @@ def sample_heatmap(
         target: A Selection a click on a cell publishes into: its sample (with its task) and model; shift-click
             adds a cell. A binned chart's clicks drill down instead.
         highlight: Fade the cells the selections leave out instead of removing them.
+        subtitle: A line below the title; the chart's own notes (rows per cell, values not written) follow it.
         **attributes: e.g. `x_tick_rotate=90`, or Vega-Lite top-level properties.
 
     Example:
@@ -146,7 +157,8 @@ def sample_heatmap(
     """
     width, height = checked_chart_options(width=width, height=height, cell=cell, attributes=attributes)
     check_orientation(orientation)
-    options, rotate = grid_options(attributes, title=title, width=width, height=height, legend=legend, tip=tip)
+    options, rotate = grid_options(attributes, title=title, subtitle=subtitle, width=width, height=height,
+                                   legend=legend, tip=tip)
     marks = extra_layers(marks)
     axis_groups, scale, order = parse_groups(groups), ColorScale(color_scale, exponent), parse_sort(sort, ("x", "y"))
     arranging = needs_arranging(order, axis_groups)
@@ -245,7 +257,7 @@ class _SampleDrawing:
         if self.task is not None:
             notes.append(f"Sample ids are shown with their task (task{SEPARATOR}id).")
         return draw_grid(grid, replace(self.drawing, value_range=value_range, plot_size=plot_size),
-                         replace(self.options, subtitle=" ".join(n for n in notes if n) or None), links=links)
+                         with_notes(self.options, *notes), links=links)
 
     def binned(self, ranks: tuple[pa.Table, pa.Table], max_cells: tuple[int, int], sort: Sort,
                grid: BinnedGrid | None = None) -> Component:
@@ -277,7 +289,7 @@ class _SampleDrawing:
                           value_range=value_range)
         filtered = self.linking.filter_by is not None  # the live widget swaps in the cells of the rows kept
         follow = (filtered and not drawing.groups.on("x"), filtered and not drawing.groups.on("y"))
-        overview = draw_grid(binned.grid, drawing, replace(self.options, subtitle=subtitle), drill=True,
+        overview = draw_grid(binned.grid, drawing, with_notes(self.options, subtitle), drill=True,
                              follow=follow)
         overview = self._binned_filter(overview)
         regions = RegionSource(self.data, self.columns, agg=self.agg, ranks=ranks)

@@ -3,7 +3,7 @@ point per score, its interval, a marker for a partly failed score and for an eva
 tooltip rows.
 
 Every mark of a score chart reads one dataset of `query.scores.scores_sql` rows, keyed as the heatmaps key their
-cells (unique keys; labels drawn through a lookup, `grid_marks.label_lookup`); a score, its interval and its
+cells (unique keys; labels drawn through a lookup, `chart.fitted_labels`); a score, its interval and its
 markers share the tooltip rows and the log link.
 """
 
@@ -26,11 +26,11 @@ from evalviz.errors import EvalvizError
 from evalviz.query.scores import ModelOrder, ScoreColumns, interval_columns, scores_sql
 from evalviz.rendering.component import Component
 from evalviz.rendering.contract import TooltipRow
-from evalviz.views.chart import AXIS_LABEL_LIMIT, band_labels, hover_note, title_spec
+from evalviz.views.chart import band_labels, fitted_labels, hover_note, title_spec
 from evalviz.views.colors import ERROR_COLOR, INFINITE_COLOR, SKIPPED_COLOR
 from evalviz.views.formatting import COUNT_FORMAT, count_text
 from evalviz.views.grid import check_numeric
-from evalviz.views.grid_marks import COLOR_LIMIT, label_lookup
+from evalviz.views.grid_marks import COLOR_LIMIT
 from evalviz.views.interval_checks import check_intervals
 from evalviz.views.marks import bars, intervals, points
 from evalviz.views.options import ViewOptions
@@ -287,7 +287,8 @@ def band_axis(field: str, keys: list[str], title: str | None, *, relabelled: dic
     channel: dict[str, Any] = {"field": field, "type": "nominal", "title": title, **order}
     if offset:
         return channel
-    channel["axis"] = ({**band_labels(angle), **label_lookup(relabelled or {})} if labels_shown
+    labels = {key: (relabelled or {}).get(key, key) for key in keys}
+    channel["axis"] = ({**band_labels(angle), **fitted_labels(labels)} if labels_shown
                        else {"labels": False, "ticks": False, "title": None})
     return channel
 
@@ -299,8 +300,9 @@ def color_channel(table: ScoreTable, key: str, options: ViewOptions, title: str,
     columns titled `title` unless legends are off."""
     domain = table.by_label(key) if key == "model" else table.keys[key]
     scheme = next((name for size, name in SCHEMES if len(domain) <= size), SCHEMES[-1][1])
-    legend = {"title": options.legend_title(title), "labelLimit": AXIS_LABEL_LIMIT, "symbolLimit": entries,
-              "columns": columns, **label_lookup(table.relabelled(key))} if options.legend_on else None
+    legend = {"title": options.legend_title(title), "symbolLimit": entries, "columns": columns,
+              **fitted_labels(dict(zip(table.keys[key], table.labels[key], strict=True)))} \
+        if options.legend_on else None
     return {"field": key, "type": "nominal", "scale": {"domain": domain, "scheme": scheme}, "legend": legend}
 
 

@@ -14,7 +14,7 @@ from evalviz.errors import ColumnTypeError, EvalvizError
 from evalviz.query.timeline import TimelineColumns, left_out_sql, timeline_sql, unreadable_date_sql
 from evalviz.rendering.component import Component
 from evalviz.rendering.contract import TooltipRow
-from evalviz.views.chart import panel_title, panel_width, title_spec
+from evalviz.views.chart import fitted_labels, panel_title, panel_width, title_spec
 from evalviz.views.font_metrics import BOLD_WIDENING, drawn_width
 from evalviz.views.formatting import COUNT_FORMAT, count_text
 from evalviz.views.grid_layout import LEGEND_TITLE_FONT_SIZE
@@ -244,7 +244,8 @@ def _layers(rows: pa.Table, columns: TimelineColumns, model_title: str, task_tit
          **({"scale": {"domain": [0, 1]}} if bounded else {})}
     by = "organization" if columns.organization else "model"
     color = {"field": by, "type": "nominal", "scale": {"scheme": "tableau10"},
-             "legend": {"title": options.legend_title("Organisation" if columns.organization else model_title)}
+             "legend": {"title": options.legend_title("Organisation" if columns.organization else model_title),
+                        **fitted_labels({name: name for name in pc.unique(rows[by]).to_pylist() if name is not None})}
              if options.legend_on else None}
     tooltip = (TooltipRow("model", model_title), TooltipRow("organization", "Organisation"),
                TooltipRow("released", "Released"), TooltipRow("task", task_title),
