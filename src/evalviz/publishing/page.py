@@ -19,7 +19,7 @@ import pyarrow as pa
 from evalviz.data.table import Data
 from evalviz.errors import ArgumentTypeError, EvalvizError, OutputError
 from evalviz.publishing.markdown import heading
-from evalviz.rendering.component import Component
+from evalviz.rendering.component import Component, scoped_datasets
 from evalviz.rendering.items import Layout
 from evalviz.signatures import checks_signature
 
@@ -124,7 +124,7 @@ def page(*items: Item, title: str | None = None) -> Page:
     if title is not None:
         rows.insert(0, Component.from_parts(heading(title), {}))
     layout = Layout("vconcat", tuple(row.chart for row in rows))
-    return Page(chart=layout, datasets=_scoped(rows), parts=tuple(rows), title=title)
+    return Page(chart=layout, datasets=scoped_datasets(rows), parts=tuple(rows), title=title)
 
 
 def _check_title(title: object) -> None:
@@ -147,7 +147,7 @@ def _row(item: object, i: int) -> Component:
                            "leave it out.")
     if len(columns) == 1:
         return columns[0]
-    return Component(chart=Row("hconcat", tuple(column.chart for column in columns)), datasets=_scoped(columns),
+    return Component(chart=Row("hconcat", tuple(column.chart for column in columns)), datasets=scoped_datasets(columns),
                      parts=tuple(columns))
 
 
@@ -155,11 +155,6 @@ def _part(item: object, where: str) -> Component:
     if isinstance(item, Component):
         return item
     raise ArgumentTypeError(f"ev.page's {where} is {_described(item)}, which a page cannot hold: {_way_out(item)}.")
-
-
-def _scoped(parts: Sequence[Component]) -> dict[str, pa.Table]:
-    """The datasets of a layout of `parts`: each part's under "c<i>_", as `Layout` names them."""
-    return {f"c{i}_{name}": table for i, part in enumerate(parts) for name, table in part.datasets.items()}
 
 
 def _described(item: object) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -197,13 +197,12 @@ class Component:
 
     def _recomposed(self, parts: tuple[Component, ...]) -> Component:
         """The concatenation of charts composed again of `parts` (its parts drawn again, in order), its datasets
-        named as `views.layout` names them; itself when it is none, or when no part changed."""
+        named by part (`scoped_datasets`); itself when it is none, or when no part changed."""
         if not isinstance(self.chart, ConcatChart) or len(parts) != len(self.parts) or \
                 all(new is old for new, old in zip(parts, self.parts, strict=True)):
             return self
         chart = dataclasses.replace(self.chart, parts=tuple(part.chart for part in parts))
-        datasets = {f"c{i}_{name}": table for i, part in enumerate(parts) for name, table in part.datasets.items()}
-        return dataclasses.replace(self, chart=chart, datasets=datasets, parts=parts)
+        return dataclasses.replace(self, chart=chart, datasets=scoped_datasets(parts), parts=parts)
 
     def to_altair(self) -> alt.TopLevelMixin:
         """The chart as Altair objects with its data written in, to keep editing in Altair: layers are
@@ -302,3 +301,16 @@ class Component:
     def __repr__(self) -> str:
         sizes = ", ".join(f"{name}: {table.num_rows} rows" for name, table in self.datasets.items())
         return f"<evalviz.Component {self._title() or 'chart'!r} ({sizes})>"
+
+
+def scoped_datasets(parts: Sequence[Component]) -> dict[str, pa.Table]:
+    """The datasets of a composition of `parts`: each part's under "c<i>_" (i its place), as its layout and
+    the page read them.
+
+    Example:
+        >>> import evalviz as ev
+        >>> part = ev.scores_heatmap(ev.Data.from_file("examples/data/evals.parquet"))
+        >>> list(scoped_datasets([part, part]))
+        ['c0_cells', 'c1_cells']
+    """
+    return {f"c{i}_{name}": table for i, part in enumerate(parts) for name, table in part.datasets.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -128,7 +129,8 @@ def _distinct_cuts(labels: dict[str, str], room: float) -> dict[str, str]:
     for key in long:
         others = [other for k, other in labels.items() if k != key and drawn[k] == drawn[key] and other != labels[key]]
         if others:
-            drawn[key] = _cut_at(labels[key], max(_common_start(labels[key], other) for other in others), room)
+            shared = max(len(os.path.commonprefix([labels[key], other])) for other in others)
+            drawn[key] = _cut_at(labels[key], shared, room)
     return drawn
 
 
@@ -181,11 +183,6 @@ def _fitting(text: str, room: float, font_size: float) -> str:
     return text[:end]
 
 
-def _common_start(a: str, b: str) -> int:
-    """The length of the start `a` and `b` share."""
-    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
-
-
 def title_spec(title: str | None, subtitle: str | None, width: int) -> dict[str, Any] | None:
     """The chart's Vega-Lite title, title and subtitle each wrapped to the chart's width (None without either).
     Vega draws no subtitle under an empty title, so a subtitle alone becomes the title, in the subtitle's style.
@@ -235,9 +232,7 @@ def _at_most(lines: list[str], room: float, font_size: float) -> list[str]:
     are left out."""
     if len(lines) <= MAX_PANEL_TITLE_LINES:
         return lines
-    last = lines[MAX_PANEL_TITLE_LINES - 1]
-    while last and drawn_width(last + ELLIPSIS, font_size) > room:
-        last = last[:-1]
+    last = _fitting(lines[MAX_PANEL_TITLE_LINES - 1], room - drawn_width(ELLIPSIS, font_size), font_size)
     return [*lines[:MAX_PANEL_TITLE_LINES - 1], last + ELLIPSIS]
 
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-import pyarrow as pa
-
 from evalviz.charts import ConcatChart
 from evalviz.errors import EvalvizError
-from evalviz.rendering.component import Component
+from evalviz.rendering.component import Component, scoped_datasets
 from evalviz.rendering.items import Element, Layout
 from evalviz.signatures import checks_signature
 
@@ -89,7 +87,5 @@ def _concat(kind: Literal["hconcat", "vconcat"], given: tuple[Component | Iterab
     else:
         chart = ConcatChart(kind, parts)
         chart.part("", ())  # a part that cannot be composed says so now, before anything is drawn
-    datasets: dict[str, pa.Table] = {
-        f"c{i}_{name}": table for i, component in enumerate(components) for name, table in component.datasets.items()
-    }
-    return Component.from_parts(chart, datasets, parts=tuple(components))  # parts: for the live widget's re-queries
+    # parts: for the live widget's re-queries
+    return Component.from_parts(chart, scoped_datasets(components), parts=tuple(components))
