@@ -7,8 +7,7 @@ samples table (benchmarks/bench_large.py writes it). Timed in the page, from the
 drawn with the new rows (the frame after): the first page (running the cell, evalviz imported before: building the
 table in the kernel, the widget shipped and drawn), the next page, a sort (a header click; each round another column
 or direction, a state the kernel has not seen), a deep page of that sort (page 5,000), and a search typed (each
-round another text; the table waits for typing to pause before it asks; the search is then cleared, untimed). The
-median of ROUNDS rounds.
+round another text, asked at once; the search is then cleared, untimed). The median of ROUNDS rounds.
 Each round sorts by another column (numbers, short text, long URL text): the deep page of each is also printed
 apart. By default no column is ranked until a sort asks for it (the kernel's RANK_AFTER_IDLE set out of reach), so
 each deep page comes right after a new sort whose column is not ranked yet, the worst case; --ranks-when-idle

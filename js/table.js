@@ -247,13 +247,17 @@ registerItem("table", async (el, item, datasets, context) => {
     else table.setData();
   };
 
+  // Live: each text is asked at once (`reload` keeps one question in flight and asks the latest text next); on a
+  // page, the shipped rows are filtered again once typing pauses.
   let typing = null;
   search.addEventListener("input", () => {
     clearTimeout(typing);
-    typing = setTimeout(() => {
+    const apply = () => {
       searched = search.value.trim();
       reload();
-    }, 40); // asked once typing pauses
+    };
+    if (live) apply();
+    else typing = setTimeout(apply, 40);
   });
 
   if (item.filter_by) cleanups.push(subscribe(item.filter_by, () => reload()));

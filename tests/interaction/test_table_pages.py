@@ -100,11 +100,11 @@ def test_the_copy_and_the_row_order_go_with_the_table(samples_path) -> None:  # 
             thread.join()
     assert element.pages.ranked.result(timeout=60)  # the copy's sort ranks are made in the background
     names = element.pages.tables
-    # The copy, its columns' ranks and the last state's order are held; every order made before it, or left
-    # unfinished, is dropped, and so is the table ranking ties once the ranks are made
+    # The copy, its sample, its columns' ranks and the last state's order are held; every order made before it, or
+    # left unfinished, is dropped, and so is the table ranking ties once the ranks are made
     ranks = set(element.pages.ranks_tables.values())
-    assert len(names) == 2 + len(ranks) and names <= {r["name"] for r in data.run(listed).to_pylist()}
-    assert {element.pages.rows_table, *ranks} < names
+    assert len(names) == 3 + len(ranks) and names <= {r["name"] for r in data.run(listed).to_pylist()}
+    assert {element.pages.rows_table, element.pages.sample_table, *ranks} < names
     del element
     gc.collect()
     assert not names & {r["name"] for r in data.run(listed).to_pylist()}

@@ -15,14 +15,17 @@ Once copied, each row's place in the whole table sorted by each shown column, as
 stored beside the copy (its sort ranks), made in a thread of their own one column after another, distinct values
 first (`evalviz.interaction.table_ranks`: about 3 s of background work for the five columns of the 2,000,000
 samples, and 80 MB): a column is ranked once the table is left alone for `RANK_AFTER_IDLE` seconds (a page asked
-stops DuckDB's part of it), or at once when a page sorts by it. Then a page of the whole table sorted by a ranked
-column, however deep, is a lookup of twenty ranks, and the row order of its sort under a search or a filter sorts
-the kept rows' ranks (integers) rather than their columns (`ranked_order_sql`). A deep page of the whole table
-sorted by a column not ranked yet is not found by sorting every row by the column and the tie-breaking ones: in a
-text column (slowest to rank: 2,000,000 URLs take a second or more) it lies between two values of a sample of the
-column, and only the rows between them are sorted (`bracketed_page_sql`); otherwise (or when the page lies among
-tied values) it waits for the column's ranks, made at once (a few hundred ms). A new sort by a column other than
-text starts its ranks at once too; its shallow pages (before `SHALLOW_ROWS`) are a top-N sort of the copy.
+stops DuckDB's part of it), or at once when a deep page needs it (below). Then a page of the whole table sorted
+by a ranked column, however deep, is a lookup of twenty ranks, and the row order of its sort under a search or a
+filter sorts the kept rows' ranks (integers) rather than their columns (`ranked_order_sql`).
+
+A deep page of the whole table sorted by a column not ranked yet is not found by sorting every row by the column and
+the tie-breaking ones: a random sample of the copy's rows (`BRACKET_SAMPLE`, drawn as it is made), sorted by the
+same keys, gives two rows around the page, and only the rows between them are sorted, placed after the rows counted
+before the first, in one scan (`bracketed_page_sql`: 50 to 100 ms for the 2,000,000 samples, where a column's first
+ranks take about 400 ms and a full sort a second). Should the page not lie between them (or a key be of a type whose
+order Arrow does not share), it waits for the column's ranks, made at once. A new sort's shallow pages (before
+`SHALLOW_ROWS`) are a top-N sort of the copy.
 
 Other sorts (by several columns, under a search or a filter before the ranks are made, or when the ranks do not fit
 MAX_COPIED_VALUES): a new sort of rows whose count is known (every row, or a search or filter already asked
@@ -48,6 +51,7 @@ from __future__ import annotations
 
 import atexit
 import itertools
+import math
 import threading
 import time
 import weakref
@@ -72,6 +76,7 @@ from evalviz.query.table import (
     TableColumns,
     attach_memory_sql,
     bracketed_page_sql,
+    collated_sql,
     column_values_sql,
     copy_page_sql,
     copy_search_sql,
@@ -85,7 +90,9 @@ from evalviz.query.table import (
     ranked_order_sql,
     row_order_sql,
     sample_sql,
+    sample_table_sql,
     search_sql,
+    sort_keys,
     table_count_sql,
     value_codes_sql,
 )
@@ -98,8 +105,8 @@ DATABASE = "evalviz_tables"
 MAX_COPIED_VALUES = 40_000_000
 SHALLOW_ROWS = 1_000  # a new sort answers pages starting before this row by a top-N sort, while its order is made
 RANK_AFTER_IDLE = 0.5  # seconds without a page asked before the copy's sort ranks are made (again)
-BRACKET_SAMPLE = 4_096  # rows sampled to find the values around a deep page of a text column not ranked yet
-BRACKET_MARGIN = 8  # sampled values kept either side of the page's estimated place
+BRACKET_SAMPLE = 4_096  # rows sampled to find two rows around a deep page of a column not ranked yet
+BRACKET_MARGIN = 8  # sampled rows kept either side of the page's estimated place, beyond its standard deviations
 RANK_WAIT = 30.0  # the most seconds a deep page waits for its column's ranks before sorting the column itself
 
 State = tuple[Any, ...]
@@ -115,6 +122,7 @@ class TablePages:
         self.tie_break = tuple(tie_break)  # the columns ordering rows tied on the sorted ones, ascending
         self.name = name
         self.rows_table = f"{DATABASE}.main.{q(name + '_rows')}"
+        self.sample_table = f"{DATABASE}.main.{q(name + '_sample')}"  # rows sampled to bracket deep pages
         # each shown column's sort ranks (see the module), by column
         self.ranks_tables = {c: f"{DATABASE}.main.{q(f'{name}_ranks_{i}')}" for i, c in enumerate(columns.shown)}
         self.ranked: Future[bool] = Future()  # whether every column's ranks were made, once tried
@@ -130,6 +138,7 @@ class TablePages:
         self._copied = False
         self._fits: bool | None = None  # whether the copy fits MAX_COPIED_VALUES (known once counted)
         self._copied_rows = 0
+        self._collated: frozenset[str] = frozenset()  # text columns DuckDB compares under a collation
         self._order: tuple[State, Order] | None = None  # the row order held, and its state
         self._making: _Making | None = None  # the order being made in the background
         self._counts: dict[State, int] = {}  # rows kept by the copy's current condition
@@ -175,11 +184,10 @@ class TablePages:
             kept = all_of(copy_search_sql(self.columns.shown_types, self.columns.search_column, search), where)
             keys = order_keys(order, self.tie_break, by_row=True)
             deep = kept[0] == "TRUE" and offset + size > SHALLOW_ROWS
-            if wanted is not None and self._ranking is not None:
-                if deep and (rows := self._bracketed(order[0], keys, offset, size)) is not None:
+            if wanted is not None and self._ranking is not None and deep:
+                if (rows := self._bracketed(order[0], offset, size)) is not None:
                     return self._copied_rows, rows  # (its ranks are made once the table is left alone)
-                if deep or not self._is_text(wanted):  # ranked next, at once (a text's deep page is bracketed)
-                    self._want(wanted, wait=deep)
+                self._want(wanted, wait=True)  # ranked next, at once
             rank = self._rank(order)
             if rank is not None and kept[0] == "TRUE":  # the whole table sorted by one column: its ranks looked up
                 text = rank_range_sql(self.columns, self.rows_table, *rank)
@@ -198,32 +206,30 @@ class TablePages:
             return total, self._run(ordered_page_sql(self.columns, table, self.rows_table), [offset,
                                                                                           offset + size - 1])
 
-    def _bracketed(self, sort: tuple[str, Direction], keys: str, offset: int, size: int) -> pa.Table | None:
-        """The page of the whole table sorted by one text column, found without sorting every row (texts take
-        longest to rank): a sample of the column gives two values around the page, and only the rows between them
-        are sorted (`bracketed_page_sql`). None when they do not hold the page (or the column is not text, or the
-        page lies among tied values): the page is then asked otherwise."""
-        column, direction = sort
-        if not self._is_text(column):
+    def _bracketed(self, sort: tuple[str, Direction], offset: int, size: int) -> pa.Table | None:
+        """The page of the whole table sorted by one column not ranked yet, found without sorting every row: the
+        copy's sample (`sample_table_sql`), sorted, gives two rows around the page, and only the rows between them
+        are sorted (`bracketed_page_sql`). None when they do not hold the page, or a key is of a type DuckDB may not
+        compare as it orders it (lists, structs; only `arrow_ordered` types are): the page is then asked otherwise."""
+        column = sort[0]
+        if not all(self._arrow_ordered(c) for c in (column, *self.tie_break)):
             return None
-        step = max(1, self._copied_rows // BRACKET_SAMPLE)
-        sample = self._run(sample_sql(self.rows_table, column, direction), [step]).column("v").to_pylist()
-        low, high = offset // step - BRACKET_MARGIN, (offset + size) // step + BRACKET_MARGIN
-        bounds = [sample[i] if 0 <= i < len(sample) else None for i in (low, high)]
-        if bounds[0] is not None and bounds[0] == bounds[1]:
-            return None  # tied values: too many rows between them
-        text = bracketed_page_sql(self.columns, self.rows_table, column, direction, keys, low=bounds[0] is not None,
-                                  high=bounds[1] is not None)
-        low_value = [bounds[0]] if bounds[0] is not None else []
-        high_value = [bounds[1]] if bounds[1] is not None else []
-        rows = self._run(text, [*low_value, *low_value, *high_value, offset, offset + size - 1])
-        places = rows.column("__evalviz_place").to_pylist()
-        if places != list(range(offset, offset + min(size, self._copied_rows - offset))):
+        keys = sort_keys(sort, self.tie_break)
+        sample = self._run(sample_sql(self.sample_table, self.columns, keys), []).column("row").to_pylist()
+        share = len(sample) / max(1, self._copied_rows)  # sampled rows per row
+        first, last = offset * share, (offset + size) * share
+        margin = BRACKET_MARGIN + math.ceil(4 * math.sqrt(first * (1 - share)))  # 4 standard deviations and more
+        low, high = min(math.floor(first) - margin, len(sample) - 1), math.ceil(last) + margin
+        bounds = [sample[low]] if low >= 0 else []
+        bounds += [sample[high]] if high < len(sample) else []
+        from_end = 2 * offset > self._copied_rows
+        text = bracketed_page_sql(self.columns, self.rows_table, keys, low=low >= 0, high=high < len(sample),
+                                  from_end=from_end)
+        rows = self._run(text, [*bounds, *([self._copied_rows] if from_end else []), offset, offset + size - 1])
+        place = self.columns.place_column
+        if rows.column(place).to_pylist() != list(range(offset, offset + min(size, self._copied_rows - offset))):
             return None
-        return rows.drop_columns(["__evalviz_place"])
-
-    def _is_text(self, column: str) -> bool:
-        return type_id(self.columns.types[column]) == "varchar"
+        return rows.drop_columns([place])
 
     def _copyable(self) -> bool:
         """Whether the table is small enough to copy (MAX_COPIED_VALUES); counted once."""
@@ -277,6 +283,10 @@ class TablePages:
                 copied.connection.execute(attach_memory_sql(DATABASE)).fetchall()
                 copied.relation.to_table(self.rows_table)
                 self._tables.add(self.rows_table)
+                copied.connection.execute(sample_table_sql(self.sample_table, self.columns, self.rows_table,
+                                                           BRACKET_SAMPLE))
+                self._tables.add(self.sample_table)
+                self._collated = self._collated_columns(copied.connection)
             except duckdb.Error as exc:
                 raise QueryError(f"Copying the table's rows from {self.data.source} failed: {exc}") from exc
         self._copied_rows = self._count(copied.connection, self.rows_table)
@@ -299,16 +309,16 @@ class TablePages:
         (see the module): the column a page wants first, the others once no page was asked for RANK_AFTER_IDLE
         seconds. Pages asked meanwhile sort columns not ranked yet."""
         codes: dict[str, np.ndarray] = {}
+        ties: np.ndarray | None = None
         try:
-            collation = str(self._again_if_stopped(cursor, lambda: cursor.sql(
-                "SELECT current_setting('default_collation')").fetchall()[0][0]) or "")
-            for column in self.tie_break:  # every column's ranks need them: made at once
-                codes[column] = self._codes(cursor, column, collation)
-            ties = tie_order([codes[c] for c in self.tie_break], self._copied_rows)
             while (column := self._next_to_rank()) is not None:
                 self._building = column
                 try:
-                    self._rank_column(cursor, column, codes, ties, collation)
+                    if ties is None:  # every column's ranks need the tie order: made with the first
+                        for tie in (c for c in self.tie_break if c not in codes):
+                            codes[tie] = self._codes(cursor, tie)
+                        ties = tie_order([codes[c] for c in self.tie_break], self._copied_rows)
+                    self._rank_column(cursor, column, codes, ties)
                 except _Wanted:  # a page waits for another column: that one first
                     continue
                 self._ranked.add(column)
@@ -323,10 +333,10 @@ class TablePages:
                 tried.set()
 
     def _rank_column(self, cursor: duckdb.DuckDBPyConnection, column: str, codes: dict[str, np.ndarray],
-                     ties: np.ndarray, collation: str) -> None:
+                     ties: np.ndarray) -> None:
         """Store `column`'s sort ranks beside the copy (its codes taken from `codes` when there)."""
         if column not in codes:
-            codes[column] = self._codes(cursor, column, collation)
+            codes[column] = self._codes(cursor, column)
         ranks, table = sort_ranks(codes[column], ties), self.ranks_tables[column]
         self._tables.add(table)
         self._again_if_stopped(cursor, lambda: cursor.from_arrow(ranks).to_table(table))
@@ -347,16 +357,26 @@ class TablePages:
             self._wake.wait(wait)
             self._wake.clear()
 
-    def _codes(self, cursor: duckdb.DuckDBPyConnection, column: str, collation: str) -> np.ndarray:
+    def _codes(self, cursor: duckdb.DuckDBPyConnection, column: str) -> np.ndarray:
         """`column`'s value codes (`value_codes`), its values read from the copy; by DuckDB for the types Arrow
         cannot order as DuckDB does."""
-        ordered = arrow_ordered(self.columns.types[column], collation)
+        ordered = self._arrow_ordered(column)
         statement = (column_values_sql if ordered else value_codes_sql)(self.rows_table, column)
         read = self._again_if_stopped(cursor, lambda: cursor.sql(statement).to_arrow_table())
         rows, values = read.column("row").to_numpy(), read.column("value")
         if not np.array_equal(rows, np.arange(len(rows))):  # scanned out of the copy's order
             values = values.take(pa.array(np.argsort(rows)))
         return value_codes(values) if ordered else values.to_numpy()
+
+    def _arrow_ordered(self, column: str) -> bool:
+        """Whether Arrow orders `column` as DuckDB does (`arrow_ordered`)."""
+        return arrow_ordered(self.columns.types[column], collated=column in self._collated)
+
+    def _collated_columns(self, connection: duckdb.DuckDBPyConnection) -> frozenset[str]:
+        """The copy's text columns DuckDB compares under a collation (`collated_sql`)."""
+        texts = [c for c in self.columns.read if type_id(self.columns.types[c]) == "varchar"]
+        found = connection.sql(collated_sql(self.rows_table, texts)).fetchall()
+        return frozenset(c for c, collated in zip(texts, found[0] if found else [], strict=False) if collated)
 
     def _again_if_stopped(self, cursor: duckdb.DuckDBPyConnection, work: Callable[[], Any]) -> Any:
         """`work` on `cursor`, done again whenever a page stops it: once the table is left alone, or at once when a

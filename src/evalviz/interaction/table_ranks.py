@@ -8,7 +8,7 @@ sorting every row by the column and the tie-breaking columns together:
    (0.0 and -0.0, every NaN; NaN after every number), NULL last (`value_codes`). A column of repeated values is
    dictionary-encoded and only its distinct values are sorted; a column of mostly distinct values (URLs) is sorted
    once. Types whose order Arrow may not share with DuckDB (lists, enums, intervals), or text under a DuckDB
-   collation, are coded by DuckDB itself (`evalviz.query.table.value_codes_sql`).
+   collation (the column's own or the default one), are coded by DuckDB itself (`evalviz.query.table.value_codes_sql`).
 2. The tie order, once per table: the rows sorted by the tie-breaking columns' codes, then by the copy's order
    (`tie_order`, a stable lexicographic sort of integers).
 3. Each column's ranks: its codes taken in the tie order and sorted stably (`sort_ranks`), so rows tied on the
@@ -44,15 +44,17 @@ DICTIONARY_SAMPLE = 10_000  # values looked at to tell a column of repeated valu
 _RADIX_CODES = 2**16  # numpy's stable sort of 16-bit integers is a radix sort
 
 
-def arrow_ordered(kind: TypeLike, collation: str) -> bool:
-    """Whether `value_codes` orders a column of DuckDB type `kind` as DuckDB does, under `collation` (DuckDB's
-    default_collation setting; "" for binary).
+def arrow_ordered(kind: TypeLike, *, collated: bool) -> bool:
+    """Whether `value_codes` orders a column of DuckDB type `kind` as DuckDB does; `collated`: the column is text
+    DuckDB compares under a collation (its own or the default one), not byte by byte.
 
     Example:
-        >>> arrow_ordered("VARCHAR", ""), arrow_ordered("VARCHAR", "nocase"), arrow_ordered("INTEGER[]", "")
-        (True, False, False)
+        >>> arrow_ordered("VARCHAR", collated=False), arrow_ordered("VARCHAR", collated=True)
+        (True, False)
+        >>> arrow_ordered("INTEGER[]", collated=False)
+        False
     """
-    return type_id(kind) in ARROW_ORDERED and not (type_id(kind) == "varchar" and collation)
+    return type_id(kind) in ARROW_ORDERED and not (type_id(kind) == "varchar" and collated)
 
 
 def value_codes(values: pa.ChunkedArray | pa.Array) -> np.ndarray:

@@ -79,13 +79,26 @@ class TableColumns:
     @property
     def search_column(self) -> str:
         """The name of a copy's search text: "search", or with underscores before it until no column has it."""
-        name = "search"
-        while name in self.read:
-            name = "_" + name
-        return name
+        return _free_name("search", self.read)
+
+    @property
+    def row_column(self) -> str:
+        """The name of a sampled row's place in the copy (`sample_table_sql`): "row", made free as `search_column`."""
+        return _free_name("row", (*self.read, self.search_column))
+
+    @property
+    def place_column(self) -> str:
+        """The name of a row's place beside the columns read (`bracketed_page_sql`): "place", made free too."""
+        return _free_name("place", self.read)
 
     def select_list(self) -> str:
         return ", ".join(shown_sql(c, self.types[c]) for c in self.read)
+
+
+def _free_name(name: str, taken: Sequence[str]) -> str:
+    while name in taken:
+        name = "_" + name
+    return name
 
 
 def shipped_rows_sql(columns: TableColumns) -> str:
@@ -292,41 +305,111 @@ def value_codes_sql(rows_table: str, column: str) -> str:
             f't.{q(column)} ASC NULLS LAST) - 1 END AS "value" FROM {rows_table} AS t')
 
 
-def sample_sql(rows_table: str, column: str, direction: Direction) -> str:
-    """Every `?`-th row's value of `column` in a live table's copy `rows_table`, NULLs left out, sorted by `direction`:
-    where `bracketed_page_sql` looks for the values around a page.
+SortKey = tuple[str, Direction]  # a sort key: its SQL expression over `t`, and its direction
+
+
+def sort_keys(order: tuple[str, Direction], tie_break: Sequence[str]) -> list[SortKey]:
+    """The keys of a live table's copy sorted by one column (`order`), then the tie-breaking columns ascending,
+    then the row's place (`t.rowid`): `order_keys` (`by_row`) as keys.
 
     Example:
-        >>> sample_sql("r", "u", "desc")
-        'SELECT t."u" AS v FROM r AS t WHERE t.rowid % ? = 0 AND t."u" IS NOT NULL ORDER BY v DESC'
+        >>> sort_keys(("score", "desc"), ["id", "score"])
+        [('t."score"', 'desc'), ('t."id"', 'asc'), ('t.rowid', 'asc')]
     """
-    return (f"SELECT t.{q(column)} AS v FROM {rows_table} AS t WHERE t.rowid % ? = 0 AND t.{q(column)} IS NOT NULL "
-            f"ORDER BY v {direction.upper()}")
+    column, direction = order
+    named = [(column, direction), *((c, "asc") for c in tie_break if c != column)]
+    return [*((f"t.{q(c)}", d) for c, d in named), ("t.rowid", "asc")]
 
 
-def bracketed_page_sql(columns: TableColumns, rows_table: str, column: str, direction: Direction, keys: str, *,
-                       low: bool, high: bool) -> str:
-    """The rows of the whole copy `rows_table` sorted by `keys` (`order_keys` of `column` `direction`, every row
-    one place) at places `?` to `?` (both kept, from 0, bound last), found without sorting every row: only the rows
-    whose `column` lies between a `low` value and a `high` value (bound first: `low` twice, then `high`, each only
-    when asked for; an end left open otherwise) are sorted, each placed after the rows before the `low` value. A page that
-    is not all between them (or among NULLs) comes back short: it is then asked otherwise. Each row comes with its
-    place, as `__evalviz_place`.
+def collated_sql(rows_table: str, columns: Sequence[str]) -> str:
+    """Whether DuckDB compares each of the text `columns` of a live table's copy `rows_table` under a collation
+    (the column's own, or the default_collation setting) rather than byte by byte, as booleans c0, c1, ... of one
+    row (none for an empty copy): a value of the column's type ("B", "f") is compared with two whose byte order
+    every common collation reverses ("a", "é"); an expression of a collated column compares as the column does.
 
     Example:
-        >>> text = bracketed_page_sql(TableColumns(("u",), (), {"u": "VARCHAR"}), "r", "u", "desc", 't."u" DESC',
-        ...                           low=True, high=False)
-        >>> print(text.split("FROM r AS t ")[1:])
-        ['WHERE t."u" > ?) + row_number() OVER (ORDER BY t."u" DESC) - 1 AS __evalviz_place ', 'WHERE t."u" IS NOT NULL AND t."u" <= ?) WHERE __evalviz_place BETWEEN ? AND ? ORDER BY __evalviz_place']
+        >>> print(collated_sql("r", ["u"]))
+        SELECT NOT ((CASE WHEN FALSE THEN t."u" ELSE 'B' END) < 'a' AND (CASE WHEN FALSE THEN t."u" ELSE 'f' END) < 'é') AS c0 FROM r AS t LIMIT 1
     """  # noqa: E501 - a doctest's output is one line
-    x = f"t.{q(column)}"
-    after, before = (">", "<") if direction == "asc" else ("<", ">")
-    within = " AND ".join([f"{x} IS NOT NULL", *([f"{x} {after}= ?"] if low else []),
-                           *([f"{x} {before}= ?"] if high else [])])
-    below = f"(SELECT count(*) FROM {rows_table} AS t WHERE {x} {before} ?)" if low else "0"
-    place = "__evalviz_place"
-    return (f"SELECT * FROM (SELECT {columns.select_list()}, {below} + row_number() OVER (ORDER BY {keys}) - 1 AS "
-            f"{place} FROM {rows_table} AS t WHERE {within}) WHERE {place} BETWEEN ? AND ? ORDER BY {place}")
+    probes = ", ".join(f"NOT ((CASE WHEN FALSE THEN t.{q(c)} ELSE 'B' END) < 'a' AND (CASE WHEN FALSE THEN t.{q(c)} "
+                       f"ELSE 'f' END) < 'é') AS c{i}" for i, c in enumerate(columns))
+    return f"SELECT {probes or 'FALSE'} FROM {rows_table} AS t LIMIT 1"
+
+
+def sample_table_sql(sample_table: str, columns: TableColumns, rows_table: str, rows: int) -> str:
+    """Create `sample_table`: a random sample of `rows` rows of a live table's copy `rows_table` (DuckDB's
+    reservoir sample, the same one each time), with each row's place in the copy as `columns.row_column`: where
+    `bracketed_page_sql` finds two rows around a page (`sample_sql`).
+
+    Example:
+        >>> sample_table_sql("s", TableColumns(("u",), (), {"u": "VARCHAR"}), "r", 4096)
+        'CREATE OR REPLACE TABLE s AS SELECT t.*, t.rowid AS "row" FROM r AS t USING SAMPLE reservoir(4096 ROWS) REPEATABLE (0)'
+    """  # noqa: E501 - a doctest's output is one line
+    return (f"CREATE OR REPLACE TABLE {sample_table} AS SELECT t.*, t.rowid AS {q(columns.row_column)} FROM "
+            f"{rows_table} AS t USING SAMPLE reservoir({int(rows)} ROWS) REPEATABLE (0)")
+
+
+def sample_sql(sample_table: str, columns: TableColumns, keys: Sequence[SortKey]) -> str:
+    """The places in the copy (as `row`) of the rows of `sample_table` (`sample_table_sql`), in `keys`' order.
+
+    Example:
+        >>> sample_sql("s", TableColumns(("u",), (), {"u": "VARCHAR"}), [('t."u"', "desc"), ("t.rowid", "asc")])
+        'SELECT t."row" AS "row" FROM s AS t ORDER BY t."u" DESC NULLS LAST, t."row" ASC NULLS LAST'
+    """
+    row = f"t.{q(columns.row_column)}"
+    sampled = [(row if x == "t.rowid" else x, direction) for x, direction in keys]
+    return f'SELECT {row} AS "row" FROM {sample_table} AS t ORDER BY {_ordering(sampled)}'
+
+
+def bracketed_page_sql(columns: TableColumns, rows_table: str, keys: Sequence[SortKey], *, low: bool, high: bool,
+                       from_end: bool) -> str:
+    """The rows of the whole copy `rows_table` sorted by `keys` (`sort_keys`: every row has one place) at places
+    `?` to `?` (both kept, from 0), found without sorting every row: only the rows from a `low` row to a `high` row
+    of the copy (their places in it bound first, each only when asked for; an end left open otherwise) are sorted,
+    each placed after the rows before the `low` one. One scan keeps the rows on the page's side of the bracket (up
+    to `high`; from `low` on, `from_end`, for a page past the middle, the copy's row count bound after the places),
+    flagged when outside it; the rows before `low` are counted from them. A page not all between the two rows comes
+    back short: it is then asked otherwise. Each row comes with its place, as `columns.place_column`.
+
+    Example:
+        >>> keys = [('t."u"', "desc"), ("t.rowid", "asc")]
+        >>> text = bracketed_page_sql(TableColumns(("u",), (), {"u": "VARCHAR"}), "r", keys, low=True, high=False,
+        ...                           from_end=False)
+        >>> print(text.split(" AS outside ")[0])
+        WITH c AS MATERIALIZED (SELECT t."u" AS k0, t.rowid AS k1, ((t."u" IS NOT NULL AND (low.k0 IS NULL OR t."u" > low.k0)) OR (t."u" IS NOT DISTINCT FROM low.k0 AND ((t.rowid IS NOT NULL AND (low.k1 IS NULL OR t.rowid < low.k1)) OR (t.rowid IS NOT DISTINCT FROM low.k1 AND FALSE))))
+    """  # noqa: E501 - a doctest's output is one line
+    named = ", ".join(f"{x} AS k{i}" for i, (x, _) in enumerate(keys))
+    bounds = "".join(f", (SELECT {named} FROM {rows_table} AS t WHERE t.rowid = ?) AS {end}"
+                     for end, asked in (("low", low), ("high", high)) if asked)
+    before = _beyond_sql(keys, "low", later=False) if low else "FALSE"
+    after = _beyond_sql(keys, "high", later=True) if high else "FALSE"
+    if from_end:  # the rows from `low` on are kept: those before it are every other row
+        outside, side, counted = after, f"NOT {before}", "? - (SELECT count(*) FROM c)"
+    else:
+        outside, side, counted = before, f"NOT {after}", "(SELECT count(*) FROM c WHERE c.outside)"
+    ordering = _ordering([(f"c.k{i}", direction) for i, (_, direction) in enumerate(keys)])
+    place = q(columns.place_column)
+    return (f"WITH c AS MATERIALIZED (SELECT {named}, {outside} AS outside FROM {rows_table} AS t{bounds} WHERE "
+            f"{side}) SELECT {columns.select_list()}, p.{place} FROM (SELECT c.k{len(keys) - 1} AS r, {counted} + "
+            f"row_number() OVER (ORDER BY {ordering}) - 1 AS {place} FROM c WHERE NOT c.outside) AS p JOIN "
+            f"{rows_table} AS t ON t.rowid = p.r WHERE p.{place} BETWEEN ? AND ? ORDER BY p.{place}")
+
+
+def _ordering(keys: Sequence[SortKey]) -> str:
+    return ", ".join(f"{x} {direction.upper()} NULLS LAST" for x, direction in keys)
+
+
+def _beyond_sql(keys: Sequence[SortKey], bound: str, *, later: bool) -> str:
+    """Rows whose `keys` come strictly before (`later`: after) those of the row `bound` (a relation whose column
+    k<i> holds key i's value) in the keys' order, NULLs last: the first key on which they differ decides. TRUE or
+    FALSE for every row (never NULL), so that NOT keeps the others."""
+    text = "FALSE"  # the bound row itself is neither
+    for i, (x, direction) in reversed(list(enumerate(keys))):
+        value, operator = f"{bound}.k{i}", ">" if later == (direction == "asc") else "<"
+        beyond = (f"({value} IS NOT NULL AND ({x} IS NULL OR {x} {operator} {value}))" if later  # NULLs last
+                  else f"({x} IS NOT NULL AND ({value} IS NULL OR {x} {operator} {value}))")
+        text = f"({beyond} OR ({x} IS NOT DISTINCT FROM {value} AND {text}))"
+    return text
 
 
 def rank_range_sql(columns: TableColumns, rows_table: str, ranks_table: str, rank: str) -> str:
