@@ -214,18 +214,17 @@ class TablePages:
         column = sort[0]
         if not all(self._arrow_ordered(c) for c in (column, *self.tie_break)):
             return None
-        keys = sort_keys(sort, self.tie_break)
-        sample = self._run(sample_sql(self.sample_table, self.columns, keys), []).column("row").to_pylist()
+        keys = sort_keys(sort, self.tie_break, self.columns.types)
+        read = self._run(sample_sql(self.sample_table, self.columns, keys), [])
+        sample = list(zip(*(column.to_pylist() for column in read.columns), strict=True))  # each row's keys, as text
         share = len(sample) / max(1, self._copied_rows)  # sampled rows per row
         first, last = offset * share, (offset + size) * share
         margin = BRACKET_MARGIN + math.ceil(4 * math.sqrt(first * (1 - share)))  # 4 standard deviations and more
         low, high = min(math.floor(first) - margin, len(sample) - 1), math.ceil(last) + margin
-        bounds = [sample[low]] if low >= 0 else []
-        bounds += [sample[high]] if high < len(sample) else []
-        from_end = 2 * offset > self._copied_rows
-        text = bracketed_page_sql(self.columns, self.rows_table, keys, low=low >= 0, high=high < len(sample),
-                                  from_end=from_end)
-        rows = self._run(text, [*bounds, *([self._copied_rows] if from_end else []), offset, offset + size - 1])
+        text, values = bracketed_page_sql(self.columns, self.rows_table, keys, sample[low] if low >= 0 else None,
+                                          sample[high] if high < len(sample) else None, rows=self._copied_rows,
+                                          from_end=2 * offset > self._copied_rows)
+        rows = self._run(text, [*values, offset, offset + size - 1])
         place = self.columns.place_column
         if rows.column(place).to_pylist() != list(range(offset, offset + min(size, self._copied_rows - offset))):
             return None

@@ -305,20 +305,21 @@ def value_codes_sql(rows_table: str, column: str) -> str:
             f't.{q(column)} ASC NULLS LAST) - 1 END AS "value" FROM {rows_table} AS t')
 
 
-SortKey = tuple[str, Direction]  # a sort key: its SQL expression over `t`, and its direction
+SortKey = tuple[str, Direction, str]  # a sort key: its SQL expression over `t`, its direction, its DuckDB type
+Bound = Sequence[str | None]  # a row's values of sort keys, as text (`sample_sql`)
 
 
-def sort_keys(order: tuple[str, Direction], tie_break: Sequence[str]) -> list[SortKey]:
+def sort_keys(order: tuple[str, Direction], tie_break: Sequence[str], types: Mapping[str, TypeLike]) -> list[SortKey]:
     """The keys of a live table's copy sorted by one column (`order`), then the tie-breaking columns ascending,
-    then the row's place (`t.rowid`): `order_keys` (`by_row`) as keys.
+    then the row's place (`t.rowid`): `order_keys` (`by_row`) as keys, each with its DuckDB type.
 
     Example:
-        >>> sort_keys(("score", "desc"), ["id", "score"])
-        [('t."score"', 'desc'), ('t."id"', 'asc'), ('t.rowid', 'asc')]
+        >>> sort_keys(("score", "desc"), ["id", "score"], {"score": "DOUBLE", "id": "VARCHAR"})
+        [('t."score"', 'desc', 'DOUBLE'), ('t."id"', 'asc', 'VARCHAR'), ('t.rowid', 'asc', 'BIGINT')]
     """
     column, direction = order
     named = [(column, direction), *((c, "asc") for c in tie_break if c != column)]
-    return [*((f"t.{q(c)}", d) for c, d in named), ("t.rowid", "asc")]
+    return [*((f"t.{q(c)}", d, str(types[c])) for c, d in named), ("t.rowid", "asc", "BIGINT")]
 
 
 def collated_sql(rows_table: str, columns: Sequence[str]) -> str:
@@ -350,66 +351,77 @@ def sample_table_sql(sample_table: str, columns: TableColumns, rows_table: str, 
 
 
 def sample_sql(sample_table: str, columns: TableColumns, keys: Sequence[SortKey]) -> str:
-    """The places in the copy (as `row`) of the rows of `sample_table` (`sample_table_sql`), in `keys`' order.
+    """The rows of `sample_table` (`sample_table_sql`) in `keys`' order, their keys only, as text (k0, k1, ...):
+    DuckDB writes each value so that casting it back gives the same value (a float's shortest exact digits, a
+    timestamp's nanoseconds, its time zone).
 
     Example:
-        >>> sample_sql("s", TableColumns(("u",), (), {"u": "VARCHAR"}), [('t."u"', "desc"), ("t.rowid", "asc")])
-        'SELECT t."row" AS "row" FROM s AS t ORDER BY t."u" DESC NULLS LAST, t."row" ASC NULLS LAST'
-    """
-    row = f"t.{q(columns.row_column)}"
-    sampled = [(row if x == "t.rowid" else x, direction) for x, direction in keys]
-    return f'SELECT {row} AS "row" FROM {sample_table} AS t ORDER BY {_ordering(sampled)}'
-
-
-def bracketed_page_sql(columns: TableColumns, rows_table: str, keys: Sequence[SortKey], *, low: bool, high: bool,
-                       from_end: bool) -> str:
-    """The rows of the whole copy `rows_table` sorted by `keys` (`sort_keys`: every row has one place) at places
-    `?` to `?` (both kept, from 0), found without sorting every row: only the rows from a `low` row to a `high` row
-    of the copy (their places in it bound first, each only when asked for; an end left open otherwise) are sorted,
-    each placed after the rows before the `low` one. One scan keeps the rows on the page's side of the bracket (up
-    to `high`; from `low` on, `from_end`, for a page past the middle, the copy's row count bound after the places),
-    flagged when outside it; the rows before `low` are counted from them. A page not all between the two rows comes
-    back short: it is then asked otherwise. Each row comes with its place, as `columns.place_column`.
-
-    Example:
-        >>> keys = [('t."u"', "desc"), ("t.rowid", "asc")]
-        >>> text = bracketed_page_sql(TableColumns(("u",), (), {"u": "VARCHAR"}), "r", keys, low=True, high=False,
-        ...                           from_end=False)
-        >>> print(text.split(" AS outside ")[0])
-        WITH c AS MATERIALIZED (SELECT t."u" AS k0, t.rowid AS k1, ((t."u" IS NOT NULL AND (low.k0 IS NULL OR t."u" > low.k0)) OR (t."u" IS NOT DISTINCT FROM low.k0 AND ((t.rowid IS NOT NULL AND (low.k1 IS NULL OR t.rowid < low.k1)) OR (t.rowid IS NOT DISTINCT FROM low.k1 AND FALSE))))
+        >>> sample_sql("s", TableColumns(("u",), (), {"u": "DOUBLE"}), [('t."u"', "desc", "DOUBLE"),
+        ...                                                              ("t.rowid", "asc", "BIGINT")])
+        'SELECT CAST(t."u" AS VARCHAR) AS k0, CAST(t."row" AS VARCHAR) AS k1 FROM s AS t ORDER BY t."u" DESC NULLS LAST, t."row" ASC NULLS LAST'
     """  # noqa: E501 - a doctest's output is one line
-    named = ", ".join(f"{x} AS k{i}" for i, (x, _) in enumerate(keys))
-    bounds = "".join(f", (SELECT {named} FROM {rows_table} AS t WHERE t.rowid = ?) AS {end}"
-                     for end, asked in (("low", low), ("high", high)) if asked)
-    before = _beyond_sql(keys, "low", later=False) if low else "FALSE"
-    after = _beyond_sql(keys, "high", later=True) if high else "FALSE"
+    row = f"t.{q(columns.row_column)}"
+    sampled = [(row if x == "t.rowid" else x, direction, kind) for x, direction, kind in keys]
+    texts = ", ".join(f"CAST({x} AS VARCHAR) AS k{i}" for i, (x, _, _) in enumerate(sampled))
+    return f"SELECT {texts} FROM {sample_table} AS t ORDER BY {_ordering(sampled)}"
+
+
+def bracketed_page_sql(columns: TableColumns, rows_table: str, keys: Sequence[SortKey], low: Bound | None,
+                       high: Bound | None, *, rows: int, from_end: bool) -> Condition:
+    """The rows of the whole copy `rows_table` (of `rows` rows) sorted by `keys` (`sort_keys`: every row has one
+    place) at places `?` to `?` (both kept, from 0; the caller appends them), found without sorting every row: only
+    the rows from the row `low` to the row `high` (their keys as `sample_sql` writes them; None: that end left open)
+    are sorted, each placed after the rows before `low`. One scan keeps the rows on the page's side of the bracket
+    (up to `high`; from `low` on, `from_end`, for a page past the middle), flagged when outside it; the rows before
+    `low` are counted from them. A page not all between the two rows comes back short: it is then asked otherwise.
+    Each row comes with its place, as `columns.place_column`.
+
+    Example:
+        >>> keys = [('t."u"', "desc", "VARCHAR"), ("t.rowid", "asc", "BIGINT")]
+        >>> text, values = bracketed_page_sql(TableColumns(("u",), (), {"u": "VARCHAR"}), "r", keys, ("b", "7"), None,
+        ...                                   rows=10, from_end=False)
+        >>> print(text.split(" AS outside ")[0])
+        WITH c AS MATERIALIZED (SELECT t."u" AS k0, t.rowid AS k1, ((t."u" IS NOT NULL AND t."u" > CAST(? AS VARCHAR)) OR ((t."u" IS NOT NULL AND t."u" = CAST(? AS VARCHAR)) AND ((t.rowid IS NOT NULL AND t.rowid < CAST(? AS BIGINT)) OR ((t.rowid IS NOT NULL AND t.rowid = CAST(? AS BIGINT)) AND FALSE))))
+        >>> values
+        ['b', 'b', '7', '7']
+    """  # noqa: E501 - a doctest's output is one line
+    before, before_values = _beyond_sql(keys, low, later=False) if low is not None else ("FALSE", [])
+    after, after_values = _beyond_sql(keys, high, later=True) if high is not None else ("FALSE", [])
     if from_end:  # the rows from `low` on are kept: those before it are every other row
-        outside, side, counted = after, f"NOT {before}", "? - (SELECT count(*) FROM c)"
+        outside, side, values, counted = after, f"NOT {before}", [*after_values, *before_values, rows], (
+            "? - (SELECT count(*) FROM c)")
     else:
-        outside, side, counted = before, f"NOT {after}", "(SELECT count(*) FROM c WHERE c.outside)"
-    ordering = _ordering([(f"c.k{i}", direction) for i, (_, direction) in enumerate(keys)])
+        outside, side, values, counted = before, f"NOT {after}", [*before_values, *after_values], (
+            "(SELECT count(*) FROM c WHERE c.outside)")
+    named = ", ".join(f"{x} AS k{i}" for i, (x, _, _) in enumerate(keys))
+    ordering = _ordering([(f"c.k{i}", direction, kind) for i, (_, direction, kind) in enumerate(keys)])
     place = q(columns.place_column)
-    return (f"WITH c AS MATERIALIZED (SELECT {named}, {outside} AS outside FROM {rows_table} AS t{bounds} WHERE "
-            f"{side}) SELECT {columns.select_list()}, p.{place} FROM (SELECT c.k{len(keys) - 1} AS r, {counted} + "
+    return (f"WITH c AS MATERIALIZED (SELECT {named}, {outside} AS outside FROM {rows_table} AS t WHERE {side}) "
+            f"SELECT {columns.select_list()}, p.{place} FROM (SELECT c.k{len(keys) - 1} AS r, {counted} + "
             f"row_number() OVER (ORDER BY {ordering}) - 1 AS {place} FROM c WHERE NOT c.outside) AS p JOIN "
-            f"{rows_table} AS t ON t.rowid = p.r WHERE p.{place} BETWEEN ? AND ? ORDER BY p.{place}")
+            f"{rows_table} AS t ON t.rowid = p.r WHERE p.{place} BETWEEN ? AND ? ORDER BY p.{place}", values)
 
 
 def _ordering(keys: Sequence[SortKey]) -> str:
-    return ", ".join(f"{x} {direction.upper()} NULLS LAST" for x, direction in keys)
+    return ", ".join(f"{x} {direction.upper()} NULLS LAST" for x, direction, _ in keys)
 
 
-def _beyond_sql(keys: Sequence[SortKey], bound: str, *, later: bool) -> str:
-    """Rows whose `keys` come strictly before (`later`: after) those of the row `bound` (a relation whose column
-    k<i> holds key i's value) in the keys' order, NULLs last: the first key on which they differ decides. TRUE or
+def _beyond_sql(keys: Sequence[SortKey], bound: Bound, *, later: bool) -> Condition:
+    """Rows whose `keys` come strictly before `bound` (`later`: after it) in the keys' order, NULLs last: the first
+    key on which a row differs from the bound (its values as text, cast back to the keys' types) decides. TRUE or
     FALSE for every row (never NULL), so that NOT keeps the others."""
-    text = "FALSE"  # the bound row itself is neither
-    for i, (x, direction) in reversed(list(enumerate(keys))):
-        value, operator = f"{bound}.k{i}", ">" if later == (direction == "asc") else "<"
-        beyond = (f"({value} IS NOT NULL AND ({x} IS NULL OR {x} {operator} {value}))" if later  # NULLs last
-                  else f"({x} IS NOT NULL AND ({value} IS NULL OR {x} {operator} {value}))")
-        text = f"({beyond} OR ({x} IS NOT DISTINCT FROM {value} AND {text}))"
-    return text
+    text, values = "FALSE", []  # a row equal to the bound on every key is neither
+    for (x, direction, kind), value in reversed(list(zip(keys, bound, strict=True))):
+        if value is None:  # NULL sorts last: every value comes before it, none after it
+            beyond, same = ("FALSE" if later else f"{x} IS NOT NULL"), f"{x} IS NULL"
+            beyond_values, same_values = [], []
+        else:
+            cast, operator = f"CAST(? AS {kind})", ">" if later == (direction == "asc") else "<"
+            beyond = (f"({x} IS NULL OR {x} {operator} {cast})" if later
+                      else f"({x} IS NOT NULL AND {x} {operator} {cast})")
+            beyond_values, same, same_values = [value], f"({x} IS NOT NULL AND {x} = {cast})", [value]
+        text, values = f"({beyond} OR ({same} AND {text}))", [*beyond_values, *same_values, *values]
+    return text, values
 
 
 def rank_range_sql(columns: TableColumns, rows_table: str, ranks_table: str, rank: str) -> str:
