@@ -50,15 +50,26 @@ def _live(frame: pa.Table | ev.Data, columns: list[str], key: list[str] | None):
     return data, element
 
 
-def _duckdbs(data: ev.Data, element, column: str, direction: str, page: int, size: int) -> list[dict]:  # noqa: ANN001
+def _duckdbs(data: ev.Data, element, column: str, direction: str, page: int, size: int,  # noqa: ANN001
+             search: str = "") -> list[dict]:
+    """DuckDB's page of the rows holding `search` (case ignored) in a shown column read as text."""
     ties = "".join(f", t.{q(c)} ASC NULLS LAST" for c in element.pages.tie_break if c != column)
+    shown = element.pages.columns.shown
+    held = " OR ".join(f"contains(lower(CAST(t.{q(c)} AS VARCHAR)), lower(?))" for c in shown)
     return data.run(f"SELECT {element.pages.columns.select_list()} FROM (SELECT *, row_number() OVER () AS "
-                    f"__breaker_place FROM this) AS t ORDER BY t.{q(column)} {direction} NULLS LAST{ties}, "
-                    f"__breaker_place LIMIT {size} OFFSET {(page - 1) * size}").to_pylist()
+                    f"__breaker_place FROM this) AS t WHERE ? = '' OR {held} ORDER BY t.{q(column)} "
+                    f"{direction} NULLS LAST{ties}, __breaker_place LIMIT {size} OFFSET {(page - 1) * size}",
+                    [search] * (len(shown) + 1)).to_pylist()
 
 
-def _page(element, column: str, direction: str, page: int, size: int) -> tuple[int, list[dict]]:  # noqa: ANN001
-    answer, tables = element.page({"page": page, "size": size, "sort": [{"column": column, "dir": direction}]})
+def _count(data: ev.Data, element, search: str) -> int:  # noqa: ANN001
+    return len(_duckdbs(data, element, element.pages.columns.shown[0], "asc", 1, len(data), search))
+
+
+def _page(element, column: str, direction: str, page: int, size: int,  # noqa: ANN001
+          search: str = "") -> tuple[int, list[dict]]:
+    answer, tables = element.page({"page": page, "size": size, "search": search,
+                                   "sort": [{"column": column, "dir": direction}]})
     return answer["total"], tables["rows"].to_pylist()
 
 
@@ -120,3 +131,65 @@ def test_a_ranked_page_of_a_column_collated_nocase_is_duckdbs(monkeypatch) -> No
     assert element.pages.ranked.result(timeout=60)
     for page in (2, 3, 20):
         assert _page(element, "s", "asc", page, 10) == (300, _duckdbs(data, element, "s", "asc", page, 10))
+
+
+def test_a_column_named_rowid_does_not_change_the_row_order(bracketed) -> None:  # noqa: ANN001
+    frame = duckdb.sql("SELECT 1000 - i AS rowid, i % 5 AS n FROM range(200) AS r(i)").to_arrow_table()
+    data, element = _live(frame, ["rowid", "n"], ["n"])
+    for page in (2, 20, 39):
+        assert _page(element, "n", "asc", page, 5) == (200, _duckdbs(data, element, "n", "asc", page, 5))
+
+
+# A column named as DuckDB's rowid pseudo-column (in any case): unique integers, text, repeated values
+ROWID_COLUMNS = [("rowid", "1000 - i"), ("rowid", "'r' || (i * 37 % 200)"), ("rowid", "i % 3"),
+                 ("ROWID", "500 + i * 37 % 200"), ("RowId", "'r' || (i % 7)")]
+
+
+def _rowid_frame(name: str, values: str) -> pa.Table:
+    return duckdb.sql(f"SELECT {values} AS {q(name)}, i % 5 AS n, 'x' || (i % 4) AS s, [i % 3, i % 2] AS l "
+                      "FROM range(200) AS r(i)").to_arrow_table()
+
+
+@pytest.mark.parametrize(("name", "values"), ROWID_COLUMNS)
+def test_a_rowid_column_is_sorted_as_any_before_the_ranks(bracketed, name: str, values: str) -> None:  # noqa: ANN001
+    """Shallow and deep pages (bracketed or sorted), of the whole table and under a search, sorted by the rowid
+    column or another one: DuckDB's own ORDER BY, ties in the table's order."""
+    data, element = _live(_rowid_frame(name, values), [name, "n", "s"], ["n"])
+    for search in ("", "X1"):
+        total = _count(data, element, search)
+        for column in (name, "n", "s"):
+            for direction in ("asc", "desc"):
+                for page in (1, 2, 10, 39):
+                    expected = (total, _duckdbs(data, element, column, direction, page, 5, search))
+                    assert _page(element, column, direction, page, 5, search) == expected, (search, column, page)
+    assert element.pages.columns.row_column not in element.pages.columns.read
+    assert set(_page(element, name, "asc", 1, 5)[1][0]) == {name, "n", "s"}  # the copy's row places are not shown
+
+
+@pytest.mark.parametrize(("name", "values"), ROWID_COLUMNS)
+def test_a_rowid_column_is_sorted_as_any_once_ranked(monkeypatch, name: str, values: str) -> None:  # noqa: ANN001
+    """Pages read from the sort ranks (the whole table) or sorted by them (under a search): DuckDB's ORDER BY. The
+    list column is coded by DuckDB (Arrow does not order lists as it does)."""
+    monkeypatch.setattr(table_pages, "RANK_AFTER_IDLE", 0.0)
+    monkeypatch.setattr(table_pages, "SHALLOW_ROWS", 5)
+    data = ev.Data.from_dataframe(_rowid_frame(name, values))
+    element = table(data, [name, "n", "l"], key=["n", name]).chart
+    element.pages.prepare()
+    element.page({"page": 1, "size": 5, "search": "x"})
+    assert element.pages.ranked.result(timeout=60)
+    for search in ("", "1"):
+        total = _count(data, element, search)
+        for column in (name, "n", "l"):
+            for direction in ("asc", "desc"):
+                for page in (1, 3, 39):
+                    expected = (total, _duckdbs(data, element, column, direction, page, 5, search))
+                    assert _page(element, column, direction, page, 5, search) == expected, (search, column, page)
+
+
+@pytest.mark.parametrize("name", ["Row", "SEARCH", "Place"])
+def test_a_column_named_like_the_copys_own_in_another_case_is_sorted_as_any(bracketed, name: str) -> None:  # noqa: ANN001
+    frame = duckdb.sql(f"SELECT 'x' || (i % 3) AS {q(name)}, i % 5 AS n FROM range(200) AS r(i)").to_arrow_table()
+    data, element = _live(frame, [name, "n"], ["n"])
+    for column in (name, "n"):
+        for page in (1, 2, 20, 39):
+            assert _page(element, column, "desc", page, 5) == (200, _duckdbs(data, element, column, "desc", page, 5))

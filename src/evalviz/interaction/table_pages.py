@@ -5,11 +5,12 @@ A live table asks for page after page of one state (its search, its selection's 
 page from the source again would scan and sort every row for each page. Instead, the columns the table reads are
 copied once into a DuckDB table (in evalviz's in-memory database `evalviz_tables`; the live widget starts the copy
 as it shows the table, `prepare`), with each row's shown columns as one lower-cased text, so that a search is one
-`contains` over one column. Then a state is scanned once into its row order: the copy's row ids that the state
-keeps, in its order (`row_order_sql`). Its count is the order's length, and any page, however deep, is a join of
-twenty ids with the copy. One order per table is held, 8 bytes per kept row; the copy holds the columns read as a
-DataFrame would, plus the search text (about 480 MB for the five columns of 2,000,000 samples in
-benchmarks/bench_table.py), and is dropped with the table.
+`contains` over one column, and each row's place in the table, a column of its own (`TableColumns.row_column`: a
+column read may be named `rowid`, which would shadow DuckDB's). Then a state is scanned once into its row order: the
+places of the copy's rows that the state keeps, in its order (`row_order_sql`). Its count is the order's length,
+and any page, however deep, is a join of twenty places with the copy. One order per table is held, 8 bytes per kept
+row; the copy holds the columns read as a DataFrame would, plus the search text and the places (about 500 MB for
+the five columns of 2,000,000 samples in benchmarks/bench_table.py), and is dropped with the table.
 
 Once copied, each row's place in the whole table sorted by each shown column, ascending and descending, is
 stored beside the copy (its sort ranks), made in a thread of their own one column after another, distinct values
@@ -182,7 +183,7 @@ class TablePages:
         with self._lock:
             self._copy()
             kept = all_of(copy_search_sql(self.columns.shown_types, self.columns.search_column, search), where)
-            keys = order_keys(order, self.tie_break, by_row=True)
+            keys = order_keys(order, self.tie_break, row=self.columns.row)
             deep = kept[0] == "TRUE" and offset + size > SHALLOW_ROWS
             if wanted is not None and self._ranking is not None and deep:
                 if (rows := self._bracketed(order[0], offset, size)) is not None:
@@ -214,8 +215,8 @@ class TablePages:
         column = sort[0]
         if not all(self._arrow_ordered(c) for c in (column, *self.tie_break)):
             return None
-        keys = sort_keys(sort, self.tie_break, self.columns.types)
-        read = self._run(sample_sql(self.sample_table, self.columns, keys), [])
+        keys = sort_keys(sort, self.tie_break, self.columns)
+        read = self._run(sample_sql(self.sample_table, keys), [])
         sample = list(zip(*(column.to_pylist() for column in read.columns), strict=True))  # each row's keys, as text
         share = len(sample) / max(1, self._copied_rows)  # sampled rows per row
         first, last = offset * share, (offset + size) * share
@@ -282,8 +283,7 @@ class TablePages:
                 copied.connection.execute(attach_memory_sql(DATABASE)).fetchall()
                 copied.relation.to_table(self.rows_table)
                 self._tables.add(self.rows_table)
-                copied.connection.execute(sample_table_sql(self.sample_table, self.columns, self.rows_table,
-                                                           BRACKET_SAMPLE))
+                copied.connection.execute(sample_table_sql(self.sample_table, self.rows_table, BRACKET_SAMPLE))
                 self._tables.add(self.sample_table)
                 self._collated = self._collated_columns(copied.connection)
             except duckdb.Error as exc:
@@ -360,7 +360,7 @@ class TablePages:
         """`column`'s value codes (`value_codes`), its values read from the copy; by DuckDB for the types Arrow
         cannot order as DuckDB does."""
         ordered = self._arrow_ordered(column)
-        statement = (column_values_sql if ordered else value_codes_sql)(self.rows_table, column)
+        statement = (column_values_sql if ordered else value_codes_sql)(self.columns, self.rows_table, column)
         read = self._again_if_stopped(cursor, lambda: cursor.sql(statement).to_arrow_table())
         rows, values = read.column("row").to_numpy(), read.column("value")
         if not np.array_equal(rows, np.arange(len(rows))):  # scanned out of the copy's order
@@ -437,10 +437,10 @@ class TablePages:
     def _make(self, connection: duckdb.DuckDBPyConnection, table: str, sort: _Sort) -> int:
         """Make `table`, a row order of the copy: the rows `sort` keeps, in its order; its rows."""
         if sort.rank is None:
-            text, values = row_order_sql(table, self.rows_table, sort.kept, sort.keys)
+            text, values = row_order_sql(table, self.columns, self.rows_table, sort.kept, sort.keys)
         else:
             ranks_table, rank = sort.rank
-            text, values = ranked_order_sql(table, self.rows_table, ranks_table, sort.kept, rank)
+            text, values = ranked_order_sql(table, self.columns, self.rows_table, ranks_table, sort.kept, rank)
         with connection_lock(connection):
             try:
                 connection.execute(text, values or None).fetchall()

@@ -6,6 +6,10 @@ other type (dates, timestamps, lists, structs) as DuckDB writes it as text. Sort
 keeps rows where any shown column, read as text, contains the searched text, case ignored (a live table's copy
 holds each row's shown columns as one lower-cased text, searched in one pass); a selection's clauses
 come from `evalviz.query.filters`. Every value is a parameter, every column a quoted identifier.
+
+A live table's copy holds each row's place in the table (from 0) in a column of its own (`TableColumns.row_column`),
+and every statement over the copy finds a row's place there, never in DuckDB's `rowid`: a column read may be named
+`rowid` (in any case), and would shadow it. Rank tables and row orders are evalviz's own: their `rowid` is theirs.
 """
 
 from __future__ import annotations
@@ -83,8 +87,14 @@ class TableColumns:
 
     @property
     def row_column(self) -> str:
-        """The name of a sampled row's place in the copy (`sample_table_sql`): "row", made free as `search_column`."""
+        """The name of a row's place (from 0, in the table's order) in a live table's copy (`copy_sql`): "row", made
+        free as `search_column`."""
         return _free_name("row", (*self.read, self.search_column))
+
+    @property
+    def row(self) -> str:
+        """A row's place in a live table's copy `t`, in SQL (`row_column`)."""
+        return f"t.{q(self.row_column)}"
 
     @property
     def place_column(self) -> str:
@@ -96,7 +106,9 @@ class TableColumns:
 
 
 def _free_name(name: str, taken: Sequence[str]) -> str:
-    while name in taken:
+    """`name`, with underscores before it until no name of `taken` is it, case ignored (as DuckDB's identifiers)."""
+    taken_names = {t.lower() for t in taken}
+    while name.lower() in taken_names:
         name = "_" + name
     return name
 
@@ -186,19 +198,22 @@ def _as_text(column: str, kind: TypeLike) -> str:
     return f"t.{q(column)}" if is_text(kind) else f"CAST(t.{q(column)} AS VARCHAR)"
 
 
-def order_keys(order: Sequence[tuple[str, Direction]], tie_break: Sequence[str], *, by_row: bool = False) -> str:
-    """The ORDER BY keys of `order` then `tie_break` (ascending), NULLs last; "" for no `order`. `by_row`: rows
-    still tied come in the table's order (its `rowid`, in a DuckDB table), so that every row has one place.
+def order_keys(order: Sequence[tuple[str, Direction]], tie_break: Sequence[str], *, row: str | None = None) -> str:
+    """The ORDER BY keys of `order` then `tie_break` (ascending), NULLs last; "" for no `order`. `row`: rows still
+    tied come in the table's order, this row place (a live table's copy's `TableColumns.row`), so that every row
+    has one place.
 
     Example:
         >>> order_keys([("score", "desc")], ["id", "score"])
         't."score" DESC NULLS LAST, t."id" ASC NULLS LAST'
+        >>> order_keys([("id", "asc")], [], row='t."row"')
+        't."id" ASC NULLS LAST, t."row"'
     """
     if not order:
         return ""
     named = {name for name, _ in order}
     sorted_by = [*order, *((c, "asc") for c in tie_break if c not in named)]
-    return ", ".join([*(f"t.{q(c)} {d.upper()} NULLS LAST" for c, d in sorted_by), *(["t.rowid"] if by_row else [])])
+    return ", ".join([*(f"t.{q(c)} {d.upper()} NULLS LAST" for c, d in sorted_by), *([row] if row else [])])
 
 
 def page_sql(
@@ -227,43 +242,46 @@ def page_sql(
 
 def copy_sql(columns: TableColumns) -> str:
     """The columns a live table reads, as they are stored (searched and sorted as the source's own), in the
-    table's order, and each row's search text over the shown columns (`search_text_sql`) as
-    `columns.search_column`: what its kernel-side copy holds.
+    table's order, each row's search text over the shown columns (`search_text_sql`) as `columns.search_column`,
+    and its place in the table (from 0) as `columns.row_column`: what its kernel-side copy holds.
 
     Example:
         >>> import duckdb
-        >>> copy_sql(TableColumns(("id",), ("epoch",), {"id": duckdb.sqltype("VARCHAR")}))
-        'SELECT t."id", t."epoch", lower(concat_ws(chr(10), t."id")) AS "search" FROM this AS t'
-    """
+        >>> print(copy_sql(TableColumns(("id",), ("rowid",), {"id": duckdb.sqltype("VARCHAR")})))
+        SELECT t."id", t."rowid", lower(concat_ws(chr(10), t."id")) AS "search", row_number() OVER () - 1 AS "row" FROM this AS t
+    """  # noqa: E501 - a doctest's output is one line
     read = ", ".join(f"t.{q(c)}" for c in columns.read)
-    return f"SELECT {read}, {search_text_sql(columns.shown_types)} AS {q(columns.search_column)} FROM this AS t"
+    return (f"SELECT {read}, {search_text_sql(columns.shown_types)} AS {q(columns.search_column)}, "
+            f"row_number() OVER () - 1 AS {q(columns.row_column)} FROM this AS t")
 
 
-def row_order_sql(order_table: str, rows_table: str, where: Condition, keys: str) -> Condition:
-    """Create `order_table`: the row ids of `rows_table` that `where` keeps, in the order of `keys` (the table's
-    own order when ""), one row each; its own rowid is then a row's position (from 0) in that order.
+def row_order_sql(order_table: str, columns: TableColumns, rows_table: str, where: Condition, keys: str) -> Condition:
+    """Create `order_table`: the places (`columns.row`) of the rows of the copy `rows_table` that `where` keeps, in
+    the order of `keys` (the table's own order when ""), one row each; its own rowid is then a row's position (from
+    0) in that order.
 
     Example:
-        >>> row_order_sql("o", "r", ('t."x" > ?', [1]), "")
-        ('CREATE OR REPLACE TABLE o AS SELECT t.rowid AS r FROM r AS t WHERE t."x" > ? ORDER BY t.rowid', [1])
+        >>> print(*row_order_sql("o", TableColumns(("x",), (), {}), "r", ('t."x" > ?', [1]), ""))
+        CREATE OR REPLACE TABLE o AS SELECT t."row" AS r FROM r AS t WHERE t."x" > ? ORDER BY t."row" [1]
     """
     text, values = where
-    return (f"CREATE OR REPLACE TABLE {order_table} AS SELECT t.rowid AS r FROM {rows_table} AS t WHERE {text} "
-            f"ORDER BY {keys or 't.rowid'}", list(values))
+    return (f"CREATE OR REPLACE TABLE {order_table} AS SELECT {columns.row} AS r FROM {rows_table} AS t WHERE {text} "
+            f"ORDER BY {keys or columns.row}", list(values))
 
 
-def ranked_order_sql(order_table: str, rows_table: str, ranks_table: str, where: Condition, rank: str) -> Condition:
+def ranked_order_sql(order_table: str, columns: TableColumns, rows_table: str, ranks_table: str, where: Condition,
+                     rank: str) -> Condition:
     """`row_order_sql` of a sort by one column whose ranks are made (`rank` of `ranks_table`, `rank_range_sql`):
     the kept rows are found first, then sorted by their ranks, integers, rather than by their columns.
 
     Example:
-        >>> row_order = ranked_order_sql("o", "r", "k", ('t."x" > ?', [1]), "asc")
+        >>> row_order = ranked_order_sql("o", TableColumns(("x",), (), {}), "r", "k", ('t."x" > ?', [1]), "asc")
         >>> print(row_order[0])
-        CREATE OR REPLACE TABLE o AS SELECT s.r FROM (SELECT t.rowid AS r FROM r AS t WHERE t."x" > ?) AS s JOIN k AS k ON k.rowid = s.r ORDER BY k."asc"
+        CREATE OR REPLACE TABLE o AS SELECT s.r FROM (SELECT t."row" AS r FROM r AS t WHERE t."x" > ?) AS s JOIN k AS k ON k.rowid = s.r ORDER BY k."asc"
     """  # noqa: E501 - a doctest's output is one line
     text, values = where
-    return (f"CREATE OR REPLACE TABLE {order_table} AS SELECT s.r FROM (SELECT t.rowid AS r FROM {rows_table} AS t "
-            f"WHERE {text}) AS s JOIN {ranks_table} AS k ON k.rowid = s.r ORDER BY k.{q(rank)}", list(values))
+    return (f"CREATE OR REPLACE TABLE {order_table} AS SELECT s.r FROM (SELECT {columns.row} AS r FROM {rows_table} "
+            f"AS t WHERE {text}) AS s JOIN {ranks_table} AS k ON k.rowid = s.r ORDER BY k.{q(rank)}", list(values))
 
 
 def copy_page_sql(columns: TableColumns, rows_table: str, where: Condition, keys: str) -> Condition:
@@ -271,8 +289,8 @@ def copy_page_sql(columns: TableColumns, rows_table: str, where: Condition, keys
     row one place; the copy's own order, unsorted, when ""), `LIMIT ? OFFSET ?` last (the caller appends them).
 
     Example:
-        >>> copy_page_sql(TableColumns(("id",), (), {"id": "VARCHAR"}), "r", ("TRUE", []), "t.rowid")[0]
-        'SELECT t."id" AS "id" FROM r AS t WHERE TRUE ORDER BY t.rowid LIMIT ? OFFSET ?'
+        >>> copy_page_sql(TableColumns(("id",), (), {"id": "VARCHAR"}), "r", ("TRUE", []), 't."row"')[0]
+        'SELECT t."id" AS "id" FROM r AS t WHERE TRUE ORDER BY t."row" LIMIT ? OFFSET ?'
     """
     text, values = where
     ordering = f" ORDER BY {keys}" if keys else ""
@@ -280,28 +298,28 @@ def copy_page_sql(columns: TableColumns, rows_table: str, where: Condition, keys
             list(values))
 
 
-def column_values_sql(rows_table: str, column: str) -> str:
+def column_values_sql(columns: TableColumns, rows_table: str, column: str) -> str:
     """A column of a live table's copy `rows_table` as `value`, with each row's place in the copy as `row` (a scan
     keeps the copy's order unless DuckDB is told not to): what its sort ranks are made from.
 
     Example:
-        >>> column_values_sql("r", "x")
-        'SELECT t.rowid AS "row", t."x" AS "value" FROM r AS t'
+        >>> column_values_sql(TableColumns(("rowid",), (), {}), "r", "rowid")
+        'SELECT t."row" AS "row", t."rowid" AS "value" FROM r AS t'
     """
-    return f'SELECT t.rowid AS "row", t.{q(column)} AS "value" FROM {rows_table} AS t'
+    return f'SELECT {columns.row} AS "row", t.{q(column)} AS "value" FROM {rows_table} AS t'
 
 
-def value_codes_sql(rows_table: str, column: str) -> str:
+def value_codes_sql(columns: TableColumns, rows_table: str, column: str) -> str:
     """Each row's code of `column` in a live table's copy `rows_table` as `value`, made by DuckDB, with the row's
     place as `row` (`column_values_sql`): its value's place (from 0) among the column's distinct values sorted by
     ORDER BY, values it ties sharing one; -1 for NULL (as `evalviz.interaction.table_ranks.value_codes` makes them,
     for the types Arrow cannot order as DuckDB does).
 
     Example:
-        >>> print(value_codes_sql("r", "x"))
-        SELECT t.rowid AS "row", CASE WHEN t."x" IS NULL THEN -1 ELSE dense_rank() OVER (ORDER BY t."x" ASC NULLS LAST) - 1 END AS "value" FROM r AS t
+        >>> print(value_codes_sql(TableColumns(("x",), (), {}), "r", "x"))
+        SELECT t."row" AS "row", CASE WHEN t."x" IS NULL THEN -1 ELSE dense_rank() OVER (ORDER BY t."x" ASC NULLS LAST) - 1 END AS "value" FROM r AS t
     """  # noqa: E501 - a doctest's output is one line
-    return (f'SELECT t.rowid AS "row", CASE WHEN t.{q(column)} IS NULL THEN -1 ELSE dense_rank() OVER (ORDER BY '
+    return (f'SELECT {columns.row} AS "row", CASE WHEN t.{q(column)} IS NULL THEN -1 ELSE dense_rank() OVER (ORDER BY '
             f't.{q(column)} ASC NULLS LAST) - 1 END AS "value" FROM {rows_table} AS t')
 
 
@@ -309,17 +327,18 @@ SortKey = tuple[str, Direction, str]  # a sort key: its SQL expression over `t`,
 Bound = Sequence[str | None]  # a row's values of sort keys, as text (`sample_sql`)
 
 
-def sort_keys(order: tuple[str, Direction], tie_break: Sequence[str], types: Mapping[str, TypeLike]) -> list[SortKey]:
+def sort_keys(order: tuple[str, Direction], tie_break: Sequence[str], columns: TableColumns) -> list[SortKey]:
     """The keys of a live table's copy sorted by one column (`order`), then the tie-breaking columns ascending,
-    then the row's place (`t.rowid`): `order_keys` (`by_row`) as keys, each with its DuckDB type.
+    then the row's place (`columns.row`): `order_keys` (with `row`) as keys, each with its DuckDB type.
 
     Example:
-        >>> sort_keys(("score", "desc"), ["id", "score"], {"score": "DOUBLE", "id": "VARCHAR"})
-        [('t."score"', 'desc', 'DOUBLE'), ('t."id"', 'asc', 'VARCHAR'), ('t.rowid', 'asc', 'BIGINT')]
+        >>> cols = TableColumns(("score", "id"), (), {"score": "DOUBLE", "id": "VARCHAR"})
+        >>> sort_keys(("score", "desc"), ["id", "score"], cols)
+        [('t."score"', 'desc', 'DOUBLE'), ('t."id"', 'asc', 'VARCHAR'), ('t."row"', 'asc', 'BIGINT')]
     """
     column, direction = order
     named = [(column, direction), *((c, "asc") for c in tie_break if c != column)]
-    return [*((f"t.{q(c)}", d, str(types[c])) for c, d in named), ("t.rowid", "asc", "BIGINT")]
+    return [*((f"t.{q(c)}", d, str(columns.types[c])) for c, d in named), (columns.row, "asc", "BIGINT")]
 
 
 def collated_sql(rows_table: str, columns: Sequence[str]) -> str:
@@ -337,39 +356,36 @@ def collated_sql(rows_table: str, columns: Sequence[str]) -> str:
     return f"SELECT {probes or 'FALSE'} FROM {rows_table} AS t LIMIT 1"
 
 
-def sample_table_sql(sample_table: str, columns: TableColumns, rows_table: str, rows: int) -> str:
+def sample_table_sql(sample_table: str, rows_table: str, rows: int) -> str:
     """Create `sample_table`: a random sample of `rows` rows of a live table's copy `rows_table` (DuckDB's
-    reservoir sample, the same one each time), with each row's place in the copy as `columns.row_column`: where
+    reservoir sample, the same one each time), with the copy's columns (each row's place among them): where
     `bracketed_page_sql` finds two rows around a page (`sample_sql`).
 
     Example:
-        >>> sample_table_sql("s", TableColumns(("u",), (), {"u": "VARCHAR"}), "r", 4096)
-        'CREATE OR REPLACE TABLE s AS SELECT t.*, t.rowid AS "row" FROM r AS t USING SAMPLE reservoir(4096 ROWS) REPEATABLE (0)'
-    """  # noqa: E501 - a doctest's output is one line
-    return (f"CREATE OR REPLACE TABLE {sample_table} AS SELECT t.*, t.rowid AS {q(columns.row_column)} FROM "
-            f"{rows_table} AS t USING SAMPLE reservoir({int(rows)} ROWS) REPEATABLE (0)")
+        >>> sample_table_sql("s", "r", 4096)
+        'CREATE OR REPLACE TABLE s AS SELECT t.* FROM r AS t USING SAMPLE reservoir(4096 ROWS) REPEATABLE (0)'
+    """
+    return (f"CREATE OR REPLACE TABLE {sample_table} AS SELECT t.* FROM {rows_table} AS t "
+            f"USING SAMPLE reservoir({int(rows)} ROWS) REPEATABLE (0)")
 
 
-def sample_sql(sample_table: str, columns: TableColumns, keys: Sequence[SortKey]) -> str:
-    """The rows of `sample_table` (`sample_table_sql`) in `keys`' order, their keys only, as text (k0, k1, ...):
-    DuckDB writes each value so that casting it back gives the same value (a float's shortest exact digits, a
-    timestamp's nanoseconds, its time zone).
+def sample_sql(sample_table: str, keys: Sequence[SortKey]) -> str:
+    """The rows of `sample_table` (`sample_table_sql`) in `keys`' order (`sort_keys`), their keys only, as text
+    (k0, k1, ...): DuckDB writes each value so that casting it back gives the same value (a float's shortest exact
+    digits, a timestamp's nanoseconds, its time zone).
 
     Example:
-        >>> sample_sql("s", TableColumns(("u",), (), {"u": "DOUBLE"}), [('t."u"', "desc", "DOUBLE"),
-        ...                                                              ("t.rowid", "asc", "BIGINT")])
+        >>> sample_sql("s", [('t."u"', "desc", "DOUBLE"), ('t."row"', "asc", "BIGINT")])
         'SELECT CAST(t."u" AS VARCHAR) AS k0, CAST(t."row" AS VARCHAR) AS k1 FROM s AS t ORDER BY t."u" DESC NULLS LAST, t."row" ASC NULLS LAST'
     """  # noqa: E501 - a doctest's output is one line
-    row = f"t.{q(columns.row_column)}"
-    sampled = [(row if x == "t.rowid" else x, direction, kind) for x, direction, kind in keys]
-    texts = ", ".join(f"CAST({x} AS VARCHAR) AS k{i}" for i, (x, _, _) in enumerate(sampled))
-    return f"SELECT {texts} FROM {sample_table} AS t ORDER BY {_ordering(sampled)}"
+    texts = ", ".join(f"CAST({x} AS VARCHAR) AS k{i}" for i, (x, _, _) in enumerate(keys))
+    return f"SELECT {texts} FROM {sample_table} AS t ORDER BY {_ordering(keys)}"
 
 
 def bracketed_page_sql(columns: TableColumns, rows_table: str, keys: Sequence[SortKey], low: Bound | None,
                        high: Bound | None, *, rows: int, from_end: bool) -> Condition:
     """The rows of the whole copy `rows_table` (of `rows` rows) sorted by `keys` (`sort_keys`: every row has one
-    place) at places `?` to `?` (both kept, from 0; the caller appends them), found without sorting every row: only
+    place, its last key being the row's place in the copy, `columns.row`) at places `?` to `?` (both kept, from 0; the caller appends them), found without sorting every row: only
     the rows from the row `low` to the row `high` (their keys as `sample_sql` writes them; None: that end left open)
     are sorted, each placed after the rows before `low`. One scan keeps the rows on the page's side of the bracket
     (up to `high`; from `low` on, `from_end`, for a page past the middle), flagged when outside it; the rows before
@@ -377,11 +393,11 @@ def bracketed_page_sql(columns: TableColumns, rows_table: str, keys: Sequence[So
     Each row comes with its place, as `columns.place_column`.
 
     Example:
-        >>> keys = [('t."u"', "desc", "VARCHAR"), ("t.rowid", "asc", "BIGINT")]
+        >>> keys = [('t."u"', "desc", "VARCHAR"), ('t."row"', "asc", "BIGINT")]
         >>> text, values = bracketed_page_sql(TableColumns(("u",), (), {"u": "VARCHAR"}), "r", keys, ("b", "7"), None,
         ...                                   rows=10, from_end=False)
         >>> print(text.split(" AS outside ")[0])
-        WITH c AS MATERIALIZED (SELECT t."u" AS k0, t.rowid AS k1, ((t."u" IS NOT NULL AND t."u" > CAST(? AS VARCHAR)) OR ((t."u" IS NOT NULL AND t."u" = CAST(? AS VARCHAR)) AND ((t.rowid IS NOT NULL AND t.rowid < CAST(? AS BIGINT)) OR ((t.rowid IS NOT NULL AND t.rowid = CAST(? AS BIGINT)) AND FALSE))))
+        WITH c AS MATERIALIZED (SELECT t."u" AS k0, t."row" AS k1, ((t."u" IS NOT NULL AND t."u" > CAST(? AS VARCHAR)) OR ((t."u" IS NOT NULL AND t."u" = CAST(? AS VARCHAR)) AND ((t."row" IS NOT NULL AND t."row" < CAST(? AS BIGINT)) OR ((t."row" IS NOT NULL AND t."row" = CAST(? AS BIGINT)) AND FALSE))))
         >>> values
         ['b', 'b', '7', '7']
     """  # noqa: E501 - a doctest's output is one line
@@ -399,7 +415,7 @@ def bracketed_page_sql(columns: TableColumns, rows_table: str, keys: Sequence[So
     return (f"WITH c AS MATERIALIZED (SELECT {named}, {outside} AS outside FROM {rows_table} AS t WHERE {side}) "
             f"SELECT {columns.select_list()}, p.{place} FROM (SELECT c.k{len(keys) - 1} AS r, {counted} + "
             f"row_number() OVER (ORDER BY {ordering}) - 1 AS {place} FROM c WHERE NOT c.outside) AS p JOIN "
-            f"{rows_table} AS t ON t.rowid = p.r WHERE p.{place} BETWEEN ? AND ? ORDER BY p.{place}", values)
+            f"{rows_table} AS t ON {columns.row} = p.r WHERE p.{place} BETWEEN ? AND ? ORDER BY p.{place}", values)
 
 
 def _ordering(keys: Sequence[SortKey]) -> str:
@@ -426,14 +442,14 @@ def _beyond_sql(keys: Sequence[SortKey], bound: Bound, *, later: bool) -> Condit
 
 def rank_range_sql(columns: TableColumns, rows_table: str, ranks_table: str, rank: str) -> str:
     """The rows of the whole table at places `?` to `?` (both kept, from 0) of the sort whose ranks are `rank`
-    ("asc" or "desc") of `ranks_table` (one row per row of the copy, in its order), in that order: the ranks are
-    looked up, not sorted.
+    ("asc" or "desc") of `ranks_table` (one row per row of the copy, in its order: its rowid is the row's place,
+    `columns.row`), in that order: the ranks are looked up, not sorted.
 
     Example:
         >>> rank_range_sql(TableColumns(("id",), (), {"id": "VARCHAR"}), "r", "k", "asc")
-        'SELECT t."id" AS "id" FROM k AS k JOIN r AS t ON t.rowid = k.rowid WHERE k."asc" BETWEEN ? AND ? ORDER BY k."asc"'
+        'SELECT t."id" AS "id" FROM k AS k JOIN r AS t ON t."row" = k.rowid WHERE k."asc" BETWEEN ? AND ? ORDER BY k."asc"'
     """  # noqa: E501 - a doctest's output is one line
-    return (f"SELECT {columns.select_list()} FROM {ranks_table} AS k JOIN {rows_table} AS t ON t.rowid = k.rowid "
+    return (f"SELECT {columns.select_list()} FROM {ranks_table} AS k JOIN {rows_table} AS t ON {columns.row} = k.rowid "
             f"WHERE k.{q(rank)} BETWEEN ? AND ? ORDER BY k.{q(rank)}")
 
 
@@ -442,9 +458,9 @@ def ordered_page_sql(columns: TableColumns, order_table: str, rows_table: str) -
 
     Example:
         >>> ordered_page_sql(TableColumns(("id",), (), {"id": "VARCHAR"}), "o", "r")
-        'SELECT t."id" AS "id" FROM o AS o JOIN r AS t ON t.rowid = o.r WHERE o.rowid BETWEEN ? AND ? ORDER BY o.rowid'
+        'SELECT t."id" AS "id" FROM o AS o JOIN r AS t ON t."row" = o.r WHERE o.rowid BETWEEN ? AND ? ORDER BY o.rowid'
     """
-    return (f"SELECT {columns.select_list()} FROM {order_table} AS o JOIN {rows_table} AS t ON t.rowid = o.r "
+    return (f"SELECT {columns.select_list()} FROM {order_table} AS o JOIN {rows_table} AS t ON {columns.row} = o.r "
             "WHERE o.rowid BETWEEN ? AND ? ORDER BY o.rowid")
 
 
