@@ -44,7 +44,7 @@ def test_a_page_ships_the_first_max_rows_rows_and_says_how_many_there_are(sample
     assert item["kind"] == "table" and item["total"] == rows_of(duck, "SELECT count(*) AS n FROM s")[0]["n"]
     assert [c["field"] for c in item["columns"]] == SHOWN
     assert {c["field"]: c["kind"] for c in item["columns"]}["score_match"] == "float"
-    assert item["key"] == ["id", "epoch"]
+    assert item["key"] == ["sample_id"]  # one sample in one epoch of one eval (id and epoch repeat across evals)
 
 
 def test_kernel_pages_follow_the_order_asked_with_ties_broken_by_the_key(samples, duck) -> None:  # noqa: ANN001
@@ -165,7 +165,20 @@ def test_key_columns_are_recorded_in_the_target_and_filter_columns_are_shipped_u
     picked = ev.Selection.single()
     table(samples, ["model_display_name"], target=picked, key="task_name")
     assert picked.columns == ("task_name",)
-    follower = table(samples, ["model_display_name", "score_match"], filter_by=picked)  # its own key: id, epoch
+    follower = table(samples, ["model_display_name", "score_match"], filter_by=picked)  # ties: id, epoch
     assert follower.datasets["rows"].column_names == ["model_display_name", "score_match", "id", "epoch",
                                                       "task_name"]
     assert [c["field"] for c in follower.item["columns"]] == ["model_display_name", "score_match"]
+
+
+@pytest.mark.parametrize("drop", [[], ["sample_id"], ["sample_id", "eval_id"], ["sample_id", "eval_id", "log"]])
+def test_a_clicked_row_publishes_a_key_naming_that_row_alone(duck, drop: list[str]) -> None:  # noqa: ANN001
+    """The default key names one row of inspect_ai's samples: sample_id, else id and epoch with the eval's id or log,
+    else with the task and model (id and epoch repeat across evals)."""
+    rows = duck.sql(f"SELECT * EXCLUDE ({', '.join(drop)}) FROM s" if drop else "SELECT * FROM s").to_arrow_table()
+    key = table(ev.Data.from_dataframe(rows), ["model_display_name"], target=ev.Selection.single()).item["key"]
+    assert key and not set(key) & set(drop)
+    names = ", ".join(f'"{c}"' for c in key)
+    count, distinct = duck.sql(f"SELECT count(*), count(DISTINCT ({names})) FROM s").fetchall()[0]
+    assert count == distinct  # every row has a key of its own
+    assert count != duck.sql("SELECT count(DISTINCT (id, epoch)) FROM s").fetchall()[0][0]  # which id, epoch is not

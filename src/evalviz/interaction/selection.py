@@ -174,7 +174,9 @@ class _Shared:
 
 
 class Param(_Shared):
-    """A value shared by inputs and charts: a slider or a select sets it, and the live widget reports it.
+    """A value an input sets (a slider, a select, a checkbox), for Python to read: no chart reads a Param (charts
+    follow `Selection`s). In the live widget, `value` is the value the user picked and `observe` calls back as it
+    changes; on a standalone page an input bound to a Param changes nothing else.
 
     Args:
         value: The starting value (text, a number, a boolean, None, or a list of them).

@@ -68,8 +68,10 @@ def table(
         target: A selection a row click publishes into: an "in" clause on the row's `key` columns.
         select: "single_row" (a click selects that row; again clears it), "multiple_row" (a click adds or
             removes a row) or "none".
-        key: The column(s) naming a row in what is published: by default "id" and "epoch" (those present), else
-            "sample_id". Need not be shown.
+        key: The column(s) naming a row in what is published: by default "sample_id" (inspect_ai's id of one
+            sample in one epoch of one eval), else "id" and "epoch" with the eval's "eval_id" or "log" (or else
+            its task and model columns), as a sample's id and epoch name it within one eval only. Need not be
+            shown. Rows tied on a sort come by "id" and "epoch" where present, else by the key.
         format: Column -> d3-format string for number columns (".1%", ",d", ".2e"); floats default to ".3f".
         align: Column -> "left", "center" or "right" (numbers are right-aligned by default).
         width: The table's width in pixels (the page's width by default).
@@ -115,7 +117,9 @@ def table(
         raise EvalvizError(f"table's page_size is at most {LARGEST_PAGE:,} rows, not {page_size:,}.")
     present = set(data.columns)
     filtered_on = tuple(c for c in filter_by.columns if c in present) if filter_by is not None else ()
-    read = TableColumns(shown, (*keys, *filtered_on), data.types)
+    ties = _tie_break(data, keys, shown)
+    published = keys if target is not None else ()  # a row click's key travels with its row
+    read = TableColumns(shown, (*published, *ties, *filtered_on), data.types)
     total = len(data)
     rows = data.run(shipped_rows_sql(read), [sizes["max_rows"]])
     if target is not None:
@@ -125,7 +129,7 @@ def table(
         id=name, data=data, columns=read, key=keys, filter_by=filter_by,
         target=target, select=select, formats=formats, aligns=aligns, width=sizes["width"],
         height=sizes["height"], page_size=sizes["page_size"], total=total, sorting=bool(sorting),
-        search=bool(search), pages=TablePages(data, read, keys or shown, name),
+        search=bool(search), pages=TablePages(data, read, ties, name),
     )
     return Component.from_parts(element, {"rows": rows})
 
@@ -285,22 +289,37 @@ def _checked_columns(columns: Sequence[str] | None, data: Data) -> tuple[str, ..
     return names
 
 
+EVAL_KEYS = ("eval_id", "log")  # columns naming the eval a sample row comes from (inspect_ai), the first present
+RUN_KEYS = (("task_display_name", "task_name", "task"), ("model_display_name", "model"))  # else its task and model
+
+
 def _key_columns(key: str | Sequence[str] | None, data: Data, *, needed: bool) -> tuple[str, ...]:
-    """The columns naming a row: `key`, else id (and epoch), else sample_id; () when none and none is needed."""
+    """The columns naming a row: `key`; else "sample_id" (inspect_ai's id of one sample in one epoch of one eval);
+    else "id" and "epoch" (those present) with the eval's "eval_id" or "log", or else its task and model columns
+    (a sample's id and epoch name it within one eval only); () when none and none is needed."""
     names = _names(key, "key")
     if names is not None:
         data.require_columns(*names, purpose="the table's key")
         return names
     present = data.columns
-    if "id" in present:
-        return tuple(c for c in ("id", "epoch") if c in present)
     if "sample_id" in present:
         return ("sample_id",)
+    if "id" in present:
+        run = next(((c,) for c in EVAL_KEYS if c in present), None) or tuple(
+            c for group in RUN_KEYS if (c := next((g for g in group if g in present), None)) is not None)
+        return (*run, *(c for c in ("id", "epoch") if c in present))
     if needed:
         listing = ", ".join(repr(c) for c in present)
         raise EvalvizError("table publishes a clicked row into target by its key columns, and the data has no "
                            f"'id' or 'sample_id' column: give key='<column>' (or a list). Columns: {listing}.")
     return ()
+
+
+def _tie_break(data: Data, keys: tuple[str, ...], shown: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns ordering rows tied on the sorted ones, ascending (then the table's order): a sample's "id" and
+    "epoch" where present, else the key, else the shown columns."""
+    present = data.columns
+    return tuple(c for c in ("id", "epoch") if c in present) if "id" in present else (keys or shown)
 
 
 def _checked_formats(format: Mapping[str, str] | None, data: Data) -> dict[str, str]:  # noqa: A002
