@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from evalviz import views
 from evalviz.data import Data, log_viewer, model_info, prepare, score_to_float, task_info
 from evalviz.errors import (
+    ArgumentTypeError,
     ColumnTypeError,
     DataSourceError,
     EmptyDataError,
@@ -17,6 +18,7 @@ from evalviz.errors import (
     MissingColumnError,
     OutputError,
     QueryError,
+    UnknownNameError,
 )
 from evalviz.interaction.selection import Param, Selection
 from evalviz.publishing.markdown import md
@@ -94,11 +96,13 @@ __all__ = [
     "CellOptions",
     "Component",
     "Data",
+    "ArgumentTypeError",
     "DataSourceError",
     "EmptyDataError",
     "ColumnTypeError",
     "EvalvizError",
     "QueryError",
+    "UnknownNameError",
     "diff_plot",
     "scores_by_limit",
     "scores_by_limit_data",

@@ -124,14 +124,16 @@ def test_a_missing_column_lists_the_columns_present(data) -> None:
 
 
 def test_a_value_not_among_the_options_names_them(data) -> None:
-    named = r"'gpt-5' is not a value of column 'model'; its values are '', .*'claude', 'gpt-4'.*None\. Give one of them"
+    named = r"select's value= names 'gpt-5', which is not a value of column 'model'\. Did you mean 'gpt-4'\? "
+    named += r"Its values are '', .*'claude', "
+    named += r"'gpt-4'.*None\. Give one of them"
     with pytest.raises(EvalvizError, match=named):
         ev.select(data, "model", value="gpt-5", target=ev.Selection())
-    with pytest.raises(EvalvizError, match=r"1 is not a value of column 'flag'"):  # True is not 1
+    with pytest.raises(EvalvizError, match=r"names 1, which is not a value of column 'flag'"):  # True is not 1
         ev.radio_group(data, "flag", value=1, target=ev.Selection())
     with pytest.raises(EvalvizError, match="needs multiple=True"):
         ev.select(data, "model", value=["claude", "gpt-4"], target=ev.Selection())
-    with pytest.raises(EvalvizError, match="'nope' is not a value of column 'model'"):
+    with pytest.raises(EvalvizError, match="values= names 'nope', which is not a value of column 'model'"):
         ev.checkbox(data, "model", values=("nope", "all"), target=ev.Selection())
 
 
@@ -193,5 +195,5 @@ def test_an_input_setting_a_param_starts_at_its_value_unless_given_one(data) -> 
     assert ev.slider(data, "n", select="interval", target=ev.Param([1, 2])).item["value"] == [1, 2]
     assert ev.search(data, "model", target=ev.Param("cla")).item["value"] == "cla"
     assert ev.checkbox(target=ev.Param(True)).item["checked"] is True
-    with pytest.raises(EvalvizError, match="'gpt-5' is not a value of column 'model'"):
+    with pytest.raises(EvalvizError, match="'gpt-5', which is not a value of column 'model'"):
         ev.radio_group(data, "model", target=ev.Param("gpt-5"))

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from evalviz.errors import EvalvizError
+from evalviz.errors import ArgumentTypeError, EvalvizError
 
 __all__ = [
     "METHODS",
@@ -198,13 +198,13 @@ def check_flag(name: str, value: Any, *, allow_none: bool = False) -> None:
         >>> check_flag("stratify", "yes")
         Traceback (most recent call last):
         ...
-        evalviz.errors.EvalvizError: stratify must be True or False, got 'yes'
+        evalviz.errors.ArgumentTypeError: stratify must be True or False, got 'yes'
     """
     if value is None and allow_none:
         return
     if not isinstance(value, (bool, np.bool_)):
         allowed = "True, False or None" if allow_none else "True or False"
-        raise EvalvizError(f"{name} must be {allowed}, got {value!r}")
+        raise ArgumentTypeError(f"{name} must be {allowed}, got {value!r}")
 
 
 def check_column_name(name: str, value: Any) -> None:

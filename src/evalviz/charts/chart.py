@@ -10,6 +10,7 @@ from typing import Any, Literal
 from evalviz.charts.expressions import resolved
 from evalviz.charts.interaction import Interaction
 from evalviz.charts.layer import ForeignLayer, Layer
+from evalviz.charts.shared_colours import shared_colours
 from evalviz.errors import EvalvizError
 from evalviz.interaction.selection import each_once
 from evalviz.rendering.contract import FittedPart, Renderer, RendererContract, TooltipRow
@@ -225,7 +226,7 @@ class ConcatChart:
             renderer=contract.renderer, tooltips=contract.tooltips, links=contract.links, parts=tuple(fitted),
             filters=contract.filters, publish=contract.publish,
         ).to_usermeta()
-        return spec
+        return shared_colours([spec])[0]  # a member keeps one colour in every part
 
     def part(self, scope: str, path: tuple[str | int, ...]) -> tuple[dict[str, Any], list[FittedPart]]:
         """The concatenation at `scope` and the parts in it the renderer fits as alone."""

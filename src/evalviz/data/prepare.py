@@ -32,7 +32,7 @@ from evalviz.data.types import (
     is_text,
 )
 from evalviz.data.viewer_links import LogViewer, log_viewer
-from evalviz.errors import ColumnTypeError, EvalvizError
+from evalviz.errors import ArgumentTypeError, ColumnTypeError, EvalvizError
 from evalviz.signatures import checks_signature
 
 __all__ = [
@@ -302,7 +302,7 @@ def model_info(model_info: Mapping[str, Any] | None = None, *, builtin: bool = T
     if model_info is not None and not isinstance(model_info, Mapping):
         raise EvalvizError(f"model_info takes a dict from model name to its ModelInfo, not {model_info!r}.")
     if not isinstance(builtin, bool):
-        raise EvalvizError(f"model_info's builtin is True or False, not {builtin!r}.")
+        raise ArgumentTypeError(f"model_info's builtin is True or False, not {builtin!r}.")
     for model, info in (model_info or {}).items():
         _check_model_info(model, info)
     return ModelInfoLookup(dict(model_info) if model_info is not None else None, builtin=builtin)

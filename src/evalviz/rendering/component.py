@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pyarrow as pa
 
 from evalviz.charts.chart import Chart, ConcatChart, FinishedChart
+from evalviz.charts.shared_colours import item_colours
 from evalviz.errors import EvalvizError, OutputError
 from evalviz.interaction.selection import each_once
 from evalviz.rendering import document, static_export
@@ -104,8 +105,8 @@ class Component:
     @functools.cached_property
     def item(self) -> dict[str, Any]:
         """What the renderer draws (`evalviz.rendering.items`): the chart, or the layout of inputs, tables and
-        charts."""
-        return unique_ids(item_of(self.chart))
+        charts; a member keeps one colour in every chart of it (`item_colours`)."""
+        return unique_ids(item_colours(item_of(self.chart)))
 
     @property
     def shared(self) -> list[dict[str, Any]]:

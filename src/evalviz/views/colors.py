@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evalviz.errors import EvalvizError
+from evalviz.errors import ArgumentTypeError, EvalvizError
 from evalviz.views.options import did_you_mean
 
 MISSING_COLOR = "#d9d9d9"  # neutral: reads as "no value" next to every scheme below
@@ -39,7 +39,7 @@ def vega_scheme(cmap: str) -> tuple[str, bool]:
         ('redblue', True)
     """
     if not isinstance(cmap, str):
-        raise EvalvizError(f"cmap takes a colour map name such as 'viridis' or 'RdBu_r', not {cmap!r}.")
+        raise ArgumentTypeError(f"cmap takes a colour map name such as 'viridis' or 'RdBu_r', not {cmap!r}.")
     base, reverse = (cmap[:-2], True) if cmap.endswith("_r") else (cmap, False)
     if base not in _SCHEMES:
         raise EvalvizError(

@@ -14,7 +14,7 @@ from typing import Any, Final, Literal, TypeVar
 
 from evalviz.charts.layer import ForeignLayer
 from evalviz.data.table import Data
-from evalviz.errors import EvalvizError
+from evalviz.errors import ArgumentTypeError, EvalvizError
 from evalviz.rendering.component import Component
 from evalviz.rendering.outgoing import unjsonable
 from evalviz.rendering.paint import checked_colour
@@ -188,7 +188,9 @@ def checked_number(name: str, value: object, *, minimum: float | None = None, op
     """
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not _finite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentTypeError(f"{name} must be a finite number, not {value!r}.")
+    if not _finite(value):
         raise EvalvizError(f"{name} must be a finite number, not {value!r}.")
     if minimum is not None and value < minimum:
         raise EvalvizError(f"{name} must be at least {minimum:g}, not {value!r}.")
@@ -208,11 +210,11 @@ def checked_size(name: str, value: object) -> int | None:
     """
     if value is None:
         return None
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
-            or not 1 <= round(value) <= MAX_PIXELS):
-        raise EvalvizError(
-            f"{name} is a size in pixels from 1 to {MAX_PIXELS} (or None for the default), not {value!r}."
-        )
+    wrong = f"{name} is a size in pixels from 1 to {MAX_PIXELS} (or None for the default), not {value!r}."
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentTypeError(wrong)
+    if not math.isfinite(value) or not 1 <= round(value) <= MAX_PIXELS:
+        raise EvalvizError(wrong)
     return round(value)
 
 
@@ -221,7 +223,7 @@ def checked_chart_options(*, width: object = None, height: object = None, cell: 
     """Check the options every heatmap takes before any work: the size, the cell options and the label angles
     among the attributes. Returns (width, height) as whole pixels (None where the default applies)."""
     if cell is not None and not isinstance(cell, CellOptions):
-        raise EvalvizError(f"cell takes ev.CellOptions(...), not {type(cell).__name__}.")
+        raise ArgumentTypeError(f"cell takes ev.CellOptions(...), not {type(cell).__name__}.")
     for name in TICK_ROTATIONS:
         checked_number(name, (attributes or {}).get(name), optional=True)
     return checked_size("width", width), checked_size("height", height)
@@ -232,7 +234,7 @@ def checked_domain(domain: object) -> tuple[float | None, float | None] | None:
     if domain is None:
         return None
     if isinstance(domain, str) or not isinstance(domain, tuple | list) or len(domain) != 2:
-        raise EvalvizError(f"domain is a pair (vmin, vmax), either of them None, not {domain!r}.")
+        raise ArgumentTypeError(f"domain is a pair (vmin, vmax), either of them None, not {domain!r}.")
     return checked_number("vmin", domain[0], optional=True), checked_number("vmax", domain[1], optional=True)
 
 
@@ -314,7 +316,7 @@ def checked_argument(parameter: inspect.Parameter, value: Any) -> Any:
         >>> checked_argument(inspect.signature(view).parameters["x"], None)
         Traceback (most recent call last):
         ...
-        evalviz.errors.EvalvizError: x is a string, not None.
+        evalviz.errors.ArgumentTypeError: x is a string, not None.
     """
     kind = parameter.annotation if isinstance(parameter.annotation, str) else ""
     if parameter.name == "data" and not isinstance(value, Data):
@@ -332,7 +334,7 @@ def checked_argument(parameter: inspect.Parameter, value: Any) -> Any:
     if kind == "Marks" and value is not None and not _are_charts(value):
         wanted = "an Altair chart or a list of them"
     if wanted is not None:
-        raise EvalvizError(f"{parameter.name} is {wanted}, not {value!r}.")
+        raise ArgumentTypeError(f"{parameter.name} is {wanted}, not {value!r}.")
     return value
 
 
@@ -386,9 +388,9 @@ class ViewOptions:
         object.__setattr__(self, "width", checked_size("width", self.width))
         object.__setattr__(self, "height", checked_size("height", self.height))
         if not isinstance(self.tip, bool):
-            raise EvalvizError(f"tip is True or False, not {self.tip!r}.")
+            raise ArgumentTypeError(f"tip is True or False, not {self.tip!r}.")
         if self.legend is not None and not isinstance(self.legend, str | bool | NotGiven):
-            raise EvalvizError(f"legend is True, False, None or a title, not {self.legend!r}.")
+            raise ArgumentTypeError(f"legend is True, False, None or a title, not {self.legend!r}.")
 
     @property
     def legend_on(self) -> bool:

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from evalviz.charts import ConcatChart, Interaction, LayerChart
 from evalviz.data.table import Data
-from evalviz.errors import ColumnTypeError, EmptyDataError, EvalvizError
+from evalviz.errors import ArgumentTypeError, ColumnTypeError, EmptyDataError, EvalvizError
 from evalviz.query.distributions import (
     MAX_MAGNITUDE,
     DistributionColumns,
@@ -176,7 +176,7 @@ def _check_choices(kind: object, bins: object, max_points: object, seed: object,
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise EvalvizError(f"seed is a non-negative integer, not {seed!r}.")
     if not isinstance(overlay, bool):
-        raise EvalvizError(f"overlay is True or False, not {overlay!r}.")
+        raise ArgumentTypeError(f"overlay is True or False, not {overlay!r}.")
 
 
 def refuse_unplaceable(data: Data, column: str, role: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from evalviz.errors import ColumnTypeError, EvalvizError
+from evalviz.errors import ArgumentTypeError, ColumnTypeError, EvalvizError
 from evalviz.query.distributions import MAX_MAGNITUDE, DistributionColumns, group_sizes_sql, range_sql
 from evalviz.rendering.component import Component
 from evalviz.views.distribution_marks import Titles, color_encoding
@@ -87,7 +87,7 @@ def score_histograms(
     if isinstance(bins, bool) or not isinstance(bins, int) or not 2 <= bins <= 200:
         raise EvalvizError(f"bins is a number of histogram bins from 2 to 200, not {bins!r}.")
     if not isinstance(overlay, bool):
-        raise EvalvizError(f"overlay is True or False, not {overlay!r}.")
+        raise ArgumentTypeError(f"overlay is True or False, not {overlay!r}.")
     linking = Linking.of(filter_by, target, highlight)
     carry = [c for c in dict.fromkeys([series, *linking.wanted()]) if c is not None] if linking.active else []
     predictions = read_predictions(source, label=label, score=score, series=series, view="score_histograms",

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from evalviz.charts import ConcatChart, Interaction, Layer, LayerChart
 from evalviz.data.table import Data
-from evalviz.errors import ColumnTypeError, EvalvizError
+from evalviz.errors import ArgumentTypeError, ColumnTypeError, EvalvizError
 from evalviz.query.timeline import TimelineColumns, left_out_sql, timeline_sql, unreadable_date_sql
 from evalviz.rendering.component import Component
 from evalviz.rendering.contract import TooltipRow
@@ -120,7 +120,7 @@ def scores_timeline(
     options = ViewOptions(title, subtitle, width, height, legend, tip, attributes)
     ci = checked_ci(ci)
     if not isinstance(frontier, bool):
-        raise EvalvizError(f"frontier is True or False, not {frontier!r}.")
+        raise ArgumentTypeError(f"frontier is True or False, not {frontier!r}.")
     roles = eval_roles(data, model_name=model_name, task_name=task_name, score_value=score_value,
                        score_stderr=score_stderr, low=low, high=high, link=link, status=status, error_message=None,
                        completed_samples=None, total_samples=None)
@@ -243,9 +243,11 @@ def _layers(rows: pa.Table, columns: TimelineColumns, model_title: str, task_tit
     y = {"field": "value", "type": "quantitative", "title": "Score",
          **({"scale": {"domain": [0, 1]}} if bounded else {})}
     by = "organization" if columns.organization else "model"
-    color = {"field": by, "type": "nominal", "scale": {"scheme": "tableau10"},
+    members = sorted(name for name in pc.unique(rows[by]).to_pylist() if name is not None)
+    # An explicit domain, in the order Vega sorts it: charts composed with this one colour its members alike.
+    color = {"field": by, "type": "nominal", "scale": {"domain": members, "scheme": "tableau10"},
              "legend": {"title": options.legend_title("Organisation" if columns.organization else model_title),
-                        **fitted_labels({name: name for name in pc.unique(rows[by]).to_pylist() if name is not None})}
+                        **fitted_labels({name: name for name in members})}
              if options.legend_on else None}
     tooltip = (TooltipRow("model", model_title), TooltipRow("organization", "Organisation"),
                TooltipRow("released", "Released"), TooltipRow("task", task_title),

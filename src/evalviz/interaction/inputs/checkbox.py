@@ -70,7 +70,7 @@ def checkbox(
         if options.total == len(options.values):  # every value known: a value the column lacks is refused
             for value in pair:
                 if value is not None and options.index(value["value"]) is None:
-                    raise options.missing(value["value"], "values holds")
+                    raise options.missing(value["value"], "values", "checkbox")
     if not checked and isinstance(target, Param) and pair[0] is not None and same_value(target.value, pair[0]["value"]):
         checked = True  # the box shows what its Param holds
     element = InputElement("checkbox", target, column, checked_label(label, column) or "",

@@ -22,13 +22,13 @@ def choice_element(name: str, data: Data, column: str, *, multiple: bool, value:
     target = checked_target(target, name)
     checked_option_column(data, column, name)
     options = read_options(data, column)
-    selected = _selected(options, starting_value(value, ALL, target), multiple)
+    selected = _selected(options, starting_value(value, ALL, target), multiple, name)
     return InputElement(name, target, column, checked_label(label, column), {
         "multiple": multiple, "options": [o.to_dict() for o in options.values], "selected": selected,
         "note": options.note})
 
 
-def _selected(options: Options, value: Any, multiple: bool) -> list[int]:
+def _selected(options: Options, value: Any, multiple: bool, name: str) -> list[int]:
     """The positions of the options `value` picks (none for ALL)."""
     if isinstance(value, str) and value == ALL:
         return []
@@ -40,7 +40,7 @@ def _selected(options: Options, value: Any, multiple: bool) -> list[int]:
     for one in values:
         index = options.index(one)
         if index is None:
-            raise options.missing(one, "value")
+            raise options.missing(one, "value", name)
         selected.append(index)
     return sorted(set(selected))
 

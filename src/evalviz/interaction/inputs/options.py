@@ -15,6 +15,7 @@ from evalviz.data.types import describe, is_boolean, is_floating, is_numeric, is
 from evalviz.errors import ArgumentTypeError, ColumnTypeError, EmptyDataError, EvalvizError
 from evalviz.interaction.selection import Scalar
 from evalviz.query.options import options_sql, range_sql
+from evalviz.signatures import did_you_mean
 
 MAX_OPTIONS = 1000  # options shown at most; the input says how many more the column holds
 NULL_LABEL = "(null)"
@@ -55,13 +56,23 @@ class Options:
                 return i
         return None
 
-    def missing(self, value: Any, argument: str) -> EvalvizError:
-        """The error for a `value` that is not among the options, naming them."""
+    def missing(self, value: Any, argument: str, name: str) -> EvalvizError:
+        """The error for a `value` given in `argument` of the input `name` that is not among the options: a
+        sentence naming the value, the column, the closest of its values and its values.
+
+        Example:
+            >>> options = Options("status", (Option("success", "success"),), 1)
+            >>> str(options.missing("succes", "values", "checkbox")).split(".")[0]
+            "checkbox's values= names 'succes', which is not a value of column 'status'"
+        """
         shown = ", ".join(repr(o.value) for o in self.values[:20])
         more = f" and {len(self.values) - 20:,} more" if len(self.values) > 20 else ""
         cut = f" (the first {len(self.values):,} of {self.total:,})" if self.total > len(self.values) else ""
-        return EvalvizError(f"{argument} {reprlib.repr(value)} is not a value of column {self.column!r}; its values"
-                            f"{cut} are {shown or 'none'}{more}. Give one of them, or {ALL_TEXT}.")
+        texts = [o.value for o in self.values if isinstance(o.value, str)]
+        close = did_you_mean(value, texts) if isinstance(value, str) else ""
+        listing = f"Its only value is {shown}" if self.total == 1 else f"Its values{cut} are {shown or 'none'}{more}"
+        return EvalvizError(f"{name}'s {argument}= names {reprlib.repr(value)}, which is not a value of column "
+                            f"{self.column!r}.{close} {listing}. Give one of them, or {ALL_TEXT}.")
 
 
 ALL_TEXT = "'all' for no filter"

@@ -33,7 +33,8 @@ def select(
         column: The column listed; its values are text, numbers or booleans.
         multiple: Pick several values (a list box, Ctrl/Shift-click); none picked keeps every row.
         value: The value picked at first: "all" (no filter), a value of the column (a list of one for a value
-            that is the text "all"), or with `multiple` a list of values.
+            that is the text "all"), or with `multiple` a list of values (one value alone is picked as a list of
+            one: `value="arithmetic"` is `value=["arithmetic"]`).
         target: The `ev.Selection` the clause goes into (charts take it as `filter_by=`), or an `ev.Param`.
         label: The text shown before the drop-down (the column's name by default).
 
