@@ -74,12 +74,13 @@ def _rows_sql(columns: RadarColumns) -> str:
     def text(column: str | None) -> str:
         return f"CAST({q(column)} AS VARCHAR)" if column else "CAST(NULL AS VARCHAR)"
 
+    # (status and reason are read from the data's own columns alone: a column of its named st or why is not them)
     return f"""
         SELECT {text(columns.model)} AS m, {text(columns.model_group)} AS mg, {text(columns.task)} AS t,
-            {text(columns.task_group)} AS tg, {text(columns.link)} AS lnk, st, why,
+            {text(columns.task_group)} AS tg, {text(columns.link)} AS lnk, {status} AS st, {reason} AS why,
             {"".join(f"{q(c)} AS {name}, " for c, name in columns.shipped())}
-            CASE WHEN st = {quote_literal(OK)} THEN {finite_sql(f'CAST({q(columns.value)} AS DOUBLE)')} END AS v
-        FROM (SELECT *, {status} AS st, {reason} AS why FROM this)"""
+            CASE WHEN {status} = {quote_literal(OK)} THEN {finite_sql(f'CAST({q(columns.value)} AS DOUBLE)')} END AS v
+        FROM this"""
 
 
 def _normalized_sql(scaling: Scaling) -> str:

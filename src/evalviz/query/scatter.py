@@ -58,17 +58,26 @@ def _cut_sql(expression: str, length: int) -> str:
             f"THEN left({expression}, {int(length)}) || {quote_literal(ELLIPSIS)} ELSE {expression} END")
 
 
-def _rows_sql(columns: ScatterColumns, seed: int | None) -> str:
-    """SQL of the rows drawn (only the columns a scatter reads), with their stratum and, given a `seed`, a hash of
-    the columns read and the seed (_h): rows equal in those share a hash, and any of them is as good as another,
-    so the sample does not depend on the order rows are read in."""
+def _read(columns: ScatterColumns) -> dict[str, str]:
+    """Each column a scatter reads -> its name among the rows drawn (c0, c1, ...): the columns evalviz adds beside
+    them (_stratum, _h, _f0, ...) and reads back can then never be a column of the data."""
     read = [c for c in (columns.y, columns.x, columns.group, columns.color, columns.stratify_by, columns.text,
                         *columns.details, columns.link) if c]
-    listed = ", ".join(q(c) for c in dict.fromkeys(read))
-    hashed = f", hash({int(seed)}, {listed}) AS _h" if seed is not None else ""
+    return {column: f"c{i}" for i, column in enumerate(dict.fromkeys(read))}
+
+
+def _rows_sql(columns: ScatterColumns, seed: int | None) -> str:
+    """SQL of the rows drawn: the columns a scatter reads (named by `_read`), with their stratum, group and colour
+    keys (read from the data's columns: `group_sql` looks at the whole table) and, given a `seed`, a hash of the
+    columns read and the seed (_h): rows equal in those share a hash, and any of them is as good as another, so the
+    sample does not depend on the order rows are read in."""
+    read = _read(columns)
+    listed = ", ".join(f"{q(column)} AS {name}" for column, name in read.items())
+    hashed = f", hash({int(seed)}, {', '.join(map(q, read))}) AS _h" if seed is not None else ""
     filters = "".join(f", {q(c)} AS _f{i}" for i, c in enumerate(columns.filters))
-    rows = (f"SELECT {listed}, {group_sql(columns.stratify_by, 'all')} AS _stratum{hashed}{filters} "
-            f"FROM this WHERE {_kept(columns)}")
+    keys = (f"{group_sql(columns.stratify_by, 'all')} AS _stratum, {group_sql(columns.group, columns.y)} AS _group, "
+            f"{group_sql(columns.color, columns.y) if columns.color else 'CAST(NULL AS VARCHAR)'} AS _color")
+    rows = f"SELECT {listed}, {keys}{hashed}{filters} FROM this WHERE {_kept(columns)}"
     if columns.strata is None:
         return rows
     return f"SELECT * FROM ({rows}) WHERE _stratum IN ({', '.join(quote_literal(s) for s in columns.strata)})"
@@ -118,14 +127,16 @@ def sample_sql(columns: ScatterColumns, *, max_points: int, seed: int, text_leng
         >>> "row_number() OVER (PARTITION BY _stratum ORDER BY _h)" in sql
         True
     """
+    read = _read(columns)
+
     def as_text(column: str | None) -> str:
-        return f"CAST({q(column)} AS VARCHAR)" if column else "CAST(NULL AS VARCHAR)"
+        return f"CAST({read[column]} AS VARCHAR)" if column else "CAST(NULL AS VARCHAR)"
 
     select = [
-        f"CAST({q(columns.y)} AS DOUBLE) AS y",
-        f"CAST({q(columns.x)} AS DOUBLE) AS x" if columns.x else "CAST(NULL AS DOUBLE) AS x",
-        f"{group_sql(columns.group, columns.y)} AS {q('group')}",
-        f"{group_sql(columns.color, columns.y)} AS color" if columns.color else "CAST(NULL AS VARCHAR) AS color",
+        f"CAST({read[columns.y]} AS DOUBLE) AS y",
+        f"CAST({read[columns.x]} AS DOUBLE) AS x" if columns.x else "CAST(NULL AS DOUBLE) AS x",
+        f"_group AS {q('group')}",
+        "_color AS color",
         "_stratum AS stratum",
         f"{_cut_sql(as_text(columns.text), text_length)} AS text",
         *(f"{as_text(column)} AS d{i}" for i, column in enumerate(columns.details)),
@@ -137,7 +148,7 @@ def sample_sql(columns: ScatterColumns, *, max_points: int, seed: int, text_leng
         WITH rows AS MATERIALIZED ({_rows_sql(columns, seed)}),
         strata AS (SELECT _stratum, count(*) AS m FROM rows GROUP BY _stratum), {_quotas_sql(max_points)},
         kept AS (SELECT r.* FROM rows r JOIN quotas USING (_stratum)
-                 QUALIFY row_number() OVER (PARTITION BY _stratum ORDER BY _h) <= any_value(k) OVER
+                 QUALIFY row_number() OVER (PARTITION BY _stratum ORDER BY _h) <= any_value(quotas.k) OVER
                      (PARTITION BY _stratum))
         SELECT {", ".join(select)} FROM kept ORDER BY {q("group")}, y, _h"""
 

@@ -7,6 +7,7 @@ names must exist (views check that before any work, naming the columns the table
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from evalviz.data.table import Data
@@ -75,7 +76,9 @@ def eval_roles(data: Data, *, model_name: str = MODEL_DISPLAY, task_name: str = 
     model_column = fallback_column(data, model_name, MODEL_DISPLAY, MODEL)
     task_column = fallback_column(data, task_name, TASK_DISPLAY, TASK)
     headline = score_value == HEADLINE and HEADLINE_SCORER in data.columns
-    model_key, task_key = keyed_by(data, (model_column, MODEL), (task_column, TASK))
+    roles = (model_column, task_column, score_value, score_stderr, low, high, link, status, error_message,
+             completed_samples, total_samples)
+    model_key, task_key = keyed_by(data, (model_column, MODEL), (task_column, TASK), taken=roles)
     low_column, high_column = optional_column(data, low, "low"), optional_column(data, high, "high")
     if low_column is None or high_column is None:
         low_column = high_column = None
@@ -112,11 +115,12 @@ def fallback_column(data: Data, given: str, default: str, fallback: str) -> str:
     return given
 
 
-def keyed_by(data: Data, *axes: tuple[str, str]) -> list[tuple[str, str | None]]:
+def keyed_by(data: Data, *axes: tuple[str, str], taken: Iterable[str | None] = ()) -> list[tuple[str, str | None]]:
     """For each axis (shown, key), the (column, group) keying an axis drawn by the names in `shown` (e.g.
     model_display_name): `shown` alone when each of its names stands for one `key` (the id: model, task_name),
     else the key grouped under the name, so that two models sharing a display name stay two rows, labelled
-    "GPT-4o · openai/gpt-4o" and "GPT-4o · openai/azure/gpt-4o". All axes are counted in one query.
+    "GPT-4o · openai/gpt-4o" and "GPT-4o · openai/azure/gpt-4o". All axes are counted in one query. A key column
+    given another role (`taken`: the columns of every role, e.g. a task column named "model") keys no axis.
 
     Example:
         >>> import evalviz as ev
@@ -125,7 +129,9 @@ def keyed_by(data: Data, *axes: tuple[str, str]) -> list[tuple[str, str | None]]
         >>> keyed_by(data, ("model_display_name", "model"))
         [('model', 'model_display_name')]
     """
-    counted = [(shown, key) for shown, key in axes if shown != key and key in data.columns and shown in data.columns]
+    others = set(taken)
+    counted = [(shown, key) for shown, key in axes
+               if shown != key and key in data.columns and shown in data.columns and key not in others]
     counts = data.run(names_and_pairs_sql(counted)).to_pylist()[0] if counted else {}
     keyed: list[tuple[str, str | None]] = []
     for shown, key in axes:

@@ -164,9 +164,10 @@ def sample_heatmap(
     arranging = needs_arranging(order, axis_groups)
     score_value = _score_column(data, score_value)
     data.require_columns(id, score_value, purpose="sample_heatmap")
-    [(model_name, model_group)] = keyed_by(data, (fallback_column(data, model_name, MODEL_DISPLAY, MODEL), MODEL))
     link = optional_link(data, link)
     error = optional_column(data, error, "error")
+    [(model_name, model_group)] = keyed_by(data, (fallback_column(data, model_name, MODEL_DISPLAY, MODEL), MODEL),
+                                           taken=(id, score_value, link, error))
     task = _several_tasks(data)
     width = width or DEFAULT_WIDTH
     height = height or round(width / GOLDEN)
