@@ -34,6 +34,13 @@ function drawAll(renderer) {
   return renderer.renderAll();
 }
 
+// Unpacked once the browser is idle (at most IDLE_MS later): in a live notebook the widget view, drawing the same
+// chart with the widget's own copy of the renderer, comes first, and this output, hidden by it, is not drawn.
+const IDLE_MS = 1000;
+const idle = () => new Promise((resolve) => {
+  if (globalThis.requestIdleCallback) requestIdleCallback(() => resolve(), { timeout: IDLE_MS });
+  else setTimeout(resolve, 0);
+});
 const renderers = (globalThis.__evalvizRenderers ||= {});
-renderers[EVALVIZ_BUILD] ||= unpack();
+renderers[EVALVIZ_BUILD] ||= idle().then(unpack);
 renderers[EVALVIZ_BUILD].then(drawAll, showFailure);
