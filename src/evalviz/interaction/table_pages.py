@@ -5,12 +5,12 @@ A live table asks for page after page of one state (its search, its selection's 
 page from the source again would scan and sort every row for each page. Instead, the columns the table reads are
 copied once into a DuckDB table (in evalviz's in-memory database `evalviz_tables`; the live widget starts the copy
 as it shows the table, `prepare`), with each row's shown columns as one lower-cased text, so that a search is one
-`contains` over one column, and each row's place in the table, a column of its own (`TableColumns.row_column`: a
-column read may be named `rowid`, which would shadow DuckDB's). Then a state is scanned once into its row order: the
-places of the copy's rows that the state keeps, in its order (`row_order_sql`). Its count is the order's length,
-and any page, however deep, is a join of twenty places with the copy. One order per table is held, 8 bytes per kept
-row; the copy holds the columns read as a DataFrame would, plus the search text and the places (about 500 MB for
-the five columns of 2,000,000 samples in benchmarks/bench_table.py), and is dropped with the table.
+`contains` over one column (a row's place in the table is its rowid there, or a column of its own when a column read
+is named `rowid`: `TableColumns.row`). Then a state is scanned once into its row order: the places of the copy's
+rows that the state keeps, in its order (`row_order_sql`). Its count is the order's length, and any page, however
+deep, is a join of twenty places with the copy. One order per table is held, 8 bytes per kept row; the copy holds
+the columns read as a DataFrame would, plus the search text (about 480 MB for the five columns of 2,000,000 samples
+in benchmarks/bench_table.py), and is dropped with the table.
 
 Once copied, each row's place in the whole table sorted by each shown column, ascending and descending, is
 stored beside the copy (its sort ranks), made in a thread of their own one column after another, distinct values
@@ -216,7 +216,7 @@ class TablePages:
         if not all(self._arrow_ordered(c) for c in (column, *self.tie_break)):
             return None
         keys = sort_keys(sort, self.tie_break, self.columns)
-        read = self._run(sample_sql(self.sample_table, keys), [])
+        read = self._run(sample_sql(self.sample_table, self.columns, keys), [])
         sample = list(zip(*(column.to_pylist() for column in read.columns), strict=True))  # each row's keys, as text
         share = len(sample) / max(1, self._copied_rows)  # sampled rows per row
         first, last = offset * share, (offset + size) * share
@@ -283,7 +283,8 @@ class TablePages:
                 copied.connection.execute(attach_memory_sql(DATABASE)).fetchall()
                 copied.relation.to_table(self.rows_table)
                 self._tables.add(self.rows_table)
-                copied.connection.execute(sample_table_sql(self.sample_table, self.rows_table, BRACKET_SAMPLE))
+                copied.connection.execute(sample_table_sql(self.sample_table, self.columns, self.rows_table,
+                                                           BRACKET_SAMPLE))
                 self._tables.add(self.sample_table)
                 self._collated = self._collated_columns(copied.connection)
             except duckdb.Error as exc:

@@ -7,9 +7,10 @@ keeps rows where any shown column, read as text, contains the searched text, cas
 holds each row's shown columns as one lower-cased text, searched in one pass); a selection's clauses
 come from `evalviz.query.filters`. Every value is a parameter, every column a quoted identifier.
 
-A live table's copy holds each row's place in the table (from 0) in a column of its own (`TableColumns.row_column`),
-and every statement over the copy finds a row's place there, never in DuckDB's `rowid`: a column read may be named
-`rowid` (in any case), and would shadow it. Rank tables and row orders are evalviz's own: their `rowid` is theirs.
+Every statement over a live table's copy finds a row's place in the table (from 0) as `TableColumns.row`: DuckDB's
+`rowid` of the copy (a copy keeps its source's order), or, when a column read is named `rowid` (in any case) and
+hides it, a column of the copy's own (`TableColumns.row_column`; numbering rows in a window takes a third of the
+copy's time, so only then). Rank tables and row orders are evalviz's own: their `rowid` is theirs.
 """
 
 from __future__ import annotations
@@ -92,9 +93,14 @@ class TableColumns:
         return _free_name("row", (*self.read, self.search_column))
 
     @property
+    def rowid_hidden(self) -> bool:
+        """Whether a column read is named `rowid` (in any case), hiding DuckDB's rowid of a copy."""
+        return any(c.lower() == "rowid" for c in self.read)
+
+    @property
     def row(self) -> str:
-        """A row's place in a live table's copy `t`, in SQL (`row_column`)."""
-        return f"t.{q(self.row_column)}"
+        """A row's place in a live table's copy `t`, in SQL: its rowid, or its `row_column` when that is hidden."""
+        return f"t.{q(self.row_column)}" if self.rowid_hidden else "t.rowid"
 
     @property
     def place_column(self) -> str:
@@ -243,7 +249,8 @@ def page_sql(
 def copy_sql(columns: TableColumns) -> str:
     """The columns a live table reads, as they are stored (searched and sorted as the source's own), in the
     table's order, each row's search text over the shown columns (`search_text_sql`) as `columns.search_column`,
-    and its place in the table (from 0) as `columns.row_column`: what its kernel-side copy holds.
+    and, when a column read hides the copy's rowid, its place in the table (from 0) as `columns.row_column`: what
+    its kernel-side copy holds.
 
     Example:
         >>> import duckdb
@@ -251,8 +258,8 @@ def copy_sql(columns: TableColumns) -> str:
         SELECT t."id", t."rowid", lower(concat_ws(chr(10), t."id")) AS "search", row_number() OVER () - 1 AS "row" FROM this AS t
     """  # noqa: E501 - a doctest's output is one line
     read = ", ".join(f"t.{q(c)}" for c in columns.read)
-    return (f"SELECT {read}, {search_text_sql(columns.shown_types)} AS {q(columns.search_column)}, "
-            f"row_number() OVER () - 1 AS {q(columns.row_column)} FROM this AS t")
+    row = f", row_number() OVER () - 1 AS {q(columns.row_column)}" if columns.rowid_hidden else ""
+    return f"SELECT {read}, {search_text_sql(columns.shown_types)} AS {q(columns.search_column)}{row} FROM this AS t"
 
 
 def row_order_sql(order_table: str, columns: TableColumns, rows_table: str, where: Condition, keys: str) -> Condition:
@@ -262,7 +269,7 @@ def row_order_sql(order_table: str, columns: TableColumns, rows_table: str, wher
 
     Example:
         >>> print(*row_order_sql("o", TableColumns(("x",), (), {}), "r", ('t."x" > ?', [1]), ""))
-        CREATE OR REPLACE TABLE o AS SELECT t."row" AS r FROM r AS t WHERE t."x" > ? ORDER BY t."row" [1]
+        CREATE OR REPLACE TABLE o AS SELECT t.rowid AS r FROM r AS t WHERE t."x" > ? ORDER BY t.rowid [1]
     """
     text, values = where
     return (f"CREATE OR REPLACE TABLE {order_table} AS SELECT {columns.row} AS r FROM {rows_table} AS t WHERE {text} "
@@ -277,7 +284,7 @@ def ranked_order_sql(order_table: str, columns: TableColumns, rows_table: str, r
     Example:
         >>> row_order = ranked_order_sql("o", TableColumns(("x",), (), {}), "r", "k", ('t."x" > ?', [1]), "asc")
         >>> print(row_order[0])
-        CREATE OR REPLACE TABLE o AS SELECT s.r FROM (SELECT t."row" AS r FROM r AS t WHERE t."x" > ?) AS s JOIN k AS k ON k.rowid = s.r ORDER BY k."asc"
+        CREATE OR REPLACE TABLE o AS SELECT s.r FROM (SELECT t.rowid AS r FROM r AS t WHERE t."x" > ?) AS s JOIN k AS k ON k.rowid = s.r ORDER BY k."asc"
     """  # noqa: E501 - a doctest's output is one line
     text, values = where
     return (f"CREATE OR REPLACE TABLE {order_table} AS SELECT s.r FROM (SELECT {columns.row} AS r FROM {rows_table} "
@@ -317,7 +324,7 @@ def value_codes_sql(columns: TableColumns, rows_table: str, column: str) -> str:
 
     Example:
         >>> print(value_codes_sql(TableColumns(("x",), (), {}), "r", "x"))
-        SELECT t."row" AS "row", CASE WHEN t."x" IS NULL THEN -1 ELSE dense_rank() OVER (ORDER BY t."x" ASC NULLS LAST) - 1 END AS "value" FROM r AS t
+        SELECT t.rowid AS "row", CASE WHEN t."x" IS NULL THEN -1 ELSE dense_rank() OVER (ORDER BY t."x" ASC NULLS LAST) - 1 END AS "value" FROM r AS t
     """  # noqa: E501 - a doctest's output is one line
     return (f'SELECT {columns.row} AS "row", CASE WHEN t.{q(column)} IS NULL THEN -1 ELSE dense_rank() OVER (ORDER BY '
             f't.{q(column)} ASC NULLS LAST) - 1 END AS "value" FROM {rows_table} AS t')
@@ -334,7 +341,7 @@ def sort_keys(order: tuple[str, Direction], tie_break: Sequence[str], columns: T
     Example:
         >>> cols = TableColumns(("score", "id"), (), {"score": "DOUBLE", "id": "VARCHAR"})
         >>> sort_keys(("score", "desc"), ["id", "score"], cols)
-        [('t."score"', 'desc', 'DOUBLE'), ('t."id"', 'asc', 'VARCHAR'), ('t."row"', 'asc', 'BIGINT')]
+        [('t."score"', 'desc', 'DOUBLE'), ('t."id"', 'asc', 'VARCHAR'), ('t.rowid', 'asc', 'BIGINT')]
     """
     column, direction = order
     named = [(column, direction), *((c, "asc") for c in tie_break if c != column)]
@@ -356,30 +363,32 @@ def collated_sql(rows_table: str, columns: Sequence[str]) -> str:
     return f"SELECT {probes or 'FALSE'} FROM {rows_table} AS t LIMIT 1"
 
 
-def sample_table_sql(sample_table: str, rows_table: str, rows: int) -> str:
+def sample_table_sql(sample_table: str, columns: TableColumns, rows_table: str, rows: int) -> str:
     """Create `sample_table`: a random sample of `rows` rows of a live table's copy `rows_table` (DuckDB's
-    reservoir sample, the same one each time), with the copy's columns (each row's place among them): where
-    `bracketed_page_sql` finds two rows around a page (`sample_sql`).
+    reservoir sample, the same one each time), with the copy's columns and each row's place in the copy as
+    `columns.row_column`: where `bracketed_page_sql` finds two rows around a page (`sample_sql`).
 
     Example:
-        >>> sample_table_sql("s", "r", 4096)
-        'CREATE OR REPLACE TABLE s AS SELECT t.* FROM r AS t USING SAMPLE reservoir(4096 ROWS) REPEATABLE (0)'
-    """
-    return (f"CREATE OR REPLACE TABLE {sample_table} AS SELECT t.* FROM {rows_table} AS t "
+        >>> sample_table_sql("s", TableColumns(("u",), (), {}), "r", 4096)
+        'CREATE OR REPLACE TABLE s AS SELECT t.*, t.rowid AS "row" FROM r AS t USING SAMPLE reservoir(4096 ROWS) REPEATABLE (0)'
+    """  # noqa: E501 - a doctest's output is one line
+    place = "" if columns.rowid_hidden else f", t.rowid AS {q(columns.row_column)}"  # (else the copy holds it)
+    return (f"CREATE OR REPLACE TABLE {sample_table} AS SELECT t.*{place} FROM {rows_table} AS t "
             f"USING SAMPLE reservoir({int(rows)} ROWS) REPEATABLE (0)")
 
 
-def sample_sql(sample_table: str, keys: Sequence[SortKey]) -> str:
-    """The rows of `sample_table` (`sample_table_sql`) in `keys`' order (`sort_keys`), their keys only, as text
-    (k0, k1, ...): DuckDB writes each value so that casting it back gives the same value (a float's shortest exact
-    digits, a timestamp's nanoseconds, its time zone).
+def sample_sql(sample_table: str, columns: TableColumns, keys: Sequence[SortKey]) -> str:
+    """The rows of `sample_table` (`sample_table_sql`) in `keys`' order (`sort_keys`, a row's place read from
+    `columns.row_column` there), their keys only, as text (k0, k1, ...): DuckDB writes each value so that casting
+    it back gives the same value (a float's shortest exact digits, a timestamp's nanoseconds, its time zone).
 
     Example:
-        >>> sample_sql("s", [('t."u"', "desc", "DOUBLE"), ('t."row"', "asc", "BIGINT")])
+        >>> sample_sql("s", TableColumns(("u",), (), {}), [('t."u"', "desc", "DOUBLE"), ("t.rowid", "asc", "BIGINT")])
         'SELECT CAST(t."u" AS VARCHAR) AS k0, CAST(t."row" AS VARCHAR) AS k1 FROM s AS t ORDER BY t."u" DESC NULLS LAST, t."row" ASC NULLS LAST'
     """  # noqa: E501 - a doctest's output is one line
-    texts = ", ".join(f"CAST({x} AS VARCHAR) AS k{i}" for i, (x, _, _) in enumerate(keys))
-    return f"SELECT {texts} FROM {sample_table} AS t ORDER BY {_ordering(keys)}"
+    sampled = [(f"t.{q(columns.row_column)}" if x == columns.row else x, d, kind) for x, d, kind in keys]
+    texts = ", ".join(f"CAST({x} AS VARCHAR) AS k{i}" for i, (x, _, _) in enumerate(sampled))
+    return f"SELECT {texts} FROM {sample_table} AS t ORDER BY {_ordering(sampled)}"
 
 
 def bracketed_page_sql(columns: TableColumns, rows_table: str, keys: Sequence[SortKey], low: Bound | None,
@@ -447,7 +456,7 @@ def rank_range_sql(columns: TableColumns, rows_table: str, ranks_table: str, ran
 
     Example:
         >>> rank_range_sql(TableColumns(("id",), (), {"id": "VARCHAR"}), "r", "k", "asc")
-        'SELECT t."id" AS "id" FROM k AS k JOIN r AS t ON t."row" = k.rowid WHERE k."asc" BETWEEN ? AND ? ORDER BY k."asc"'
+        'SELECT t."id" AS "id" FROM k AS k JOIN r AS t ON t.rowid = k.rowid WHERE k."asc" BETWEEN ? AND ? ORDER BY k."asc"'
     """  # noqa: E501 - a doctest's output is one line
     return (f"SELECT {columns.select_list()} FROM {ranks_table} AS k JOIN {rows_table} AS t ON {columns.row} = k.rowid "
             f"WHERE k.{q(rank)} BETWEEN ? AND ? ORDER BY k.{q(rank)}")
@@ -458,7 +467,7 @@ def ordered_page_sql(columns: TableColumns, order_table: str, rows_table: str) -
 
     Example:
         >>> ordered_page_sql(TableColumns(("id",), (), {"id": "VARCHAR"}), "o", "r")
-        'SELECT t."id" AS "id" FROM o AS o JOIN r AS t ON t."row" = o.r WHERE o.rowid BETWEEN ? AND ? ORDER BY o.rowid'
+        'SELECT t."id" AS "id" FROM o AS o JOIN r AS t ON t.rowid = o.r WHERE o.rowid BETWEEN ? AND ? ORDER BY o.rowid'
     """
     return (f"SELECT {columns.select_list()} FROM {order_table} AS o JOIN {rows_table} AS t ON {columns.row} = o.r "
             "WHERE o.rowid BETWEEN ? AND ? ORDER BY o.rowid")
