@@ -86,17 +86,46 @@ function cellFormatter(column, floatFormat) {
 
 const titleFormatter = (cell) => node("span", null, cell.getValue());
 
-// Text sorts by code point and numbers by value, NULLs last whichever the direction: as DuckDB's ORDER BY.
-// (Tabulator swaps a and b for a descending sort.)
-function sorter(a, b, aRow, bRow, column, dir) {
-  const aNull = a === null || a === undefined || a === "";
-  const bNull = b === null || b === undefined || b === "";
-  if (aNull || bNull) {
-    if (aNull && bNull) return 0;
-    const last = aNull ? 1 : -1;
-    return dir === "asc" ? last : -last;
-  }
+const isNull = (v) => v === null || v === undefined || v === "";
+
+// Two values as DuckDB's ORDER BY ascending: text by code point, numbers by value, NULLs last.
+function compare(a, b) {
+  if (isNull(a) || isNull(b)) return isNull(a) === isNull(b) ? 0 : isNull(a) ? 1 : -1;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// A column's sorter, as the kernel sorts: the column (NULLs last whichever the direction), then the tie-breaking
+// columns ascending (`item.tie_break`: a sample's id and epoch), then the rows' order (Tabulator's sort is stable).
+// Tabulator reverses a descending sort's result: what must not turn is turned back.
+function rowSorter(item) {
+  return (a, b, aRow, bRow, column, dir) => {
+    const turn = dir === "asc" ? 1 : -1;
+    if (isNull(a) !== isNull(b)) return compare(a, b) * turn;
+    const byValue = compare(a, b); // 0 for two NULLs
+    if (byValue) return byValue;
+    const [aData, bData] = [aRow.getData(), bRow.getData()];
+    for (const field of item.tie_break) {
+      const byTie = compare(aData[field], bData[field]);
+      if (byTie) return byTie * turn;
+    }
+    return 0;
+  };
+}
+
+// A value as the kernel's search reads it, as DuckDB writes it: a float with its shortest digits as Python writes
+// them ("1.0", "1e-07", "2.5e+16"), NaN as "nan", the rest as JavaScript writes it.
+function searchText(kind, value) {
+  if (kind !== "float" || typeof value !== "number") return String(value);
+  if (Number.isNaN(value)) return "nan";
+  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+  if (value === 0) return Object.is(value, -0) ? "-0.0" : "0.0";
+  const [digits, power] = value.toExponential().split("e"); // the shortest digits that read back as the value
+  const exponent = Number(power);
+  if (exponent < -4 || exponent >= 16) {
+    return `${digits}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  const fixed = value.toString(); // fixed notation in this range, with the same digits
+  return fixed.includes(".") ? fixed : `${fixed}.0`;
 }
 
 function columnDefinitions(item) {
@@ -107,7 +136,7 @@ function columnDefinitions(item) {
     titleFormatter,
     hozAlign: column.align || (column.kind === "int" || column.kind === "float" ? "right" : "left"),
     headerSort: item.sorting,
-    sorter,
+    sorter: rowSorter(item),
     maxWidth: 420,
   }));
 }
@@ -231,9 +260,9 @@ registerItem("table", async (el, item, datasets, context) => {
   const matchesSearch = (data) => {
     if (!searched) return true;
     const wanted = searched.toLowerCase();
-    return item.columns.some(({ field }) => {
+    return item.columns.some(({ field, kind }) => {
       const value = data[field];
-      return value !== null && value !== undefined && String(value).toLowerCase().includes(wanted);
+      return value !== null && value !== undefined && searchText(kind, value).toLowerCase().includes(wanted);
     });
   };
   const refilter = () => {
