@@ -308,7 +308,7 @@ def _key_columns(key: str | Sequence[str] | None, data: Data, *, needed: bool) -
     if "id" in present:
         run = next(((c,) for c in EVAL_KEYS if c in present), None) or tuple(
             c for group in RUN_KEYS if (c := next((g for g in group if g in present), None)) is not None)
-        return (*run, *(c for c in ("id", "epoch") if c in present))
+        return (*run, *_id_and_epoch(present))
     if needed:
         listing = ", ".join(repr(c) for c in present)
         raise EvalvizError("table publishes a clicked row into target by its key columns, and the data has no "
@@ -320,7 +320,12 @@ def _tie_break(data: Data, keys: tuple[str, ...], shown: tuple[str, ...]) -> tup
     """The columns ordering rows tied on the sorted ones, ascending (then the table's order): a sample's "id" and
     "epoch" where present, else the key, else the shown columns."""
     present = data.columns
-    return tuple(c for c in ("id", "epoch") if c in present) if "id" in present else (keys or shown)
+    return _id_and_epoch(present) if "id" in present else (keys or shown)
+
+
+def _id_and_epoch(present: Sequence[str]) -> tuple[str, ...]:
+    """A sample's "id" and "epoch" columns, those present."""
+    return tuple(c for c in ("id", "epoch") if c in present)
 
 
 def _checked_formats(format: Mapping[str, str] | None, data: Data) -> dict[str, str]:  # noqa: A002
